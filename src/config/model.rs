@@ -1,0 +1,237 @@
+//! The estate file's data model: what the Disaster Recovery Plan describes, as TOML.
+//!
+//! Names that other sections refer to are `Spanned` so validation can point at the exact
+//! line and column of a bad reference.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::duration::Dur;
+
+/// The whole estate: regions, resources, targets, people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Estate {
+    /// A short name shown in the header and in messages, e.g. "Flight Data Pipeline".
+    pub name: String,
+    pub regions: Regions,
+    #[serde(default)]
+    pub aws: AwsSettings,
+    #[serde(default)]
+    pub dynamodb: DynamoDb,
+    #[serde(default)]
+    pub s3: S3,
+    #[serde(default)]
+    pub lambda: Lambda,
+    #[serde(default)]
+    pub dns: Dns,
+    #[serde(default)]
+    pub cloudwatch: CloudWatch,
+    #[serde(default)]
+    pub services: Vec<Service>,
+    #[serde(default)]
+    pub contacts: Vec<ContactGroup>,
+    #[serde(default)]
+    pub comms: Comms,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regions {
+    /// Where production runs, e.g. "us-east-1".
+    pub primary: Spanned<String>,
+    /// Where replicas and restores go, e.g. "us-west-2".
+    pub backup: Spanned<String>,
+}
+
+/// How drconsole talks to AWS; credentials and endpoint come from the standard AWS configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsSettings {
+    /// A named profile from ~/.aws/config; unset means the default chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Upper bound for one API call, retries included.
+    pub call_timeout: Dur,
+    /// How many API calls may be in flight at once.
+    pub max_concurrency: usize,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            call_timeout: Dur::from_secs(20),
+            max_concurrency: 16,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DynamoDb {
+    /// Tables in the primary region.
+    pub tables: Vec<Spanned<String>>,
+    /// How often an on-demand backup is expected (the plan: daily).
+    pub backup_every: Dur,
+    /// Bucket and prefix of the weekly cross-region exports, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export_bucket: Option<String>,
+    pub export_prefix: String,
+}
+
+impl Default for DynamoDb {
+    fn default() -> Self {
+        Self {
+            tables: Vec::new(),
+            backup_every: Dur::from_secs(24 * 3600),
+            export_bucket: None,
+            export_prefix: "dynamodb-exports/".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3 {
+    /// Replica completeness below this percentage is a warning (the plan's test uses 95).
+    pub replica_threshold_percent: f64,
+    pub buckets: Vec<Bucket>,
+}
+
+impl Default for S3 {
+    fn default() -> Self {
+        Self {
+            replica_threshold_percent: 95.0,
+            buckets: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    /// Bucket in the primary region.
+    pub name: Spanned<String>,
+    /// Its replica in the backup region; absent means not replicated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lambda {
+    /// Functions whose name starts with this belong to the pipeline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Functions named explicitly (in addition to the prefix).
+    pub functions: Vec<Spanned<String>>,
+    /// Where function backups (config + code) live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_bucket: Option<String>,
+    pub backup_prefix: String,
+    /// The function whose reserved concurrency is set to 0 to stop ingestion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingestion_function: Option<Spanned<String>>,
+}
+
+impl Default for Lambda {
+    fn default() -> Self {
+        Self {
+            prefix: None,
+            functions: Vec::new(),
+            backup_bucket: None,
+            backup_prefix: "lambda-backups/".into(),
+            ingestion_function: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Dns {
+    pub records: Vec<DnsRecord>,
+}
+
+/// A failover record set: one name with a PRIMARY and a SECONDARY record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsRecord {
+    pub zone_id: String,
+    /// Fully qualified, e.g. "api.flightdata.example.com."
+    pub name: Spanned<String>,
+    #[serde(rename = "type", default = "default_record_type")]
+    pub record_type: String,
+}
+
+fn default_record_type() -> String {
+    "A".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CloudWatch {
+    /// Alarms to watch, by name, in the primary region.
+    pub alarms: Vec<Spanned<String>>,
+}
+
+/// A row of the plan's service priority matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: String,
+    pub priority: Priority,
+    pub rto: Dur,
+    pub rpo: Dur,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub impact: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Priority {
+    P0,
+    P1,
+    P2,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactGroup {
+    /// e.g. "Disaster Declaration Authority"
+    pub group: String,
+    pub people: Vec<Contact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub role: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Comms {
+    /// How often a status update is due during an incident (the plan: every 30 minutes).
+    pub update_every: Dur,
+}
+
+impl Default for Comms {
+    fn default() -> Self {
+        Self {
+            update_every: Dur::from_secs(30 * 60),
+        }
+    }
+}
