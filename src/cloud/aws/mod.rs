@@ -1,0 +1,294 @@
+//! Adapters on the AWS SDK for Rust. Endpoint, credentials, profile and region come from the
+//! standard AWS configuration, so `AWS_ENDPOINT_URL` points drconsole at moto or LocalStack.
+
+mod cloudwatch;
+mod dynamodb;
+mod lambda;
+mod route53;
+mod s3;
+mod sts;
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::request_id::RequestId;
+use chrono::{DateTime, Utc};
+
+use super::{CloudError, ErrorKind};
+
+/// How drconsole calls AWS: per-call time limit and the pace of waiters.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    /// Upper bound for one API call, retries included.
+    pub call_timeout: Duration,
+    /// Interval between polls while waiting for a table to become ACTIVE or go away.
+    pub poll_interval: Duration,
+    /// Requests in flight at once inside one bulk operation (parallel scan, copies).
+    pub max_concurrency: usize,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        Self {
+            call_timeout: Duration::from_secs(20),
+            poll_interval: Duration::from_secs(5),
+            max_concurrency: 16,
+        }
+    }
+}
+
+/// The clients of one region, made once and reused.
+#[derive(Clone)]
+struct RegionClients {
+    dynamodb: aws_sdk_dynamodb::Client,
+    s3: aws_sdk_s3::Client,
+    lambda: aws_sdk_lambda::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
+}
+
+/// Every port on the AWS SDK; one set of clients per region, made on first use.
+pub struct AwsCloud {
+    base: SdkConfig,
+    options: AwsOptions,
+    path_style: bool,
+    regions: Mutex<HashMap<String, RegionClients>>,
+    route53: aws_sdk_route53::Client,
+    sts: aws_sdk_sts::Client,
+}
+
+impl AwsCloud {
+    /// Loads the standard AWS configuration (environment, profile, SSO, instance role).
+    pub async fn from_env(profile: Option<&str>, options: AwsOptions) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        let config = loader.load().await;
+        // A per-service override for S3 alone also means a non-AWS endpoint.
+        let s3_override = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+        Self::from_sdk_config(&config, options, s3_override)
+    }
+
+    /// Builds on an explicit configuration; `force_path_style` is also set whenever the
+    /// configuration has an endpoint override, since `bucket.localhost` does not resolve.
+    pub fn from_sdk_config(
+        config: &SdkConfig,
+        options: AwsOptions,
+        force_path_style: bool,
+    ) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3).min(options.call_timeout))
+            .operation_attempt_timeout(options.call_timeout / 2)
+            .operation_timeout(options.call_timeout)
+            .build();
+        let base = config
+            .to_builder()
+            .timeout_config(timeouts)
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .build();
+        let path_style = force_path_style || base.endpoint_url().is_some();
+        // Route53 and STS answer globally; their region only picks the signing scope.
+        let global = base
+            .to_builder()
+            .region(Region::from_static("us-east-1"))
+            .build();
+        let sts_region = base
+            .region()
+            .cloned()
+            .unwrap_or(Region::from_static("us-east-1"));
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&base)
+                .region(sts_region)
+                .build(),
+        );
+        Self {
+            route53: aws_sdk_route53::Client::new(&global),
+            sts,
+            base,
+            options,
+            path_style,
+            regions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn options(&self) -> &AwsOptions {
+        &self.options
+    }
+
+    fn clients(&self, region: &str) -> RegionClients {
+        let mut map = self
+            .regions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry(region.to_owned())
+            .or_insert_with(|| {
+                let config = self
+                    .base
+                    .to_builder()
+                    .region(Region::new(region.to_owned()))
+                    .build();
+                let s3 = aws_sdk_s3::config::Builder::from(&config)
+                    .force_path_style(self.path_style)
+                    .build();
+                RegionClients {
+                    dynamodb: aws_sdk_dynamodb::Client::new(&config),
+                    s3: aws_sdk_s3::Client::from_conf(s3),
+                    lambda: aws_sdk_lambda::Client::new(&config),
+                    cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+                }
+            })
+            .clone()
+    }
+
+    fn dynamodb(&self, region: &str) -> aws_sdk_dynamodb::Client {
+        self.clients(region).dynamodb
+    }
+    fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        self.clients(region).s3
+    }
+    fn lambda(&self, region: &str) -> aws_sdk_lambda::Client {
+        self.clients(region).lambda
+    }
+    fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        self.clients(region).cloudwatch
+    }
+}
+
+/// Error codes that mean "this thing does not exist", across the services we call.
+const NOT_FOUND_CODES: &[&str] = &[
+    "ResourceNotFoundException",
+    "TableNotFoundException",
+    "BackupNotFoundException",
+    "NoSuchBucket",
+    "NotFound",
+    "NoSuchKey",
+    "ReplicationConfigurationNotFoundError",
+    "NoSuchHostedZone",
+    "NoSuchHealthCheck",
+    "NoSuchChange",
+    "ResourceNotFound",
+];
+
+fn kind_of_code(code: &str, status: u16) -> ErrorKind {
+    if NOT_FOUND_CODES.contains(&code) || (status == 404 && code.is_empty()) {
+        ErrorKind::NotFound
+    } else if code.starts_with("AccessDenied") || code == "UnauthorizedOperation" || status == 403 {
+        ErrorKind::AccessDenied
+    } else if code.starts_with("Throttl")
+        || code == "ProvisionedThroughputExceededException"
+        || code == "TooManyRequestsException"
+        || code == "RequestLimitExceeded"
+        || status == 429
+    {
+        ErrorKind::Throttled
+    } else {
+        ErrorKind::Service
+    }
+}
+
+/// Keeps the service's code, message and request id; classifies transport failures.
+pub(crate) fn cloud_error<E>(
+    service: &'static str,
+    operation: &'static str,
+    err: SdkError<E, HttpResponse>,
+) -> CloudError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    let request_id = err.request_id().map(str::to_owned);
+    let (kind, code, message) = match &err {
+        SdkError::ServiceError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            let code = ctx.err().code().unwrap_or_default().to_owned();
+            let message = ctx
+                .err()
+                .message()
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            let kind = kind_of_code(&code, status);
+            (kind, (!code.is_empty()).then_some(code), message)
+        }
+        SdkError::TimeoutError(_) => (
+            ErrorKind::Timeout,
+            None,
+            "no answer within the call's time limit".to_owned(),
+        ),
+        SdkError::DispatchFailure(failure) => {
+            let kind = if failure.is_timeout() {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Unreachable
+            };
+            (
+                kind,
+                None,
+                format!("could not reach the endpoint: {}", chain(&err)),
+            )
+        }
+        SdkError::ResponseError(_) => (
+            ErrorKind::Service,
+            None,
+            format!("unreadable answer: {}", chain(&err)),
+        ),
+        _ => (ErrorKind::Client, None, chain(&err)),
+    };
+    CloudError {
+        service,
+        operation,
+        kind,
+        code,
+        message,
+        request_id,
+    }
+}
+
+/// The error and its causes on one line: the SDK's top-level messages alone say little.
+fn chain(err: &dyn StdError) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+pub(crate) fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
+    aws_smithy_types::DateTime::from_secs_and_nanos(t.timestamp(), t.timestamp_subsec_nanos())
+}
+
+/// A response field the service always sends but the SDK types as optional.
+pub(crate) fn missing(service: &'static str, operation: &'static str, field: &str) -> CloudError {
+    CloudError::new(
+        service,
+        operation,
+        ErrorKind::Client,
+        format!("answer has no {field}"),
+    )
+}
+
+impl std::fmt::Debug for AwsCloud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsCloud")
+            .field("region", &self.base.region())
+            .field("endpoint", &self.base.endpoint_url())
+            .field("options", &self.options)
+            .finish()
+    }
+}

@@ -1,0 +1,394 @@
+//! S3: buckets, versioning, replication rules, object and version counts, copies.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::{AwsCloud, cloud_error, to_chrono};
+use crate::cloud::{
+    BucketInfo, BucketRef, CloudResult, CopyReport, ObjectCount, ObjectInfo, ReplicationConfig,
+    ReplicationRule, Storage, VersionCount, Versioning,
+};
+
+const SERVICE: &str = "s3";
+
+/// `GetBucketLocation` says nothing for us-east-1 and "EU" for the oldest European region.
+fn location_to_region(constraint: Option<&str>) -> String {
+    match constraint {
+        None | Some("") => "us-east-1".to_owned(),
+        Some("EU") => "eu-west-1".to_owned(),
+        Some(region) => region.to_owned(),
+    }
+}
+
+/// `arn:aws:s3:::name` -> `name`; a bare name stays as it is.
+fn bucket_from_arn(arn: &str) -> String {
+    arn.rsplit(":::").next().unwrap_or(arn).to_owned()
+}
+
+/// `CopySource` is `bucket/key` with the key URL-encoded, slashes kept.
+fn copy_source(bucket: &str, key: &str) -> String {
+    let mut out = String::with_capacity(bucket.len() + key.len() + 1);
+    out.push_str(bucket);
+    out.push('/');
+    for byte in key.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[async_trait]
+impl Storage for AwsCloud {
+    async fn list_buckets(&self) -> CloudResult<Vec<BucketInfo>> {
+        let region = self
+            .base
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".into());
+        let client = self.s3(&region);
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let out = client
+                .list_buckets()
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| cloud_error(SERVICE, "ListBuckets", e))?;
+            for b in out.buckets() {
+                names.push((
+                    b.name().unwrap_or_default().to_owned(),
+                    b.bucket_region().map(str::to_owned),
+                    b.creation_date().and_then(to_chrono),
+                ));
+            }
+            match out.continuation_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        // Older endpoints leave BucketRegion out: ask each bucket where it lives.
+        stream::iter(names)
+            .map(|(name, region, created)| {
+                let client = client.clone();
+                async move {
+                    let region = match region {
+                        Some(region) => region,
+                        None => {
+                            let out = client
+                                .get_bucket_location()
+                                .bucket(&name)
+                                .send()
+                                .await
+                                .map_err(|e| cloud_error(SERVICE, "GetBucketLocation", e))?;
+                            location_to_region(out.location_constraint().map(|c| c.as_str()))
+                        }
+                    };
+                    Ok(BucketInfo {
+                        name,
+                        region,
+                        created,
+                    })
+                }
+            })
+            .buffered(self.options.max_concurrency.max(1))
+            .try_collect()
+            .await
+    }
+
+    async fn head_bucket(&self, region: &str, bucket: &str) -> CloudResult<()> {
+        self.s3(region)
+            .head_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cloud_error(SERVICE, "HeadBucket", e))
+    }
+
+    async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning> {
+        let out = self
+            .s3(region)
+            .get_bucket_versioning()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "GetBucketVersioning", e))?;
+        Ok(match out.status() {
+            Some(BucketVersioningStatus::Enabled) => Versioning::Enabled,
+            Some(BucketVersioningStatus::Suspended) => Versioning::Suspended,
+            _ => Versioning::Disabled,
+        })
+    }
+
+    async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()> {
+        let status = if enabled {
+            BucketVersioningStatus::Enabled
+        } else {
+            BucketVersioningStatus::Suspended
+        };
+        self.s3(region)
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(VersioningConfiguration::builder().status(status).build())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cloud_error(SERVICE, "PutBucketVersioning", e))
+    }
+
+    async fn get_replication(
+        &self,
+        region: &str,
+        bucket: &str,
+    ) -> CloudResult<Option<ReplicationConfig>> {
+        let out = match self
+            .s3(region)
+            .get_bucket_replication()
+            .bucket(bucket)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                let err = cloud_error(SERVICE, "GetBucketReplication", e);
+                // "No replication configured" is an answer, not a failure; a missing bucket is.
+                if err.code.as_deref() == Some("ReplicationConfigurationNotFoundError") {
+                    return Ok(None);
+                }
+                return Err(err);
+            }
+        };
+        let Some(config) = out.replication_configuration() else {
+            return Ok(None);
+        };
+        #[allow(deprecated)] // V1 rules still carry the top-level Prefix.
+        let rules = config
+            .rules()
+            .iter()
+            .map(|r| {
+                let destination_arn = r
+                    .destination()
+                    .map(|d| d.bucket().to_owned())
+                    .unwrap_or_default();
+                let prefix = r
+                    .filter()
+                    .and_then(|f| f.prefix().or_else(|| f.and().and_then(|a| a.prefix())))
+                    .or(r.prefix())
+                    .unwrap_or_default()
+                    .to_owned();
+                ReplicationRule {
+                    id: r.id().map(str::to_owned),
+                    enabled: r.status().as_str() == "Enabled",
+                    priority: r.priority(),
+                    prefix,
+                    destination_bucket: bucket_from_arn(&destination_arn),
+                    destination_arn,
+                    storage_class: r
+                        .destination()
+                        .and_then(|d| d.storage_class())
+                        .map(|c| c.as_str().to_owned()),
+                }
+            })
+            .collect();
+        Ok(Some(ReplicationConfig {
+            role: config.role().to_owned(),
+            rules,
+        }))
+    }
+
+    async fn count_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<ObjectCount> {
+        let mut pages = self
+            .s3(region)
+            .list_objects_v2()
+            .bucket(bucket)
+            .set_prefix(prefix.map(str::to_owned))
+            .into_paginator()
+            .send();
+        let mut count = ObjectCount::default();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| cloud_error(SERVICE, "ListObjectsV2", e))?;
+            for object in page.contents() {
+                count.objects += 1;
+                count.bytes += object.size().unwrap_or(0).max(0) as u64;
+            }
+        }
+        Ok(count)
+    }
+
+    async fn count_versions(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<VersionCount> {
+        let client = self.s3(region);
+        let mut count = VersionCount::default();
+        let (mut key_marker, mut version_marker) = (None, None);
+        loop {
+            let out = client
+                .list_object_versions()
+                .bucket(bucket)
+                .set_prefix(prefix.map(str::to_owned))
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send()
+                .await
+                .map_err(|e| cloud_error(SERVICE, "ListObjectVersions", e))?;
+            count.versions += out.versions().len() as u64;
+            count.delete_markers += out.delete_markers().len() as u64;
+            if out.is_truncated() != Some(true) {
+                break;
+            }
+            key_marker = out.next_key_marker().map(str::to_owned);
+            version_marker = out.next_version_id_marker().map(str::to_owned);
+            if key_marker.is_none() && version_marker.is_none() {
+                break;
+            }
+        }
+        Ok(count)
+    }
+
+    async fn list_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+        limit: Option<usize>,
+    ) -> CloudResult<Vec<ObjectInfo>> {
+        let limit = limit.unwrap_or(usize::MAX);
+        let mut pages = self
+            .s3(region)
+            .list_objects_v2()
+            .bucket(bucket)
+            .set_prefix(prefix.map(str::to_owned))
+            .set_max_keys((limit < 1000).then_some(limit as i32))
+            .into_paginator()
+            .send();
+        let mut objects = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| cloud_error(SERVICE, "ListObjectsV2", e))?;
+            for o in page.contents() {
+                objects.push(ObjectInfo {
+                    key: o.key().unwrap_or_default().to_owned(),
+                    size: o.size().unwrap_or(0).max(0) as u64,
+                    last_modified: o.last_modified().and_then(to_chrono),
+                    etag: o.e_tag().map(str::to_owned),
+                });
+                if objects.len() >= limit {
+                    return Ok(objects);
+                }
+            }
+        }
+        Ok(objects)
+    }
+
+    async fn list_prefixes(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: &str,
+    ) -> CloudResult<Vec<String>> {
+        let mut pages = self
+            .s3(region)
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .delimiter("/")
+            .into_paginator()
+            .send();
+        let mut prefixes = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| cloud_error(SERVICE, "ListObjectsV2", e))?;
+            prefixes.extend(
+                page.common_prefixes()
+                    .iter()
+                    .filter_map(|p| p.prefix())
+                    .map(str::to_owned),
+            );
+        }
+        Ok(prefixes)
+    }
+
+    async fn copy_objects(
+        &self,
+        from: &BucketRef,
+        to: &BucketRef,
+        prefix: Option<&str>,
+    ) -> CloudResult<CopyReport> {
+        let source = self
+            .list_objects(&from.region, &from.bucket, prefix, None)
+            .await?;
+        let present: HashMap<String, u64> = self
+            .list_objects(&to.region, &to.bucket, prefix, None)
+            .await?
+            .into_iter()
+            .map(|o| (o.key, o.size))
+            .collect();
+        let (todo, done): (Vec<_>, Vec<_>) = source
+            .into_iter()
+            .partition(|o| present.get(&o.key) != Some(&o.size));
+        let client = self.s3(&to.region);
+        let bytes: Vec<u64> = stream::iter(todo)
+            .map(|object| {
+                let client = client.clone();
+                async move {
+                    client
+                        .copy_object()
+                        .bucket(&to.bucket)
+                        .key(&object.key)
+                        .copy_source(copy_source(&from.bucket, &object.key))
+                        .send()
+                        .await
+                        .map_err(|e| cloud_error(SERVICE, "CopyObject", e))?;
+                    Ok(object.size)
+                }
+            })
+            .buffer_unordered(self.options.max_concurrency.max(1))
+            .try_collect()
+            .await?;
+        Ok(CopyReport {
+            copied: bytes.len() as u64,
+            skipped: done.len() as u64,
+            bytes: bytes.iter().sum(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_source_encodes_keys_but_keeps_slashes() {
+        assert_eq!(copy_source("b", "a/b c+d.txt"), "b/a/b%20c%2Bd.txt");
+    }
+
+    #[test]
+    fn bucket_names_come_out_of_arns() {
+        assert_eq!(
+            bucket_from_arn("arn:aws:s3:::flightdata-raw-backup-us-west-2"),
+            "flightdata-raw-backup-us-west-2"
+        );
+        assert_eq!(bucket_from_arn("plain"), "plain");
+    }
+
+    #[test]
+    fn empty_location_means_us_east_1() {
+        assert_eq!(location_to_region(None), "us-east-1");
+        assert_eq!(location_to_region(Some("EU")), "eu-west-1");
+        assert_eq!(location_to_region(Some("us-west-2")), "us-west-2");
+    }
+}

@@ -1,0 +1,75 @@
+//! The one error every port returns: which service and call failed, and the service's own words.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub type CloudResult<T> = Result<T, CloudError>;
+
+/// What kind of failure, so callers can decide between retry, "missing", and "tell the human".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// The resource does not exist.
+    NotFound,
+    AccessDenied,
+    Throttled,
+    /// No answer within the call's time limit.
+    Timeout,
+    /// The endpoint could not be reached at all (refused, DNS, TLS).
+    Unreachable,
+    /// The service answered with an error.
+    Service,
+    /// The request could not be built or the answer not read.
+    Client,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+pub struct CloudError {
+    /// e.g. "dynamodb".
+    pub service: &'static str,
+    /// e.g. "DescribeTable".
+    pub operation: &'static str,
+    pub kind: ErrorKind,
+    /// The service's error code, e.g. "ResourceNotFoundException".
+    pub code: Option<String>,
+    /// The service's message, or what went wrong on our side.
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl CloudError {
+    pub fn new(
+        service: &'static str,
+        operation: &'static str,
+        kind: ErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            service,
+            operation,
+            kind,
+            code: None,
+            message: message.into(),
+            request_id: None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind == ErrorKind::NotFound
+    }
+}
+
+impl fmt::Display for CloudError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: ", self.service, self.operation)?;
+        match &self.code {
+            Some(code) if !self.message.is_empty() => write!(f, "{code}: {}", self.message)?,
+            Some(code) => write!(f, "{code}")?,
+            None => write!(f, "{}", self.message)?,
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}

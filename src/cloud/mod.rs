@@ -1,0 +1,192 @@
+//! Ports: the small capability traits drconsole needs from a cloud, and the types they return.
+//!
+//! The health model, runbook engine and reports speak only these types, so they are tested
+//! without a network. `aws` implements them on the AWS SDK; a simulated estate can too.
+
+pub mod aws;
+mod error;
+mod types;
+
+pub use error::{CloudError, CloudResult, ErrorKind};
+pub use types::*;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// DynamoDB: tables, point-in-time recovery, on-demand backups, restores and exports.
+#[async_trait]
+pub trait Backups: Send + Sync {
+    /// Every table name in the region, all pages.
+    async fn list_tables(&self, region: &str) -> CloudResult<Vec<String>>;
+    /// A missing table is `ErrorKind::NotFound`.
+    async fn describe_table(&self, region: &str, table: &str) -> CloudResult<TableInfo>;
+    async fn describe_continuous_backups(
+        &self,
+        region: &str,
+        table: &str,
+    ) -> CloudResult<ContinuousBackups>;
+    async fn set_point_in_time_recovery(
+        &self,
+        region: &str,
+        table: &str,
+        enabled: bool,
+    ) -> CloudResult<ContinuousBackups>;
+    async fn create_backup(&self, region: &str, table: &str, name: &str)
+    -> CloudResult<BackupInfo>;
+    /// Every backup (all pages) of one table, or of all tables when `table` is `None`,
+    /// newest first by creation time: AWS promises no order.
+    async fn list_backups(&self, region: &str, table: Option<&str>)
+    -> CloudResult<Vec<BackupInfo>>;
+    async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo>;
+    async fn restore_from_backup(
+        &self,
+        region: &str,
+        backup_arn: &str,
+        target_table: &str,
+    ) -> CloudResult<TableInfo>;
+    /// `source` is a table name in `region`, or a table ARN (for a cross-region restore).
+    async fn restore_to_point_in_time(
+        &self,
+        region: &str,
+        source: &str,
+        target_table: &str,
+        point: RestorePoint,
+    ) -> CloudResult<TableInfo>;
+    async fn export_to_s3(&self, region: &str, request: &ExportRequest) -> CloudResult<ExportInfo>;
+    async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo>;
+    /// Polls until the table is ACTIVE (or gone), or fails with `ErrorKind::Timeout`.
+    async fn wait_for_table(
+        &self,
+        region: &str,
+        table: &str,
+        until: TableCondition,
+        timeout: Duration,
+    ) -> CloudResult<()>;
+    /// Counts items with a parallel scan of `segments` segments.
+    async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64>;
+}
+
+/// S3: buckets, versioning, replication, object counts and copies.
+#[async_trait]
+pub trait Storage: Send + Sync {
+    /// Every bucket of the account, with its region.
+    async fn list_buckets(&self) -> CloudResult<Vec<BucketInfo>>;
+    /// Succeeds when the bucket exists and is reachable; a missing one is `NotFound`.
+    async fn head_bucket(&self, region: &str, bucket: &str) -> CloudResult<()>;
+    async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning>;
+    async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()>;
+    /// `None` when the bucket has no replication configuration.
+    async fn get_replication(
+        &self,
+        region: &str,
+        bucket: &str,
+    ) -> CloudResult<Option<ReplicationConfig>>;
+    /// Current objects and bytes under `prefix`, all pages.
+    async fn count_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<ObjectCount>;
+    /// Every version and delete marker under `prefix`, all pages.
+    async fn count_versions(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<VersionCount>;
+    /// Objects under `prefix`, all pages, at most `limit`.
+    async fn list_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+        limit: Option<usize>,
+    ) -> CloudResult<Vec<ObjectInfo>>;
+    /// The "folders" directly under `prefix` (delimiter `/`), e.g. the dated backup folders.
+    async fn list_prefixes(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: &str,
+    ) -> CloudResult<Vec<String>>;
+    /// Copies every object under `prefix` from one bucket to another; objects already present
+    /// with the same size are skipped, so a retry after a failure finishes the work.
+    async fn copy_objects(
+        &self,
+        from: &BucketRef,
+        to: &BucketRef,
+        prefix: Option<&str>,
+    ) -> CloudResult<CopyReport>;
+}
+
+/// Lambda: the pipeline's functions and their reserved concurrency.
+#[async_trait]
+pub trait Functions: Send + Sync {
+    /// Functions whose name starts with `prefix` (all when `None`), all pages.
+    async fn list_functions(
+        &self,
+        region: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<Vec<FunctionInfo>>;
+    /// Configuration, code location and reserved concurrency.
+    async fn get_function(&self, region: &str, name: &str) -> CloudResult<FunctionInfo>;
+    async fn get_function_configuration(
+        &self,
+        region: &str,
+        name: &str,
+    ) -> CloudResult<FunctionInfo>;
+    /// `None` when no reserved concurrency is set; `Some(0)` means the function is stopped.
+    async fn get_concurrency(&self, region: &str, name: &str) -> CloudResult<Option<i32>>;
+    async fn put_concurrency(&self, region: &str, name: &str, reserved: i32) -> CloudResult<i32>;
+    async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()>;
+}
+
+/// Route53: failover records and health checks (a global service).
+#[async_trait]
+pub trait Dns: Send + Sync {
+    async fn list_hosted_zones(&self) -> CloudResult<Vec<HostedZone>>;
+    /// Every record set of the zone, all pages.
+    async fn list_record_sets(&self, zone_id: &str) -> CloudResult<Vec<RecordSet>>;
+    async fn change_record_sets(
+        &self,
+        zone_id: &str,
+        changes: &[RecordChange],
+        comment: &str,
+    ) -> CloudResult<ChangeInfo>;
+    async fn get_change(&self, change_id: &str) -> CloudResult<ChangeInfo>;
+    async fn health_check_status(&self, health_check_id: &str) -> CloudResult<HealthCheckStatus>;
+}
+
+/// CloudWatch: alarms and metrics.
+#[async_trait]
+pub trait Metrics: Send + Sync {
+    /// Alarms by name, or by name prefix, or all when both are empty; all pages.
+    async fn describe_alarms(
+        &self,
+        region: &str,
+        names: &[String],
+        prefix: Option<&str>,
+    ) -> CloudResult<Vec<Alarm>>;
+    /// One series per query, points oldest first.
+    async fn get_metric_data(
+        &self,
+        region: &str,
+        queries: &[MetricQuery],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> CloudResult<Vec<MetricSeries>>;
+}
+
+/// Who we are: the account shown in the header.
+#[async_trait]
+pub trait Identity: Send + Sync {
+    async fn caller_identity(&self) -> CloudResult<CallerIdentity>;
+}
+
+/// Everything drconsole needs from a cloud.
+pub trait Cloud: Backups + Storage + Functions + Dns + Metrics + Identity {}
+
+impl<T: Backups + Storage + Functions + Dns + Metrics + Identity> Cloud for T {}

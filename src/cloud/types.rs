@@ -1,0 +1,296 @@
+//! The values the ports return: plain data, serialisable, free of any SDK type.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableInfo {
+    pub name: String,
+    pub arn: String,
+    /// CREATING, ACTIVE, UPDATING, DELETING, ARCHIVED, ...
+    pub status: String,
+    pub item_count: Option<i64>,
+    pub size_bytes: Option<i64>,
+    pub created: Option<DateTime<Utc>>,
+}
+
+impl TableInfo {
+    pub fn is_active(&self) -> bool {
+        self.status == "ACTIVE"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContinuousBackups {
+    /// Whether continuous backups are on at all (they are for every table on AWS today).
+    pub continuous_backups_enabled: bool,
+    pub pitr_enabled: bool,
+    pub earliest_restorable: Option<DateTime<Utc>>,
+    pub latest_restorable: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupInfo {
+    pub arn: String,
+    pub name: String,
+    pub table_name: String,
+    pub created: DateTime<Utc>,
+    /// CREATING, AVAILABLE or DELETED.
+    pub status: String,
+    /// USER, SYSTEM or AWS_BACKUP.
+    pub backup_type: String,
+    pub size_bytes: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RestorePoint {
+    /// The latest restorable time (about five minutes ago on AWS).
+    Latest,
+    At(DateTime<Utc>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TableCondition {
+    Active,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportRequest {
+    pub table_arn: String,
+    pub bucket: String,
+    pub prefix: String,
+    /// `None` exports the current state.
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportInfo {
+    pub arn: String,
+    /// IN_PROGRESS, COMPLETED or FAILED.
+    pub status: String,
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BucketInfo {
+    pub name: String,
+    pub region: String,
+    pub created: Option<DateTime<Utc>>,
+}
+
+/// A bucket and the region whose endpoint serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketRef {
+    pub region: String,
+    pub bucket: String,
+}
+
+impl BucketRef {
+    pub fn new(region: impl Into<String>, bucket: impl Into<String>) -> Self {
+        Self {
+            region: region.into(),
+            bucket: bucket.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Versioning {
+    /// Never enabled on this bucket.
+    Disabled,
+    Enabled,
+    Suspended,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationConfig {
+    pub role: String,
+    pub rules: Vec<ReplicationRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationRule {
+    pub id: Option<String>,
+    pub enabled: bool,
+    pub priority: Option<i32>,
+    /// The V1 `Prefix` or the V2 `Filter.Prefix`; empty means everything.
+    pub prefix: String,
+    pub destination_arn: String,
+    /// The bucket name taken from the destination ARN.
+    pub destination_bucket: String,
+    pub storage_class: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectCount {
+    pub objects: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionCount {
+    pub versions: u64,
+    pub delete_markers: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub size: u64,
+    pub last_modified: Option<DateTime<Utc>>,
+    pub etag: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyReport {
+    pub copied: u64,
+    pub skipped: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionInfo {
+    pub name: String,
+    pub arn: String,
+    pub runtime: Option<String>,
+    pub handler: Option<String>,
+    pub role: Option<String>,
+    pub last_modified: Option<String>,
+    pub code_sha256: Option<String>,
+    pub code_size: i64,
+    pub timeout_secs: Option<i32>,
+    pub memory_mb: Option<i32>,
+    /// Only `get_function` reads it; `None` also means "not set".
+    pub reserved_concurrency: Option<i32>,
+    /// A presigned URL to the deployment package, from `get_function` only.
+    pub code_location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostedZone {
+    /// Without the "/hostedzone/" prefix.
+    pub id: String,
+    pub name: String,
+    pub private: bool,
+    pub record_count: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Failover {
+    Primary,
+    Secondary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordSet {
+    pub name: String,
+    pub record_type: String,
+    pub set_identifier: Option<String>,
+    pub failover: Option<Failover>,
+    pub ttl: Option<i64>,
+    pub values: Vec<String>,
+    /// Set when the record is an alias (e.g. to a load balancer) instead of plain values.
+    pub alias: Option<AliasTarget>,
+    pub health_check_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasTarget {
+    pub dns_name: String,
+    pub hosted_zone_id: String,
+    pub evaluate_target_health: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeAction {
+    Create,
+    Upsert,
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordChange {
+    pub action: ChangeAction,
+    pub record: RecordSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeInfo {
+    /// Without the "/change/" prefix.
+    pub id: String,
+    /// PENDING or INSYNC.
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthCheckStatus {
+    pub id: String,
+    /// One status report per checker region, e.g. "Success: HTTP Status Code 200, OK".
+    pub observations: Vec<HealthObservation>,
+}
+
+impl HealthCheckStatus {
+    /// Route53 considers an endpoint healthy when most checkers see it succeed.
+    pub fn healthy(&self) -> bool {
+        let ok = self
+            .observations
+            .iter()
+            .filter(|o| o.status.starts_with("Success"))
+            .count();
+        !self.observations.is_empty() && ok * 2 > self.observations.len()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthObservation {
+    pub region: Option<String>,
+    pub ip_address: Option<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlarmState {
+    Ok,
+    Alarm,
+    InsufficientData,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    pub name: String,
+    pub state: AlarmState,
+    pub reason: Option<String>,
+    pub updated: Option<DateTime<Utc>>,
+    pub namespace: Option<String>,
+    pub metric: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricQuery {
+    /// Lower-case identifier unique within one request, e.g. "m0".
+    pub id: String,
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: Vec<(String, String)>,
+    /// Average, Maximum, Sum, ...
+    pub stat: String,
+    pub period_secs: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricSeries {
+    pub id: String,
+    pub label: Option<String>,
+    /// Oldest first.
+    pub points: Vec<(DateTime<Utc>, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
