@@ -1,0 +1,249 @@
+//! The headless commands behind `drconsole status` and `drconsole init`, and their exit codes.
+
+use std::fmt;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cloud::aws::{AwsCloud, AwsOptions};
+use crate::cloud::{Cloud, CloudError, ErrorKind, Identity};
+use crate::config::{self, ConfigError, Estate};
+use crate::discover::{DiscoverOptions, discover};
+
+/// The plan's own estate, written by `drconsole init` without `--discover`.
+pub const EXAMPLE_ESTATE: &str = include_str!("../templates/estate.example.toml");
+
+/// Why a command could not do its job. Each kind has its own exit code, so scripts and cron
+/// can tell "the estate is unhealthy" (1, 2) from "drconsole could not look" (3 and up).
+#[derive(Debug)]
+pub enum Failure {
+    /// The estate file is missing, unreadable or invalid, or would be overwritten.
+    Config(ConfigError),
+    Exists(String),
+    /// AWS could not be reached or refused us (endpoint, credentials, permissions).
+    Cloud(CloudError),
+    Usage(String),
+    Internal(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Failure::Config(_) | Failure::Exists(_) => 3,
+            Failure::Cloud(_) => 4,
+            Failure::Usage(_) => 64,
+            Failure::Internal(_) => 70,
+        })
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Config(e) => write!(f, "{e}"),
+            Failure::Exists(path) => {
+                write!(f, "{path} already exists; pass --force to replace it")
+            }
+            Failure::Cloud(e) => write!(f, "AWS: {e}"),
+            Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure::Config(e)
+    }
+}
+
+impl From<CloudError> for Failure {
+    fn from(e: CloudError) -> Self {
+        Failure::Cloud(e)
+    }
+}
+
+pub fn load_estate(cli_path: Option<&Path>) -> Result<Estate, Failure> {
+    let path = config::resolve_path(cli_path)?;
+    Ok(config::load(&path)?)
+}
+
+pub async fn aws_for(estate: &Estate, profile: Option<&str>) -> AwsCloud {
+    let options = AwsOptions {
+        call_timeout: estate.aws.call_timeout.as_duration(),
+        max_concurrency: estate.aws.max_concurrency,
+        ..AwsOptions::default()
+    };
+    AwsCloud::from_env(profile.or(estate.aws.profile.as_deref()), options).await
+}
+
+/// One line of `drconsole status`.
+struct Row {
+    kind: &'static str,
+    name: String,
+    region: String,
+    state: Result<String, CloudError>,
+}
+
+/// Looks at every resource the estate names and says whether it is there.
+pub async fn status(cli_path: Option<&Path>, profile: Option<&str>) -> Result<ExitCode, Failure> {
+    let estate = load_estate(cli_path)?;
+    let cloud = aws_for(&estate, profile).await;
+    let identity = cloud.caller_identity().await?;
+    let rows = inventory(&cloud, &estate).await;
+    println!(
+        "{}  account {}  primary {}  backup {}",
+        estate.name,
+        identity.account,
+        estate.regions.primary.get_ref(),
+        estate.regions.backup.get_ref()
+    );
+    println!("{:<9} {:<40} {:<11} STATE", "KIND", "NAME", "REGION");
+    let mut failed = 0;
+    for row in &rows {
+        let state = match &row.state {
+            Ok(state) => state.clone(),
+            Err(e) => {
+                failed += 1;
+                e.to_string()
+            }
+        };
+        println!(
+            "{:<9} {:<40} {:<11} {}",
+            row.kind, row.name, row.region, state
+        );
+    }
+    Ok(ExitCode::from(if failed == 0 { 0 } else { 2 }))
+}
+
+async fn inventory(cloud: &dyn Cloud, estate: &Estate) -> Vec<Row> {
+    let primary = estate.regions.primary.get_ref().as_str();
+    let backup = estate.regions.backup.get_ref().as_str();
+    let row = |kind, name: &str, region: &str, state| Row {
+        kind,
+        name: name.to_owned(),
+        region: region.to_owned(),
+        state,
+    };
+    let mut rows = Vec::new();
+    for table in &estate.dynamodb.tables {
+        let state = cloud
+            .describe_table(primary, table.get_ref())
+            .await
+            .map(|t| t.status);
+        rows.push(row("table", table.get_ref(), primary, state));
+    }
+    for bucket in &estate.s3.buckets {
+        let state = cloud
+            .head_bucket(primary, bucket.name.get_ref())
+            .await
+            .map(|()| "exists".into());
+        rows.push(row("bucket", bucket.name.get_ref(), primary, state));
+        if let Some(replica) = &bucket.replica {
+            let state = cloud
+                .head_bucket(backup, replica)
+                .await
+                .map(|()| "exists".into());
+            rows.push(row("replica", replica, backup, state));
+        }
+    }
+    for function in &estate.lambda.functions {
+        let state = cloud
+            .get_function_configuration(primary, function.get_ref())
+            .await
+            .map(|f| f.runtime.unwrap_or_else(|| "exists".into()));
+        rows.push(row("function", function.get_ref(), primary, state));
+    }
+    let names: Vec<String> = estate
+        .cloudwatch
+        .alarms
+        .iter()
+        .map(|a| a.get_ref().clone())
+        .collect();
+    if !names.is_empty() {
+        match cloud.describe_alarms(primary, &names, None).await {
+            Ok(alarms) => {
+                for name in &names {
+                    let state = alarms
+                        .iter()
+                        .find(|a| &a.name == name)
+                        .map(|a| format!("{:?}", a.state))
+                        .ok_or_else(|| {
+                            CloudError::new(
+                                "cloudwatch",
+                                "DescribeAlarms",
+                                ErrorKind::NotFound,
+                                "no such alarm",
+                            )
+                        });
+                    rows.push(row("alarm", name, primary, state));
+                }
+            }
+            Err(e) => rows.extend(
+                names
+                    .iter()
+                    .map(|n| row("alarm", n, primary, Err(e.clone()))),
+            ),
+        }
+    }
+    rows
+}
+
+pub struct InitOptions {
+    pub discover: bool,
+    pub prefix: Option<String>,
+    pub region: Option<String>,
+    pub backup_region: Option<String>,
+    pub force: bool,
+}
+
+/// Writes the plan's example, or an estate discovered from the account, to `target`.
+pub async fn init(
+    target: &Path,
+    options: &InitOptions,
+    profile: Option<&str>,
+) -> Result<ExitCode, Failure> {
+    if target.exists() && !options.force {
+        return Err(Failure::Exists(target.display().to_string()));
+    }
+    let (text, summary) = if options.discover {
+        let cloud = AwsCloud::from_env(profile, AwsOptions::default()).await;
+        let primary = match &options.region {
+            Some(region) => region.clone(),
+            None => aws_config::load_defaults(aws_config::BehaviorVersion::latest())
+                .await
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "us-east-1".to_owned()),
+        };
+        let identity = cloud.caller_identity().await?;
+        let discover_options = DiscoverOptions {
+            primary_region: primary.clone(),
+            backup_region: options.backup_region.clone(),
+            prefix: options.prefix.clone(),
+        };
+        let (estate, summary) = discover(&cloud, &discover_options).await?;
+        let header = format!(
+            "# Estate discovered by `drconsole init --discover` from account {} in {} on {}.\n\
+             # Resource names come from the account; review the service assignments, the\n\
+             # RTO/RPO targets (the plan's defaults) and the contact numbers before relying on it.\n\n",
+            identity.account,
+            primary,
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        );
+        (header + &estate.to_toml(), summary.to_string())
+    } else {
+        (
+            EXAMPLE_ESTATE.to_owned(),
+            "the plan's example estate".to_owned(),
+        )
+    };
+    // What we write must load back: a discovered name that breaks validation is our bug.
+    config::parse(&text, target)?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(target, text)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", target.display())))?;
+    println!("wrote {}: {summary}", target.display());
+    Ok(ExitCode::SUCCESS)
+}
