@@ -163,7 +163,8 @@ pub trait Dns: Send + Sync {
 /// CloudWatch: alarms and metrics.
 #[async_trait]
 pub trait Metrics: Send + Sync {
-    /// Alarms by name, or by name prefix, or all when both are empty; all pages.
+    /// Alarms by name, or by name prefix, or all when both are empty (with both, the prefix
+    /// filters the named ones); all pages.
     async fn describe_alarms(
         &self,
         region: &str,

@@ -57,12 +57,16 @@ impl Metrics for AwsCloud {
                 let out = client
                     .describe_alarms()
                     .set_alarm_names(batch.map(<[String]>::to_vec))
-                    .set_alarm_name_prefix(prefix.map(str::to_owned))
+                    // AWS refuses names and a prefix together: names win, the prefix filters.
+                    .set_alarm_name_prefix(prefix.filter(|_| batch.is_none()).map(str::to_owned))
                     .set_next_token(token.take())
                     .send()
                     .await
                     .map_err(|e| cloud_error(SERVICE, "DescribeAlarms", e))?;
-                alarms.extend(out.metric_alarms().iter().map(|a| Alarm {
+                let wanted = |a: &&aws_sdk_cloudwatch::types::MetricAlarm| {
+                    prefix.is_none_or(|p| a.alarm_name().unwrap_or_default().starts_with(p))
+                };
+                alarms.extend(out.metric_alarms().iter().filter(wanted).map(|a| Alarm {
                     name: a.alarm_name().unwrap_or_default().to_owned(),
                     state: match a.state_value() {
                         Some(StateValue::Alarm) => AlarmState::Alarm,

@@ -60,6 +60,8 @@ pub struct AwsCloud {
     options: AwsOptions,
     path_style: bool,
     regions: Mutex<HashMap<String, RegionClients>>,
+    /// Endpoints that replace the configured one for a single region.
+    region_endpoints: HashMap<String, String>,
     route53: aws_sdk_route53::Client,
     sts: aws_sdk_sts::Client,
 }
@@ -116,7 +118,20 @@ impl AwsCloud {
             options,
             path_style,
             regions: Mutex::new(HashMap::new()),
+            region_endpoints: HashMap::new(),
         }
+    }
+
+    /// Sends one region's calls to another endpoint (a LocalStack per region, or a dead port
+    /// to rehearse a region outage); the other regions keep the configured endpoint.
+    pub fn with_region_endpoint(mut self, region: &str, url: &str) -> Self {
+        self.regions
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(region);
+        self.region_endpoints
+            .insert(region.to_owned(), url.to_owned());
+        self
     }
 
     pub fn options(&self) -> &AwsOptions {
@@ -166,6 +181,7 @@ impl AwsCloud {
 const NOT_FOUND_CODES: &[&str] = &[
     "ResourceNotFoundException",
     "TableNotFoundException",
+    "SourceTableNotFoundException",
     "BackupNotFoundException",
     "NoSuchBucket",
     "NotFound",
@@ -208,11 +224,12 @@ where
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();
             let code = ctx.err().code().unwrap_or_default().to_owned();
+            // An answer the SDK could not read has no code or message of its own: say why.
             let message = ctx
                 .err()
                 .message()
                 .map(str::to_owned)
-                .unwrap_or_else(|| format!("HTTP {status}"));
+                .unwrap_or_else(|| format!("HTTP {status}: {}", chain(ctx.err())));
             let kind = kind_of_code(&code, status);
             (kind, (!code.is_empty()).then_some(code), message)
         }

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsCloud, cloud_error, to_chrono};
@@ -42,6 +44,27 @@ fn copy_source(bucket: &str, key: &str) -> String {
         }
     }
     out
+}
+
+/// AWS answers GetBucketVersioning with a `<VersioningConfiguration>` root; moto 5.2 names it
+/// `<GetBucketVersioningResponse>`, which the SDK rejects. The answer is otherwise the same,
+/// so read its `<Status>` from the raw body. Unreachable against AWS.
+fn misnamed_versioning_status<E>(err: &SdkError<E, HttpResponse>) -> Option<Option<String>> {
+    let SdkError::ServiceError(ctx) = err else {
+        return None;
+    };
+    if ctx.raw().status().as_u16() != 200 {
+        return None;
+    }
+    let body = std::str::from_utf8(ctx.raw().body().bytes()?).ok()?;
+    if !body.contains("<GetBucketVersioningResponse") {
+        return None;
+    }
+    let status = body
+        .split_once("<Status>")
+        .and_then(|(_, rest)| rest.split_once("</Status>"))
+        .map(|(status, _)| status.trim().to_owned());
+    Some(status)
 }
 
 #[async_trait]
@@ -114,16 +137,22 @@ impl Storage for AwsCloud {
     }
 
     async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning> {
-        let out = self
+        let status = match self
             .s3(region)
             .get_bucket_versioning()
             .bucket(bucket)
             .send()
             .await
-            .map_err(|e| cloud_error(SERVICE, "GetBucketVersioning", e))?;
-        Ok(match out.status() {
-            Some(BucketVersioningStatus::Enabled) => Versioning::Enabled,
-            Some(BucketVersioningStatus::Suspended) => Versioning::Suspended,
+        {
+            Ok(out) => out.status().map(|s| s.as_str().to_owned()),
+            Err(e) => match misnamed_versioning_status(&e) {
+                Some(status) => status,
+                None => return Err(cloud_error(SERVICE, "GetBucketVersioning", e)),
+            },
+        };
+        Ok(match status.as_deref() {
+            Some("Enabled") => Versioning::Enabled,
+            Some("Suspended") => Versioning::Suspended,
             _ => Versioning::Disabled,
         })
     }
