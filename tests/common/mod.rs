@@ -996,7 +996,7 @@ pub async fn put_metric_points(
 
 /// What `seed_plan_estate` made, for the assertions of later tests.
 #[derive(Debug, Clone)]
-pub struct Estate {
+pub struct Seeded {
     /// `(table, backup ARN)`, one on-demand backup per table.
     pub backups: Vec<(String, String)>,
     pub lambda_role_arn: String,
@@ -1021,7 +1021,7 @@ pub struct Estate {
 ///   PRIMARY/SECONDARY failover A records `api.flightdata.example.com.`
 ///   (set identifiers "primary"/"secondary"; the primary carries the health check);
 /// - alarms `ALARMS` in us-east-1, all OK (moto never evaluates them; use `set_alarm_state`).
-pub async fn seed_plan_estate(env: &MotoEnv) -> Estate {
+pub async fn seed_plan_estate(env: &MotoEnv) -> Seeded {
     let region = PRIMARY_REGION;
 
     // DynamoDB.
@@ -1055,6 +1055,17 @@ pub async fn seed_plan_estate(env: &MotoEnv) -> Estate {
         put_objects(env, BACKUP_REGION, &replica, objects).await;
     }
     create_bucket(env, region, BACKUPS_BUCKET).await;
+    // The plan's weekly export layout, so discovery can tell the export bucket from data.
+    put_objects(
+        env,
+        region,
+        BACKUPS_BUCKET,
+        vec![(
+            "dynamodb-exports/flightdata-main/2026/01/02/manifest-summary.json".to_owned(),
+            b"{}".to_vec(),
+        )],
+    )
+    .await;
     create_bucket(env, region, LAMBDA_BACKUPS_BUCKET).await;
 
     // Lambda.
@@ -1138,11 +1149,34 @@ pub async fn seed_plan_estate(env: &MotoEnv) -> Estate {
     )
     .await;
 
-    Estate {
+    Seeded {
         backups,
         lambda_role_arn,
         lambda_backup_dates,
         zone_id,
         health_check_id,
     }
+}
+
+/// The shipped example estate (the plan's), pointed at what `seed_plan_estate` made: only the
+/// hosted zone id differs, since moto makes it up.
+pub fn plan_estate_toml(seeded: &Seeded) -> String {
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/estate.example.toml"),
+    )
+    .expect("templates/estate.example.toml");
+    assert!(
+        example.contains("\"Z123456789\""),
+        "the example names its zone Z123456789"
+    );
+    example.replace("\"Z123456789\"", &format!("\"{}\"", seeded.zone_id))
+}
+
+/// [`plan_estate_toml`], parsed.
+pub fn plan_estate(seeded: &Seeded) -> drconsole::config::Estate {
+    drconsole::config::parse(
+        &plan_estate_toml(seeded),
+        std::path::Path::new("estate.toml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }

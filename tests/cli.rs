@@ -1,0 +1,195 @@
+//! `drconsole init` as a user runs it: the binary, against a moto estate seeded like the plan.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{
+    ALARMS, API_RECORD, BACKUPS_BUCKET, DATA_BUCKETS, FUNCTIONS, LAMBDA_BACKUPS_BUCKET, MotoEnv,
+    TABLES, UNRELATED_FUNCTION, replica_of, seed_plan_estate,
+};
+use drconsole::config;
+
+fn drconsole(env: &MotoEnv) -> Command {
+    let mut cmd = Command::cargo_bin("drconsole").expect("the drconsole binary");
+    cmd.envs(env.env_vars());
+    for name in common::ENV_TO_REMOVE {
+        cmd.env_remove(name);
+    }
+    cmd.env_remove("DRCONSOLE_CONFIG");
+    cmd
+}
+
+fn names(items: &[toml::Spanned<String>]) -> Vec<String> {
+    let mut names: Vec<String> = items.iter().map(|s| s.get_ref().clone()).collect();
+    names.sort();
+    names
+}
+
+fn sorted(items: &[&str]) -> Vec<String> {
+    let mut items: Vec<String> = items.iter().map(|s| (*s).to_owned()).collect();
+    items.sort();
+    items
+}
+
+#[tokio::test]
+async fn discover_writes_an_estate_that_loads_back_and_names_everything() {
+    let env = common::moto().await;
+    let seeded = seed_plan_estate(&env).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("estate.toml");
+
+    let assert = drconsole(&env)
+        .args(["init", "--discover", "--prefix", "flightdata", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "3 tables, 3 buckets (3 replicated), 3 functions, 1 failover records, 3 alarms"
+        ),
+        "{stdout}"
+    );
+
+    let estate = config::load(&out).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(estate.regions.primary.get_ref(), "us-east-1");
+    assert_eq!(
+        estate.regions.backup.get_ref(),
+        "us-west-2",
+        "found from the replicas"
+    );
+    assert_eq!(names(&estate.dynamodb.tables), sorted(&TABLES));
+    assert_eq!(
+        estate.dynamodb.export_bucket.as_deref(),
+        Some(BACKUPS_BUCKET)
+    );
+
+    let mut buckets: Vec<(String, Option<String>)> = estate
+        .s3
+        .buckets
+        .iter()
+        .map(|b| (b.name.get_ref().clone(), b.replica.clone()))
+        .collect();
+    buckets.sort();
+    let mut expected: Vec<(String, Option<String>)> = DATA_BUCKETS
+        .iter()
+        .map(|b| ((*b).to_owned(), Some(replica_of(b))))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        buckets, expected,
+        "data buckets with their replicas; backup stores apart"
+    );
+
+    assert_eq!(estate.lambda.prefix.as_deref(), Some("flightdata"));
+    assert_eq!(names(&estate.lambda.functions), sorted(&FUNCTIONS));
+    assert_eq!(
+        estate.lambda.backup_bucket.as_deref(),
+        Some(LAMBDA_BACKUPS_BUCKET)
+    );
+    assert_eq!(
+        estate
+            .lambda
+            .ingestion_function
+            .as_ref()
+            .map(|f| f.get_ref().as_str()),
+        Some("flightdata-processor")
+    );
+
+    assert_eq!(estate.dns.records.len(), 1);
+    assert_eq!(estate.dns.records[0].zone_id, seeded.zone_id);
+    assert_eq!(estate.dns.records[0].name.get_ref(), API_RECORD);
+    assert_eq!(estate.dns.records[0].record_type, "A");
+
+    assert_eq!(names(&estate.cloudwatch.alarms), sorted(&ALARMS));
+
+    // The plan's matrix, with every discovered resource owned by some service.
+    let services: Vec<&str> = estate.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        services,
+        [
+            "API Gateway + Lambda",
+            "Data Ingestion Pipeline",
+            "DynamoDB Tables",
+            "S3 Data Storage",
+            "Athena Analytics",
+            "Monitoring/Alerting"
+        ]
+    );
+    for table in TABLES {
+        assert!(estate.services_for_table(table).next().is_some(), "{table}");
+    }
+    for bucket in DATA_BUCKETS {
+        assert!(
+            estate.services_for_bucket(bucket).next().is_some(),
+            "{bucket}"
+        );
+    }
+    for function in FUNCTIONS {
+        assert!(
+            estate.services_for_function(function).next().is_some(),
+            "{function}"
+        );
+    }
+    assert!(estate.services_for_dns(API_RECORD).next().is_some());
+    assert_eq!(estate.contacts.len(), 3, "the plan's contact tree");
+}
+
+#[tokio::test]
+async fn discover_without_a_prefix_takes_every_function() {
+    let env = common::moto().await;
+    seed_plan_estate(&env).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("estate.toml");
+    drconsole(&env)
+        .args(["init", "--discover", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let estate = config::load(&out).unwrap_or_else(|e| panic!("{e}"));
+    assert!(names(&estate.lambda.functions).contains(&UNRELATED_FUNCTION.to_owned()));
+    assert_eq!(estate.lambda.prefix, None);
+}
+
+#[tokio::test]
+async fn init_refuses_to_overwrite_without_force() {
+    let env = common::moto().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("estate.toml");
+    std::fs::write(&out, "# mine\n").unwrap();
+
+    let assert = drconsole(&env)
+        .args(["init", "--out"])
+        .arg(&out)
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("already exists; pass --force to replace it"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "# mine\n",
+        "left as it was"
+    );
+
+    drconsole(&env)
+        .args(["init", "--force", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let estate = config::load(&out).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(estate.name, "Flight Data Pipeline", "the plan's example");
+}
+
+#[tokio::test]
+async fn a_missing_estate_file_is_exit_code_3_naming_it() {
+    let env = common::moto().await;
+    let assert = drconsole(&env)
+        .args(["status", "--config", "no/such/estate.toml"])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("no/such/estate.toml"), "{stderr}");
+}
