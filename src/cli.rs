@@ -5,9 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cloud::aws::{AwsCloud, AwsOptions};
-use crate::cloud::{Cloud, CloudError, ErrorKind, Identity};
+use crate::cloud::{CloudError, ErrorKind, Identity};
 use crate::config::{self, ConfigError, Estate};
 use crate::discover::{DiscoverOptions, discover};
+use crate::health::{self, HealthSnapshot, Status};
+use crate::report;
 
 /// The plan's own estate, written by `drconsole init` without `--discover`.
 pub const EXAMPLE_ESTATE: &str = include_str!("../templates/estate.example.toml");
@@ -75,116 +77,55 @@ pub async fn aws_for(estate: &Estate, profile: Option<&str>) -> AwsCloud {
     AwsCloud::from_env(profile.or(estate.aws.profile.as_deref()), options).await
 }
 
-/// One line of `drconsole status`.
-struct Row {
-    kind: &'static str,
-    name: String,
-    region: String,
-    state: Result<String, CloudError>,
-}
-
-/// Looks at every resource the estate names and says whether it is there.
-pub async fn status(cli_path: Option<&Path>, profile: Option<&str>) -> Result<ExitCode, Failure> {
+/// `drconsole status`: one snapshot of the estate, as a table or as JSON.
+///
+/// Exit codes: 0 all ok, 1 something warns, 2 something is critical or could not be checked;
+/// 4 when AWS could not be reached at all.
+pub async fn status(
+    cli_path: Option<&Path>,
+    profile: Option<&str>,
+    json: bool,
+) -> Result<ExitCode, Failure> {
     let estate = load_estate(cli_path)?;
     let cloud = aws_for(&estate, profile).await;
-    let identity = cloud.caller_identity().await?;
-    let rows = inventory(&cloud, &estate).await;
-    println!(
-        "{}  account {}  primary {}  backup {}",
-        estate.name,
-        identity.account,
-        estate.regions.primary.get_ref(),
-        estate.regions.backup.get_ref()
-    );
-    println!("{:<9} {:<40} {:<11} STATE", "KIND", "NAME", "REGION");
-    let mut failed = 0;
-    for row in &rows {
-        let state = match &row.state {
-            Ok(state) => state.clone(),
-            Err(e) => {
-                failed += 1;
-                e.to_string()
-            }
-        };
-        println!(
-            "{:<9} {:<40} {:<11} {}",
-            row.kind, row.name, row.region, state
-        );
+    let snap = health::snapshot(&cloud, &estate, estate.aws.max_concurrency).await;
+    if let Some(e) = unreachable(&snap) {
+        return Err(Failure::Cloud(e));
     }
-    Ok(ExitCode::from(if failed == 0 { 0 } else { 2 }))
+    if json {
+        let text =
+            serde_json::to_string_pretty(&snap).map_err(|e| Failure::Internal(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{}", report::status_table(&snap));
+    }
+    Ok(ExitCode::from(match snap.overall() {
+        Status::Ok => 0,
+        Status::Warn => 1,
+        Status::Unknown | Status::Critical => 2,
+    }))
 }
 
-async fn inventory(cloud: &dyn Cloud, estate: &Estate) -> Vec<Row> {
-    let primary = estate.regions.primary.get_ref().as_str();
-    let backup = estate.regions.backup.get_ref().as_str();
-    let row = |kind, name: &str, region: &str, state| Row {
-        kind,
-        name: name.to_owned(),
-        region: region.to_owned(),
-        state,
-    };
-    let mut rows = Vec::new();
-    for table in &estate.dynamodb.tables {
-        let state = cloud
-            .describe_table(primary, table.get_ref())
-            .await
-            .map(|t| t.status);
-        rows.push(row("table", table.get_ref(), primary, state));
+/// When no account could be read and every resource failed to reach its endpoint, the
+/// estate was not looked at at all: that is a connection problem, not an unhealthy estate.
+fn unreachable(snap: &HealthSnapshot) -> Option<CloudError> {
+    if snap.account.is_some() || snap.resources.is_empty() {
+        return None;
     }
-    for bucket in &estate.s3.buckets {
-        let state = cloud
-            .head_bucket(primary, bucket.name.get_ref())
-            .await
-            .map(|()| "exists".into());
-        rows.push(row("bucket", bucket.name.get_ref(), primary, state));
-        if let Some(replica) = &bucket.replica {
-            let state = cloud
-                .head_bucket(backup, replica)
-                .await
-                .map(|()| "exists".into());
-            rows.push(row("replica", replica, backup, state));
-        }
-    }
-    for function in &estate.lambda.functions {
-        let state = cloud
-            .get_function_configuration(primary, function.get_ref())
-            .await
-            .map(|f| f.runtime.unwrap_or_else(|| "exists".into()));
-        rows.push(row("function", function.get_ref(), primary, state));
-    }
-    let names: Vec<String> = estate
-        .cloudwatch
-        .alarms
+    let all_unreachable = snap
+        .resources
         .iter()
-        .map(|a| a.get_ref().clone())
-        .collect();
-    if !names.is_empty() {
-        match cloud.describe_alarms(primary, &names, None).await {
-            Ok(alarms) => {
-                for name in &names {
-                    let state = alarms
-                        .iter()
-                        .find(|a| &a.name == name)
-                        .map(|a| format!("{:?}", a.state))
-                        .ok_or_else(|| {
-                            CloudError::new(
-                                "cloudwatch",
-                                "DescribeAlarms",
-                                ErrorKind::NotFound,
-                                "no such alarm",
-                            )
-                        });
-                    rows.push(row("alarm", name, primary, state));
-                }
-            }
-            Err(e) => rows.extend(
-                names
-                    .iter()
-                    .map(|n| row("alarm", n, primary, Err(e.clone()))),
-            ),
-        }
+        .all(|r| r.status == Status::Unknown && r.error.is_some());
+    if !all_unreachable {
+        return None;
     }
-    rows
+    let first = snap.resources[0].error.clone().unwrap_or_default();
+    Some(CloudError::new(
+        "aws",
+        "status",
+        ErrorKind::Unreachable,
+        format!("no resource could be checked; first error: {first}"),
+    ))
 }
 
 pub struct InitOptions {

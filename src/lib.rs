@@ -4,3 +4,5 @@ pub mod cli;
 pub mod cloud;
 pub mod config;
 pub mod discover;
+pub mod health;
+pub mod report;

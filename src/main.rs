@@ -26,8 +26,12 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check every resource of the estate and print what was found.
-    Status,
+    /// Judge every backup and replica against its RPO; exit 0 ok, 1 warn, 2 critical/unknown.
+    Status {
+        /// One JSON object with generated_at, services[] and resources[].
+        #[arg(long)]
+        json: bool,
+    },
     /// Write an estate file: the plan's example, or with --discover what the account has.
     Init {
         /// Read tables, buckets, functions, DNS and alarms from the account.
@@ -70,7 +74,9 @@ fn main() -> ExitCode {
                 eprintln!("the interactive console is not built yet; try `drconsole status` or `drconsole --help`");
                 Err(Failure::Usage("no subcommand given".into()))
             }
-            Some(Command::Status) => cli::status(args.config.as_deref(), args.profile.as_deref()).await,
+            Some(Command::Status { json }) => {
+                cli::status(args.config.as_deref(), args.profile.as_deref(), json).await
+            }
             Some(Command::Init { discover, prefix, region, backup_region, out, force }) => {
                 let out = out.or(args.config);
                 let target = match out {

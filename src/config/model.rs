@@ -130,6 +130,8 @@ pub struct Lambda {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_bucket: Option<String>,
     pub backup_prefix: String,
+    /// How often function backups are expected (the plan: daily).
+    pub backup_every: Dur,
     /// The function whose reserved concurrency is set to 0 to stop ingestion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ingestion_function: Option<Spanned<String>>,
@@ -142,6 +144,7 @@ impl Default for Lambda {
             functions: Vec::new(),
             backup_bucket: None,
             backup_prefix: "lambda-backups/".into(),
+            backup_every: Dur::from_secs(24 * 3600),
             ingestion_function: None,
         }
     }

@@ -1,0 +1,539 @@
+//! The rules: facts in, status and reasons out. Pure functions of the facts and `now`, so the
+//! time-dependent ones (backup age, restorable window) are tested with fixed clocks.
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    AlarmFacts, BucketFacts, DnsFacts, FunctionFacts, ReplicaFacts, Status, TableFacts,
+    human_duration,
+};
+use crate::cloud::{AlarmState, Versioning};
+
+/// A status with its reasons, most severe first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub status: Status,
+    pub reasons: Vec<String>,
+    pub exposure_secs: Option<u64>,
+    findings: Vec<(Status, String)>,
+}
+
+impl Default for Verdict {
+    fn default() -> Self {
+        Self {
+            status: Status::Ok,
+            reasons: Vec::new(),
+            exposure_secs: None,
+            findings: Vec::new(),
+        }
+    }
+}
+
+impl Verdict {
+    pub fn raise(&mut self, status: Status, reason: impl Into<String>) {
+        self.findings.push((status, reason.into()));
+    }
+
+    fn done(mut self) -> Self {
+        // Stable: equally severe reasons keep the order the rules found them in.
+        self.findings
+            .sort_by_key(|(status, _)| std::cmp::Reverse(*status));
+        self.status = self.findings.first().map_or(Status::Ok, |(s, _)| *s);
+        self.reasons = self.findings.iter().map(|(_, r)| r.clone()).collect();
+        self
+    }
+}
+
+fn age_secs(now: DateTime<Utc>, then: DateTime<Utc>) -> u64 {
+    (now - then).num_seconds().max(0) as u64
+}
+
+/// A scheduled job is late once it is a quarter of its interval overdue.
+fn overdue(age: u64, every: u64) -> bool {
+    age > every + every / 4
+}
+
+pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdict {
+    let mut v = Verdict::default();
+    if f.exists == Some(false) {
+        v.raise(Status::Critical, "table does not exist");
+        return v.done();
+    }
+    if let Some(status) = f.table_status.as_deref().filter(|s| *s != "ACTIVE") {
+        v.raise(Status::Warn, format!("table is {status}, not ACTIVE"));
+    }
+    let newest_backup_age = f.newest_backup.as_ref().map(|b| age_secs(now, b.created));
+    match f.pitr_enabled {
+        Some(true) => {
+            // AWS keeps the latest restorable time about five minutes behind now.
+            v.exposure_secs = Some(f.latest_restorable.map_or(0, |t| age_secs(now, t)));
+        }
+        Some(false) => {
+            v.raise(
+                Status::Critical,
+                "point-in-time recovery is off: only on-demand backups can be restored",
+            );
+            v.exposure_secs = newest_backup_age;
+            if newest_backup_age.is_none() && f.backup_count == Some(0) {
+                v.raise(
+                    Status::Critical,
+                    "nothing to restore: no PITR and no backups",
+                );
+            }
+        }
+        None => {}
+    }
+    if let (Some(exposure), Some(rpo)) = (v.exposure_secs, rpo_secs)
+        && exposure > rpo
+    {
+        v.raise(
+            Status::Critical,
+            format!(
+                "restoring now would lose {} of data; RPO is {}",
+                human_duration(exposure),
+                human_duration(rpo)
+            ),
+        );
+    }
+    let every = f.backup_every_secs;
+    match (&f.newest_backup, newest_backup_age) {
+        (Some(backup), Some(age)) => {
+            if overdue(age, every) {
+                v.raise(
+                    Status::Warn,
+                    format!(
+                        "newest on-demand backup is {} old (expected every {})",
+                        human_duration(age),
+                        human_duration(every)
+                    ),
+                );
+            }
+            if backup.status != "AVAILABLE" {
+                v.raise(
+                    Status::Warn,
+                    format!("newest backup {} is {}", backup.name, backup.status),
+                );
+            }
+        }
+        _ if f.backup_count == Some(0) => v.raise(
+            Status::Warn,
+            format!(
+                "no on-demand backups (expected every {})",
+                human_duration(every)
+            ),
+        ),
+        _ => {}
+    }
+    v.done()
+}
+
+pub fn bucket(f: &BucketFacts, rpo_secs: Option<u64>, backup_region: &str) -> Verdict {
+    let mut v = Verdict::default();
+    if f.exists == Some(false) {
+        v.raise(Status::Critical, "bucket does not exist");
+        return v.done();
+    }
+    match f.versioning {
+        Some(Versioning::Enabled) | None => {}
+        Some(Versioning::Suspended) => v.raise(
+            Status::Critical,
+            "versioning is suspended: replication needs it on",
+        ),
+        Some(Versioning::Disabled) => v.raise(
+            Status::Critical,
+            "versioning is off: replication needs it on",
+        ),
+    }
+    match (&f.rule_destination, &f.replica) {
+        (None, Some(replica)) if f.rule_enabled.is_none() => v.raise(
+            Status::Critical,
+            format!("no replication rule: nothing is copied to {replica}"),
+        ),
+        (None, None) => v.raise(Status::Warn, "not replicated: no replica named and no rule"),
+        (Some(dest), Some(replica)) if dest != replica => v.raise(
+            Status::Warn,
+            format!("replicates to {dest}, but the estate file names {replica}"),
+        ),
+        _ => {}
+    }
+    if f.rule_enabled == Some(false) {
+        let id = f.rule_id.as_deref().unwrap_or("(unnamed)");
+        v.raise(
+            Status::Critical,
+            format!("replication rule {id} is disabled"),
+        );
+    }
+    if let Some(pct) = f.completeness_percent
+        && pct < f.threshold_percent
+    {
+        v.raise(
+            Status::Warn,
+            format!(
+                "replica holds {pct:.1}% of the source's objects ({} of {}; threshold {}%)",
+                f.replica_objects.unwrap_or(0),
+                f.objects.unwrap_or(0),
+                f.threshold_percent
+            ),
+        );
+    }
+    if let Some(latency) = f.replication_latency_secs {
+        let latency = latency.max(0.0).round() as u64;
+        v.exposure_secs = Some(latency);
+        if let Some(rpo) = rpo_secs.filter(|rpo| latency > *rpo) {
+            v.raise(
+                Status::Critical,
+                format!(
+                    "replication is {} behind; RPO is {}",
+                    human_duration(latency),
+                    human_duration(rpo)
+                ),
+            );
+        }
+    }
+    if let Some(pending) = f.pending_operations.filter(|p| *p >= 1.0) {
+        v.raise(
+            Status::Ok,
+            format!("{pending:.0} operations pending replication to {backup_region}"),
+        );
+    }
+    v.done()
+}
+
+pub fn replica(f: &ReplicaFacts, backup_region: &str) -> Verdict {
+    let mut v = Verdict::default();
+    if f.exists == Some(false) {
+        v.raise(
+            Status::Critical,
+            format!("replica of {} does not exist in {backup_region}", f.source),
+        );
+        return v.done();
+    }
+    if matches!(
+        f.versioning,
+        Some(Versioning::Disabled | Versioning::Suspended)
+    ) {
+        v.raise(
+            Status::Warn,
+            "versioning is off: S3 cannot replicate into it",
+        );
+    }
+    v.done()
+}
+
+pub fn function(
+    f: &FunctionFacts,
+    backup_bucket: Option<&str>,
+    backup_every_secs: u64,
+    now: DateTime<Utc>,
+) -> Verdict {
+    let mut v = Verdict::default();
+    if f.exists == Some(false) {
+        v.raise(Status::Critical, "function does not exist");
+    }
+    if f.reserved_concurrency == Some(0) {
+        let what = if f.ingestion {
+            "ingestion is stopped"
+        } else {
+            "the function cannot run"
+        };
+        v.raise(Status::Warn, format!("reserved concurrency is 0: {what}"));
+    }
+    match (backup_bucket, &f.backup_location, f.backup_time) {
+        (None, _, _) => v.raise(
+            Status::Warn,
+            "no backup location configured ([lambda].backup_bucket)",
+        ),
+        (Some(bucket), None, _) => v.raise(
+            Status::Critical,
+            format!("no backup found in s3://{bucket}"),
+        ),
+        (Some(_), Some(location), time) => {
+            if !f.backup_has_code {
+                v.raise(
+                    Status::Warn,
+                    format!("backup at {location} has no code package"),
+                );
+            }
+            if !f.backup_has_config {
+                v.raise(
+                    Status::Warn,
+                    format!("backup at {location} has no configuration"),
+                );
+            }
+            if let Some(age) = time.map(|t| age_secs(now, t))
+                && overdue(age, backup_every_secs)
+            {
+                v.raise(
+                    Status::Warn,
+                    format!(
+                        "newest backup is {} old (expected every {})",
+                        human_duration(age),
+                        human_duration(backup_every_secs)
+                    ),
+                );
+            }
+        }
+    }
+    v.done()
+}
+
+pub fn dns(f: &DnsFacts) -> Verdict {
+    let mut v = Verdict::default();
+    match (f.has_primary, f.has_secondary) {
+        (false, false) => v.raise(Status::Critical, "no failover records with this name"),
+        (true, false) => v.raise(
+            Status::Critical,
+            "no SECONDARY record: failover has nowhere to go",
+        ),
+        (false, true) => v.raise(Status::Critical, "no PRIMARY record"),
+        (true, true) => {}
+    }
+    if f.has_primary {
+        match (&f.health_check_id, f.primary_healthy) {
+            (None, _) => v.raise(
+                Status::Warn,
+                "PRIMARY has no health check: failover never triggers",
+            ),
+            (Some(_), Some(false)) => v.raise(
+                Status::Warn,
+                "PRIMARY is failing its health check: Route53 answers with SECONDARY",
+            ),
+            _ => {}
+        }
+    }
+    v.done()
+}
+
+pub fn alarm(f: &AlarmFacts) -> Verdict {
+    let mut v = Verdict::default();
+    match (f.exists, f.state) {
+        (false, _) => v.raise(Status::Critical, "alarm does not exist"),
+        (true, Some(AlarmState::Alarm)) => v.raise(
+            Status::Critical,
+            format!(
+                "in ALARM: {}",
+                f.reason.as_deref().unwrap_or("no reason given")
+            ),
+        ),
+        (true, Some(AlarmState::InsufficientData)) => {
+            v.raise(Status::Warn, "insufficient data to evaluate")
+        }
+        _ => {}
+    }
+    v.done()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+    use crate::health::BackupFact;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap()
+    }
+
+    const DAY: u64 = 86_400;
+    const HOUR: u64 = 3600;
+
+    fn healthy_table() -> TableFacts {
+        TableFacts {
+            exists: Some(true),
+            table_status: Some("ACTIVE".into()),
+            item_count: Some(10),
+            pitr_enabled: Some(true),
+            earliest_restorable: Some(now() - Duration::days(35)),
+            latest_restorable: Some(now() - Duration::minutes(5)),
+            newest_backup: Some(BackupFact {
+                name: "daily".into(),
+                arn: "arn".into(),
+                created: now() - Duration::hours(20),
+                status: "AVAILABLE".into(),
+            }),
+            backup_count: Some(30),
+            backup_every_secs: DAY,
+        }
+    }
+
+    #[test]
+    fn a_healthy_table_is_ok_with_five_minutes_of_exposure() {
+        let v = table(&healthy_table(), Some(HOUR), now());
+        assert_eq!(v.status, Status::Ok, "{:?}", v.reasons);
+        assert_eq!(v.exposure_secs, Some(300));
+    }
+
+    #[test]
+    fn a_stale_latest_restorable_time_breaks_the_rpo() {
+        let mut f = healthy_table();
+        f.latest_restorable = Some(now() - Duration::minutes(70));
+        let v = table(&f, Some(HOUR), now());
+        assert_eq!(v.status, Status::Critical);
+        assert_eq!(
+            v.reasons,
+            ["restoring now would lose 1h 10m of data; RPO is 1h"]
+        );
+        assert_eq!(v.exposure_secs, Some(70 * 60));
+    }
+
+    #[test]
+    fn a_backup_a_day_and_a_half_old_is_late() {
+        let mut f = healthy_table();
+        f.newest_backup.as_mut().unwrap().created = now() - Duration::hours(36);
+        let v = table(&f, Some(HOUR), now());
+        assert_eq!(v.status, Status::Warn);
+        assert_eq!(
+            v.reasons,
+            ["newest on-demand backup is 1d 12h old (expected every 1d)"]
+        );
+    }
+
+    #[test]
+    fn pitr_off_falls_back_to_the_newest_backup() {
+        let mut f = healthy_table();
+        f.pitr_enabled = Some(false);
+        let v = table(&f, Some(HOUR), now());
+        assert_eq!(v.status, Status::Critical);
+        assert_eq!(v.exposure_secs, Some(20 * HOUR));
+        assert_eq!(
+            v.reasons,
+            [
+                "point-in-time recovery is off: only on-demand backups can be restored",
+                "restoring now would lose 20h of data; RPO is 1h",
+            ]
+        );
+    }
+
+    #[test]
+    fn pitr_off_and_no_backups_means_nothing_to_restore() {
+        let mut f = healthy_table();
+        f.pitr_enabled = Some(false);
+        f.newest_backup = None;
+        f.backup_count = Some(0);
+        let v = table(&f, Some(HOUR), now());
+        assert_eq!(v.status, Status::Critical);
+        assert!(
+            v.reasons
+                .contains(&"nothing to restore: no PITR and no backups".to_owned())
+        );
+        assert!(
+            v.reasons
+                .contains(&"no on-demand backups (expected every 1d)".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_missing_table_says_only_that() {
+        let f = TableFacts {
+            exists: Some(false),
+            ..Default::default()
+        };
+        let v = table(&f, Some(HOUR), now());
+        assert_eq!(
+            (v.status, v.reasons),
+            (Status::Critical, vec!["table does not exist".to_owned()])
+        );
+    }
+
+    fn replicated_bucket() -> BucketFacts {
+        BucketFacts {
+            exists: Some(true),
+            versioning: Some(Versioning::Enabled),
+            replica: Some("raw-backup".into()),
+            rule_id: Some("all".into()),
+            rule_enabled: Some(true),
+            rule_destination: Some("raw-backup".into()),
+            objects: Some(100),
+            replica_objects: Some(100),
+            completeness_percent: Some(100.0),
+            threshold_percent: 95.0,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn replica_below_threshold_warns_with_the_numbers() {
+        let mut f = replicated_bucket();
+        f.replica_objects = Some(90);
+        f.completeness_percent = Some(90.0);
+        let v = bucket(&f, Some(HOUR), "us-west-2");
+        assert_eq!(v.status, Status::Warn);
+        assert_eq!(
+            v.reasons,
+            ["replica holds 90.0% of the source's objects (90 of 100; threshold 95%)"]
+        );
+    }
+
+    #[test]
+    fn no_rule_for_a_declared_replica_is_critical() {
+        let mut f = replicated_bucket();
+        (f.rule_id, f.rule_enabled, f.rule_destination) = (None, None, None);
+        let v = bucket(&f, Some(HOUR), "us-west-2");
+        assert_eq!(v.status, Status::Critical);
+        assert_eq!(
+            v.reasons,
+            ["no replication rule: nothing is copied to raw-backup"]
+        );
+    }
+
+    #[test]
+    fn replication_latency_beyond_rpo_is_critical() {
+        let mut f = replicated_bucket();
+        f.replication_latency_secs = Some(7200.0);
+        let v = bucket(&f, Some(HOUR), "us-west-2");
+        assert_eq!(v.status, Status::Critical);
+        assert_eq!(v.exposure_secs, Some(7200));
+    }
+
+    #[test]
+    fn a_day_old_function_backup_is_fine_and_two_days_is_late() {
+        let mut f = FunctionFacts {
+            exists: Some(true),
+            backup_location: Some("s3://b/lambda-backups/20261123/fn/".into()),
+            backup_has_config: true,
+            backup_has_code: true,
+            backup_time: Some(now() - Duration::hours(23)),
+            ..Default::default()
+        };
+        assert_eq!(function(&f, Some("b"), DAY, now()).status, Status::Ok);
+        f.backup_time = Some(now() - Duration::hours(48));
+        let v = function(&f, Some("b"), DAY, now());
+        assert_eq!(v.status, Status::Warn);
+        assert_eq!(v.reasons, ["newest backup is 2d old (expected every 1d)"]);
+    }
+
+    #[test]
+    fn stopped_ingestion_is_named() {
+        let f = FunctionFacts {
+            exists: Some(true),
+            reserved_concurrency: Some(0),
+            ingestion: true,
+            backup_location: Some("s3://b/x/".into()),
+            backup_has_config: true,
+            backup_has_code: true,
+            ..Default::default()
+        };
+        let v = function(&f, Some("b"), DAY, now());
+        assert_eq!(
+            v.reasons,
+            ["reserved concurrency is 0: ingestion is stopped"]
+        );
+    }
+
+    #[test]
+    fn reasons_are_sorted_most_severe_first() {
+        let f = DnsFacts {
+            has_primary: true,
+            has_secondary: false,
+            ..Default::default()
+        };
+        let v = dns(&f);
+        assert_eq!(
+            v.reasons,
+            [
+                "no SECONDARY record: failover has nowhere to go",
+                "PRIMARY has no health check: failover never triggers"
+            ]
+        );
+    }
+}

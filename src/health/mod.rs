@@ -1,0 +1,280 @@
+//! Health: every backup and replica judged against its RPO target, as one `HealthSnapshot`.
+//!
+//! `probe` gathers facts through the ports, `judge` turns facts into a status with reasons
+//! (pure, so time-dependent rules are tested with fixed clocks), `poller` refreshes on an
+//! interval with bounded concurrency.
+
+pub mod judge;
+mod poller;
+mod probe;
+
+pub use poller::{Poller, PollerOptions, snapshot};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::cloud::{AlarmState, Failover, Versioning};
+use crate::config::{Priority, Service};
+
+/// How a resource or service stands. Ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warn,
+    /// Could not be checked: the error says why. Never taken as healthy.
+    Unknown,
+    Critical,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Unknown => "unknown",
+            Status::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceKind {
+    Table,
+    Bucket,
+    /// A bucket's replica in the backup region.
+    Replica,
+    Function,
+    Dns,
+    Alarm,
+}
+
+impl ResourceKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceKind::Table => "table",
+            ResourceKind::Bucket => "bucket",
+            ResourceKind::Replica => "replica",
+            ResourceKind::Function => "function",
+            ResourceKind::Dns => "dns",
+            ResourceKind::Alarm => "alarm",
+        }
+    }
+}
+
+/// One resource's state: what was seen, what it means, and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceHealth {
+    pub kind: ResourceKind,
+    pub name: String,
+    pub region: String,
+    /// The first service of the priority matrix that depends on it, if any.
+    pub service: Option<String>,
+    pub services: Vec<String>,
+    pub status: Status,
+    /// Plain words, most important first.
+    pub reasons: Vec<String>,
+    /// How much data would be lost restoring now (now − newest restorable point), in seconds.
+    pub rpo_exposure_secs: Option<u64>,
+    /// The tightest RPO among the services that depend on it, in seconds.
+    pub rpo_target_secs: Option<u64>,
+    pub facts: Facts,
+    /// The first failed call, if any, in the service's own words.
+    pub error: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// The raw facts behind a judgement, per kind of resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Facts {
+    Table(TableFacts),
+    Bucket(BucketFacts),
+    Replica(ReplicaFacts),
+    Function(FunctionFacts),
+    Dns(DnsFacts),
+    Alarm(AlarmFacts),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TableFacts {
+    pub exists: Option<bool>,
+    pub table_status: Option<String>,
+    pub item_count: Option<i64>,
+    pub pitr_enabled: Option<bool>,
+    pub earliest_restorable: Option<DateTime<Utc>>,
+    pub latest_restorable: Option<DateTime<Utc>>,
+    pub newest_backup: Option<BackupFact>,
+    pub backup_count: Option<usize>,
+    /// Expected interval between on-demand backups, in seconds.
+    pub backup_every_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackupFact {
+    pub name: String,
+    pub arn: String,
+    pub created: DateTime<Utc>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BucketFacts {
+    pub exists: Option<bool>,
+    pub versioning: Option<Versioning>,
+    /// The replica the estate file names.
+    pub replica: Option<String>,
+    pub rule_id: Option<String>,
+    pub rule_enabled: Option<bool>,
+    pub rule_destination: Option<String>,
+    pub objects: Option<u64>,
+    pub bytes: Option<u64>,
+    pub replica_objects: Option<u64>,
+    pub completeness_percent: Option<f64>,
+    pub threshold_percent: f64,
+    /// Latest `ReplicationLatency` (maximum, seconds), when S3 replication metrics are on.
+    pub replication_latency_secs: Option<f64>,
+    pub pending_operations: Option<f64>,
+    /// `ReplicationLatency` over the last hour, oldest first.
+    pub latency_series: Vec<(DateTime<Utc>, f64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReplicaFacts {
+    pub source: String,
+    pub exists: Option<bool>,
+    pub versioning: Option<Versioning>,
+    pub objects: Option<u64>,
+    pub bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FunctionFacts {
+    pub exists: Option<bool>,
+    pub runtime: Option<String>,
+    pub last_modified: Option<String>,
+    pub reserved_concurrency: Option<i32>,
+    pub ingestion: bool,
+    /// s3://bucket/prefix of the newest backup found, if any.
+    pub backup_location: Option<String>,
+    pub backup_has_config: bool,
+    pub backup_has_code: bool,
+    pub backup_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DnsFacts {
+    pub zone_id: String,
+    pub record_type: String,
+    pub primary_values: Vec<String>,
+    pub secondary_values: Vec<String>,
+    pub has_primary: bool,
+    pub has_secondary: bool,
+    pub health_check_id: Option<String>,
+    pub primary_healthy: Option<bool>,
+    /// Which record Route53 answers with now, as far as the health check tells.
+    pub serving: Option<Failover>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmFacts {
+    pub exists: bool,
+    pub state: Option<AlarmState>,
+    pub reason: Option<String>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// A row of the priority matrix with the worst of its resources.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceHealth {
+    pub name: String,
+    pub priority: Priority,
+    pub rto_secs: u64,
+    pub rpo_secs: u64,
+    pub status: Status,
+    /// `None` when none of its resources has a measurable exposure.
+    pub rpo_met: Option<bool>,
+    pub worst_exposure_secs: Option<u64>,
+    pub resources: Vec<String>,
+    pub reasons: Vec<String>,
+}
+
+/// Everything at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthSnapshot {
+    pub generated_at: DateTime<Utc>,
+    pub estate: String,
+    pub account: Option<String>,
+    pub primary_region: String,
+    pub backup_region: String,
+    pub services: Vec<ServiceHealth>,
+    pub resources: Vec<ResourceHealth>,
+}
+
+impl HealthSnapshot {
+    /// The worst status anywhere.
+    pub fn overall(&self) -> Status {
+        self.resources
+            .iter()
+            .map(|r| r.status)
+            .chain(self.services.iter().map(|s| s.status))
+            .max()
+            .unwrap_or(Status::Ok)
+    }
+}
+
+/// Rolls resources up into the priority matrix.
+pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> ServiceHealth {
+    let mine: Vec<&ResourceHealth> = resources
+        .iter()
+        .filter(|r| r.services.iter().any(|s| s == &service.name))
+        .collect();
+    let status = mine.iter().map(|r| r.status).max().unwrap_or(Status::Ok);
+    let worst_exposure_secs = mine.iter().filter_map(|r| r.rpo_exposure_secs).max();
+    let rpo_secs = service.rpo.as_secs();
+    let reasons = mine
+        .iter()
+        .filter(|r| r.status != Status::Ok)
+        .map(|r| {
+            format!(
+                "{} {}: {}",
+                r.kind.label(),
+                r.name,
+                r.reasons.first().map_or("", String::as_str)
+            )
+        })
+        .collect();
+    ServiceHealth {
+        name: service.name.clone(),
+        priority: service.priority,
+        rto_secs: service.rto.as_secs(),
+        rpo_secs,
+        status,
+        rpo_met: worst_exposure_secs.map(|w| w <= rpo_secs),
+        worst_exposure_secs,
+        resources: mine
+            .iter()
+            .map(|r| format!("{}:{}", r.kind.label(), r.name))
+            .collect(),
+        reasons,
+    }
+}
+
+/// "1d 2h", "2h 10m", "15m", "40s": the two largest units, for people.
+pub fn human_duration(secs: u64) -> String {
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m"),
+        (0, _, 0) => format!("{h}h"),
+        (0, _, _) => format!("{h}h {m}m"),
+        (_, 0, _) => format!("{d}d"),
+        _ => format!("{d}d {h}h"),
+    }
+}

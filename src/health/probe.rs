@@ -1,0 +1,476 @@
+//! Probes: one per resource, each gathering facts through the ports. A failed call is kept
+//! with the facts, never thrown: the resource becomes `unknown` and the others carry on.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::OnceCell;
+
+use super::{
+    AlarmFacts, BackupFact, BucketFacts, DnsFacts, Facts, FunctionFacts, ReplicaFacts,
+    ResourceKind, TableFacts,
+};
+use crate::cloud::{Cloud, CloudError, Failover, MetricQuery};
+use crate::config::{Bucket, DnsRecord, Estate};
+
+/// What one probe saw, before judgement.
+#[derive(Debug, Clone)]
+pub(super) struct Observed {
+    pub kind: ResourceKind,
+    pub name: String,
+    pub region: String,
+    pub facts: Facts,
+    pub errors: Vec<CloudError>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// How many dated backup folders to look through for a function before calling it missing.
+const BACKUP_FOLDERS_SEARCHED: usize = 14;
+
+/// The newest backup of each function, read once per snapshot and shared by all functions.
+#[derive(Debug, Clone, Default)]
+pub(super) struct LambdaBackups {
+    found: HashMap<String, FunctionBackup>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct FunctionBackup {
+    location: String,
+    has_config: bool,
+    has_code: bool,
+    time: Option<DateTime<Utc>>,
+}
+
+pub(super) struct Probes<'a> {
+    pub cloud: &'a dyn Cloud,
+    pub estate: &'a Estate,
+    lambda_backups: OnceCell<Result<LambdaBackups, CloudError>>,
+}
+
+fn split<T>(result: Result<T, CloudError>, errors: &mut Vec<CloudError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// `Some(false)` for "does not exist"; the error is kept for anything else.
+fn existence<T>(result: &Result<T, CloudError>) -> Option<bool> {
+    match result {
+        Ok(_) => Some(true),
+        Err(e) if e.is_not_found() => Some(false),
+        Err(_) => None,
+    }
+}
+
+impl<'a> Probes<'a> {
+    pub fn new(cloud: &'a dyn Cloud, estate: &'a Estate) -> Self {
+        Self {
+            cloud,
+            estate,
+            lambda_backups: OnceCell::new(),
+        }
+    }
+
+    fn primary(&self) -> &'a str {
+        self.estate.regions.primary.get_ref()
+    }
+
+    fn backup(&self) -> &'a str {
+        self.estate.regions.backup.get_ref()
+    }
+
+    fn observed(
+        &self,
+        kind: ResourceKind,
+        name: &str,
+        region: &str,
+        facts: Facts,
+        errors: Vec<CloudError>,
+    ) -> Observed {
+        Observed {
+            kind,
+            name: name.to_owned(),
+            region: region.to_owned(),
+            facts,
+            errors,
+            fetched_at: Utc::now(),
+        }
+    }
+
+    pub async fn table(&self, name: &str) -> Observed {
+        let region = self.primary();
+        let (described, continuous, backups) = tokio::join!(
+            self.cloud.describe_table(region, name),
+            self.cloud.describe_continuous_backups(region, name),
+            self.cloud.list_backups(region, Some(name)),
+        );
+        let mut errors = Vec::new();
+        let mut facts = TableFacts {
+            exists: existence(&described),
+            backup_every_secs: self.estate.dynamodb.backup_every.as_secs(),
+            ..Default::default()
+        };
+        if facts.exists == Some(false) {
+            // The other calls fail the same way; one "does not exist" says it all.
+            return self.observed(
+                ResourceKind::Table,
+                name,
+                region,
+                Facts::Table(facts),
+                errors,
+            );
+        }
+        if let Some(table) = split(described, &mut errors) {
+            facts.table_status = Some(table.status);
+            facts.item_count = table.item_count;
+        }
+        if let Some(c) = split(continuous, &mut errors) {
+            facts.pitr_enabled = Some(c.pitr_enabled);
+            facts.earliest_restorable = c.earliest_restorable;
+            facts.latest_restorable = c.latest_restorable;
+        }
+        if let Some(backups) = split(backups, &mut errors) {
+            facts.backup_count = Some(backups.len());
+            // list_backups is newest first by creation time.
+            facts.newest_backup = backups.first().map(|b| BackupFact {
+                name: b.name.clone(),
+                arn: b.arn.clone(),
+                created: b.created,
+                status: b.status.clone(),
+            });
+        }
+        self.observed(
+            ResourceKind::Table,
+            name,
+            region,
+            Facts::Table(facts),
+            errors,
+        )
+    }
+
+    pub async fn bucket(&self, bucket: &Bucket) -> Observed {
+        let (region, name) = (self.primary(), bucket.name.get_ref().as_str());
+        let (head, versioning, replication, count) = tokio::join!(
+            self.cloud.head_bucket(region, name),
+            self.cloud.get_versioning(region, name),
+            self.cloud.get_replication(region, name),
+            self.cloud.count_objects(region, name, None),
+        );
+        let mut errors = Vec::new();
+        let mut facts = BucketFacts {
+            exists: existence(&head),
+            replica: bucket.replica.clone(),
+            threshold_percent: self.estate.s3.replica_threshold_percent,
+            ..Default::default()
+        };
+        if facts.exists == Some(false) {
+            return self.observed(
+                ResourceKind::Bucket,
+                name,
+                region,
+                Facts::Bucket(facts),
+                errors,
+            );
+        }
+        let _ = split(head, &mut errors);
+        facts.versioning = split(versioning, &mut errors);
+        if let Some(count) = split(count, &mut errors) {
+            facts.objects = Some(count.objects);
+            facts.bytes = Some(count.bytes);
+        }
+        let rule = split(replication, &mut errors)
+            .flatten()
+            .and_then(|config| {
+                let wanted = bucket.replica.as_deref();
+                let rules = config.rules;
+                rules
+                    .iter()
+                    .find(|r| Some(r.destination_bucket.as_str()) == wanted)
+                    .or_else(|| rules.iter().find(|r| r.enabled))
+                    .or(rules.first())
+                    .cloned()
+            });
+        if let Some(rule) = rule {
+            self.replication_metrics(
+                name,
+                &rule.destination_bucket,
+                rule.id.as_deref(),
+                &mut facts,
+            )
+            .await;
+            facts.rule_id = rule.id;
+            facts.rule_enabled = Some(rule.enabled);
+            facts.rule_destination = Some(rule.destination_bucket);
+        }
+        self.observed(
+            ResourceKind::Bucket,
+            name,
+            region,
+            Facts::Bucket(facts),
+            errors,
+        )
+    }
+
+    /// S3 publishes these only when replication metrics are on; absent data is not an error.
+    async fn replication_metrics(
+        &self,
+        source: &str,
+        destination: &str,
+        rule_id: Option<&str>,
+        facts: &mut BucketFacts,
+    ) {
+        let mut dimensions = vec![
+            ("SourceBucket".to_owned(), source.to_owned()),
+            ("DestinationBucket".to_owned(), destination.to_owned()),
+        ];
+        if let Some(id) = rule_id {
+            dimensions.push(("RuleId".to_owned(), id.to_owned()));
+        }
+        let query = |id: &str, metric: &str| MetricQuery {
+            id: id.to_owned(),
+            namespace: "AWS/S3".to_owned(),
+            metric: metric.to_owned(),
+            dimensions: dimensions.clone(),
+            stat: "Maximum".to_owned(),
+            period_secs: 300,
+        };
+        let queries = [
+            query("latency", "ReplicationLatency"),
+            query("pending", "OperationsPendingReplication"),
+        ];
+        let end = Utc::now();
+        if let Ok(series) = self
+            .cloud
+            .get_metric_data(self.primary(), &queries, end - Duration::hours(1), end)
+            .await
+        {
+            for s in series {
+                let last = s.points.last().map(|(_, v)| *v);
+                match s.id.as_str() {
+                    "latency" => {
+                        facts.replication_latency_secs = last;
+                        facts.latency_series = s.points;
+                    }
+                    _ => facts.pending_operations = last,
+                }
+            }
+        }
+    }
+
+    pub async fn replica(&self, bucket: &Bucket, replica: &str) -> Observed {
+        let region = self.backup();
+        let (head, versioning, count) = tokio::join!(
+            self.cloud.head_bucket(region, replica),
+            self.cloud.get_versioning(region, replica),
+            self.cloud.count_objects(region, replica, None),
+        );
+        let mut errors = Vec::new();
+        let mut facts = ReplicaFacts {
+            source: bucket.name.get_ref().clone(),
+            exists: existence(&head),
+            ..Default::default()
+        };
+        if facts.exists != Some(false) {
+            let _ = split(head, &mut errors);
+            facts.versioning = split(versioning, &mut errors);
+            if let Some(count) = split(count, &mut errors) {
+                facts.objects = Some(count.objects);
+                facts.bytes = Some(count.bytes);
+            }
+        }
+        self.observed(
+            ResourceKind::Replica,
+            replica,
+            region,
+            Facts::Replica(facts),
+            errors,
+        )
+    }
+
+    pub async fn function(&self, name: &str) -> Observed {
+        let region = self.primary();
+        let (function, backups) =
+            tokio::join!(self.cloud.get_function(region, name), self.lambda_backups());
+        let mut errors = Vec::new();
+        let ingestion = self
+            .estate
+            .lambda
+            .ingestion_function
+            .as_ref()
+            .is_some_and(|f| f.get_ref() == name);
+        let mut facts = FunctionFacts {
+            exists: existence(&function),
+            ingestion,
+            ..Default::default()
+        };
+        if facts.exists != Some(false)
+            && let Some(f) = split(function, &mut errors)
+        {
+            facts.runtime = f.runtime;
+            facts.last_modified = f.last_modified;
+            facts.reserved_concurrency = f.reserved_concurrency;
+        }
+        match backups {
+            Ok(index) => {
+                if let Some(b) = index.found.get(name) {
+                    facts.backup_location = Some(b.location.clone());
+                    facts.backup_has_config = b.has_config;
+                    facts.backup_has_code = b.has_code;
+                    facts.backup_time = b.time;
+                }
+            }
+            Err(e) => errors.push(e.clone()),
+        }
+        self.observed(
+            ResourceKind::Function,
+            name,
+            region,
+            Facts::Function(facts),
+            errors,
+        )
+    }
+
+    /// Looks through the newest dated folders (`lambda-backups/20261123/<fn>/...`, and the
+    /// plan's `lambda-backups/latest/`) until every function has a backup or the search ends.
+    async fn lambda_backups(&self) -> &Result<LambdaBackups, CloudError> {
+        self.lambda_backups
+            .get_or_init(|| async {
+                let mut index = LambdaBackups::default();
+                let Some(bucket) = self.estate.lambda.backup_bucket.as_deref() else {
+                    return Ok(index);
+                };
+                let prefix = self.estate.lambda.backup_prefix.as_str();
+                let mut folders = self
+                    .cloud
+                    .list_prefixes(self.primary(), bucket, prefix)
+                    .await?;
+                // Dates sort as text; "latest/" sorts after every date, as it should.
+                folders.sort_by(|a, b| b.cmp(a));
+                for folder in folders.iter().take(BACKUP_FOLDERS_SEARCHED) {
+                    for object in self
+                        .cloud
+                        .list_objects(self.primary(), bucket, Some(folder), None)
+                        .await?
+                    {
+                        let rest = &object.key[folder.len()..];
+                        let Some((function, file)) = rest.split_once('/') else {
+                            continue;
+                        };
+                        let entry = index.found.entry(function.to_owned()).or_insert_with(|| {
+                            FunctionBackup {
+                                location: format!("s3://{bucket}/{folder}{function}/"),
+                                ..Default::default()
+                            }
+                        });
+                        if !entry.location.ends_with(&format!("{folder}{function}/")) {
+                            continue; // a newer folder already had this function
+                        }
+                        entry.has_config |= file.ends_with("config.json");
+                        entry.has_code |= file.ends_with(".zip");
+                        entry.time = entry.time.max(object.last_modified);
+                    }
+                }
+                Ok(index)
+            })
+            .await
+    }
+
+    pub async fn dns(&self, record: &DnsRecord) -> Observed {
+        let name = record.name.get_ref();
+        let mut errors = Vec::new();
+        let mut facts = DnsFacts {
+            zone_id: record.zone_id.clone(),
+            record_type: record.record_type.clone(),
+            ..Default::default()
+        };
+        let same_name = |a: &str| {
+            a.trim_end_matches('.')
+                .eq_ignore_ascii_case(name.trim_end_matches('.'))
+        };
+        if let Some(records) = split(
+            self.cloud.list_record_sets(&record.zone_id).await,
+            &mut errors,
+        ) {
+            for r in records
+                .iter()
+                .filter(|r| same_name(&r.name) && r.record_type == record.record_type)
+            {
+                match r.failover {
+                    Some(Failover::Primary) => {
+                        facts.has_primary = true;
+                        facts.primary_values = r.values.clone();
+                        facts.health_check_id = r.health_check_id.clone();
+                    }
+                    Some(Failover::Secondary) => {
+                        facts.has_secondary = true;
+                        facts.secondary_values = r.values.clone();
+                    }
+                    None => {}
+                }
+            }
+            if let Some(id) = &facts.health_check_id {
+                facts.primary_healthy =
+                    split(self.cloud.health_check_status(id).await, &mut errors)
+                        .map(|s| s.healthy());
+            }
+            facts.serving = match (
+                facts.has_primary,
+                facts.primary_healthy,
+                facts.has_secondary,
+            ) {
+                (true, Some(false), true) => Some(Failover::Secondary),
+                (true, _, _) => Some(Failover::Primary),
+                (false, _, true) => Some(Failover::Secondary),
+                _ => None,
+            };
+        }
+        self.observed(ResourceKind::Dns, name, "global", Facts::Dns(facts), errors)
+    }
+
+    /// One call for every watched alarm.
+    pub async fn alarms(&self) -> Vec<Observed> {
+        let region = self.primary();
+        let names: Vec<String> = self
+            .estate
+            .cloudwatch
+            .alarms
+            .iter()
+            .map(|a| a.get_ref().clone())
+            .collect();
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let result = self.cloud.describe_alarms(region, &names, None).await;
+        names
+            .iter()
+            .map(|name| {
+                let (facts, errors) = match &result {
+                    Ok(alarms) => {
+                        let alarm = alarms.iter().find(|a| &a.name == name);
+                        let facts = AlarmFacts {
+                            exists: alarm.is_some(),
+                            state: alarm.map(|a| a.state),
+                            reason: alarm.and_then(|a| a.reason.clone()),
+                            updated: alarm.and_then(|a| a.updated),
+                        };
+                        (facts, Vec::new())
+                    }
+                    Err(e) => (
+                        AlarmFacts {
+                            exists: true,
+                            state: None,
+                            reason: None,
+                            updated: None,
+                        },
+                        vec![e.clone()],
+                    ),
+                };
+                self.observed(
+                    ResourceKind::Alarm,
+                    name,
+                    region,
+                    Facts::Alarm(facts),
+                    errors,
+                )
+            })
+            .collect()
+    }
+}

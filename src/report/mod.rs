@@ -1,0 +1,83 @@
+//! Text renderings of health for terminals, scripts and cron mail.
+
+use std::fmt::Write;
+
+use crate::health::{HealthSnapshot, ResourceHealth, Status, human_duration};
+
+fn tag(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "OK",
+        Status::Warn => "WARN",
+        Status::Unknown => "UNKNOWN",
+        Status::Critical => "CRIT",
+    }
+}
+
+fn exposure(r: &ResourceHealth) -> String {
+    match (r.rpo_exposure_secs, r.rpo_target_secs) {
+        (Some(e), Some(t)) => format!("{} / {}", human_duration(e), human_duration(t)),
+        (Some(e), None) => human_duration(e),
+        (None, Some(t)) => format!("- / {}", human_duration(t)),
+        (None, None) => "-".to_owned(),
+    }
+}
+
+/// The services of the priority matrix, then every resource, worst first.
+pub fn status_table(snap: &HealthSnapshot) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  account {}  {} -> {}  at {}",
+        snap.estate,
+        snap.account.as_deref().unwrap_or("unknown"),
+        snap.primary_region,
+        snap.backup_region,
+        snap.generated_at.format("%Y-%m-%d %H:%M:%S UTC"),
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<26} {:<3} {:>4} {:>4}  {:<8} RPO NOW",
+        "SERVICE", "PRI", "RTO", "RPO", "STATUS"
+    );
+    for s in &snap.services {
+        let rpo_now = match (s.rpo_met, s.worst_exposure_secs) {
+            (Some(true), Some(w)) => format!("met ({})", human_duration(w)),
+            (Some(false), Some(w)) => format!("MISSED ({})", human_duration(w)),
+            _ => "-".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<26} {:<3} {:>4} {:>4}  {:<8} {}",
+            s.name,
+            format!("{:?}", s.priority),
+            human_duration(s.rto_secs),
+            human_duration(s.rpo_secs),
+            tag(s.status),
+            rpo_now
+        );
+    }
+    let mut resources: Vec<&ResourceHealth> = snap.resources.iter().collect();
+    resources.sort_by_key(|r| std::cmp::Reverse(r.status));
+    let _ = writeln!(
+        out,
+        "\n{:<7} {:<8} {:<38} {:<10} {:<14} REASON",
+        "STATUS", "KIND", "RESOURCE", "REGION", "EXPOSURE/RPO"
+    );
+    for r in resources {
+        let reason = r.reasons.first().map_or("", String::as_str);
+        let _ = writeln!(
+            out,
+            "{:<7} {:<8} {:<38} {:<10} {:<14} {}",
+            tag(r.status),
+            r.kind.label(),
+            r.name,
+            r.region,
+            exposure(r),
+            reason
+        );
+        for more in r.reasons.iter().skip(1) {
+            let _ = writeln!(out, "{:<81} {}", "", more);
+        }
+    }
+    out
+}
