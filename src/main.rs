@@ -56,7 +56,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    // clap exits 2 on bad usage, which `status` uses for "critical": use 64 (EX_USAGE).
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(64) } else { ExitCode::SUCCESS };
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
