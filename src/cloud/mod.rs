@@ -181,10 +181,17 @@ pub trait Metrics: Send + Sync {
     ) -> CloudResult<Vec<MetricSeries>>;
 }
 
-/// Who we are: the account shown in the header.
+/// Who we are, and what time it is where we look.
 #[async_trait]
 pub trait Identity: Send + Sync {
+    /// The account shown in the header.
     async fn caller_identity(&self) -> CloudResult<CallerIdentity>;
+
+    /// The time every age is measured against: the system clock for a real cloud, the
+    /// simulated clock for a simulated one (so rehearsals and screen tests are repeatable).
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
 
 /// Everything drconsole needs from a cloud.

@@ -39,7 +39,7 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         Some(Err(e)) => {
             // Without the list, functions known only by prefix cannot be named: say so.
             let name = format!("{}*", estate.lambda.prefix.as_deref().unwrap_or_default());
-            observed.push(unlisted_functions(&name, primary, e));
+            observed.push(unlisted_functions(&name, primary, e, cloud.now()));
         }
         None => {}
     }
@@ -75,7 +75,7 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
     observed.extend(results.into_iter().flatten());
     join_replicas(&mut observed);
 
-    let now = Utc::now();
+    let now = cloud.now();
     let mut resources: Vec<ResourceHealth> = observed
         .into_iter()
         .map(|o| judged(o, estate, now))
@@ -97,14 +97,14 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
     }
 }
 
-fn unlisted_functions(name: &str, region: &str, error: CloudError) -> Observed {
+fn unlisted_functions(name: &str, region: &str, error: CloudError, now: DateTime<Utc>) -> Observed {
     Observed {
         kind: ResourceKind::Function,
         name: name.to_owned(),
         region: region.to_owned(),
         facts: Facts::Function(Default::default()),
         errors: vec![error],
-        fetched_at: Utc::now(),
+        fetched_at: now,
     }
 }
 

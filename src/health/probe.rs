@@ -91,7 +91,7 @@ impl<'a> Probes<'a> {
             region: region.to_owned(),
             facts,
             errors,
-            fetched_at: Utc::now(),
+            fetched_at: self.cloud.now(),
         }
     }
 
@@ -236,7 +236,7 @@ impl<'a> Probes<'a> {
             query("latency", "ReplicationLatency"),
             query("pending", "OperationsPendingReplication"),
         ];
-        let end = Utc::now();
+        let end = self.cloud.now();
         if let Ok(series) = self
             .cloud
             .get_metric_data(self.primary(), &queries, end - Duration::hours(1), end)
