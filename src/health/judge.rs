@@ -145,6 +145,7 @@ pub fn bucket(f: &BucketFacts, rpo_secs: Option<u64>, backup_region: &str) -> Ve
         ),
     }
     match (&f.rule_destination, &f.replica) {
+        _ if !f.replication_checked => {}
         (None, Some(replica)) if f.rule_enabled.is_none() => v.raise(
             Status::Critical,
             format!("no replication rule: nothing is copied to {replica}"),
@@ -243,6 +244,7 @@ pub fn function(
             Status::Warn,
             "no backup location configured ([lambda].backup_bucket)",
         ),
+        (Some(_), None, _) if !f.backups_checked => {}
         (Some(bucket), None, _) => v.raise(
             Status::Critical,
             format!("no backup found in s3://{bucket}"),
@@ -279,6 +281,9 @@ pub fn function(
 
 pub fn dns(f: &DnsFacts) -> Verdict {
     let mut v = Verdict::default();
+    if !f.records_checked {
+        return v.done();
+    }
     match (f.has_primary, f.has_secondary) {
         (false, false) => v.raise(Status::Critical, "no failover records with this name"),
         (true, false) => v.raise(
@@ -447,6 +452,7 @@ mod tests {
             replica_objects: Some(100),
             completeness_percent: Some(100.0),
             threshold_percent: 95.0,
+            replication_checked: true,
             ..Default::default()
         }
     }
@@ -490,6 +496,7 @@ mod tests {
         let mut f = FunctionFacts {
             exists: Some(true),
             backup_location: Some("s3://b/lambda-backups/20261123/fn/".into()),
+            backups_checked: true,
             backup_has_config: true,
             backup_has_code: true,
             backup_time: Some(now() - Duration::hours(23)),
@@ -509,6 +516,7 @@ mod tests {
             reserved_concurrency: Some(0),
             ingestion: true,
             backup_location: Some("s3://b/x/".into()),
+            backups_checked: true,
             backup_has_config: true,
             backup_has_code: true,
             ..Default::default()
@@ -521,10 +529,31 @@ mod tests {
     }
 
     #[test]
+    fn what_could_not_be_read_is_not_called_missing() {
+        let mut f = replicated_bucket();
+        (f.rule_id, f.rule_enabled, f.rule_destination) = (None, None, None);
+        f.replication_checked = false;
+        assert_eq!(
+            bucket(&f, Some(HOUR), "us-west-2").reasons,
+            Vec::<String>::new()
+        );
+        let f = FunctionFacts {
+            exists: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(
+            function(&f, Some("b"), DAY, now()).reasons,
+            Vec::<String>::new()
+        );
+        assert_eq!(dns(&DnsFacts::default()).reasons, Vec::<String>::new());
+    }
+
+    #[test]
     fn reasons_are_sorted_most_severe_first() {
         let f = DnsFacts {
             has_primary: true,
             has_secondary: false,
+            records_checked: true,
             ..Default::default()
         };
         let v = dns(&f);

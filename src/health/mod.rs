@@ -128,6 +128,8 @@ pub struct BucketFacts {
     pub rule_id: Option<String>,
     pub rule_enabled: Option<bool>,
     pub rule_destination: Option<String>,
+    /// Whether the replication configuration was read (absent or not).
+    pub replication_checked: bool,
     pub objects: Option<u64>,
     pub bytes: Option<u64>,
     pub replica_objects: Option<u64>,
@@ -158,6 +160,8 @@ pub struct FunctionFacts {
     pub ingestion: bool,
     /// s3://bucket/prefix of the newest backup found, if any.
     pub backup_location: Option<String>,
+    /// Whether the backup bucket could be searched.
+    pub backups_checked: bool,
     pub backup_has_config: bool,
     pub backup_has_code: bool,
     pub backup_time: Option<DateTime<Utc>>,
@@ -171,6 +175,8 @@ pub struct DnsFacts {
     pub secondary_values: Vec<String>,
     pub has_primary: bool,
     pub has_secondary: bool,
+    /// Whether the record sets could be listed.
+    pub records_checked: bool,
     pub health_check_id: Option<String>,
     pub primary_healthy: Option<bool>,
     /// Which record Route53 answers with now, as far as the health check tells.

@@ -176,18 +176,18 @@ impl<'a> Probes<'a> {
             facts.objects = Some(count.objects);
             facts.bytes = Some(count.bytes);
         }
-        let rule = split(replication, &mut errors)
-            .flatten()
-            .and_then(|config| {
-                let wanted = bucket.replica.as_deref();
-                let rules = config.rules;
-                rules
-                    .iter()
-                    .find(|r| Some(r.destination_bucket.as_str()) == wanted)
-                    .or_else(|| rules.iter().find(|r| r.enabled))
-                    .or(rules.first())
-                    .cloned()
-            });
+        let replication = split(replication, &mut errors);
+        facts.replication_checked = replication.is_some();
+        let rule = replication.flatten().and_then(|config| {
+            let wanted = bucket.replica.as_deref();
+            let rules = config.rules;
+            rules
+                .iter()
+                .find(|r| Some(r.destination_bucket.as_str()) == wanted)
+                .or_else(|| rules.iter().find(|r| r.enabled))
+                .or(rules.first())
+                .cloned()
+        });
         if let Some(rule) = rule {
             self.replication_metrics(
                 name,
@@ -310,6 +310,7 @@ impl<'a> Probes<'a> {
         }
         match backups {
             Ok(index) => {
+                facts.backups_checked = true;
                 if let Some(b) = index.found.get(name) {
                     facts.backup_location = Some(b.location.clone());
                     facts.backup_has_config = b.has_config;
@@ -389,6 +390,7 @@ impl<'a> Probes<'a> {
             self.cloud.list_record_sets(&record.zone_id).await,
             &mut errors,
         ) {
+            facts.records_checked = true;
             for r in records
                 .iter()
                 .filter(|r| same_name(&r.name) && r.record_type == record.record_type)

@@ -145,13 +145,17 @@ impl AwsCloud {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         map.entry(region.to_owned())
             .or_insert_with(|| {
-                let config = self
+                let mut builder = self
                     .base
                     .to_builder()
-                    .region(Region::new(region.to_owned()))
-                    .build();
+                    .region(Region::new(region.to_owned()));
+                let region_endpoint = self.region_endpoints.get(region);
+                if let Some(url) = region_endpoint {
+                    builder = builder.endpoint_url(url);
+                }
+                let config = builder.build();
                 let s3 = aws_sdk_s3::config::Builder::from(&config)
-                    .force_path_style(self.path_style)
+                    .force_path_style(self.path_style || region_endpoint.is_some())
                     .build();
                 RegionClients {
                     dynamodb: aws_sdk_dynamodb::Client::new(&config),

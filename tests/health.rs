@@ -1,0 +1,1051 @@
+//! Health of the plan's estate, over real HTTP against moto: `health::snapshot` on a healthy
+//! estate and with one planted fault at a time, then `drconsole status` as a user runs it.
+//!
+//! moto models configuration, not time (see /work/shared/notes/moto.md): backups are always
+//! created "now" and PITR's latest restorable time is frozen when PITR was turned on, so stale
+//! backups and a lagging restorable window cannot be produced here. Those rules (backup age,
+//! latest restorable time beyond the RPO, function backups a day late) are covered with fixed
+//! clocks by the unit tests in src/health/judge.rs and are not repeated here.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use common::*;
+use drconsole::cloud::aws::AwsOptions;
+use drconsole::config::{Estate, Priority};
+use drconsole::health::{
+    Facts, HealthSnapshot, ResourceHealth, ResourceKind, ServiceHealth, Status, snapshot,
+};
+use serde_json::Value;
+
+const EAST: &str = PRIMARY_REGION;
+const WEST: &str = BACKUP_REGION;
+const CONCURRENCY: usize = 16;
+
+/// The services of the example estate, in its order, with priority, RTO and RPO in seconds.
+const SERVICES: [(&str, Priority, u64, u64); 6] = [
+    ("API Gateway + Lambda", Priority::P0, 3600, 900),
+    ("Data Ingestion Pipeline", Priority::P0, 7200, 900),
+    ("DynamoDB Tables", Priority::P1, 4 * 3600, 3600),
+    ("S3 Data Storage", Priority::P1, 4 * 3600, 3600),
+    ("Athena Analytics", Priority::P2, 8 * 3600, 4 * 3600),
+    ("Monitoring/Alerting", Priority::P2, 6 * 3600, 3600),
+];
+
+// =============================================================================================
+// Helpers
+// =============================================================================================
+
+/// A reset server with the plan's healthy estate, and the estate file that describes it.
+async fn healthy_estate() -> (MotoEnv, Seeded, Estate) {
+    let env = moto().await;
+    let seeded = seed_plan_estate(&env).await;
+    let estate = plan_estate(&seeded);
+    (env, seeded, estate)
+}
+
+async fn take_snapshot(env: &MotoEnv, estate: &Estate) -> HealthSnapshot {
+    snapshot(&env.cloud().await, estate, CONCURRENCY).await
+}
+
+/// UpdateContinuousBackups with PITR off.
+async fn turn_off_pitr(env: &MotoEnv, table: &str) {
+    use aws_sdk_dynamodb::types::PointInTimeRecoverySpecification;
+    env.dynamodb(EAST)
+        .await
+        .update_continuous_backups()
+        .table_name(table)
+        .point_in_time_recovery_specification(
+            PointInTimeRecoverySpecification::builder()
+                .point_in_time_recovery_enabled(false)
+                .build()
+                .expect("PITR specification"),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("UpdateContinuousBackups {table} off: {e:?}"));
+}
+
+/// PutFunctionConcurrency 0: the function cannot run.
+async fn stop_function(env: &MotoEnv, function: &str) {
+    env.lambda(EAST)
+        .await
+        .put_function_concurrency()
+        .function_name(function)
+        .reserved_concurrent_executions(0)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("PutFunctionConcurrency {function} 0: {e:?}"));
+}
+
+/// Every resource on one line each, for failure messages.
+fn listing(snap: &HealthSnapshot) -> String {
+    snap.resources
+        .iter()
+        .map(|r| {
+            format!(
+                "  {:?} {} [{}] {:?} {:?} error={:?}",
+                r.kind, r.name, r.region, r.status, r.reasons, r.error
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn resource<'a>(snap: &'a HealthSnapshot, kind: ResourceKind, name: &str) -> &'a ResourceHealth {
+    let found: Vec<&ResourceHealth> = snap
+        .resources
+        .iter()
+        .filter(|r| r.kind == kind && r.name == name)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one {kind:?} {name}; resources:\n{}",
+        listing(snap)
+    );
+    found[0]
+}
+
+fn service<'a>(snap: &'a HealthSnapshot, name: &str) -> &'a ServiceHealth {
+    snap.services
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no service {name}: {:#?}", snap.services))
+}
+
+fn names(snap: &HealthSnapshot, kind: ResourceKind) -> BTreeSet<String> {
+    snap.resources
+        .iter()
+        .filter(|r| r.kind == kind)
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+fn set<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> BTreeSet<String> {
+    items.into_iter().map(|s| s.as_ref().to_owned()).collect()
+}
+
+/// Asserts the status of a resource, showing its reasons when it differs.
+#[track_caller]
+fn assert_status(snap: &HealthSnapshot, kind: ResourceKind, name: &str, status: Status) {
+    let r = resource(snap, kind, name);
+    assert_eq!(
+        r.status, status,
+        "{kind:?} {name}: reasons {:?}, error {:?}",
+        r.reasons, r.error
+    );
+}
+
+/// Asserts a resource has `status` and `reason` among its reasons (exact text).
+#[track_caller]
+fn assert_fault(
+    snap: &HealthSnapshot,
+    kind: ResourceKind,
+    name: &str,
+    status: Status,
+    reason: &str,
+) {
+    assert_status(snap, kind, name, status);
+    let r = resource(snap, kind, name);
+    assert!(
+        r.reasons.iter().any(|x| x == reason),
+        "{kind:?} {name}: expected the reason {reason:?} among {:?}",
+        r.reasons
+    );
+}
+
+/// Every resource except `faulty` is Ok.
+#[track_caller]
+fn assert_others_ok(snap: &HealthSnapshot, faulty: &[(ResourceKind, &str)]) {
+    let bad: Vec<&ResourceHealth> = snap
+        .resources
+        .iter()
+        .filter(|r| !faulty.iter().any(|(k, n)| *k == r.kind && *n == r.name))
+        .filter(|r| r.status != Status::Ok)
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "resources other than {faulty:?} should be Ok; resources:\n{}",
+        listing(snap)
+    );
+}
+
+/// Every service except `faulty` is Ok.
+#[track_caller]
+fn assert_other_services_ok(snap: &HealthSnapshot, faulty: &[&str]) {
+    for s in snap
+        .services
+        .iter()
+        .filter(|s| !faulty.contains(&s.name.as_str()))
+    {
+        assert_eq!(s.status, Status::Ok, "service {}: {:?}", s.name, s.reasons);
+    }
+}
+
+fn all_ok(snap: &HealthSnapshot) {
+    assert_others_ok(snap, &[]);
+    assert_other_services_ok(snap, &[]);
+}
+
+// =============================================================================================
+// The snapshot: healthy
+// =============================================================================================
+
+#[tokio::test]
+async fn healthy_estate_is_ok_everywhere() {
+    let (env, seeded, estate) = healthy_estate().await;
+    let snap = take_snapshot(&env, &estate).await;
+
+    all_ok(&snap);
+    assert_eq!(snap.overall(), Status::Ok);
+    assert_eq!(snap.account.as_deref(), Some(ACCOUNT));
+    assert_eq!(snap.estate, "Flight Data Pipeline");
+    assert_eq!(
+        (snap.primary_region.as_str(), snap.backup_region.as_str()),
+        (EAST, WEST)
+    );
+
+    assert_eq!(names(&snap, ResourceKind::Table), set(TABLES));
+    assert_eq!(names(&snap, ResourceKind::Bucket), set(DATA_BUCKETS));
+    assert_eq!(
+        names(&snap, ResourceKind::Replica),
+        set(DATA_BUCKETS.map(replica_of))
+    );
+    // Picked up by the prefix "flightdata" and named in the file; `other-thing` is not ours.
+    assert_eq!(names(&snap, ResourceKind::Function), set(FUNCTIONS));
+    assert!(
+        !snap.resources.iter().any(|r| r.name == UNRELATED_FUNCTION),
+        "{UNRELATED_FUNCTION} is not part of the estate:\n{}",
+        listing(&snap)
+    );
+    assert_eq!(names(&snap, ResourceKind::Dns), set([API_RECORD]));
+    assert_eq!(names(&snap, ResourceKind::Alarm), set(ALARMS));
+    assert_eq!(
+        snap.resources.len(),
+        3 + 3 + 3 + 3 + 1 + 3,
+        "{}",
+        listing(&snap)
+    );
+
+    let services: Vec<(&str, Priority, u64, u64)> = snap
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s.priority, s.rto_secs, s.rpo_secs))
+        .collect();
+    assert_eq!(services, SERVICES);
+
+    for r in &snap.resources {
+        assert!(r.error.is_none(), "{:?} {}: {:?}", r.kind, r.name, r.error);
+        assert!(
+            r.reasons.is_empty(),
+            "{:?} {}: {:?}",
+            r.kind,
+            r.name,
+            r.reasons
+        );
+        let region = match r.kind {
+            ResourceKind::Replica => WEST,
+            ResourceKind::Dns => "global",
+            _ => EAST,
+        };
+        assert_eq!(r.region, region, "{:?} {}", r.kind, r.name);
+    }
+
+    // The facts behind the verdicts are the seeded ones.
+    for ((table, items), (_, arn)) in TABLES.iter().zip(TABLE_ITEMS).zip(&seeded.backups) {
+        let Facts::Table(f) = &resource(&snap, ResourceKind::Table, table).facts else {
+            panic!("{table}: not table facts");
+        };
+        assert_eq!(f.exists, Some(true));
+        assert_eq!(f.pitr_enabled, Some(true));
+        assert_eq!(f.item_count, Some(items as i64));
+        assert_eq!(f.backup_count, Some(1));
+        let newest = f.newest_backup.as_ref().expect("a newest backup");
+        assert_eq!(newest.name, format!("daily-backup-{table}"));
+        assert_eq!(&newest.arn, arn);
+    }
+    for (bucket, objects) in DATA_BUCKETS.iter().zip(BUCKET_OBJECTS) {
+        let Facts::Bucket(f) = &resource(&snap, ResourceKind::Bucket, bucket).facts else {
+            panic!("{bucket}: not bucket facts");
+        };
+        assert_eq!(f.objects, Some(objects as u64));
+        assert_eq!(f.replica_objects, Some(objects as u64));
+        assert_eq!(f.completeness_percent, Some(100.0));
+        assert_eq!(f.rule_enabled, Some(true));
+        assert_eq!(f.rule_destination, Some(replica_of(bucket)));
+    }
+    for function in FUNCTIONS {
+        let Facts::Function(f) = &resource(&snap, ResourceKind::Function, function).facts else {
+            panic!("{function}: not function facts");
+        };
+        assert!(f.backup_has_code && f.backup_has_config, "{f:?}");
+        let today = seeded.lambda_backup_dates.last().expect("today");
+        assert_eq!(
+            f.backup_location.as_deref(),
+            Some(
+                format!("s3://{LAMBDA_BACKUPS_BUCKET}/{LAMBDA_BACKUPS_PREFIX}{today}/{function}/")
+                    .as_str()
+            )
+        );
+        assert_eq!(f.ingestion, function == "flightdata-processor");
+    }
+
+    // Who depends on what, as the example's priority matrix says.
+    let raw = resource(&snap, ResourceKind::Bucket, "flightdata-raw");
+    assert_eq!(raw.service.as_deref(), Some("Data Ingestion Pipeline"));
+    assert_eq!(raw.rpo_target_secs, Some(900));
+    let analytics = resource(&snap, ResourceKind::Bucket, "flightdata-analytics");
+    assert_eq!(analytics.services, ["S3 Data Storage", "Athena Analytics"]);
+    assert_eq!(analytics.rpo_target_secs, Some(3600));
+    let api_errors = resource(&snap, ResourceKind::Alarm, "flightdata-api-errors");
+    assert_eq!(
+        api_errors.services,
+        ["API Gateway + Lambda", "Monitoring/Alerting"]
+    );
+}
+
+// =============================================================================================
+// The snapshot: one planted fault at a time
+// =============================================================================================
+
+#[tokio::test]
+async fn pitr_off_is_critical_for_the_table() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    turn_off_pitr(&env, "flightdata-main").await;
+
+    let snap = take_snapshot(&env, &estate).await;
+    let table = (ResourceKind::Table, "flightdata-main");
+    assert_fault(
+        &snap,
+        table.0,
+        table.1,
+        Status::Critical,
+        "point-in-time recovery is off: only on-demand backups can be restored",
+    );
+    let Facts::Table(f) = &resource(&snap, table.0, table.1).facts else {
+        panic!("not table facts");
+    };
+    assert_eq!(f.pitr_enabled, Some(false));
+    assert_others_ok(&snap, &[table]);
+    assert_eq!(service(&snap, "DynamoDB Tables").status, Status::Critical);
+    assert_other_services_ok(&snap, &["DynamoDB Tables"]);
+}
+
+#[tokio::test]
+async fn no_replication_rule_is_critical_for_the_bucket() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    env.s3(EAST)
+        .await
+        .delete_bucket_replication()
+        .bucket("flightdata-processed")
+        .send()
+        .await
+        .expect("DeleteBucketReplication");
+
+    let snap = take_snapshot(&env, &estate).await;
+    let bucket = (ResourceKind::Bucket, "flightdata-processed");
+    assert_fault(
+        &snap,
+        bucket.0,
+        bucket.1,
+        Status::Critical,
+        "no replication rule: nothing is copied to flightdata-processed-backup-us-west-2",
+    );
+    assert_others_ok(&snap, &[bucket]);
+    assert_eq!(service(&snap, "S3 Data Storage").status, Status::Critical);
+    assert_other_services_ok(&snap, &["S3 Data Storage"]);
+}
+
+#[tokio::test]
+async fn replica_at_ninety_percent_warns() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    // Seeded: 5 objects in each. Source 5 + 45 = 50, replica 5 + 40 = 45: 90%.
+    let source = "flightdata-raw";
+    let replica = replica_of(source);
+    assert_eq!(BUCKET_OBJECTS[0], 5);
+    put_objects(&env, EAST, source, data_objects(45)).await;
+    put_objects(&env, WEST, &replica, data_objects(40)).await;
+
+    let snap = take_snapshot(&env, &estate).await;
+    let bucket = (ResourceKind::Bucket, source);
+    assert_fault(
+        &snap,
+        bucket.0,
+        bucket.1,
+        Status::Warn,
+        "replica holds 90.0% of the source's objects (45 of 50; threshold 95%)",
+    );
+    let Facts::Bucket(f) = &resource(&snap, bucket.0, bucket.1).facts else {
+        panic!("not bucket facts");
+    };
+    assert_eq!((f.objects, f.replica_objects), (Some(50), Some(45)));
+    assert_eq!(f.completeness_percent, Some(90.0));
+    // The replica itself exists and is versioned: it is fine, only incomplete.
+    assert_status(&snap, ResourceKind::Replica, &replica, Status::Ok);
+    assert_others_ok(&snap, &[bucket]);
+    assert_eq!(
+        service(&snap, "Data Ingestion Pipeline").status,
+        Status::Warn
+    );
+    assert_other_services_ok(&snap, &["Data Ingestion Pipeline"]);
+}
+
+#[tokio::test]
+async fn a_function_found_by_prefix_without_a_backup_is_critical() {
+    let (env, seeded, estate) = healthy_estate().await;
+    create_function(&env, EAST, "flightdata-newfn", &seeded.lambda_role_arn).await;
+
+    let snap = take_snapshot(&env, &estate).await;
+    let function = (ResourceKind::Function, "flightdata-newfn");
+    assert_fault(
+        &snap,
+        function.0,
+        function.1,
+        Status::Critical,
+        "no backup found in s3://flightdata-lambda-backups",
+    );
+    let newfn = resource(&snap, function.0, function.1);
+    assert!(newfn.services.is_empty(), "{:?}", newfn.services);
+    assert_eq!(newfn.service, None);
+    assert_eq!(
+        names(&snap, ResourceKind::Function),
+        set(FUNCTIONS.iter().chain(&["flightdata-newfn"]))
+    );
+    assert_others_ok(&snap, &[function]);
+    // No service names it: the priority matrix is untouched.
+    assert_other_services_ok(&snap, &[]);
+}
+
+#[tokio::test]
+async fn an_alarm_in_alarm_is_critical_with_its_services() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    let reason = "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)";
+    set_alarm_state(&env, EAST, "flightdata-api-errors", true, reason).await;
+
+    let snap = take_snapshot(&env, &estate).await;
+    let alarm = (ResourceKind::Alarm, "flightdata-api-errors");
+    assert_fault(
+        &snap,
+        alarm.0,
+        alarm.1,
+        Status::Critical,
+        &format!("in ALARM: {reason}"),
+    );
+    assert_others_ok(&snap, &[alarm]);
+    let affected = ["API Gateway + Lambda", "Monitoring/Alerting"];
+    for name in affected {
+        let s = service(&snap, name);
+        assert_eq!(s.status, Status::Critical, "{name}");
+        assert_eq!(
+            s.reasons,
+            [format!("alarm flightdata-api-errors: in ALARM: {reason}")]
+        );
+    }
+    assert_other_services_ok(&snap, &affected);
+}
+
+#[tokio::test]
+async fn a_missing_table_is_critical() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    env.dynamodb(EAST)
+        .await
+        .delete_table()
+        .table_name("flightdata-config")
+        .send()
+        .await
+        .expect("DeleteTable");
+
+    let snap = take_snapshot(&env, &estate).await;
+    let table = (ResourceKind::Table, "flightdata-config");
+    assert_status(&snap, table.0, table.1, Status::Critical);
+    let r = resource(&snap, table.0, table.1);
+    assert_eq!(r.reasons, ["table does not exist"]);
+    assert_eq!(r.error, None, "not found is a fact, not a failed check");
+    assert_others_ok(&snap, &[table]);
+    assert_eq!(service(&snap, "DynamoDB Tables").status, Status::Critical);
+    assert_other_services_ok(&snap, &["DynamoDB Tables"]);
+}
+
+#[tokio::test]
+async fn reserved_concurrency_zero_on_ingestion_warns() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    stop_function(&env, "flightdata-processor").await;
+
+    let snap = take_snapshot(&env, &estate).await;
+    let function = (ResourceKind::Function, "flightdata-processor");
+    assert_fault(
+        &snap,
+        function.0,
+        function.1,
+        Status::Warn,
+        "reserved concurrency is 0: ingestion is stopped",
+    );
+    let Facts::Function(f) = &resource(&snap, function.0, function.1).facts else {
+        panic!("not function facts");
+    };
+    assert_eq!(f.reserved_concurrency, Some(0));
+    assert_others_ok(&snap, &[function]);
+    assert_eq!(
+        service(&snap, "Data Ingestion Pipeline").status,
+        Status::Warn
+    );
+    assert_other_services_ok(&snap, &["Data Ingestion Pipeline"]);
+}
+
+fn short_calls() -> AwsOptions {
+    AwsOptions {
+        call_timeout: Duration::from_secs(2),
+        ..test_options()
+    }
+}
+
+#[tokio::test]
+async fn a_dead_backup_region_leaves_replicas_unknown_and_the_rest_reported() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    let cloud = env
+        .cloud_with(short_calls())
+        .await
+        .with_region_endpoint(WEST, &dead_endpoint());
+
+    let snap = snapshot(&cloud, &estate, CONCURRENCY).await;
+    for replica in DATA_BUCKETS.map(replica_of) {
+        let r = resource(&snap, ResourceKind::Replica, &replica);
+        assert_eq!(r.status, Status::Unknown, "{replica}: {:?}", r.reasons);
+        assert!(
+            r.reasons[0].starts_with("could not check:"),
+            "{replica}: {:?}",
+            r.reasons
+        );
+        assert!(r.error.is_some(), "{replica}");
+        let Facts::Replica(f) = &r.facts else {
+            panic!("not replica facts");
+        };
+        assert_eq!((f.exists, f.objects), (None, None), "{replica}");
+    }
+    // The primary region answered: its resources are judged on what it said.
+    for table in TABLES {
+        assert_status(&snap, ResourceKind::Table, table, Status::Ok);
+    }
+    for (bucket, objects) in DATA_BUCKETS.iter().zip(BUCKET_OBJECTS) {
+        let r = resource(&snap, ResourceKind::Bucket, bucket);
+        assert!(r.error.is_none(), "{bucket}: {:?}", r.error);
+        let Facts::Bucket(f) = &r.facts else {
+            panic!("not bucket facts");
+        };
+        assert_eq!(f.exists, Some(true), "{bucket}");
+        assert_eq!(f.objects, Some(objects as u64), "{bucket}");
+        assert_eq!(f.rule_destination, Some(replica_of(bucket)), "{bucket}");
+        // Without the replica's count there is no completeness to judge.
+        assert_eq!((f.replica_objects, f.completeness_percent), (None, None));
+    }
+    assert_others_ok(
+        &snap,
+        &DATA_BUCKETS
+            .map(replica_of)
+            .iter()
+            .map(|r| (ResourceKind::Replica, r.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(names(&snap, ResourceKind::Function), set(FUNCTIONS));
+    assert_eq!(names(&snap, ResourceKind::Alarm), set(ALARMS));
+    assert_eq!(snap.account.as_deref(), Some(ACCOUNT));
+    // Every service with a bucket depends on a replica that could not be checked.
+    for name in [
+        "Data Ingestion Pipeline",
+        "S3 Data Storage",
+        "Athena Analytics",
+    ] {
+        assert_eq!(service(&snap, name).status, Status::Unknown, "{name}");
+    }
+    assert_other_services_ok(
+        &snap,
+        &[
+            "Data Ingestion Pipeline",
+            "S3 Data Storage",
+            "Athena Analytics",
+        ],
+    );
+    assert_eq!(snap.overall(), Status::Unknown);
+}
+
+#[tokio::test]
+async fn a_dead_primary_region_leaves_its_resources_unknown_and_replicas_reported() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    let cloud = env
+        .cloud_with(short_calls())
+        .await
+        .with_region_endpoint(EAST, &dead_endpoint());
+
+    let snap = snapshot(&cloud, &estate, CONCURRENCY).await;
+    for (bucket, objects) in DATA_BUCKETS.iter().zip(BUCKET_OBJECTS) {
+        let replica = replica_of(bucket);
+        let r = resource(&snap, ResourceKind::Replica, &replica);
+        assert_eq!(
+            r.status,
+            Status::Ok,
+            "{replica}: {:?} {:?}",
+            r.reasons,
+            r.error
+        );
+        let Facts::Replica(f) = &r.facts else {
+            panic!("not replica facts");
+        };
+        assert_eq!(f.exists, Some(true), "{replica}");
+        assert_eq!(f.objects, Some(objects as u64), "{replica}");
+    }
+    // Everything of the primary region could not be checked, and says so; nothing is judged
+    // on facts that were never read.
+    let primary: Vec<&ResourceHealth> =
+        snap.resources.iter().filter(|r| r.region == EAST).collect();
+    assert!(!primary.is_empty());
+    for r in &primary {
+        assert_eq!(
+            r.status,
+            Status::Unknown,
+            "{:?} {}: {:?}",
+            r.kind,
+            r.name,
+            r.reasons
+        );
+        assert!(
+            r.reasons[0].starts_with("could not check:"),
+            "{:?}",
+            r.reasons
+        );
+        assert!(r.error.is_some(), "{:?} {}", r.kind, r.name);
+    }
+    let primary_kinds: BTreeSet<ResourceKind> = primary.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        primary_kinds,
+        BTreeSet::from([
+            ResourceKind::Table,
+            ResourceKind::Bucket,
+            ResourceKind::Function,
+            ResourceKind::Alarm,
+        ])
+    );
+    for table in TABLES {
+        assert_status(&snap, ResourceKind::Table, table, Status::Unknown);
+    }
+    // Route53 and STS are global and still answer.
+    assert_status(&snap, ResourceKind::Dns, API_RECORD, Status::Ok);
+    assert_eq!(snap.account.as_deref(), Some(ACCOUNT));
+    assert_eq!(snap.overall(), Status::Unknown);
+}
+
+// =============================================================================================
+// The binary, as a user runs it
+// =============================================================================================
+
+/// `drconsole` with the test server's environment and nothing of the host's AWS settings.
+fn drconsole(env: &MotoEnv) -> Command {
+    let mut cmd = Command::cargo_bin("drconsole").expect("the drconsole binary");
+    cmd.envs(env.env_vars());
+    for name in ENV_TO_REMOVE {
+        cmd.env_remove(name);
+    }
+    cmd.env_remove("DRCONSOLE_CONFIG");
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+fn estate_file(text: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new()
+        .prefix("estate-")
+        .suffix(".toml")
+        .tempfile()
+        .expect("a temporary estate file");
+    file.write_all(text.as_bytes()).expect("write the estate");
+    file.flush().expect("flush the estate");
+    file
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("run drconsole");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn status_run(env: &MotoEnv, estate: &tempfile::NamedTempFile, json: bool) -> Run {
+    let mut cmd = drconsole(env);
+    cmd.arg("status").arg("--config").arg(estate.path());
+    if json {
+        cmd.arg("--json");
+    }
+    run(&mut cmd)
+}
+
+#[track_caller]
+fn assert_code(run: &Run, code: i32) {
+    assert_eq!(
+        run.code,
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+fn parse_json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout))
+}
+
+#[track_caller]
+fn rfc3339(v: &Value, what: &str) {
+    let text = v
+        .as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {v}"));
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{what} {text:?} is not RFC 3339: {e}"));
+}
+
+fn json_resource<'a>(doc: &'a Value, kind: &str, name: &str) -> &'a Value {
+    let found: Vec<&Value> = doc["resources"]
+        .as_array()
+        .expect("resources[]")
+        .iter()
+        .filter(|r| r["kind"] == kind && r["name"] == name)
+        .collect();
+    assert_eq!(found.len(), 1, "one {kind} {name} in {doc:#}");
+    found[0]
+}
+
+#[tokio::test]
+async fn status_json_on_the_healthy_estate() {
+    let (env, seeded, _estate) = healthy_estate().await;
+    let file = estate_file(&plan_estate_toml(&seeded));
+    let out = status_run(&env, &file, true);
+    assert_code(&out, 0);
+    let doc = parse_json(&out);
+
+    rfc3339(&doc["generated_at"], "generated_at");
+    assert_eq!(doc["estate"], "Flight Data Pipeline");
+    assert_eq!(doc["account"], ACCOUNT);
+    assert_eq!(doc["primary_region"], EAST);
+    assert_eq!(doc["backup_region"], WEST);
+
+    let services = doc["services"].as_array().expect("services[]");
+    assert_eq!(services.len(), SERVICES.len());
+    for (s, (name, priority, rto, rpo)) in services.iter().zip(SERVICES) {
+        assert_eq!(s["name"], name);
+        assert_eq!(s["priority"], format!("{priority:?}"));
+        assert_eq!(s["rto_secs"], rto, "{name}");
+        assert_eq!(s["rpo_secs"], rpo, "{name}");
+        assert_eq!(s["status"], "ok", "{name}: {s}");
+        assert_eq!(s["reasons"], Value::Array(vec![]), "{name}");
+        assert!(
+            !s["resources"].as_array().expect("resources").is_empty(),
+            "{name}"
+        );
+        // Exposure is measured where PITR or replication metrics tell it.
+        assert!(s["worst_exposure_secs"].is_u64() || s["worst_exposure_secs"].is_null());
+        assert!(
+            s["rpo_met"].is_boolean() || s["rpo_met"].is_null(),
+            "{name}"
+        );
+    }
+    let tables = &services[2];
+    assert_eq!(tables["name"], "DynamoDB Tables");
+    assert_eq!(tables["rpo_met"], true, "PITR keeps the tables within RPO");
+    assert!(tables["worst_exposure_secs"].is_u64());
+    // Resources are sorted by kind (tables before alarms), then name.
+    assert_eq!(
+        tables["resources"],
+        serde_json::json!([
+            "table:flightdata-config",
+            "table:flightdata-main",
+            "table:flightdata-metrics",
+            "alarm:flightdata-dynamodb-throttles"
+        ])
+    );
+
+    let resources = doc["resources"].as_array().expect("resources[]");
+    assert_eq!(resources.len(), 16);
+    for r in resources {
+        let what = format!("{} {}", r["kind"], r["name"]);
+        for key in [
+            "kind",
+            "name",
+            "region",
+            "service",
+            "services",
+            "status",
+            "reasons",
+            "facts",
+            "rpo_exposure_secs",
+            "rpo_target_secs",
+            "error",
+            "fetched_at",
+        ] {
+            assert!(r.get(key).is_some(), "{what}: no {key} in {r:#}");
+        }
+        assert_eq!(r["status"], "ok", "{what}: {r:#}");
+        assert_eq!(r["reasons"], Value::Array(vec![]), "{what}");
+        assert!(r["services"].is_array(), "{what}");
+        assert!(r["facts"].is_object(), "{what}");
+        assert!(r["error"].is_null(), "{what}");
+        rfc3339(&r["fetched_at"], &format!("{what} fetched_at"));
+    }
+
+    let main = json_resource(&doc, "table", "flightdata-main");
+    assert_eq!(main["region"], EAST);
+    assert_eq!(main["service"], "DynamoDB Tables");
+    assert_eq!(main["services"], serde_json::json!(["DynamoDB Tables"]));
+    assert_eq!(main["rpo_target_secs"], 3600);
+    assert!(main["rpo_exposure_secs"].is_u64(), "{main:#}");
+    let facts = &main["facts"];
+    assert_eq!(facts["exists"], true);
+    assert_eq!(facts["pitr_enabled"], true);
+    assert_eq!(facts["item_count"], TABLE_ITEMS[0]);
+    assert_eq!(facts["backup_count"], 1);
+    assert_eq!(
+        facts["newest_backup"]["name"],
+        "daily-backup-flightdata-main"
+    );
+    assert_eq!(facts["newest_backup"]["arn"], seeded.backups[0].1.as_str());
+    assert_eq!(facts["newest_backup"]["status"], "AVAILABLE");
+    rfc3339(&facts["newest_backup"]["created"], "newest_backup.created");
+    assert_eq!(facts["backup_every_secs"], 86_400);
+
+    let raw = json_resource(&doc, "bucket", "flightdata-raw");
+    assert_eq!(raw["region"], EAST);
+    assert_eq!(raw["service"], "Data Ingestion Pipeline");
+    assert_eq!(raw["rpo_target_secs"], 900);
+    let facts = &raw["facts"];
+    assert_eq!(facts["exists"], true);
+    assert_eq!(facts["versioning"], "Enabled");
+    assert_eq!(facts["objects"], BUCKET_OBJECTS[0]);
+    assert_eq!(facts["replica_objects"], BUCKET_OBJECTS[0]);
+    assert_eq!(facts["completeness_percent"], 100.0);
+    assert_eq!(facts["threshold_percent"], 95.0);
+    assert_eq!(facts["rule_enabled"], true);
+    assert_eq!(facts["rule_destination"], "flightdata-raw-backup-us-west-2");
+    assert_eq!(facts["replica"], "flightdata-raw-backup-us-west-2");
+
+    let replica = json_resource(&doc, "replica", "flightdata-raw-backup-us-west-2");
+    assert_eq!(replica["region"], WEST);
+    assert_eq!(replica["service"], "Data Ingestion Pipeline");
+    assert_eq!(replica["facts"]["source"], "flightdata-raw");
+    assert_eq!(replica["facts"]["exists"], true);
+    assert_eq!(replica["facts"]["versioning"], "Enabled");
+    assert_eq!(replica["facts"]["objects"], BUCKET_OBJECTS[0]);
+
+    let processor = json_resource(&doc, "function", "flightdata-processor");
+    assert_eq!(processor["service"], "Data Ingestion Pipeline");
+    let facts = &processor["facts"];
+    assert_eq!(facts["exists"], true);
+    assert_eq!(facts["ingestion"], true);
+    assert_eq!(facts["runtime"], "python3.12");
+    assert_eq!(facts["backup_has_config"], true);
+    assert_eq!(facts["backup_has_code"], true);
+    let today = seeded.lambda_backup_dates.last().expect("today");
+    assert_eq!(
+        facts["backup_location"],
+        format!(
+            "s3://{LAMBDA_BACKUPS_BUCKET}/{LAMBDA_BACKUPS_PREFIX}{today}/flightdata-processor/"
+        )
+    );
+    rfc3339(&facts["backup_time"], "backup_time");
+
+    let dns = json_resource(&doc, "dns", API_RECORD);
+    assert_eq!(dns["region"], "global");
+    assert_eq!(dns["service"], "API Gateway + Lambda");
+    let facts = &dns["facts"];
+    assert_eq!(facts["zone_id"], seeded.zone_id.as_str());
+    assert_eq!(facts["record_type"], "A");
+    assert_eq!(facts["has_primary"], true);
+    assert_eq!(facts["has_secondary"], true);
+    assert_eq!(facts["primary_values"], serde_json::json!([PRIMARY_IP]));
+    assert_eq!(facts["secondary_values"], serde_json::json!([SECONDARY_IP]));
+    assert_eq!(facts["health_check_id"], seeded.health_check_id.as_str());
+    assert_eq!(facts["primary_healthy"], true);
+
+    let alarm = json_resource(&doc, "alarm", "flightdata-ingestion-lag");
+    assert_eq!(alarm["region"], EAST);
+    assert_eq!(
+        alarm["services"],
+        serde_json::json!(["Data Ingestion Pipeline", "Monitoring/Alerting"])
+    );
+    assert_eq!(alarm["facts"]["exists"], true);
+    assert_eq!(alarm["facts"]["state"], "Ok");
+}
+
+#[tokio::test]
+async fn status_table_on_the_healthy_estate() {
+    let (env, seeded, _estate) = healthy_estate().await;
+    let file = estate_file(&plan_estate_toml(&seeded));
+    let out = status_run(&env, &file, false);
+    assert_code(&out, 0);
+    let header = out.stdout.lines().next().expect("a header line");
+    assert!(header.starts_with("Flight Data Pipeline"), "{header}");
+    assert!(header.contains("account 123456789012"), "{header}");
+    assert!(header.contains("us-east-1 -> us-west-2"), "{header}");
+    for (name, ..) in SERVICES {
+        assert!(
+            out.stdout.contains(name),
+            "no service {name}:\n{}",
+            out.stdout
+        );
+    }
+    let resources = TABLES
+        .iter()
+        .chain(&DATA_BUCKETS)
+        .map(|s| s.to_string())
+        .chain(DATA_BUCKETS.map(replica_of))
+        .chain(FUNCTIONS.map(str::to_owned))
+        .chain([API_RECORD.to_owned()])
+        .chain(ALARMS.map(str::to_owned));
+    for name in resources {
+        assert!(out.stdout.contains(&name), "no {name}:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("CRIT"), "{}", out.stdout);
+    assert!(!out.stdout.contains(UNRELATED_FUNCTION), "{}", out.stdout);
+}
+
+#[tokio::test]
+async fn status_table_with_pitr_off_shows_crit_and_why_and_exits_2() {
+    let (env, seeded, _estate) = healthy_estate().await;
+    turn_off_pitr(&env, "flightdata-main").await;
+    let file = estate_file(&plan_estate_toml(&seeded));
+
+    let out = status_run(&env, &file, false);
+    assert_code(&out, 2);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("CRIT") && l.contains("flightdata-main"))
+        .unwrap_or_else(|| panic!("no CRIT line for flightdata-main:\n{}", out.stdout));
+    assert!(
+        line.contains("point-in-time recovery is off: only on-demand backups can be restored"),
+        "{line}"
+    );
+
+    let out = status_run(&env, &file, true);
+    assert_code(&out, 2);
+    let doc = parse_json(&out);
+    let main = json_resource(&doc, "table", "flightdata-main");
+    assert_eq!(main["status"], "critical");
+    assert_eq!(main["facts"]["pitr_enabled"], false);
+}
+
+#[tokio::test]
+async fn status_exits_1_when_the_worst_is_a_warning() {
+    let (env, seeded, _estate) = healthy_estate().await;
+    stop_function(&env, "flightdata-processor").await;
+    let file = estate_file(&plan_estate_toml(&seeded));
+
+    let out = status_run(&env, &file, true);
+    assert_code(&out, 1);
+    let doc = parse_json(&out);
+    let processor = json_resource(&doc, "function", "flightdata-processor");
+    assert_eq!(processor["status"], "warn");
+    assert_eq!(
+        processor["reasons"],
+        serde_json::json!(["reserved concurrency is 0: ingestion is stopped"])
+    );
+    assert_eq!(processor["facts"]["reserved_concurrency"], 0);
+}
+
+/// The binary has no per-region endpoint override, but the SDK's per-service one gives an
+/// outage of one service: CloudWatch down leaves the alarms unknown and nothing critical.
+#[tokio::test]
+async fn status_exits_2_when_something_could_not_be_checked() {
+    let (env, seeded, _estate) = healthy_estate().await;
+    let file = estate_file(
+        &plan_estate_toml(&seeded).replace("call_timeout = \"20s\"", "call_timeout = \"2s\""),
+    );
+    let mut cmd = drconsole(&env);
+    cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", dead_endpoint())
+        .args(["status", "--json", "--config"])
+        .arg(file.path());
+    let out = run(&mut cmd);
+    assert_code(&out, 2);
+    let doc = parse_json(&out);
+    assert_eq!(doc["account"], ACCOUNT);
+    for r in doc["resources"].as_array().expect("resources[]") {
+        let expected = if r["kind"] == "alarm" {
+            "unknown"
+        } else {
+            "ok"
+        };
+        assert_eq!(r["status"], expected, "{r:#}");
+    }
+    for alarm in ALARMS {
+        let r = json_resource(&doc, "alarm", alarm);
+        let reason = r["reasons"][0].as_str().expect("a reason");
+        assert!(
+            reason.starts_with("could not check: cloudwatch"),
+            "{reason}"
+        );
+        assert!(r["error"].is_string(), "{r:#}");
+    }
+}
+
+#[tokio::test]
+async fn status_exits_3_on_a_bad_estate_file() {
+    let env = moto().await;
+    let text = plan_estate_toml(&seed_nothing())
+        .replace("max_concurrency = 16", "max_concurrency = 16\nretries = 3");
+    let line = text
+        .lines()
+        .position(|l| l == "retries = 3")
+        .expect("the planted line")
+        + 1;
+    let file = estate_file(&text);
+    let out = status_run(&env, &file, false);
+    assert_code(&out, 3);
+    let location = format!("error: {}:{line}:1: ", file.path().display());
+    assert!(
+        out.stderr.starts_with(&location),
+        "expected {location:?} at the start of:\n{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("retries"), "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
+/// `plan_estate_toml` needs only the zone id; a file that never reaches AWS needs no seeding.
+fn seed_nothing() -> Seeded {
+    Seeded {
+        backups: Vec::new(),
+        lambda_role_arn: String::new(),
+        lambda_backup_dates: Vec::new(),
+        zone_id: "ZNOTSEEDED".to_owned(),
+        health_check_id: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn status_exits_4_when_aws_cannot_be_reached() {
+    let env = moto().await;
+    let text = plan_estate_toml(&seed_nothing())
+        .replace("call_timeout = \"20s\"", "call_timeout = \"2s\"");
+    assert!(text.contains("call_timeout = \"2s\""));
+    let file = estate_file(&text);
+    let mut cmd = drconsole(&env);
+    cmd.env("AWS_ENDPOINT_URL", dead_endpoint())
+        .args(["status", "--config"])
+        .arg(file.path());
+    let out = run(&mut cmd);
+    assert_code(&out, 4);
+    assert!(
+        out.stderr.starts_with("error: AWS:"),
+        "stderr:\n{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
