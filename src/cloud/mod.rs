@@ -5,6 +5,7 @@
 
 pub mod aws;
 mod error;
+pub mod sim;
 mod types;
 
 pub use error::{CloudError, CloudResult, ErrorKind};

@@ -1,0 +1,544 @@
+//! DynamoDB in the simulation: tables, PITR, on-demand backups, restores that take time,
+//! exports, deletes; with DynamoDB's own error codes and messages.
+
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::seed::{aws_id, backup_arn, table_arn};
+use super::state::{
+    Backup, DELETE_TAKES, EXPORT_TAKES, Export, RESTORE_TAKES, State, Table, TableStatus,
+};
+use super::{Call, Latency, SimCloud, aws_time, valid_dynamodb_name};
+use crate::cloud::{
+    BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind, ExportInfo,
+    ExportRequest, RestorePoint, TableCondition, TableInfo,
+};
+
+const SERVICE: &str = "dynamodb";
+
+fn table_info(t: &Table) -> TableInfo {
+    TableInfo {
+        name: t.name.clone(),
+        arn: t.arn.clone(),
+        status: t.status.as_str().to_owned(),
+        item_count: Some(t.items as i64),
+        size_bytes: Some(t.size_bytes as i64),
+        created: Some(t.created),
+    }
+}
+
+fn backup_info(b: &Backup) -> BackupInfo {
+    BackupInfo {
+        arn: b.arn.clone(),
+        name: b.name.clone(),
+        table_name: b.table_name.clone(),
+        created: b.created,
+        status: b.status.to_owned(),
+        backup_type: b.backup_type.to_owned(),
+        size_bytes: Some(b.size_bytes as i64),
+    }
+}
+
+fn continuous(t: &Table, now: DateTime<Utc>) -> ContinuousBackups {
+    let window = t.restorable(now);
+    ContinuousBackups {
+        continuous_backups_enabled: true,
+        pitr_enabled: window.is_some(),
+        earliest_restorable: window.map(|w| w.0),
+        latest_restorable: window.map(|w| w.1),
+    }
+}
+
+/// DescribeTable, DeleteTable, Scan: "Requested resource not found".
+fn resource_not_found(call: &Call, table: &str) -> CloudError {
+    call.not_found(
+        "ResourceNotFoundException",
+        format!("Requested resource not found: Table: {table} not found"),
+    )
+}
+
+/// The backup and PITR APIs name a missing table differently.
+fn table_not_found(call: &Call, table: &str) -> CloudError {
+    call.not_found(
+        "TableNotFoundException",
+        format!("Table not found: {table}"),
+    )
+}
+
+fn validate_table_name(call: &Call, field: &str, name: &str) -> CloudResult<()> {
+    if valid_dynamodb_name(name) {
+        return Ok(());
+    }
+    Err(call.invalid(
+        "ValidationException",
+        format!(
+            "1 validation error detected: Value '{name}' at '{field}' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and \
+             have length between 3 and 255"
+        ),
+    ))
+}
+
+/// `arn:aws:dynamodb:<region>:<account>:table/<name>` -> (region, name).
+fn parse_table_arn(arn: &str) -> Option<(String, String)> {
+    let rest = arn.strip_prefix("arn:aws:dynamodb:")?;
+    let (region, rest) = rest.split_once(':')?;
+    let (_account, resource) = rest.split_once(':')?;
+    let name = resource.strip_prefix("table/")?;
+    (!name.contains('/')).then(|| (region.to_owned(), name.to_owned()))
+}
+
+fn region_of_backup_arn(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:aws:dynamodb:")?.split(':').next()
+}
+
+impl State {
+    fn table(&self, region: &str, name: &str) -> Option<&Table> {
+        self.tables.get(&(region.to_owned(), name.to_owned()))
+    }
+
+    /// A new table, CREATING until the restore completes.
+    fn restore_into(
+        &mut self,
+        call: &Call,
+        region: &str,
+        target: &str,
+        items: u64,
+        size_bytes: u64,
+        now: DateTime<Utc>,
+    ) -> CloudResult<TableInfo> {
+        if self.table(region, target).is_some() {
+            return Err(call.invalid(
+                "TableAlreadyExistsException",
+                format!("Table already exists: {target}"),
+            ));
+        }
+        let table = Table {
+            name: target.to_owned(),
+            region: region.to_owned(),
+            arn: table_arn(region, target),
+            status: TableStatus::Creating {
+                ready_at: now + RESTORE_TAKES,
+            },
+            items,
+            size_bytes,
+            created: now,
+            // A restored table does not inherit point-in-time recovery.
+            pitr_since: None,
+        };
+        let info = table_info(&table);
+        self.tables
+            .insert((region.to_owned(), target.to_owned()), table);
+        Ok(info)
+    }
+}
+
+#[async_trait]
+impl Backups for SimCloud {
+    async fn list_tables(&self, region: &str) -> CloudResult<Vec<String>> {
+        self.enter(SERVICE, "ListTables", Some(region), region)
+            .await?;
+        let state = self.state();
+        Ok(state
+            .tables
+            .keys()
+            .filter(|(r, _)| r == region)
+            .map(|(_, name)| name.clone())
+            .collect())
+    }
+
+    async fn describe_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
+        let call = self
+            .enter(SERVICE, "DescribeTable", Some(region), table)
+            .await?;
+        let state = self.state();
+        state
+            .table(region, table)
+            .map(table_info)
+            .ok_or_else(|| resource_not_found(&call, table))
+    }
+
+    async fn describe_continuous_backups(
+        &self,
+        region: &str,
+        table: &str,
+    ) -> CloudResult<ContinuousBackups> {
+        let call = self
+            .enter(SERVICE, "DescribeContinuousBackups", Some(region), table)
+            .await?;
+        let now = self.clock.now();
+        let state = self.state();
+        state
+            .table(region, table)
+            .map(|t| continuous(t, now))
+            .ok_or_else(|| table_not_found(&call, table))
+    }
+
+    async fn set_point_in_time_recovery(
+        &self,
+        region: &str,
+        table: &str,
+        enabled: bool,
+    ) -> CloudResult<ContinuousBackups> {
+        let call = self
+            .enter(SERVICE, "UpdateContinuousBackups", Some(region), table)
+            .await?;
+        let now = self.clock.now();
+        let mut state = self.state();
+        let t = state
+            .tables
+            .get_mut(&(region.to_owned(), table.to_owned()))
+            .ok_or_else(|| table_not_found(&call, table))?;
+        if let TableStatus::Creating { .. } = t.status {
+            return Err(call.invalid(
+                "ContinuousBackupsUnavailableException",
+                format!("Backups are being enabled for the table: {table}. Please retry later"),
+            ));
+        }
+        match (enabled, t.pitr_since) {
+            (true, None) => t.pitr_since = Some(now),
+            (false, Some(_)) => t.pitr_since = None,
+            _ => {} // already as asked: AWS answers with the current state
+        }
+        Ok(continuous(t, now))
+    }
+
+    async fn create_backup(
+        &self,
+        region: &str,
+        table: &str,
+        name: &str,
+    ) -> CloudResult<BackupInfo> {
+        let call = self
+            .enter(SERVICE, "CreateBackup", Some(region), table)
+            .await?;
+        if !valid_dynamodb_name(name) {
+            return Err(call.invalid(
+                "ValidationException",
+                format!(
+                    "1 validation error detected: Value '{name}' at 'backupName' failed to \
+                     satisfy constraint: Member must satisfy regular expression pattern: \
+                     [a-zA-Z0-9_.-]+"
+                ),
+            ));
+        }
+        let now = self.clock.now();
+        let mut state = self.state();
+        let t = state
+            .table(region, table)
+            .ok_or_else(|| table_not_found(&call, table))?;
+        if t.status != TableStatus::Active {
+            return Err(call.invalid(
+                "TableInUseException",
+                format!(
+                    "Table is in use: {table} is {}",
+                    t.status.as_str().to_lowercase()
+                ),
+            ));
+        }
+        let serial = state.next_serial().to_string();
+        let t = state.table(region, table).expect("checked above");
+        let backup = Backup {
+            arn: backup_arn(region, table, now, &serial),
+            name: name.to_owned(),
+            region: region.to_owned(),
+            table_name: table.to_owned(),
+            created: now,
+            status: "AVAILABLE",
+            backup_type: "USER",
+            size_bytes: t.size_bytes,
+            items: t.items,
+        };
+        let info = backup_info(&backup);
+        state.backups.push(backup);
+        Ok(info)
+    }
+
+    async fn list_backups(
+        &self,
+        region: &str,
+        table: Option<&str>,
+    ) -> CloudResult<Vec<BackupInfo>> {
+        self.enter(
+            SERVICE,
+            "ListBackups",
+            Some(region),
+            table.unwrap_or(region),
+        )
+        .await?;
+        let state = self.state();
+        // Backups outlive their table, and a missing table simply has none: no error.
+        let mut backups: Vec<BackupInfo> = state
+            .backups
+            .iter()
+            .filter(|b| b.region == region && table.is_none_or(|t| b.table_name == t))
+            .map(backup_info)
+            .collect();
+        backups.sort_by_key(|b| std::cmp::Reverse(b.created));
+        Ok(backups)
+    }
+
+    async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {
+        let call = self
+            .enter(SERVICE, "DescribeBackup", Some(region), backup_arn)
+            .await?;
+        let state = self.state();
+        state
+            .backups
+            .iter()
+            .find(|b| b.arn == backup_arn && b.region == region)
+            .map(backup_info)
+            .ok_or_else(|| {
+                call.not_found(
+                    "BackupNotFoundException",
+                    format!("Backup not found: {backup_arn}"),
+                )
+            })
+    }
+
+    async fn restore_from_backup(
+        &self,
+        region: &str,
+        backup_arn: &str,
+        target_table: &str,
+    ) -> CloudResult<TableInfo> {
+        let call = self
+            .enter(
+                SERVICE,
+                "RestoreTableFromBackup",
+                Some(region),
+                target_table,
+            )
+            .await?;
+        validate_table_name(&call, "targetTableName", target_table)?;
+        let now = self.clock.now();
+        let mut state = self.state();
+        let backup = state
+            .backups
+            .iter()
+            .find(|b| b.arn == backup_arn && region_of_backup_arn(&b.arn) == Some(region))
+            .cloned()
+            .ok_or_else(|| {
+                call.not_found(
+                    "BackupNotFoundException",
+                    format!("Backup not found: {backup_arn}"),
+                )
+            })?;
+        if backup.status != "AVAILABLE" {
+            return Err(call.invalid(
+                "BackupInUseException",
+                format!("Backup is in use: {backup_arn}"),
+            ));
+        }
+        state.restore_into(
+            &call,
+            region,
+            target_table,
+            backup.items,
+            backup.size_bytes,
+            now,
+        )
+    }
+
+    async fn restore_to_point_in_time(
+        &self,
+        region: &str,
+        source: &str,
+        target_table: &str,
+        point: RestorePoint,
+    ) -> CloudResult<TableInfo> {
+        let call = self
+            .enter(
+                SERVICE,
+                "RestoreTableToPointInTime",
+                Some(region),
+                target_table,
+            )
+            .await?;
+        validate_table_name(&call, "targetTableName", target_table)?;
+        let (source_region, source_name) = match parse_table_arn(source) {
+            Some(parsed) => parsed,
+            None if source.starts_with("arn:") => return Err(table_not_found(&call, source)),
+            None => (region.to_owned(), source.to_owned()),
+        };
+        let now = self.clock.now();
+        let mut state = self.state();
+        // A cross-region restore reads the source region: it fails while that region is out.
+        if state.is_down(&source_region) {
+            return Err(call.unreachable(&source_region));
+        }
+        let t = state
+            .table(&source_region, &source_name)
+            .ok_or_else(|| table_not_found(&call, source))?;
+        let Some((earliest, latest)) = t.restorable(now) else {
+            return Err(call.invalid(
+                "PointInTimeRecoveryUnavailableException",
+                format!("Point in time recovery is not enabled for table '{source_name}'"),
+            ));
+        };
+        if let RestorePoint::At(at) = point
+            && (at < earliest || at > latest)
+        {
+            return Err(call.invalid(
+                "InvalidRestoreTimeException",
+                format!(
+                    "Invalid restore time {}: RestoreDateTime must be between \
+                     EarliestRestorableDateTime ({}) and LatestRestorableDateTime ({})",
+                    aws_time(at),
+                    aws_time(earliest),
+                    aws_time(latest)
+                ),
+            ));
+        }
+        let (items, size) = (t.items, t.size_bytes);
+        state.restore_into(&call, region, target_table, items, size, now)
+    }
+
+    async fn export_to_s3(&self, region: &str, request: &ExportRequest) -> CloudResult<ExportInfo> {
+        let call = self
+            .enter(
+                SERVICE,
+                "ExportTableToPointInTime",
+                Some(region),
+                &request.table_arn,
+            )
+            .await?;
+        let now = self.clock.now();
+        let mut state = self.state();
+        let table = parse_table_arn(&request.table_arn)
+            .filter(|(r, _)| r == region)
+            .and_then(|(r, name)| state.table(&r, &name))
+            .cloned()
+            .ok_or_else(|| table_not_found(&call, &request.table_arn))?;
+        let Some((earliest, latest)) = table.restorable(now) else {
+            return Err(call.invalid(
+                "PointInTimeRecoveryUnavailableException",
+                format!(
+                    "Point in time recovery is not enabled for table '{}'",
+                    table.name
+                ),
+            ));
+        };
+        if let Some(at) = request.at
+            && (at < earliest || at > now)
+        {
+            return Err(call.invalid(
+                "InvalidExportTimeException",
+                format!(
+                    "Export time {} is outside the point-in-time recovery window ({} to {})",
+                    aws_time(at),
+                    aws_time(earliest),
+                    aws_time(latest.max(now))
+                ),
+            ));
+        }
+        let serial = state.next_serial().to_string();
+        let id = aws_id(now, &[&table.name, "export", &serial]);
+        let prefix = match request.prefix.as_str() {
+            "" => String::new(),
+            p if p.ends_with('/') => p.to_owned(),
+            p => format!("{p}/"),
+        };
+        state.exports.push(Export {
+            id: id.clone(),
+            bucket: request.bucket.clone(),
+            prefix,
+            items: table.items,
+            size_bytes: table.size_bytes,
+            done_at: now + EXPORT_TAKES,
+            status: "IN_PROGRESS",
+        });
+        Ok(ExportInfo {
+            arn: format!("{}/export/{id}", table.arn),
+            status: "IN_PROGRESS".to_owned(),
+            bucket: Some(request.bucket.clone()),
+            prefix: Some(request.prefix.clone()),
+        })
+    }
+
+    async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
+        let call = self
+            .enter(SERVICE, "DeleteTable", Some(region), table)
+            .await?;
+        let now = self.clock.now();
+        let mut state = self.state();
+        let t = state
+            .tables
+            .get_mut(&(region.to_owned(), table.to_owned()))
+            .ok_or_else(|| resource_not_found(&call, table))?;
+        let busy = match t.status {
+            TableStatus::Creating { .. } => "being created",
+            TableStatus::Deleting { .. } => "being deleted",
+            TableStatus::Active => {
+                t.status = TableStatus::Deleting {
+                    gone_at: now + DELETE_TAKES,
+                };
+                return Ok(table_info(t));
+            }
+        };
+        Err(call.invalid(
+            "ResourceInUseException",
+            format!("Attempt to change a resource which is still in use: Table is {busy}: {table}"),
+        ))
+    }
+
+    async fn wait_for_table(
+        &self,
+        region: &str,
+        table: &str,
+        until: TableCondition,
+        timeout: StdDuration,
+    ) -> CloudResult<()> {
+        // Real time, not the simulated clock: a test may advance a fixed clock meanwhile.
+        let deadline = tokio::time::Instant::now() + timeout;
+        let pause = match self.latency {
+            Latency::None => StdDuration::from_millis(50),
+            Latency::Realistic => StdDuration::from_secs(1),
+        };
+        loop {
+            let reached = match (self.describe_table(region, table).await, until) {
+                (Ok(info), TableCondition::Active) => info.is_active(),
+                (Err(e), TableCondition::Deleted) if e.is_not_found() => true,
+                (Ok(_), TableCondition::Deleted) => false,
+                (Err(e), TableCondition::Active) if e.is_not_found() => false,
+                (Err(e), _) => return Err(e),
+            };
+            if reached {
+                return Ok(());
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                let want = match until {
+                    TableCondition::Active => "ACTIVE",
+                    TableCondition::Deleted => "deleted",
+                };
+                return Err(CloudError::new(
+                    SERVICE,
+                    "DescribeTable",
+                    ErrorKind::Timeout,
+                    format!("table {table} was not {want} after {}s", timeout.as_secs()),
+                ));
+            }
+            tokio::time::sleep(pause.min(deadline - now)).await;
+        }
+    }
+
+    async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64> {
+        let call = self.enter(SERVICE, "Scan", Some(region), table).await?;
+        if segments > 1_000_000 {
+            return Err(call.invalid(
+                "ValidationException",
+                "1 validation error detected: Value at 'totalSegments' failed to satisfy \
+                 constraint: Member must have value less than or equal to 1000000",
+            ));
+        }
+        let state = self.state();
+        match state.table(region, table) {
+            // Only an ACTIVE table can be scanned.
+            Some(t) if t.status == TableStatus::Active => Ok(t.items),
+            _ => Err(call.not_found("ResourceNotFoundException", "Requested resource not found")),
+        }
+    }
+}

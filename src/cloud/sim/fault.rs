@@ -1,0 +1,272 @@
+//! The faults a simulated estate can be started with (or switched to), by name, and what
+//! each one does to the estate when it happens and when it is repaired.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::seed::{
+    LAG_PERCENT, STALE_DAYS, alarm_reason, daily_backups, lambda_backups, ok_reason, replication,
+};
+use super::state::{Bucket, Lag, State, Table};
+use crate::cloud::AlarmState;
+use crate::config::Estate;
+
+/// Something wrong with the estate, of the kind the plan prepares for. Each one changes what
+/// reads return, the way AWS would show it, so the health model flags it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    /// Every call to the primary region fails as unreachable; its health check fails.
+    RegionOutage,
+    /// Point-in-time recovery is off on the first table.
+    PitrOff,
+    /// The first replicated bucket has no replication configuration.
+    ReplicationBroken,
+    /// The second replicated bucket's replica is behind: 88% of the objects, latency rising.
+    ReplicaLag,
+    /// No on-demand backup of any table in the last three days.
+    StaleBackup,
+    /// No backup at all of the ingestion function (or the first function).
+    MissingLambdaBackup,
+    /// The first alarm is in ALARM.
+    Alarm,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 7] = [
+        Fault::RegionOutage,
+        Fault::PitrOff,
+        Fault::ReplicationBroken,
+        Fault::ReplicaLag,
+        Fault::StaleBackup,
+        Fault::MissingLambdaBackup,
+        Fault::Alarm,
+    ];
+
+    /// The name used on the command line, e.g. `--fault region-outage`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::RegionOutage => "region-outage",
+            Fault::PitrOff => "pitr-off",
+            Fault::ReplicationBroken => "replication-broken",
+            Fault::ReplicaLag => "replica-lag",
+            Fault::StaleBackup => "stale-backup",
+            Fault::MissingLambdaBackup => "missing-lambda-backup",
+            Fault::Alarm => "alarm",
+        }
+    }
+
+    /// One line for help texts and the demo's fault menu.
+    pub fn description(self) -> &'static str {
+        match self {
+            Fault::RegionOutage => {
+                "the primary region is unreachable and its health check fails; the backup \
+                 region works"
+            }
+            Fault::PitrOff => "point-in-time recovery is disabled on the first table",
+            Fault::ReplicationBroken => {
+                "the first replicated bucket has lost its replication configuration"
+            }
+            Fault::ReplicaLag => {
+                "the second replicated bucket's replica holds 88% of the objects and \
+                 replication latency keeps rising"
+            }
+            Fault::StaleBackup => "no on-demand table backup has run for three days",
+            Fault::MissingLambdaBackup => {
+                "the ingestion function (or the first function) has no backup at all"
+            }
+            Fault::Alarm => "the first watched alarm is in ALARM",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fault name that is not one of [`Fault::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault \"{given}\"; valid faults are: {}", valid_names())]
+pub struct ParseFaultError {
+    pub given: String,
+}
+
+fn valid_names() -> String {
+    Fault::ALL.map(Fault::name).join(", ")
+}
+
+impl FromStr for Fault {
+    type Err = ParseFaultError;
+
+    /// Takes the names of [`Fault::name`], in any case, with `_` for `-` also accepted.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
+        Fault::ALL
+            .into_iter()
+            .find(|f| f.name() == wanted)
+            .ok_or_else(|| ParseFaultError {
+                given: s.to_owned(),
+            })
+    }
+}
+
+/// Puts the fault into the state: what AWS would show if it had happened at `now`.
+pub(super) fn apply(state: &mut State, fault: Fault, now: DateTime<Utc>) {
+    let targets = state.targets.clone();
+    match fault {
+        Fault::RegionOutage => {} // a flag: calls and health checks read it
+        Fault::PitrOff => {
+            if let Some(t) = targets.pitr_table.and_then(|t| state.table_mut(&t)) {
+                t.pitr_since = None;
+            }
+        }
+        Fault::ReplicationBroken => {
+            if let Some(b) = targets
+                .broken_bucket
+                .and_then(|b| state.buckets.get_mut(&b))
+            {
+                b.replication = None;
+            }
+        }
+        Fault::ReplicaLag => {
+            let Some(name) = targets.lagging_bucket else {
+                return;
+            };
+            state.lag = Some(Lag {
+                bucket: name.clone(),
+                since: now - targets.lag_peak,
+            });
+            let Some(replica) = replica_of(state, &name) else {
+                return;
+            };
+            if let Some(r) = state.buckets.get_mut(&replica) {
+                let mut by_age: Vec<(DateTime<Utc>, String)> = r
+                    .objects
+                    .iter()
+                    .map(|(k, o)| (o.last_modified, k.clone()))
+                    .collect();
+                by_age.sort();
+                let keep = (by_age.len() as u64 * LAG_PERCENT).div_ceil(100) as usize;
+                for (_, key) in &by_age[keep..] {
+                    r.objects.remove(key);
+                }
+            }
+        }
+        Fault::StaleBackup => {
+            let tables = targets.tables;
+            let cutoff = now - Duration::days(STALE_DAYS);
+            state
+                .backups
+                .retain(|b| !(tables.contains(&b.table_name) && b.created > cutoff));
+        }
+        Fault::MissingLambdaBackup => {
+            if let (Some(f), Some(bucket)) = (targets.lambda_function, state.lambda_bucket_mut()) {
+                let marker = format!("/{f}/");
+                bucket.objects.retain(|k, _| !k.contains(&marker));
+            }
+        }
+        Fault::Alarm => {
+            if let Some(name) = targets.alarm {
+                let primary = state.primary.clone();
+                if let Some(a) = state.alarms.get_mut(&(primary, name)) {
+                    a.state = AlarmState::Alarm;
+                    a.updated = now - Duration::minutes(7);
+                    a.reason = alarm_reason(a.threshold, a.updated);
+                }
+            }
+        }
+    }
+}
+
+/// Takes the fault out again: what the runbook's fix (or the next scheduled job) would do.
+pub(super) fn heal(state: &mut State, estate: &Estate, fault: Fault, now: DateTime<Utc>) {
+    let targets = state.targets.clone();
+    match fault {
+        Fault::RegionOutage => {}
+        Fault::PitrOff => {
+            if let Some(t) = targets.pitr_table.and_then(|t| state.table_mut(&t))
+                && t.pitr_since.is_none()
+            {
+                t.pitr_since = Some(now);
+            }
+        }
+        Fault::ReplicationBroken => {
+            let Some(name) = targets.broken_bucket else {
+                return;
+            };
+            let replica = state.replicas.get(&name).cloned();
+            if let (Some(b), Some(replica)) = (state.buckets.get_mut(&name), replica)
+                && b.replication.is_none()
+            {
+                b.replication = Some(replication(&replica));
+            }
+        }
+        Fault::ReplicaLag => {
+            let Some(lag) = state.lag.take() else {
+                return;
+            };
+            if let Some(replica) = replica_of(state, &lag.bucket)
+                && let Some(source) = state.buckets.get(&lag.bucket).cloned()
+                && let Some(r) = state.buckets.get_mut(&replica)
+            {
+                for (key, obj) in source.objects {
+                    r.objects.entry(key).or_insert(obj);
+                }
+            }
+        }
+        Fault::StaleBackup => {
+            for table in targets.tables {
+                let Some(t) = state.table_mut(&table).cloned() else {
+                    continue;
+                };
+                for b in daily_backups(&t, now, now) {
+                    if !state.backups.iter().any(|have| have.name == b.name) {
+                        state.backups.push(b);
+                    }
+                }
+            }
+        }
+        Fault::MissingLambdaBackup => {
+            let primary = state.primary.clone();
+            let Some(f) = targets
+                .lambda_function
+                .and_then(|f| state.functions.get(&(primary, f)).cloned())
+            else {
+                return;
+            };
+            if let Some(bucket) = state.lambda_bucket_mut() {
+                lambda_backups(bucket, estate, &f, now);
+            }
+        }
+        Fault::Alarm => {
+            if let Some(name) = targets.alarm {
+                let primary = state.primary.clone();
+                if let Some(a) = state.alarms.get_mut(&(primary, name)) {
+                    a.state = AlarmState::Ok;
+                    a.updated = now;
+                    a.reason = ok_reason(a.threshold, now);
+                }
+            }
+        }
+    }
+}
+
+/// The bucket's replica as the estate file names it.
+fn replica_of(state: &State, bucket: &str) -> Option<String> {
+    state.replicas.get(bucket).cloned()
+}
+
+impl State {
+    fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
+        self.tables
+            .get_mut(&(self.primary.clone(), name.to_owned()))
+    }
+
+    fn lambda_bucket_mut(&mut self) -> Option<&mut Bucket> {
+        let name = self.lambda_bucket.clone()?;
+        self.buckets.get_mut(&name)
+    }
+}

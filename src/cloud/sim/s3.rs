@@ -1,0 +1,300 @@
+//! S3 in the simulation: buckets in their regions, versioning, replication rules, objects
+//! (every one materialised, so lists, counts and copies agree), and copies that skip what is
+//! already there.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::state::{Bucket, Obj, State};
+use super::{Call, SimCloud};
+use crate::cloud::{
+    BucketInfo, BucketRef, CloudError, CloudResult, CopyReport, ObjectCount, ObjectInfo,
+    ReplicationConfig, Storage, VersionCount, Versioning,
+};
+
+const SERVICE: &str = "s3";
+
+/// Objects whose key starts with `prefix`, in key order (as S3 lists them).
+fn under<'a>(bucket: &'a Bucket, prefix: &'a str) -> impl Iterator<Item = (&'a String, &'a Obj)> {
+    bucket
+        .objects
+        .range(prefix.to_owned()..)
+        .take_while(move |(k, _)| k.starts_with(prefix))
+}
+
+fn object_info(key: &str, o: &Obj) -> ObjectInfo {
+    ObjectInfo {
+        key: key.to_owned(),
+        size: o.size,
+        last_modified: Some(o.last_modified),
+        etag: Some(o.etag.clone()),
+    }
+}
+
+fn no_such_bucket(call: &Call) -> CloudError {
+    call.not_found("NoSuchBucket", "The specified bucket does not exist")
+}
+
+/// A bucket asked for at another region's endpoint answers with a redirect, which the SDK
+/// reports as an error.
+fn wrong_region(call: &Call) -> CloudError {
+    call.invalid(
+        "PermanentRedirect",
+        "The bucket you are attempting to access must be addressed using the specified \
+         endpoint. Please send all future requests to this endpoint.",
+    )
+}
+
+impl State {
+    fn bucket(&self, call: &Call, region: &str, name: &str) -> Result<&Bucket, CloudError> {
+        match self.buckets.get(name) {
+            None => Err(no_such_bucket(call)),
+            Some(b) if b.region != region => Err(wrong_region(call)),
+            Some(b) => Ok(b),
+        }
+    }
+
+    fn bucket_mut(
+        &mut self,
+        call: &Call,
+        region: &str,
+        name: &str,
+    ) -> Result<&mut Bucket, CloudError> {
+        self.bucket(call, region, name)?;
+        Ok(self.buckets.get_mut(name).expect("checked above"))
+    }
+
+    /// Where new objects in `bucket` are replicated to right away: an enabled rule's
+    /// destination, unless the replica-lag fault is holding that bucket back.
+    fn live_replica(&self, bucket: &str) -> Option<String> {
+        if self.lag.as_ref().is_some_and(|l| l.bucket == bucket) {
+            return None;
+        }
+        let rules = &self.buckets.get(bucket)?.replication.as_ref()?.rules;
+        rules
+            .iter()
+            .find(|r| r.enabled)
+            .map(|r| r.destination_bucket.clone())
+            .filter(|d| self.buckets.contains_key(d))
+    }
+}
+
+/// Writes a copy of `source` at `key`, adding a version where versioning is on.
+fn write_copy(bucket: &mut Bucket, key: &str, source: &Obj, now: DateTime<Utc>) {
+    let versioned = bucket.versioning == Versioning::Enabled;
+    bucket.delete_markers.remove(key);
+    let versions = match bucket.objects.get(key) {
+        Some(old) if versioned => old.versions + 1,
+        _ => 1,
+    };
+    bucket.objects.insert(
+        key.to_owned(),
+        Obj {
+            last_modified: now,
+            versions,
+            ..source.clone()
+        },
+    );
+}
+
+#[async_trait]
+impl Storage for SimCloud {
+    /// Sent to the primary region's endpoint (as the adapter does with the profile's region),
+    /// so it fails during a region outage.
+    async fn list_buckets(&self) -> CloudResult<Vec<BucketInfo>> {
+        let primary = self.state().primary.clone();
+        self.enter(SERVICE, "ListBuckets", Some(&primary), "")
+            .await?;
+        let state = self.state();
+        Ok(state
+            .buckets
+            .values()
+            .map(|b| BucketInfo {
+                name: b.name.clone(),
+                region: b.region.clone(),
+                created: Some(b.created),
+            })
+            .collect())
+    }
+
+    async fn head_bucket(&self, region: &str, bucket: &str) -> CloudResult<()> {
+        let call = self
+            .enter(SERVICE, "HeadBucket", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        match state.bucket(&call, region, bucket) {
+            // HeadBucket has no body: the SDK reports a bare 404 as "NotFound".
+            Err(e) if e.is_not_found() => Err(call.not_found("NotFound", "Not Found")),
+            other => other.map(|_| ()),
+        }
+    }
+
+    async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning> {
+        let call = self
+            .enter(SERVICE, "GetBucketVersioning", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        Ok(state.bucket(&call, region, bucket)?.versioning)
+    }
+
+    async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()> {
+        let call = self
+            .enter(SERVICE, "PutBucketVersioning", Some(region), bucket)
+            .await?;
+        let mut state = self.state();
+        let b = state.bucket_mut(&call, region, bucket)?;
+        if !enabled && b.replication.is_some() {
+            return Err(call.invalid(
+                "InvalidBucketState",
+                "A replication configuration is present on this bucket, so the versioning \
+                 state cannot be changed.",
+            ));
+        }
+        b.versioning = if enabled {
+            Versioning::Enabled
+        } else {
+            Versioning::Suspended
+        };
+        Ok(())
+    }
+
+    async fn get_replication(
+        &self,
+        region: &str,
+        bucket: &str,
+    ) -> CloudResult<Option<ReplicationConfig>> {
+        let call = self
+            .enter(SERVICE, "GetBucketReplication", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        // AWS answers ReplicationConfigurationNotFoundError, which the port reads as None.
+        Ok(state.bucket(&call, region, bucket)?.replication.clone())
+    }
+
+    async fn count_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<ObjectCount> {
+        let call = self
+            .enter(SERVICE, "ListObjectsV2", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        let b = state.bucket(&call, region, bucket)?;
+        Ok(under(b, prefix.unwrap_or_default()).fold(
+            ObjectCount::default(),
+            |mut count, (_, o)| {
+                count.objects += 1;
+                count.bytes += o.size;
+                count
+            },
+        ))
+    }
+
+    async fn count_versions(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<VersionCount> {
+        let call = self
+            .enter(SERVICE, "ListObjectVersions", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        let b = state.bucket(&call, region, bucket)?;
+        let prefix = prefix.unwrap_or_default();
+        let versions: u64 = under(b, prefix).map(|(_, o)| u64::from(o.versions)).sum();
+        // Each deleted key keeps the version it had before its delete marker.
+        let deleted = b
+            .delete_markers
+            .iter()
+            .filter(|k| k.starts_with(prefix))
+            .count() as u64;
+        Ok(VersionCount {
+            versions: versions + deleted,
+            delete_markers: deleted,
+        })
+    }
+
+    async fn list_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+        limit: Option<usize>,
+    ) -> CloudResult<Vec<ObjectInfo>> {
+        let call = self
+            .enter(SERVICE, "ListObjectsV2", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        let b = state.bucket(&call, region, bucket)?;
+        Ok(under(b, prefix.unwrap_or_default())
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|(k, o)| object_info(k, o))
+            .collect())
+    }
+
+    async fn list_prefixes(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: &str,
+    ) -> CloudResult<Vec<String>> {
+        let call = self
+            .enter(SERVICE, "ListObjectsV2", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        let b = state.bucket(&call, region, bucket)?;
+        let mut prefixes: Vec<String> = under(b, prefix)
+            .filter_map(|(k, _)| {
+                let rest = &k[prefix.len()..];
+                rest.find('/')
+                    .map(|end| format!("{prefix}{}", &rest[..=end]))
+            })
+            .collect();
+        prefixes.dedup(); // keys are sorted, so equal prefixes are adjacent
+        Ok(prefixes)
+    }
+
+    async fn copy_objects(
+        &self,
+        from: &BucketRef,
+        to: &BucketRef,
+        prefix: Option<&str>,
+    ) -> CloudResult<CopyReport> {
+        let call = self
+            .enter(SERVICE, "CopyObject", Some(&to.region), &to.bucket)
+            .await?;
+        let now = self.clock.now();
+        let mut state = self.state();
+        if state.is_down(&from.region) {
+            return Err(call.unreachable(&from.region));
+        }
+        let prefix = prefix.unwrap_or_default();
+        let source: Vec<(String, Obj)> =
+            under(state.bucket(&call, &from.region, &from.bucket)?, prefix)
+                .map(|(k, o)| (k.clone(), o.clone()))
+                .collect();
+        let replica = state.live_replica(&to.bucket);
+        let target = state.bucket_mut(&call, &to.region, &to.bucket)?;
+        let mut report = CopyReport::default();
+        let mut copied = Vec::new();
+        for (key, obj) in source {
+            if target.objects.get(&key).is_some_and(|o| o.size == obj.size) {
+                report.skipped += 1;
+                continue;
+            }
+            write_copy(target, &key, &obj, now);
+            report.copied += 1;
+            report.bytes += obj.size;
+            copied.push((key, obj));
+        }
+        if let Some(replica) = replica.and_then(|r| state.buckets.get_mut(&r)) {
+            for (key, obj) in copied {
+                write_copy(replica, &key, &obj, now);
+            }
+        }
+        Ok(report)
+    }
+}
