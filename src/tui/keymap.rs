@@ -1,0 +1,876 @@
+//! Key bindings: one table of [`Action`]s feeds the key handling, the footer, the help popup
+//! and the user's keymap file.
+//!
+//! To add an action, add a variant, list it in [`Action::ALL`] and give it a row in
+//! `Action::info`; the compiler points at anything else.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use toml::Spanned;
+use toml::de::DeValue;
+
+use super::theme::{backticked, in_file_order, parse_toml};
+use crate::config::{self, ConfigError};
+
+/// Something the user can ask for with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Back,
+    Help,
+    Refresh,
+    NextPanel,
+    PrevPanel,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+}
+
+/// Everything the footer, the help popup and the keymap file say about one action.
+struct Info {
+    name: &'static str,
+    group: &'static str,
+    short: &'static str,
+    description: &'static str,
+    defaults: &'static [&'static str],
+}
+
+const GLOBAL: &str = "Global";
+const NAVIGATION: &str = "Navigation";
+const DASHBOARD: &str = "Dashboard";
+
+impl Action {
+    /// Every action in declaration order, so `action as usize` indexes it.
+    pub const ALL: [Action; 13] = [
+        Action::Quit,
+        Action::Back,
+        Action::Help,
+        Action::Refresh,
+        Action::NextPanel,
+        Action::PrevPanel,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Open,
+    ];
+
+    /// Help groups, in the order the help popup shows them.
+    pub const GROUPS: [&'static str; 3] = [GLOBAL, NAVIGATION, DASHBOARD];
+
+    fn info(self) -> Info {
+        let (name, group, short, description, defaults): (_, _, _, _, &[&str]) = match self {
+            Action::Quit => ("quit", GLOBAL, "quit", "Quit drconsole", &["q"]),
+            Action::Back => (
+                "back",
+                GLOBAL,
+                "back",
+                "Close the popup or go back one view",
+                &["esc"],
+            ),
+            Action::Help => ("help", GLOBAL, "help", "Show or hide this help", &["?"]),
+            Action::Refresh => (
+                "refresh",
+                GLOBAL,
+                "refresh",
+                "Check the estate's health again now",
+                &["r", "f5"],
+            ),
+            Action::NextPanel => (
+                "next_panel",
+                NAVIGATION,
+                "next panel",
+                "Focus the next panel",
+                &["tab"],
+            ),
+            Action::PrevPanel => (
+                "prev_panel",
+                NAVIGATION,
+                "prev panel",
+                "Focus the previous panel",
+                &["shift-tab"],
+            ),
+            Action::Up => (
+                "up",
+                NAVIGATION,
+                "up",
+                "Move the selection up",
+                &["k", "up"],
+            ),
+            Action::Down => (
+                "down",
+                NAVIGATION,
+                "down",
+                "Move the selection down",
+                &["j", "down"],
+            ),
+            Action::PageUp => (
+                "page_up",
+                NAVIGATION,
+                "page up",
+                "Move the selection up a page",
+                &["pageup", "ctrl-u"],
+            ),
+            Action::PageDown => (
+                "page_down",
+                NAVIGATION,
+                "page down",
+                "Move the selection down a page",
+                &["pagedown", "ctrl-d"],
+            ),
+            Action::Top => (
+                "top",
+                NAVIGATION,
+                "top",
+                "Jump to the first row",
+                &["g", "home"],
+            ),
+            Action::Bottom => (
+                "bottom",
+                NAVIGATION,
+                "bottom",
+                "Jump to the last row",
+                &["G", "end"],
+            ),
+            Action::Open => (
+                "open",
+                DASHBOARD,
+                "details",
+                "Open the selected resource's details",
+                &["enter"],
+            ),
+        };
+        Info {
+            name,
+            group,
+            short,
+            description,
+            defaults,
+        }
+    }
+
+    /// The action's key in the keymap file.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// A sentence for the help popup.
+    pub fn description(self) -> &'static str {
+        self.info().description
+    }
+
+    /// A word or two for the footer.
+    pub fn short(self) -> &'static str {
+        self.info().short
+    }
+
+    /// One of [`Action::GROUPS`].
+    pub fn group(self) -> &'static str {
+        self.info().group
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// A key with its modifiers, in one canonical form: a character never carries SHIFT (it is in
+/// the character: `G`, `?`), and shift-tab is always `BackTab`. That is what lets a binding match
+/// however a terminal chooses to report the same key press.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    code: KeyCode,
+    modifiers: KeyModifiers,
+}
+
+/// Why a string is not a key; its message lists the accepted forms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown key {0:?}, expected {KEY_FORMS}")]
+pub struct KeyParseError(String);
+
+const KEY_FORMS: &str = "a character like \"q\" or \"G\", or one of esc, enter, tab, shift-tab, \
+                         backspace, space, up, down, left, right, pageup, pagedown, home, end, \
+                         insert, delete, f1 to f12; optionally after ctrl- or alt-";
+
+const NAMED: [(&str, KeyCode); 16] = [
+    ("esc", KeyCode::Esc),
+    ("enter", KeyCode::Enter),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("backspace", KeyCode::Backspace),
+    ("space", KeyCode::Char(' ')),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("pageup", KeyCode::PageUp),
+    ("pagedown", KeyCode::PageDown),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("insert", KeyCode::Insert),
+    ("delete", KeyCode::Delete),
+];
+
+impl Key {
+    /// The canonical form of `code` with `modifiers`; `None` for keys that cannot be bound.
+    pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Option<Key> {
+        let mut modifiers =
+            modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let shift = modifiers.contains(KeyModifiers::SHIFT);
+        let code = match code {
+            KeyCode::Char(c) => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                // Some terminals report shift-g as 'g' + SHIFT rather than 'G'.
+                let mut upper = c.to_uppercase();
+                match (upper.next(), upper.next()) {
+                    (Some(u), None) if shift => KeyCode::Char(u),
+                    _ => KeyCode::Char(c),
+                }
+            }
+            KeyCode::Tab if shift => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            KeyCode::BackTab => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            KeyCode::F(1..=12) => code,
+            other if NAMED.iter().any(|(_, c)| *c == other) => other,
+            _ => return None,
+        };
+        Some(Key { code, modifiers })
+    }
+
+    /// The key a press stands for; `None` for releases and for keys that cannot be bound.
+    ///
+    /// Repeats count as presses: most terminals report a held key as repeated presses anyway,
+    /// so holding `j` scrolls the same whichever way the terminal reports it.
+    pub fn from_event(event: &KeyEvent) -> Option<Key> {
+        match event.kind {
+            KeyEventKind::Press | KeyEventKind::Repeat => Key::new(event.code, event.modifiers),
+            KeyEventKind::Release => None,
+        }
+    }
+
+    /// Ctrl-C, which always quits.
+    fn is_ctrl_c(self) -> bool {
+        matches!(self.code, KeyCode::Char('c' | 'C')) && self.modifiers == KeyModifiers::CONTROL
+    }
+}
+
+impl FromStr for Key {
+    type Err = KeyParseError;
+
+    fn from_str(s: &str) -> Result<Key, KeyParseError> {
+        let err = || KeyParseError(s.to_owned());
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = s;
+        // "ctrl--" is ctrl and '-': a prefix only counts when something follows it.
+        while let Some((prefix, tail)) = rest.split_once('-')
+            && !tail.is_empty()
+        {
+            modifiers |= match prefix.to_ascii_lowercase().as_str() {
+                "ctrl" => KeyModifiers::CONTROL,
+                "alt" => KeyModifiers::ALT,
+                "shift" => KeyModifiers::SHIFT,
+                _ => return Err(err()),
+            };
+            rest = tail;
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(c),
+            _ => {
+                let name = rest.to_ascii_lowercase();
+                match name.strip_prefix('f').map(str::parse::<u8>) {
+                    Some(Ok(n @ 1..=12)) => KeyCode::F(n),
+                    _ => NAMED
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, code)| *code)
+                        .ok_or_else(err)?,
+                }
+            }
+        };
+        Key::new(code, modifiers).ok_or_else(err)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::SHIFT) {
+            f.write_str("shift-")?;
+        }
+        match self.code {
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            code => match NAMED.iter().find(|(_, c)| *c == code) {
+                Some((name, _)) => f.write_str(name),
+                None => write!(f, "{code:?}"),
+            },
+        }
+    }
+}
+
+/// One line of the help popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpRow {
+    pub group: &'static str,
+    pub keys: String,
+    pub description: &'static str,
+}
+
+/// The keys bound to each action: the defaults, with the user's keymap file laid over them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    keys: [Vec<Key>; Action::ALL.len()],
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        Keymap {
+            keys: Action::ALL.map(|action| {
+                let defaults = action.info().defaults.iter();
+                defaults
+                    .map(|k| k.parse().expect("default keys parse"))
+                    .collect()
+            }),
+        }
+    }
+}
+
+impl Keymap {
+    /// The action `event` asks for. Ctrl-C is always [`Action::Quit`], whatever the file says,
+    /// so there is always a way out.
+    pub fn action(&self, event: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(event)?;
+        if key.is_ctrl_c() {
+            return Some(Action::Quit);
+        }
+        Action::ALL
+            .into_iter()
+            .find(|a| self.keys(*a).contains(&key))
+    }
+
+    pub fn keys(&self, action: Action) -> &[Key] {
+        &self.keys[action as usize]
+    }
+
+    /// The keys for `action` as the footer and help show them: "r/f5"; empty if unbound.
+    pub fn label(&self, action: Action) -> String {
+        let keys: Vec<String> = self.keys(action).iter().map(Key::to_string).collect();
+        keys.join("/")
+    }
+
+    /// (keys, short label) for each of `actions` that has a key.
+    pub fn footer(&self, actions: &[Action]) -> Vec<(String, &'static str)> {
+        actions
+            .iter()
+            .filter(|a| !self.keys(**a).is_empty())
+            .map(|a| (self.label(*a), a.short()))
+            .collect()
+    }
+
+    /// Every action, grouped in [`Action::GROUPS`] order, with ctrl-c first.
+    pub fn help_rows(&self) -> Vec<HelpRow> {
+        let mut rows = vec![HelpRow {
+            group: GLOBAL,
+            keys: "ctrl-c".to_owned(),
+            description: "Quit from anywhere",
+        }];
+        for group in Action::GROUPS {
+            for action in Action::ALL.into_iter().filter(|a| a.group() == group) {
+                let keys = self.label(action);
+                rows.push(HelpRow {
+                    group,
+                    keys: if keys.is_empty() {
+                        "(unbound)".to_owned()
+                    } else {
+                        keys
+                    },
+                    description: action.description(),
+                });
+            }
+        }
+        rows
+    }
+
+    /// Reads a keymap file; see [`Keymap::parse`].
+    pub fn load(path: &Path) -> Result<Keymap, ConfigError> {
+        let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Keymap::parse(&src, path)
+    }
+
+    /// The keymap from `path` (or [`default_keymap_path`] when `None`), or the defaults when
+    /// there is no such file. A file the user named on the command line should go through
+    /// [`Keymap::load`] instead, so that a typo in its name is an error.
+    pub fn load_default_or_builtin(path: Option<&Path>) -> Result<Keymap, ConfigError> {
+        let Some(path) = path.map(Path::to_owned).or_else(default_keymap_path) else {
+            return Ok(Keymap::default());
+        };
+        match Keymap::load(&path) {
+            Err(ConfigError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Ok(Keymap::default())
+            }
+            other => other,
+        }
+    }
+
+    /// Parses a keymap file: a `[keys]` table of `action = "key"` or `action = ["key", ...]`.
+    /// Each action listed there loses its default keys; `action = []` unbinds it.
+    pub fn parse(src: &str, path: &Path) -> Result<Keymap, ConfigError> {
+        let invalid =
+            |(span, message): Problem| ConfigError::invalid(path, src, Some(span), message);
+        let doc = parse_toml(src, path)?;
+        let mut bindings = Vec::new();
+        for (key, value) in in_file_order(doc.get_ref()) {
+            if key.get_ref() != "keys" {
+                return Err(invalid((
+                    key.span(),
+                    format!("unknown table `{}`, expected `keys`", key.get_ref()),
+                )));
+            }
+            let DeValue::Table(table) = value.get_ref() else {
+                return Err(invalid((
+                    value.span(),
+                    format!(
+                        "invalid type: {}, expected a table: [keys]",
+                        value.get_ref().type_str()
+                    ),
+                )));
+            };
+            for (name, value) in in_file_order(table) {
+                let action = Action::from_name(name.get_ref()).ok_or_else(|| {
+                    let names = Action::ALL.map(Action::name);
+                    invalid((
+                        name.span(),
+                        format!(
+                            "unknown action `{}`, expected one of {}",
+                            name.get_ref(),
+                            backticked(&names)
+                        ),
+                    ))
+                })?;
+                bindings.push((action, read_keys(action, value).map_err(invalid)?));
+            }
+        }
+        let mut keymap = Keymap::default();
+        for (action, keys) in &bindings {
+            keymap.keys[*action as usize] = keys.iter().map(|(key, _)| *key).collect();
+        }
+        check_conflicts(&keymap, &bindings, src).map_err(invalid)?;
+        Ok(keymap)
+    }
+}
+
+/// Where the user's keymap file lives: `keys.toml` beside the estate file's default location
+/// (`$XDG_CONFIG_HOME/drconsole/keys.toml`, else `~/.config/drconsole/keys.toml` on Linux).
+pub fn default_keymap_path() -> Option<PathBuf> {
+    Some(config::default_config_path()?.with_file_name("keys.toml"))
+}
+
+type Problem = (Range<usize>, String);
+
+/// The keys one action is given in the file, each with where it was written.
+type Binding = (Action, Vec<(Key, Range<usize>)>);
+
+fn read_keys(
+    action: Action,
+    value: &Spanned<DeValue<'_>>,
+) -> Result<Vec<(Key, Range<usize>)>, Problem> {
+    let expected = |value: &Spanned<DeValue<'_>>| {
+        (
+            value.span(),
+            format!(
+                "invalid type: {}, expected a key like \"r\" or an array of keys like \
+                 [\"r\", \"f5\"]",
+                value.get_ref().type_str()
+            ),
+        )
+    };
+    let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+        DeValue::String(_) => vec![value],
+        DeValue::Array(items) => items.iter().collect(),
+        _ => return Err(expected(value)),
+    };
+    let mut keys: Vec<(Key, Range<usize>)> = Vec::new();
+    for item in items {
+        let DeValue::String(text) = item.get_ref() else {
+            return Err(expected(item));
+        };
+        let key: Key = text
+            .parse()
+            .map_err(|e: KeyParseError| (item.span(), e.to_string()))?;
+        if key.is_ctrl_c() && action != Action::Quit {
+            return Err((
+                item.span(),
+                format!(
+                    "ctrl-c always quits, so it cannot be bound to {}",
+                    action.name()
+                ),
+            ));
+        }
+        if keys.iter().any(|(k, _)| *k == key) {
+            return Err((
+                item.span(),
+                format!("key \"{key}\" is listed twice for {}", action.name()),
+            ));
+        }
+        keys.push((key, item.span()));
+    }
+    Ok(keys)
+}
+
+/// Finds a key bound to two actions, reporting it where the file binds it the second time.
+fn check_conflicts(keymap: &Keymap, bindings: &[Binding], src: &str) -> Result<(), Problem> {
+    // `bindings` is in file order, so "earlier" below means earlier in the file.
+    let written: Vec<(Action, Key, &Range<usize>)> = bindings
+        .iter()
+        .flat_map(|(action, keys)| keys.iter().map(move |(key, span)| (*action, *key, span)))
+        .collect();
+    for (i, (action, key, span)) in written.iter().enumerate() {
+        let Some(other) = Action::ALL
+            .into_iter()
+            .find(|a| a != action && keymap.keys(*a).contains(key))
+        else {
+            continue;
+        };
+        let earlier = written[..i]
+            .iter()
+            .find(|(a, k, _)| *a == other && k == key);
+        let message = match earlier {
+            Some((_, _, first)) => {
+                let line = line_of(src, first.start);
+                format!(
+                    "key \"{key}\" is bound to both {} (line {line}) and {}",
+                    other.name(),
+                    action.name()
+                )
+            }
+            // The other binding comes later in the file; it is reported there.
+            None if bindings.iter().any(|(a, _)| *a == other) => continue,
+            None => format!(
+                "key \"{key}\" is already bound to {} by default; bind {} to other keys too, \
+                 or choose another key for {}",
+                other.name(),
+                other.name(),
+                action.name()
+            ),
+        };
+        return Err(((*span).clone(), message));
+    }
+    Ok(())
+}
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src[..offset.min(src.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> Key {
+        s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    fn parse(src: &str) -> Result<Keymap, String> {
+        Keymap::parse(src, Path::new("k.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn actions_are_indexed_by_declaration_order() {
+        for (i, action) in Action::ALL.into_iter().enumerate() {
+            assert_eq!(action as usize, i, "{action:?}");
+            assert_eq!(Action::from_name(action.name()), Some(action));
+            assert!(Action::GROUPS.contains(&action.group()), "{action:?}");
+        }
+        assert_eq!(Action::Open.short(), "details");
+        assert_eq!(Action::PageDown.name(), "page_down");
+    }
+
+    #[test]
+    fn keys_round_trip_through_their_canonical_form() {
+        for text in [
+            "q",
+            "G",
+            "?",
+            "-",
+            "esc",
+            "enter",
+            "tab",
+            "shift-tab",
+            "up",
+            "down",
+            "left",
+            "right",
+            "pageup",
+            "pagedown",
+            "home",
+            "end",
+            "f1",
+            "f12",
+            "space",
+            "backspace",
+            "ctrl-x",
+            "alt-x",
+            "ctrl-alt-x",
+            "shift-up",
+            "ctrl--",
+            "insert",
+            "delete",
+        ] {
+            assert_eq!(key(text).to_string(), text);
+        }
+        for (alias, canonical) in [
+            ("backtab", "shift-tab"),
+            ("shift-g", "G"),
+            ("shift-G", "G"),
+            ("Esc", "esc"),
+            ("F5", "f5"),
+            ("CTRL-u", "ctrl-u"),
+            ("shift-?", "?"),
+            (" ", "space"),
+        ] {
+            assert_eq!(key(alias), key(canonical), "{alias}");
+        }
+        for bad in [
+            "",
+            "ctrl-",
+            "hyper-x",
+            "f0",
+            "f13",
+            "escape",
+            "qq",
+            "ctrl-nope",
+        ] {
+            assert_eq!(
+                bad.parse::<Key>(),
+                Err(KeyParseError(bad.to_owned())),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn events_match_however_the_terminal_reports_shift() {
+        let keymap = Keymap::default();
+        let act = |code, mods| keymap.action(&press(code, mods));
+        assert_eq!(
+            act(KeyCode::Char('G'), KeyModifiers::NONE),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            act(KeyCode::Char('G'), KeyModifiers::SHIFT),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            act(KeyCode::Char('g'), KeyModifiers::SHIFT),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            act(KeyCode::Char('g'), KeyModifiers::NONE),
+            Some(Action::Top)
+        );
+        assert_eq!(
+            act(KeyCode::Char('?'), KeyModifiers::SHIFT),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            act(KeyCode::BackTab, KeyModifiers::SHIFT),
+            Some(Action::PrevPanel)
+        );
+        assert_eq!(
+            act(KeyCode::BackTab, KeyModifiers::NONE),
+            Some(Action::PrevPanel)
+        );
+        assert_eq!(
+            act(KeyCode::Tab, KeyModifiers::SHIFT),
+            Some(Action::PrevPanel)
+        );
+        assert_eq!(
+            act(KeyCode::Tab, KeyModifiers::NONE),
+            Some(Action::NextPanel)
+        );
+        assert_eq!(
+            act(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            Some(Action::PageUp)
+        );
+        assert_eq!(act(KeyCode::Char('u'), KeyModifiers::NONE), None);
+        assert_eq!(
+            act(KeyCode::F(5), KeyModifiers::NONE),
+            Some(Action::Refresh)
+        );
+        assert_eq!(act(KeyCode::Esc, KeyModifiers::NONE), Some(Action::Back));
+        assert_eq!(act(KeyCode::Enter, KeyModifiers::NONE), Some(Action::Open));
+        // SUPER and friends are not part of any binding.
+        assert_eq!(
+            act(KeyCode::Char('j'), KeyModifiers::SUPER),
+            Some(Action::Down)
+        );
+        assert_eq!(act(KeyCode::CapsLock, KeyModifiers::NONE), None);
+    }
+
+    #[test]
+    fn only_presses_and_repeats_count() {
+        let keymap = Keymap::default();
+        let mut event = press(KeyCode::Char('j'), KeyModifiers::NONE);
+        event.kind = KeyEventKind::Release;
+        assert_eq!(keymap.action(&event), None);
+        event.kind = KeyEventKind::Repeat;
+        assert_eq!(keymap.action(&event), Some(Action::Down));
+    }
+
+    #[test]
+    fn the_defaults_bind_every_action_once() {
+        let keymap = Keymap::default();
+        let mut seen = Vec::new();
+        for action in Action::ALL {
+            assert!(!keymap.keys(action).is_empty(), "{action:?} has no key");
+            for key in keymap.keys(action) {
+                assert!(!seen.contains(key), "{key} is bound twice");
+                assert_eq!(keymap.action(&press(key.code, key.modifiers)), Some(action));
+                seen.push(*key);
+            }
+        }
+        assert_eq!(keymap.label(Action::Refresh), "r/f5");
+        assert_eq!(keymap.label(Action::PrevPanel), "shift-tab");
+    }
+
+    #[test]
+    fn ctrl_c_always_quits() {
+        let keymap = parse("[keys]\nquit = []\n").unwrap();
+        assert!(keymap.keys(Action::Quit).is_empty());
+        for c in ['c', 'C'] {
+            let event = press(KeyCode::Char(c), KeyModifiers::CONTROL);
+            assert_eq!(keymap.action(&event), Some(Action::Quit));
+        }
+        assert_eq!(
+            parse("[keys]\nrefresh = [\"r\", \"ctrl-c\"]\n").unwrap_err(),
+            "k.toml:2:17: ctrl-c always quits, so it cannot be bound to refresh\n    \
+             refresh = [\"r\", \"ctrl-c\"]\n                    ^"
+        );
+        assert!(parse("[keys]\nquit = [\"q\", \"ctrl-c\"]\n").is_ok());
+    }
+
+    #[test]
+    fn listed_actions_replace_their_defaults() {
+        let keymap = parse("[keys]\nrefresh = \"R\"\ndown = [\"n\", \"down\"]\nup = []\n").unwrap();
+        assert_eq!(keymap.keys(Action::Refresh), [key("R")]);
+        assert_eq!(keymap.label(Action::Down), "n/down");
+        let act = |c| keymap.action(&press(KeyCode::Char(c), KeyModifiers::NONE));
+        assert_eq!(act('R'), Some(Action::Refresh));
+        assert_eq!(act('r'), None);
+        assert_eq!(act('j'), None);
+        assert_eq!(act('k'), None);
+        assert_eq!(
+            keymap.keys(Action::Quit),
+            Keymap::default().keys(Action::Quit)
+        );
+        // Swapping two defaults is fine once both are listed.
+        let swapped = parse("[keys]\nup = \"j\"\ndown = \"k\"\n").unwrap();
+        assert_eq!(
+            swapped.action(&press(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Up)
+        );
+        assert_eq!(parse("").unwrap(), Keymap::default());
+    }
+
+    #[test]
+    fn conflicts_are_reported_where_the_file_makes_them() {
+        assert_eq!(
+            parse("[keys]\ntop = \"x\"\nbottom = [\"end\", \"x\"]\n").unwrap_err(),
+            "k.toml:3:18: key \"x\" is bound to both top (line 2) and bottom\n    \
+             bottom = [\"end\", \"x\"]\n                     ^"
+        );
+        // Written in the other order: still the later line.
+        let err = parse("[keys]\nbottom = \"x\"\ntop = \"x\"\n").unwrap_err();
+        assert!(
+            err.starts_with("k.toml:3:7: key \"x\" is bound to both bottom (line 2) and top"),
+            "{err}"
+        );
+        let err = parse("[keys]\nrefresh = \"j\"\n").unwrap_err();
+        assert!(
+            err.starts_with("k.toml:2:11: key \"j\" is already bound to down by default;"),
+            "{err}"
+        );
+        let err = parse("[keys]\nrefresh = [\"r\", \"r\"]\n").unwrap_err();
+        assert!(
+            err.starts_with("k.toml:2:17: key \"r\" is listed twice for refresh"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn footer_and_help_come_from_the_same_table() {
+        let keymap = parse("[keys]\nhelp = []\n").unwrap();
+        assert_eq!(
+            keymap.footer(&[Action::Refresh, Action::Help, Action::Open]),
+            [
+                ("r/f5".to_owned(), "refresh"),
+                ("enter".to_owned(), "details")
+            ]
+        );
+        let rows = keymap.help_rows();
+        assert_eq!(rows.len(), Action::ALL.len() + 1);
+        assert_eq!(
+            rows[0],
+            HelpRow {
+                group: "Global",
+                keys: "ctrl-c".into(),
+                description: "Quit from anywhere"
+            }
+        );
+        let groups: Vec<&str> = rows.iter().map(|r| r.group).collect();
+        let mut sorted = groups.clone();
+        sorted.sort_by_key(|g| Action::GROUPS.iter().position(|x| x == g));
+        assert_eq!(groups, sorted);
+        let help = rows
+            .iter()
+            .find(|r| r.description == Action::Help.description());
+        assert_eq!(help.unwrap().keys, "(unbound)");
+    }
+
+    #[test]
+    fn a_missing_file_means_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.toml");
+        assert_eq!(
+            Keymap::load_default_or_builtin(Some(&path)).unwrap(),
+            Keymap::default()
+        );
+        std::fs::write(&path, "[keys]\nnope = \"x\"\n").unwrap();
+        assert!(Keymap::load_default_or_builtin(Some(&path)).is_err());
+        std::fs::write(&path, "[keys]\nquit = \"x\"\n").unwrap();
+        let keymap = Keymap::load_default_or_builtin(Some(&path)).unwrap();
+        assert_eq!(keymap.label(Action::Quit), "x");
+    }
+}
