@@ -6,3 +6,4 @@ pub mod config;
 pub mod discover;
 pub mod health;
 pub mod report;
+pub mod tui;

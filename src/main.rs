@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use drconsole::cli::{self, Failure};
+use drconsole::tui::console::{self, ConsoleOptions};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +21,20 @@ struct Args {
     /// AWS profile to use instead of the estate file's `aws.profile`.
     #[arg(long, global = true, value_name = "NAME")]
     profile: Option<String>,
+    /// Run the console on the embedded simulated estate: no AWS account, no config.
+    #[arg(long)]
+    demo: bool,
+    /// Switch on a simulated fault (implies --demo; repeatable): region-outage, pitr-off,
+    /// replication-broken, replica-lag, stale-backup, missing-lambda-backup, alarm.
+    #[arg(long = "demo-fault", value_name = "NAME")]
+    demo_faults: Vec<String>,
+    /// Colour theme: default, light, high-contrast, a name in the user theme directory, or a
+    /// path to a .toml file. NO_COLOR is honoured.
+    #[arg(long, value_name = "NAME|PATH")]
+    theme: Option<String>,
+    /// Key bindings file (default: keys.toml in the config directory, if present).
+    #[arg(long, value_name = "PATH")]
+    keys: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -61,7 +76,11 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(64) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(64)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -78,13 +97,27 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match args.command {
             None => {
-                eprintln!("the interactive console is not built yet; try `drconsole status` or `drconsole --help`");
-                Err(Failure::Usage("no subcommand given".into()))
+                let options = ConsoleOptions {
+                    config: args.config,
+                    profile: args.profile,
+                    demo: args.demo,
+                    faults: args.demo_faults,
+                    theme: args.theme,
+                    keys: args.keys,
+                };
+                console::run(options).await.map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Status { json }) => {
                 cli::status(args.config.as_deref(), args.profile.as_deref(), json).await
             }
-            Some(Command::Init { discover, prefix, region, backup_region, out, force }) => {
+            Some(Command::Init {
+                discover,
+                prefix,
+                region,
+                backup_region,
+                out,
+                force,
+            }) => {
                 let out = out.or(args.config);
                 let target = match out {
                     Some(path) => path,
@@ -92,7 +125,13 @@ fn main() -> ExitCode {
                         Failure::Usage("no place to write: pass --out PATH".into())
                     })?,
                 };
-                let options = cli::InitOptions { discover, prefix, region, backup_region, force };
+                let options = cli::InitOptions {
+                    discover,
+                    prefix,
+                    region,
+                    backup_region,
+                    force,
+                };
                 cli::init(Path::new(&target), &options, args.profile.as_deref()).await
             }
         }

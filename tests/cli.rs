@@ -197,6 +197,9 @@ async fn a_missing_estate_file_is_exit_code_3_naming_it() {
 #[tokio::test]
 async fn bad_usage_is_exit_code_64_not_a_health_code() {
     let env = common::moto().await;
-    drconsole(&env).args(["status", "--no-such-flag"]).assert().code(64);
+    drconsole(&env)
+        .args(["status", "--no-such-flag"])
+        .assert()
+        .code(64);
     drconsole(&env).arg("--help").assert().success();
 }

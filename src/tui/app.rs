@@ -1,0 +1,363 @@
+//! The console's state and the one place it changes: `App::update(event) -> effects`.
+//! Synchronous and free of I/O, so every screen can be reached in a test by sending events.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use crossterm::event::KeyEvent;
+
+use super::event::{Effect, Event};
+use super::keymap::{Action, Keymap};
+use super::theme::{FlashLevel, Mode};
+use crate::config::Estate;
+use crate::health::{HealthSnapshot, ResourceHealth, ResourceKind, Status};
+
+/// How long a flash message stays up.
+const FLASH_SECS: i64 = 4;
+
+/// The dashboard's panels, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Panel {
+    Services,
+    Tables,
+    Buckets,
+    Functions,
+    Dns,
+    Alarms,
+    Contacts,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 7] = [
+        Panel::Services,
+        Panel::Tables,
+        Panel::Buckets,
+        Panel::Functions,
+        Panel::Dns,
+        Panel::Alarms,
+        Panel::Contacts,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Services => "Services",
+            Panel::Tables => "DynamoDB backups & PITR",
+            Panel::Buckets => "S3 replication",
+            Panel::Functions => "Lambda backups",
+            Panel::Dns => "DNS failover",
+            Panel::Alarms => "Alarms",
+            Panel::Contacts => "Contacts",
+        }
+    }
+
+    /// The resources a panel lists; `None` for panels that are not about resources.
+    pub fn kinds(self) -> &'static [ResourceKind] {
+        match self {
+            Panel::Tables => &[ResourceKind::Table],
+            // A bucket row shows its replica too; replicas have no rows of their own.
+            Panel::Buckets => &[ResourceKind::Bucket],
+            Panel::Functions => &[ResourceKind::Function],
+            Panel::Dns => &[ResourceKind::Dns],
+            Panel::Alarms => &[ResourceKind::Alarm],
+            Panel::Services | Panel::Contacts => &[],
+        }
+    }
+
+    fn index(self) -> usize {
+        Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// A resource as the console shows it: the last good reading, and, when the newest refresh
+/// failed, since when and why it is stale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceView {
+    pub health: ResourceHealth,
+    pub stale: Option<Stale>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stale {
+    pub since: DateTime<Utc>,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub level: FlashLevel,
+    pub text: String,
+    pub until: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Dashboard,
+    /// Every fact of one resource.
+    Detail {
+        kind: ResourceKind,
+        name: String,
+    },
+}
+
+pub struct App {
+    pub estate: Arc<Estate>,
+    pub mode: Mode,
+    pub keymap: Keymap,
+    /// Offset of the local clock shown beside UTC (fixed, so screens are repeatable in tests).
+    pub local_offset: FixedOffset,
+    pub now: DateTime<Utc>,
+    pub account: Option<String>,
+    pub resources: Vec<ResourceView>,
+    pub snapshot: Option<HealthSnapshot>,
+    /// When the newest snapshot arrived; `None` until the first.
+    pub refreshed_at: Option<DateTime<Utc>>,
+    pub refreshing: bool,
+    pub view: View,
+    pub focus: Panel,
+    selected: [usize; Panel::ALL.len()],
+    pub help_open: bool,
+    pub flash: Option<Flash>,
+    pub should_quit: bool,
+}
+
+impl App {
+    pub fn new(estate: Arc<Estate>, mode: Mode, keymap: Keymap, now: DateTime<Utc>) -> Self {
+        Self {
+            estate,
+            mode,
+            keymap,
+            local_offset: FixedOffset::east_opt(0).expect("zero offset"),
+            now,
+            account: None,
+            resources: Vec::new(),
+            snapshot: None,
+            refreshed_at: None,
+            refreshing: true,
+            view: View::Dashboard,
+            focus: Panel::Services,
+            selected: [0; Panel::ALL.len()],
+            help_open: false,
+            flash: None,
+            should_quit: false,
+        }
+    }
+
+    /// What to do once the loop runs.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![Effect::StartPolling]
+    }
+
+    pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        match event {
+            Event::Key(key) => self.on_key(key),
+            Event::Resize(..) => Vec::new(),
+            Event::Tick(now) => {
+                self.now = now;
+                if self.flash.as_ref().is_some_and(|f| f.until <= now) {
+                    self.flash = None;
+                }
+                Vec::new()
+            }
+            Event::Snapshot(snapshot) => {
+                self.on_snapshot(*snapshot);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(action) = self.keymap.action(&key) else {
+            return Vec::new();
+        };
+        if self.help_open {
+            // The help popup is modal: anything but Quit closes it.
+            match action {
+                Action::Quit if is_ctrl_c(&key) => self.should_quit = true,
+                _ => self.help_open = false,
+            }
+            return Vec::new();
+        }
+        match action {
+            Action::Quit => {
+                // q leaves a sub-view first; only ctrl-c quits from anywhere.
+                if is_ctrl_c(&key) || self.view == View::Dashboard {
+                    self.should_quit = true;
+                } else {
+                    self.view = View::Dashboard;
+                }
+            }
+            Action::Back => {
+                if self.view != View::Dashboard {
+                    self.view = View::Dashboard;
+                }
+            }
+            Action::Help => self.help_open = true,
+            Action::Refresh => {
+                self.refreshing = true;
+                self.flash(FlashLevel::Info, "refreshing…");
+                return vec![Effect::Refresh];
+            }
+            Action::NextPanel => self.cycle_focus(1),
+            Action::PrevPanel => self.cycle_focus(Panel::ALL.len() - 1),
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-10),
+            Action::PageDown => self.move_selection(10),
+            Action::Top => self.move_selection(i64::MIN / 2),
+            Action::Bottom => self.move_selection(i64::MAX / 2),
+            Action::Open => self.open_selected(),
+        }
+        Vec::new()
+    }
+
+    fn cycle_focus(&mut self, step: usize) {
+        if self.view != View::Dashboard {
+            return;
+        }
+        let next = (self.focus.index() + step) % Panel::ALL.len();
+        self.focus = Panel::ALL[next];
+    }
+
+    fn move_selection(&mut self, delta: i64) {
+        if self.view != View::Dashboard {
+            return;
+        }
+        let rows = self.row_count(self.focus);
+        if rows == 0 {
+            return;
+        }
+        let current = self.selected[self.focus.index()] as i64;
+        self.selected[self.focus.index()] = (current + delta).clamp(0, rows as i64 - 1) as usize;
+    }
+
+    fn open_selected(&mut self) {
+        if self.view != View::Dashboard {
+            return;
+        }
+        let selected = self.selected(self.focus);
+        if let Some(view) = self.panel_resources(self.focus).get(selected) {
+            self.view = View::Detail {
+                kind: view.health.kind,
+                name: view.health.name.clone(),
+            };
+        } else if self.focus == Panel::Services {
+            self.flash(
+                FlashLevel::Info,
+                "services have no details; Tab to a resource panel",
+            );
+        }
+    }
+
+    fn flash(&mut self, level: FlashLevel, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            level,
+            text: text.into(),
+            until: self.now + Duration::seconds(FLASH_SECS),
+        });
+    }
+
+    /// Keeps the last good reading of a resource whose refresh failed, marked stale.
+    fn on_snapshot(&mut self, snapshot: HealthSnapshot) {
+        let previous = std::mem::take(&mut self.resources);
+        self.resources = snapshot
+            .resources
+            .iter()
+            .map(|fresh| {
+                let failed = fresh
+                    .error
+                    .as_ref()
+                    .filter(|_| fresh.status == Status::Unknown);
+                let before = previous
+                    .iter()
+                    .find(|p| p.health.kind == fresh.kind && p.health.name == fresh.name);
+                match (failed, before) {
+                    (Some(error), Some(before)) if before.health.error.is_none() => ResourceView {
+                        health: before.health.clone(),
+                        stale: Some(Stale {
+                            since: before.stale.as_ref().map_or(fresh.fetched_at, |s| s.since),
+                            error: error.clone(),
+                        }),
+                    },
+                    _ => ResourceView {
+                        health: fresh.clone(),
+                        stale: None,
+                    },
+                }
+            })
+            .collect();
+        let stale = self.resources.iter().filter(|r| r.stale.is_some()).count();
+        if stale > 0 {
+            self.flash(
+                FlashLevel::Warn,
+                format!("{stale} resources could not be refreshed; showing their last reading"),
+            );
+        }
+        self.account = snapshot.account.clone().or(self.account.take());
+        self.refreshed_at = Some(snapshot.generated_at);
+        self.refreshing = false;
+        self.snapshot = Some(snapshot);
+        for panel in Panel::ALL {
+            let rows = self.row_count(panel);
+            let i = panel.index();
+            self.selected[i] = self.selected[i].min(rows.saturating_sub(1));
+        }
+    }
+
+    pub fn selected(&self, panel: Panel) -> usize {
+        self.selected[panel.index()]
+    }
+
+    pub fn row_count(&self, panel: Panel) -> usize {
+        match panel {
+            Panel::Services => self.estate.services.len(),
+            Panel::Contacts => self.estate.contacts.iter().map(|g| g.people.len()).sum(),
+            _ => self.panel_resources(panel).len(),
+        }
+    }
+
+    pub fn panel_resources(&self, panel: Panel) -> Vec<&ResourceView> {
+        let kinds = panel.kinds();
+        self.resources
+            .iter()
+            .filter(|r| kinds.contains(&r.health.kind))
+            .collect()
+    }
+
+    pub fn resource(&self, kind: ResourceKind, name: &str) -> Option<&ResourceView> {
+        self.resources
+            .iter()
+            .find(|r| r.health.kind == kind && r.health.name == name)
+    }
+
+    /// The replica row that belongs with a bucket.
+    pub fn replica_of(&self, bucket: &str) -> Option<&ResourceView> {
+        self.resources.iter().find(|r| {
+            r.health.kind == ResourceKind::Replica
+                && matches!(&r.health.facts, crate::health::Facts::Replica(f) if f.source == bucket)
+        })
+    }
+
+    /// The actions that work in the current view, for the footer.
+    pub fn footer_actions(&self) -> &'static [Action] {
+        if self.help_open {
+            &[Action::Back]
+        } else {
+            match self.view {
+                View::Dashboard => &[
+                    Action::NextPanel,
+                    Action::Down,
+                    Action::Open,
+                    Action::Refresh,
+                    Action::Help,
+                    Action::Quit,
+                ],
+                View::Detail { .. } => &[Action::Back, Action::Refresh, Action::Help],
+            }
+        }
+    }
+}
+
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}

@@ -1,0 +1,165 @@
+//! A resource's every fact, its reasons, and when it was fetched.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use serde_json::Value;
+
+use super::widgets::{clock, human_age};
+use crate::health::{ResourceKind, human_duration};
+use crate::tui::app::{App, ResourceView};
+use crate::tui::theme::{Slot, Theme};
+
+pub fn render(
+    app: &App,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    kind: ResourceKind,
+    name: &str,
+) {
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            format!(" {} {} ", kind.label(), name),
+            theme.title(true),
+        ));
+    let Some(view) = app.resource(kind, name) else {
+        let gone = Paragraph::new("This resource is no longer in the snapshot.").block(block);
+        frame.render_widget(gone, area);
+        return;
+    };
+    let mut lines = describe(app, theme, view);
+    if let Some(replica) = app
+        .replica_of(name)
+        .filter(|_| kind == ResourceKind::Bucket)
+    {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            format!("Replica {}", replica.health.name),
+            theme.title(true),
+        )));
+        lines.extend(describe(app, theme, replica));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn describe<'a>(app: &App, theme: &Theme, view: &ResourceView) -> Vec<Line<'a>> {
+    let h = &view.health;
+    let label = |text: &str| Span::styled(format!("{text:<14}"), theme.style(Slot::Muted));
+    let mut lines = vec![
+        Line::from(vec![
+            label("Status"),
+            Span::styled(
+                format!("{} {}", theme.status_glyph(h.status), h.status.label()),
+                theme.status(h.status),
+            ),
+        ]),
+        Line::from(vec![label("Region"), Span::raw(h.region.clone())]),
+        Line::from(vec![
+            label("Services"),
+            Span::raw(if h.services.is_empty() {
+                "-".to_owned()
+            } else {
+                h.services.join(", ")
+            }),
+        ]),
+        Line::from(vec![
+            label("RPO exposure"),
+            Span::raw(match (h.rpo_exposure_secs, h.rpo_target_secs) {
+                (Some(e), Some(t)) => {
+                    format!("{} (target {})", human_duration(e), human_duration(t))
+                }
+                (Some(e), None) => human_duration(e),
+                (None, Some(t)) => format!("unknown (target {})", human_duration(t)),
+                (None, None) => "-".to_owned(),
+            }),
+        ]),
+        Line::from(vec![
+            label("Fetched"),
+            Span::raw(format!(
+                "{}Z ({})",
+                clock(h.fetched_at),
+                human_age(app.now, h.fetched_at)
+            )),
+        ]),
+    ];
+    if let Some(stale) = &view.stale {
+        lines.push(Line::from(vec![
+            label("Stale since"),
+            Span::styled(
+                format!("{}Z: {}", clock(stale.since), stale.error),
+                theme.status(crate::health::Status::Warn),
+            ),
+        ]));
+    }
+    if let Some(error) = &h.error {
+        lines.push(Line::from(vec![
+            label("Error"),
+            Span::styled(error.clone(), theme.status(h.status)),
+        ]));
+    }
+    for (i, reason) in h.reasons.iter().enumerate() {
+        lines.push(Line::from(vec![
+            label(if i == 0 { "Why" } else { "" }),
+            Span::styled(reason.clone(), theme.status(h.status)),
+        ]));
+    }
+    lines.push(Line::from(Span::styled("Facts", theme.title(false))));
+    let facts = serde_json::to_value(&h.facts).unwrap_or(Value::Null);
+    let mut flat = Vec::new();
+    flatten("", &facts, &mut flat);
+    lines.extend(flat.into_iter().map(|(k, v)| {
+        Line::from(vec![
+            Span::styled(format!("  {k:<28}"), theme.style(Slot::Muted)),
+            Span::raw(v),
+        ])
+    }));
+    lines
+}
+
+/// Nested facts as dotted keys; long series as their length and last value.
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        Value::Array(items) if items.len() > 4 => {
+            let last = items.last().map(|v| v.to_string()).unwrap_or_default();
+            out.push((
+                prefix.to_owned(),
+                format!("{} points, last {last}", items.len()),
+            ));
+        }
+        Value::Array(items) => {
+            let text: Vec<String> = items
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect();
+            out.push((
+                prefix.to_owned(),
+                if text.is_empty() {
+                    "-".to_owned()
+                } else {
+                    text.join(", ")
+                },
+            ));
+        }
+        Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+        Value::Null => out.push((prefix.to_owned(), "-".to_owned())),
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
+}
