@@ -69,6 +69,46 @@ pub trait Backups: Send + Sync {
     async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64>;
 }
 
+/// Polls `describe_table` until the table is ACTIVE (or gone), pausing `pause` between
+/// looks, or fails with `ErrorKind::Timeout` once `timeout` of real time has passed. Shared
+/// by every `Backups` implementation so they agree on what "ready" means.
+pub async fn poll_table<B: Backups + ?Sized>(
+    backups: &B,
+    region: &str,
+    table: &str,
+    until: TableCondition,
+    timeout: Duration,
+    pause: Duration,
+) -> CloudResult<()> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let reached = match (backups.describe_table(region, table).await, until) {
+            (Ok(info), TableCondition::Active) => info.is_active(),
+            (Err(e), TableCondition::Deleted) if e.is_not_found() => true,
+            (Ok(_), TableCondition::Deleted) => false,
+            (Err(e), TableCondition::Active) if e.is_not_found() => false,
+            (Err(e), _) => return Err(e),
+        };
+        if reached {
+            return Ok(());
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            let want = match until {
+                TableCondition::Active => "ACTIVE",
+                TableCondition::Deleted => "deleted",
+            };
+            return Err(CloudError::new(
+                "dynamodb",
+                "DescribeTable",
+                ErrorKind::Timeout,
+                format!("table {table} was not {want} after {}s", timeout.as_secs()),
+            ));
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+    }
+}
+
 /// S3: buckets, versioning, replication, object counts and copies.
 #[async_trait]
 pub trait Storage: Send + Sync {

@@ -11,7 +11,7 @@ use futures::future::try_join_all;
 use super::{AwsCloud, cloud_error, missing, to_chrono, to_smithy};
 use crate::cloud::{
     BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind, ExportInfo,
-    ExportRequest, RestorePoint, TableCondition, TableInfo,
+    ExportRequest, RestorePoint, TableCondition, TableInfo, poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -286,32 +286,15 @@ impl Backups for AwsCloud {
         until: TableCondition,
         timeout: Duration,
     ) -> CloudResult<()> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let reached = match (self.describe_table(region, table).await, until) {
-                (Ok(info), TableCondition::Active) => info.is_active(),
-                (Err(e), TableCondition::Deleted) if e.is_not_found() => true,
-                (Ok(_), TableCondition::Deleted) => false,
-                (Err(e), TableCondition::Active) if e.is_not_found() => false,
-                (Err(e), _) => return Err(e),
-            };
-            if reached {
-                return Ok(());
-            }
-            if tokio::time::Instant::now() + self.options.poll_interval > deadline {
-                let want = match until {
-                    TableCondition::Active => "ACTIVE",
-                    TableCondition::Deleted => "deleted",
-                };
-                return Err(CloudError::new(
-                    SERVICE,
-                    "DescribeTable",
-                    ErrorKind::Timeout,
-                    format!("table {table} was not {want} after {}s", timeout.as_secs()),
-                ));
-            }
-            tokio::time::sleep(self.options.poll_interval).await;
-        }
+        poll_table(
+            self,
+            region,
+            table,
+            until,
+            timeout,
+            self.options.poll_interval,
+        )
+        .await
     }
 
     async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64> {

@@ -12,8 +12,8 @@ use super::state::{
 };
 use super::{Call, Latency, SimCloud, aws_time, valid_dynamodb_name};
 use crate::cloud::{
-    BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind, ExportInfo,
-    ExportRequest, RestorePoint, TableCondition, TableInfo,
+    BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ExportInfo, ExportRequest,
+    RestorePoint, TableCondition, TableInfo, poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -491,38 +491,12 @@ impl Backups for SimCloud {
         until: TableCondition,
         timeout: StdDuration,
     ) -> CloudResult<()> {
-        // Real time, not the simulated clock: a test may advance a fixed clock meanwhile.
-        let deadline = tokio::time::Instant::now() + timeout;
         let pause = match self.latency {
             Latency::None => StdDuration::from_millis(50),
             Latency::Realistic => StdDuration::from_secs(1),
         };
-        loop {
-            let reached = match (self.describe_table(region, table).await, until) {
-                (Ok(info), TableCondition::Active) => info.is_active(),
-                (Err(e), TableCondition::Deleted) if e.is_not_found() => true,
-                (Ok(_), TableCondition::Deleted) => false,
-                (Err(e), TableCondition::Active) if e.is_not_found() => false,
-                (Err(e), _) => return Err(e),
-            };
-            if reached {
-                return Ok(());
-            }
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
-                let want = match until {
-                    TableCondition::Active => "ACTIVE",
-                    TableCondition::Deleted => "deleted",
-                };
-                return Err(CloudError::new(
-                    SERVICE,
-                    "DescribeTable",
-                    ErrorKind::Timeout,
-                    format!("table {table} was not {want} after {}s", timeout.as_secs()),
-                ));
-            }
-            tokio::time::sleep(pause.min(deadline - now)).await;
-        }
+        // Real time, not the simulated clock: a test may advance a fixed clock meanwhile.
+        poll_table(self, region, table, until, timeout, pause).await
     }
 
     async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64> {
