@@ -65,7 +65,9 @@ fn render(c: &mut Criterion) {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         c.bench_function(&format!("render dashboard 1000 resources {w}x{h}"), |b| {
             b.iter(|| {
-                terminal.draw(|frame| ui::render(&app, &theme, frame)).unwrap();
+                terminal
+                    .draw(|frame| ui::render(&app, &theme, frame))
+                    .unwrap();
             });
         });
     }

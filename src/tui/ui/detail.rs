@@ -159,9 +159,10 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
             ));
         }
         Value::String(s) => out.push((prefix.to_owned(), s.clone())),
-        Value::Number(n) if n.is_f64() => {
-            out.push((prefix.to_owned(), format!("{:.1}", n.as_f64().unwrap_or_default())))
-        }
+        Value::Number(n) if n.is_f64() => out.push((
+            prefix.to_owned(),
+            format!("{:.1}", n.as_f64().unwrap_or_default()),
+        )),
         Value::Null => out.push((prefix.to_owned(), "-".to_owned())),
         other => out.push((prefix.to_owned(), other.to_string())),
     }
