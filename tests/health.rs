@@ -361,6 +361,73 @@ async fn no_replication_rule_is_critical_for_the_bucket() {
     assert_other_services_ok(&snap, &["S3 Data Storage"]);
 }
 
+/// moto never publishes S3 replication metrics, but it stores what is put: seed the
+/// `ReplicationLatency` S3 would report with replication metrics on, and read it back through
+/// the real GetMetricData path.
+#[tokio::test]
+async fn replication_latency_beyond_the_rpo_is_critical() {
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    let (env, _seeded, estate) = healthy_estate().await;
+    let now = chrono::Utc::now();
+    let dimension = |name: &str, value: &str| Dimension::builder().name(name).value(value).build();
+    let data: Vec<MetricDatum> = [40, 25, 10]
+        .iter()
+        .zip([1800.0, 2700.0, 3600.0])
+        .map(|(minutes_ago, latency)| {
+            let at = now - chrono::Duration::minutes(*minutes_ago);
+            MetricDatum::builder()
+                .metric_name("ReplicationLatency")
+                .dimensions(dimension("SourceBucket", "flightdata-raw"))
+                .dimensions(dimension(
+                    "DestinationBucket",
+                    "flightdata-raw-backup-us-west-2",
+                ))
+                .dimensions(dimension("RuleId", "ReplicateEverything"))
+                .timestamp(aws_smithy_types::DateTime::from_secs(at.timestamp()))
+                .value(latency)
+                .unit(StandardUnit::Seconds)
+                .build()
+        })
+        .collect();
+    env.cloudwatch(EAST)
+        .await
+        .put_metric_data()
+        .namespace("AWS/S3")
+        .set_metric_data(Some(data))
+        .send()
+        .await
+        .expect("PutMetricData");
+
+    let snap = take_snapshot(&env, &estate).await;
+    let raw = resource(&snap, ResourceKind::Bucket, "flightdata-raw");
+    let Facts::Bucket(facts) = &raw.facts else {
+        panic!("bucket facts")
+    };
+    assert_eq!(
+        facts.replication_latency_secs,
+        Some(3600.0),
+        "the newest point"
+    );
+    assert_eq!(
+        facts.latency_series.len(),
+        3,
+        "the last hour, for the sparkline"
+    );
+    assert_eq!(raw.rpo_exposure_secs, Some(3600));
+    // flightdata-raw feeds the Data Ingestion Pipeline, whose RPO is 15 minutes.
+    assert_fault(
+        &snap,
+        ResourceKind::Bucket,
+        "flightdata-raw",
+        Status::Critical,
+        "replication is 1h behind; RPO is 15m",
+    );
+    assert_eq!(
+        service(&snap, "Data Ingestion Pipeline").rpo_met,
+        Some(false)
+    );
+}
+
 #[tokio::test]
 async fn replica_at_ninety_percent_warns() {
     let (env, _seeded, estate) = healthy_estate().await;
