@@ -428,6 +428,40 @@ async fn replication_latency_beyond_the_rpo_is_critical() {
     );
 }
 
+/// Infrastructure loss: a function the estate knows only by prefix, but which a service
+/// depends on, is deleted. The prefix listing no longer returns it; it must still be checked.
+#[tokio::test]
+async fn a_deleted_function_a_service_names_is_critical_not_forgotten() {
+    let env = moto().await;
+    let seeded = seed_plan_estate(&env).await;
+    let text = plan_estate_toml(&seeded).replace(
+        "functions = [\"flightdata-api\", \"flightdata-processor\", \"flightdata-ingest\"]\n",
+        "functions = []\n",
+    );
+    let estate = drconsole::config::parse(&text, std::path::Path::new("estate.toml")).unwrap();
+    assert!(estate.lambda.functions.is_empty(), "known by prefix only");
+    env.lambda(EAST)
+        .await
+        .delete_function()
+        .function_name("flightdata-api")
+        .send()
+        .await
+        .expect("DeleteFunction");
+
+    let snap = take_snapshot(&env, &estate).await;
+    assert_fault(
+        &snap,
+        ResourceKind::Function,
+        "flightdata-api",
+        Status::Critical,
+        "function does not exist",
+    );
+    assert_eq!(
+        service(&snap, "API Gateway + Lambda").status,
+        Status::Critical
+    );
+}
+
 #[tokio::test]
 async fn replica_at_ninety_percent_warns() {
     let (env, _seeded, estate) = healthy_estate().await;

@@ -233,14 +233,44 @@ pub struct HealthCheckStatus {
 }
 
 impl HealthCheckStatus {
-    /// Route53 considers an endpoint healthy when most checkers see it succeed.
+    /// Route53 considers an endpoint healthy when more than 18% of its checkers see it
+    /// succeed (a low bar, so that one checker region's trouble does not fail it over).
     pub fn healthy(&self) -> bool {
         let ok = self
             .observations
             .iter()
             .filter(|o| o.status.starts_with("Success"))
             .count();
-        !self.observations.is_empty() && ok * 2 > self.observations.len()
+        ok * 100 > self.observations.len() * 18
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(ok: usize, failing: usize) -> HealthCheckStatus {
+        let observation = |s: &str| HealthObservation {
+            region: None,
+            ip_address: None,
+            status: s.into(),
+        };
+        let mut observations = vec![observation("Success: HTTP Status Code 200, OK"); ok];
+        observations.extend(vec![observation("Failure: Connection timed out."); failing]);
+        HealthCheckStatus {
+            id: "hc".into(),
+            observations,
+        }
+    }
+
+    #[test]
+    fn route53_calls_it_healthy_above_eighteen_percent() {
+        assert!(status(4, 12).healthy(), "25% of checkers is enough");
+        assert!(!status(2, 14).healthy(), "12.5% is not");
+        assert!(
+            !status(0, 0).healthy(),
+            "no observations, no claim of health"
+        );
     }
 }
 

@@ -43,6 +43,21 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         }
         None => {}
     }
+    // A function a service or the ingestion switch names must be checked even when the
+    // prefix listing no longer returns it: that is exactly the one that was deleted.
+    functions.extend(
+        estate
+            .services
+            .iter()
+            .flat_map(|s| s.functions.iter().map(|f| f.get_ref().clone())),
+    );
+    functions.extend(
+        estate
+            .lambda
+            .ingestion_function
+            .iter()
+            .map(|f| f.get_ref().clone()),
+    );
     functions.sort();
     functions.dedup();
 

@@ -287,13 +287,14 @@ fn render_resource_panel(app: &App, theme: &Theme, frame: &mut Frame, area: Rect
 fn shared_prefix(views: &[&ResourceView]) -> usize {
     let mut names = views.iter().map(|v| v.health.name.as_str());
     let Some(first) = names.next() else { return 0 };
+    // Compare by characters, so the cut always lands on a character boundary.
     let common = names.fold(first.len(), |n, name| {
         first
-            .bytes()
-            .zip(name.bytes())
-            .take(n)
-            .take_while(|(a, b)| a == b)
-            .count()
+            .char_indices()
+            .zip(name.chars())
+            .take_while(|((i, a), b)| *i < n && a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8())
     });
     if views.len() < 2 {
         0
@@ -492,6 +493,46 @@ fn render_contacts(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 #[cfg(test)]
 mod tests {
     use super::row_heights;
+
+    #[test]
+    fn shared_prefixes_are_cut_on_character_boundaries() {
+        use crate::health::{Facts, ResourceHealth, ResourceKind, Status};
+        use crate::tui::app::ResourceView;
+        let view = |name: &str| ResourceView {
+            health: ResourceHealth {
+                kind: ResourceKind::Alarm,
+                name: name.to_owned(),
+                region: "r".into(),
+                service: None,
+                services: Vec::new(),
+                status: Status::Ok,
+                reasons: Vec::new(),
+                rpo_exposure_secs: None,
+                rpo_target_secs: None,
+                facts: Facts::Alarm(crate::health::AlarmFacts {
+                    exists: true,
+                    state: None,
+                    reason: None,
+                    updated: None,
+                }),
+                error: None,
+                fetched_at: chrono::DateTime::UNIX_EPOCH,
+            },
+            stale: None,
+        };
+        let views = [
+            view("flightdata-é1"),
+            view("flightdata-è2"),
+            view("flightdata-ê3"),
+        ];
+        let refs: Vec<&ResourceView> = views.iter().collect();
+        let cut = super::shared_prefix(&refs);
+        assert_eq!(cut, "flightdata-".len());
+        assert_eq!(super::display_name("flightdata-é1", cut), "…é1");
+        let views = [view("ab-éx-1"), view("ab-éy-2")];
+        let refs: Vec<&ResourceView> = views.iter().collect();
+        assert_eq!(super::shared_prefix(&refs), "ab-".len());
+    }
 
     #[test]
     fn rows_get_what_they_hold_and_the_last_gives_way_first() {
