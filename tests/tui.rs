@@ -241,3 +241,33 @@ async fn every_view_draws_at_any_size_without_panicking() {
         press(&mut app, &[KeyCode::Esc]);
     }
 }
+
+#[tokio::test]
+async fn a_long_detail_view_scrolls_to_its_end_and_back() {
+    let mut app = app_with(&[]).await;
+    press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter]);
+    assert!(matches!(&app.view, View::Detail { name, .. } if name == "flightdata-analytics"));
+    let top = screen(&app, 80, 24);
+    assert!(top.contains("Status"), "{top}");
+    assert!(
+        !top.contains("Replica flightdata-analytics-backup"),
+        "the replica is below the fold"
+    );
+    press(&mut app, &[KeyCode::Char('G')]);
+    let bottom = screen(&app, 80, 24);
+    assert!(
+        bottom.contains("Replica flightdata-analytics-backup-us-west-2"),
+        "{bottom}"
+    );
+    press(&mut app, &[KeyCode::Char('k'), KeyCode::Char('g')]);
+    assert_eq!(app.detail_scroll, 0);
+    assert_eq!(screen(&app, 80, 24), top);
+}
+
+#[tokio::test]
+async fn any_key_closes_help_even_one_bound_to_nothing() {
+    let mut app = app_with(&[]).await;
+    press(&mut app, &[KeyCode::Char('?'), KeyCode::Char('x')]);
+    assert!(!app.help_open);
+    assert!(!app.should_quit);
+}

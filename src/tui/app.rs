@@ -118,6 +118,11 @@ pub struct App {
     pub help_open: bool,
     pub flash: Option<Flash>,
     pub should_quit: bool,
+    /// First line shown in the detail view.
+    pub detail_scroll: u16,
+    /// How far the detail view can scroll at the size it was last drawn. The renderer sets
+    /// it: only it knows the screen size and how many lines the facts take.
+    pub detail_max_scroll: std::cell::Cell<u16>,
 }
 
 impl App {
@@ -139,6 +144,8 @@ impl App {
             help_open: false,
             flash: None,
             should_quit: false,
+            detail_scroll: 0,
+            detail_max_scroll: std::cell::Cell::new(0),
         }
     }
 
@@ -166,17 +173,15 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.help_open {
+            // The popup says "any key closes": every key does, and ctrl-c still quits.
+            self.should_quit = is_ctrl_c(&key);
+            self.help_open = false;
+            return Vec::new();
+        }
         let Some(action) = self.keymap.action(&key) else {
             return Vec::new();
         };
-        if self.help_open {
-            // The help popup is modal: anything but Quit closes it.
-            match action {
-                Action::Quit if is_ctrl_c(&key) => self.should_quit = true,
-                _ => self.help_open = false,
-            }
-            return Vec::new();
-        }
         match action {
             Action::Quit => {
                 // q leaves a sub-view first; only ctrl-c quits from anywhere.
@@ -220,6 +225,9 @@ impl App {
 
     fn move_selection(&mut self, delta: i64) {
         if self.view != View::Dashboard {
+            let max = i64::from(self.detail_max_scroll.get());
+            let from = i64::from(self.detail_scroll).min(max);
+            self.detail_scroll = (from + delta).clamp(0, max) as u16;
             return;
         }
         let rows = self.row_count(self.focus);
@@ -240,6 +248,7 @@ impl App {
                 kind: view.health.kind,
                 name: view.health.name.clone(),
             };
+            self.detail_scroll = 0;
         } else if self.focus == Panel::Services {
             self.flash(
                 FlashLevel::Info,

@@ -338,10 +338,12 @@ fn resource_row<'a>(
                 Some(false) => Span::styled("OFF", theme.status(Status::Critical)),
                 None => Span::styled("?", muted),
             };
-            let backup = f
-                .newest_backup
-                .as_ref()
-                .map_or("none".to_owned(), |b| short_age(app, b.created));
+            // "none" only when the list was read and was empty; unread is "?".
+            let backup = match (&f.newest_backup, f.backup_count) {
+                (Some(b), _) => Span::raw(short_age(app, b.created)),
+                (None, Some(0)) => Span::styled("none", theme.status(Status::Warn)),
+                (None, _) => Span::styled("?", muted),
+            };
             cells.push(Cell::from(pitr));
             cells.push(Cell::from(Line::from(rpo_bar(
                 theme,
@@ -361,7 +363,7 @@ fn resource_row<'a>(
                         Status::Ok
                     }),
                 ),
-                None if f.rule_destination.is_none() => {
+                None if f.replication_checked && f.rule_destination.is_none() => {
                     Span::styled("none", theme.status(Status::Critical))
                 }
                 None => Span::styled("?", muted),
@@ -403,7 +405,8 @@ fn resource_row<'a>(
             let serving = match f.serving {
                 Some(Failover::Primary) => Span::styled("PRIMARY", theme.status(Status::Ok)),
                 Some(Failover::Secondary) => Span::styled("SECONDARY", theme.status(Status::Warn)),
-                None => Span::styled("none", theme.status(Status::Critical)),
+                None if f.records_checked => Span::styled("none", theme.status(Status::Critical)),
+                None => Span::styled("?", muted),
             };
             let health = match f.primary_healthy {
                 Some(true) => Span::styled("healthy", theme.status(Status::Ok)),

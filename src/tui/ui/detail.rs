@@ -42,12 +42,17 @@ pub fn render(
         )));
         lines.extend(describe(app, theme, replica));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    // Wrapped lines, to know how far the view can scroll at this size.
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let total: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let max = u16::try_from(total)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(area.height.saturating_sub(2));
+    app.detail_max_scroll.set(max);
+    let paragraph = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false });
+    frame.render_widget(paragraph.scroll((app.detail_scroll.min(max), 0)), area);
 }
 
 fn describe<'a>(app: &App, theme: &Theme, view: &ResourceView) -> Vec<Line<'a>> {
