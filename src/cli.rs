@@ -149,10 +149,9 @@ pub async fn init(
         let cloud = AwsCloud::from_env(profile, AwsOptions::default()).await;
         let primary = match &options.region {
             Some(region) => region.clone(),
-            None => aws_config::load_defaults(aws_config::BehaviorVersion::latest())
-                .await
-                .region()
-                .map(|r| r.to_string())
+            // The profile's region, as the rest of the AWS configuration was read.
+            None => cloud
+                .configured_region()
                 .unwrap_or_else(|| "us-east-1".to_owned()),
         };
         let identity = cloud.caller_identity().await?;

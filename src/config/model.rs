@@ -53,7 +53,7 @@ pub struct AwsSettings {
     pub profile: Option<String>,
     /// Upper bound for one API call, retries included.
     pub call_timeout: Dur,
-    /// How many API calls may be in flight at once.
+    /// How many resources are checked at once (each check makes up to four calls at once).
     pub max_concurrency: usize,
 }
 

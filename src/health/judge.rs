@@ -50,7 +50,7 @@ fn age_secs(now: DateTime<Utc>, then: DateTime<Utc>) -> u64 {
 
 /// A scheduled job is late once it is a quarter of its interval overdue.
 fn overdue(age: u64, every: u64) -> bool {
-    age > every + every / 4
+    age > every.saturating_add(every / 4)
 }
 
 pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdict {
@@ -295,13 +295,19 @@ pub fn dns(f: &DnsFacts) -> Verdict {
     }
     if f.has_primary {
         match (&f.health_check_id, f.primary_healthy) {
+            // An alias that evaluates its target's health fails over without a health check.
+            (None, _) if f.primary_evaluates_target_health => {}
             (None, _) => v.raise(
                 Status::Warn,
                 "PRIMARY has no health check: failover never triggers",
             ),
-            (Some(_), Some(false)) => v.raise(
+            (Some(_), Some(false)) if f.has_secondary => v.raise(
                 Status::Warn,
                 "PRIMARY is failing its health check: Route53 answers with SECONDARY",
+            ),
+            (Some(_), Some(false)) => v.raise(
+                Status::Critical,
+                "PRIMARY is failing its health check and there is no SECONDARY to fail over to",
             ),
             _ => {}
         }
@@ -546,6 +552,38 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(dns(&DnsFacts::default()).reasons, Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_alias_that_evaluates_its_target_needs_no_health_check() {
+        let f = DnsFacts {
+            has_primary: true,
+            has_secondary: true,
+            records_checked: true,
+            primary_evaluates_target_health: true,
+            ..Default::default()
+        };
+        assert_eq!(dns(&f).status, Status::Ok);
+    }
+
+    #[test]
+    fn a_failing_primary_without_a_secondary_has_nowhere_to_go() {
+        let f = DnsFacts {
+            has_primary: true,
+            records_checked: true,
+            health_check_id: Some("hc".into()),
+            primary_healthy: Some(false),
+            ..Default::default()
+        };
+        let v = dns(&f);
+        assert_eq!(v.status, Status::Critical);
+        assert!(
+            !v.reasons
+                .iter()
+                .any(|r| r.contains("answers with SECONDARY")),
+            "{:?}",
+            v.reasons
+        );
     }
 
     #[test]

@@ -178,6 +178,8 @@ pub struct DnsFacts {
     /// Whether the record sets could be listed.
     pub records_checked: bool,
     pub health_check_id: Option<String>,
+    /// The PRIMARY is an alias with EvaluateTargetHealth: it fails over on its target's health.
+    pub primary_evaluates_target_health: bool,
     pub primary_healthy: Option<bool>,
     /// Which record Route53 answers with now, as far as the health check tells.
     pub serving: Option<Failover>,

@@ -400,6 +400,8 @@ impl<'a> Probes<'a> {
                         facts.has_primary = true;
                         facts.primary_values = r.values.clone();
                         facts.health_check_id = r.health_check_id.clone();
+                        facts.primary_evaluates_target_health =
+                            r.alias.as_ref().is_some_and(|a| a.evaluate_target_health);
                     }
                     Some(Failover::Secondary) => {
                         facts.has_secondary = true;

@@ -165,6 +165,10 @@ impl App {
                 }
                 Vec::new()
             }
+            Event::Shutdown => {
+                self.should_quit = true;
+                Vec::new()
+            }
             Event::Snapshot(snapshot) => {
                 self.on_snapshot(*snapshot);
                 Vec::new()

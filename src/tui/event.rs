@@ -13,6 +13,8 @@ pub enum Event {
     /// Once a second: clocks, countdowns and flash expiry move on.
     Tick(DateTime<Utc>),
     Snapshot(Box<HealthSnapshot>),
+    /// SIGTERM or SIGHUP (the SSH session dropped): leave cleanly, restoring the terminal.
+    Shutdown,
 }
 
 /// What `App::update` asks the outside world to do; the effects runner does it.

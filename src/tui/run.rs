@@ -83,6 +83,27 @@ impl Runner {
         }));
     }
 
+    /// Turns SIGTERM and SIGHUP into a clean shutdown, so the terminal is restored even when
+    /// the console is killed or its SSH session drops.
+    #[cfg(unix)]
+    pub fn spawn_signals(&mut self) {
+        use tokio::signal::unix::{SignalKind, signal};
+        let tx = self.tx.clone();
+        self.tasks.push(tokio::spawn(async move {
+            let (Ok(mut term), Ok(mut hup)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            let _ = tx.send(Event::Shutdown);
+        }));
+    }
+
     /// Forwards key presses and resizes from the terminal.
     pub fn spawn_input(&mut self) {
         let tx = self.tx.clone();
@@ -167,6 +188,8 @@ pub async fn run_terminal(
     let mut runner = Runner::new(cloud, Arc::clone(&app.estate), options, tx);
     runner.spawn_input();
     runner.spawn_ticks();
+    #[cfg(unix)]
+    runner.spawn_signals();
     if std::env::var_os("DRCONSOLE_TEST_PANIC").is_some() {
         // A test hook: prove the terminal is restored when the console panics mid-draw.
         terminal.draw(|frame| ui::render(&app, &theme, frame))?;

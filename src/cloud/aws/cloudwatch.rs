@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
-    Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StateValue,
+    AlarmType, Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StateValue,
 };
 use chrono::{DateTime, Utc};
 
@@ -35,6 +35,14 @@ fn data_query(q: &MetricQuery) -> MetricDataQuery {
         .build()
 }
 
+fn state(value: Option<&StateValue>) -> AlarmState {
+    match value {
+        Some(StateValue::Alarm) => AlarmState::Alarm,
+        Some(StateValue::Ok) => AlarmState::Ok,
+        _ => AlarmState::InsufficientData,
+    }
+}
+
 #[async_trait]
 impl Metrics for AwsCloud {
     async fn describe_alarms(
@@ -59,25 +67,40 @@ impl Metrics for AwsCloud {
                     .set_alarm_names(batch.map(<[String]>::to_vec))
                     // AWS refuses names and a prefix together: names win, the prefix filters.
                     .set_alarm_name_prefix(prefix.filter(|_| batch.is_none()).map(str::to_owned))
+                    .alarm_types(AlarmType::MetricAlarm)
+                    .alarm_types(AlarmType::CompositeAlarm)
                     .set_next_token(token.take())
                     .send()
                     .await
                     .map_err(|e| cloud_error(SERVICE, "DescribeAlarms", e))?;
-                let wanted = |a: &&aws_sdk_cloudwatch::types::MetricAlarm| {
-                    prefix.is_none_or(|p| a.alarm_name().unwrap_or_default().starts_with(p))
-                };
-                alarms.extend(out.metric_alarms().iter().filter(wanted).map(|a| Alarm {
-                    name: a.alarm_name().unwrap_or_default().to_owned(),
-                    state: match a.state_value() {
-                        Some(StateValue::Alarm) => AlarmState::Alarm,
-                        Some(StateValue::Ok) => AlarmState::Ok,
-                        _ => AlarmState::InsufficientData,
-                    },
-                    reason: a.state_reason().map(str::to_owned),
-                    updated: a.state_updated_timestamp().and_then(to_chrono),
-                    namespace: a.namespace().map(str::to_owned),
-                    metric: a.metric_name().map(str::to_owned),
-                }));
+                let wanted = |name: &str| prefix.is_none_or(|p| name.starts_with(p));
+                for a in out.metric_alarms() {
+                    let name = a.alarm_name().unwrap_or_default();
+                    if wanted(name) {
+                        alarms.push(Alarm {
+                            name: name.to_owned(),
+                            state: state(a.state_value()),
+                            reason: a.state_reason().map(str::to_owned),
+                            updated: a.state_updated_timestamp().and_then(to_chrono),
+                            namespace: a.namespace().map(str::to_owned),
+                            metric: a.metric_name().map(str::to_owned),
+                        });
+                    }
+                }
+                // Composite alarms (a rule over other alarms) have no metric of their own.
+                for a in out.composite_alarms() {
+                    let name = a.alarm_name().unwrap_or_default();
+                    if wanted(name) {
+                        alarms.push(Alarm {
+                            name: name.to_owned(),
+                            state: state(a.state_value()),
+                            reason: a.state_reason().map(str::to_owned),
+                            updated: a.state_updated_timestamp().and_then(to_chrono),
+                            namespace: None,
+                            metric: None,
+                        });
+                    }
+                }
                 match out.next_token() {
                     Some(t) if !t.is_empty() => token = Some(t.to_owned()),
                     _ => break,

@@ -134,6 +134,11 @@ impl AwsCloud {
         self
     }
 
+    /// The region the standard configuration names (environment or profile), if any.
+    pub fn configured_region(&self) -> Option<String> {
+        self.base.region().map(ToString::to_string)
+    }
+
     pub fn options(&self) -> &AwsOptions {
         &self.options
     }
@@ -197,8 +202,12 @@ const NOT_FOUND_CODES: &[&str] = &[
     "ResourceNotFound",
 ];
 
-fn kind_of_code(code: &str, status: u16) -> ErrorKind {
-    if NOT_FOUND_CODES.contains(&code) || (status == 404 && code.is_empty()) {
+/// A code-less 404 means "missing" only for HEAD requests, which cannot carry an error body;
+/// for anything else it means the endpoint does not serve this API (a proxy, an emulator
+/// without the operation), which is not evidence that the resource is gone.
+fn kind_of_code(code: &str, status: u16, operation: &str) -> ErrorKind {
+    let head = operation.starts_with("Head");
+    if NOT_FOUND_CODES.contains(&code) || (status == 404 && code.is_empty() && head) {
         ErrorKind::NotFound
     } else if code.starts_with("AccessDenied") || code == "UnauthorizedOperation" || status == 403 {
         ErrorKind::AccessDenied
@@ -234,7 +243,7 @@ where
                 .message()
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("HTTP {status}: {}", chain(ctx.err())));
-            let kind = kind_of_code(&code, status);
+            let kind = kind_of_code(&code, status, operation);
             (kind, (!code.is_empty()).then_some(code), message)
         }
         SdkError::TimeoutError(_) => (

@@ -37,10 +37,11 @@ pub fn rpo_bar(
             theme.style(crate::tui::theme::Slot::Muted),
         )];
     };
-    let ratio = if target == 0 {
-        f64::INFINITY
-    } else {
-        exposure as f64 / target as f64
+    // Nothing to lose meets any target, a zero one included.
+    let ratio = match (exposure, target) {
+        (0, _) => 0.0,
+        (_, 0) => f64::INFINITY,
+        _ => exposure as f64 / target as f64,
     };
     let status = if ratio > 1.0 {
         Status::Critical
