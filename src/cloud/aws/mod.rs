@@ -322,3 +322,26 @@ impl std::fmt::Debug for AwsCloud {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bodiless_404_is_missing_only_for_head_requests() {
+        assert_eq!(kind_of_code("", 404, "HeadBucket"), ErrorKind::NotFound);
+        assert_eq!(kind_of_code("", 404, "DescribeTable"), ErrorKind::Service);
+        assert_eq!(
+            kind_of_code("ResourceNotFoundException", 400, "DescribeTable"),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            kind_of_code("ThrottlingException", 400, "Scan"),
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            kind_of_code("AccessDeniedException", 400, "Scan"),
+            ErrorKind::AccessDenied
+        );
+    }
+}
