@@ -12,22 +12,32 @@ use tokio::time::timeout;
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// A poller over the seeded plan estate, delivering into a channel.
+async fn start(
+    env: &common::MotoEnv,
+    interval: Duration,
+    concurrency: usize,
+) -> (
+    Poller,
+    mpsc::UnboundedReceiver<drconsole::health::HealthSnapshot>,
+) {
+    let seeded = common::seed_plan_estate(env).await;
+    let estate = Arc::new(common::plan_estate(&seeded));
+    let cloud = Arc::new(env.cloud().await);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let options = PollerOptions {
+        interval,
+        concurrency,
+    };
+    let poller = Poller::spawn(cloud, estate, options, move |s| tx.send(s).is_ok());
+    (poller, rx)
+}
+
 #[tokio::test]
 async fn snapshots_come_on_the_interval_and_on_demand_and_stop_when_dropped() {
     let env = common::moto().await;
-    let seeded = common::seed_plan_estate(&env).await;
-    let estate = Arc::new(common::plan_estate(&seeded));
-    let cloud = Arc::new(env.cloud().await);
-
     // An interval long enough that only refresh_now can explain a second snapshot.
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let options = PollerOptions {
-        interval: Duration::from_secs(3600),
-        concurrency: 8,
-    };
-    let poller = Poller::spawn(cloud.clone(), estate.clone(), options, move |s| {
-        tx.send(s).is_ok()
-    });
+    let (poller, mut rx) = start(&env, Duration::from_secs(3600), 8).await;
     let first = timeout(PATIENCE, rx.recv())
         .await
         .expect("a first snapshot")
@@ -61,16 +71,7 @@ async fn snapshots_come_on_the_interval_and_on_demand_and_stop_when_dropped() {
 #[tokio::test]
 async fn a_short_interval_repeats_and_a_gone_receiver_stops_the_poller() {
     let env = common::moto().await;
-    let seeded = common::seed_plan_estate(&env).await;
-    let estate = Arc::new(common::plan_estate(&seeded));
-    let cloud = Arc::new(env.cloud().await);
-
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let options = PollerOptions {
-        interval: Duration::from_millis(20),
-        concurrency: 4,
-    };
-    let poller = Poller::spawn(cloud, estate, options, move |s| tx.send(s).is_ok());
+    let (poller, mut rx) = start(&env, Duration::from_millis(20), 4).await;
     for _ in 0..3 {
         timeout(PATIENCE, rx.recv())
             .await

@@ -26,97 +26,94 @@ fn wait_for(path: &Path) {
     std::thread::sleep(Duration::from_millis(200));
 }
 
+/// A console run in its own tmux session; the shell records its exit code and, afterwards,
+/// the terminal modes it was left with.
+struct Run {
+    dir: tempfile::TempDir,
+    session: String,
+}
+
+impl Run {
+    fn start(name: &str, env: &str) -> Run {
+        let dir = tempfile::tempdir().unwrap();
+        let session = format!("drconsole-{name}-{}", std::process::id());
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+        ]);
+        let script = format!(
+            "{env} {bin} --demo 2>{d}/stderr; echo $? > {d}/code.tmp; stty -a > {d}/stty; mv {d}/code.tmp {d}/code",
+            bin = env!("CARGO_BIN_EXE_drconsole"),
+            d = dir.path().display(),
+        );
+        tmux(&["send-keys", "-t", &session, &script, "Enter"]);
+        Run { dir, session }
+    }
+
+    fn alternate_on(&self) -> bool {
+        tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            &self.session,
+            "#{alternate_on}",
+        ])
+        .trim()
+            == "1"
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(file)).unwrap()
+    }
+
+    /// Waits for the console to end and checks the terminal is as it was; returns the exit
+    /// code and what it wrote to stderr.
+    fn finish(self) -> (String, String) {
+        wait_for(&self.dir.path().join("code"));
+        let alternate = self.alternate_on();
+        tmux(&["kill-session", "-t", &self.session]);
+        let modes = self.read("stty");
+        let words: Vec<&str> = modes.split_whitespace().collect();
+        for mode in ["icanon", "echo", "isig", "icrnl"] {
+            assert!(words.contains(&mode), "{mode} restored: {modes}");
+        }
+        assert!(!alternate, "back on the main screen");
+        (self.read("code").trim().to_owned(), self.read("stderr"))
+    }
+}
+
 #[test]
 fn the_terminal_is_restored_after_a_panic() {
-    let dir = tempfile::tempdir().unwrap();
-    let (stty, code) = (dir.path().join("stty"), dir.path().join("code"));
-    let session = format!("drconsole-restore-{}", std::process::id());
-    let bin = env!("CARGO_BIN_EXE_drconsole");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-    ]);
-    let script = format!(
-        "DRCONSOLE_TEST_PANIC=1 {bin} --demo 2>{err}; echo $? > {code}.tmp; stty -a > {stty}; mv {code}.tmp {code}",
-        err = dir.path().join("stderr").display(),
-        code = code.display(),
-        stty = stty.display(),
-    );
-    tmux(&["send-keys", "-t", &session, &script, "Enter"]);
-    wait_for(&code);
-    let alternate = tmux(&["display-message", "-p", "-t", &session, "#{alternate_on}"]);
-    tmux(&["kill-session", "-t", &session]);
-
-    let exit = std::fs::read_to_string(&code).unwrap();
-    assert_eq!(exit.trim(), "101", "it did panic");
-    let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
+    let run = Run::start("panic", "DRCONSOLE_TEST_PANIC=1");
+    let (code, stderr) = run.finish();
+    assert_eq!(code, "101", "it did panic");
     assert!(
         stderr.contains("panicking on purpose"),
         "the panic message reaches the user: {stderr}"
     );
-    let modes = std::fs::read_to_string(&stty).unwrap();
-    let words: Vec<&str> = modes.split_whitespace().collect();
-    for mode in ["icanon", "echo", "isig", "icrnl"] {
-        assert!(words.contains(&mode), "{mode} restored: {modes}");
-    }
-    assert_eq!(alternate.trim(), "0", "back on the main screen");
 }
 
 #[test]
 fn the_terminal_is_restored_when_the_console_is_killed() {
-    let dir = tempfile::tempdir().unwrap();
-    let (stty, code) = (dir.path().join("stty"), dir.path().join("code"));
-    let session = format!("drconsole-term-{}", std::process::id());
-    let bin = env!("CARGO_BIN_EXE_drconsole");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-    ]);
-    let script = format!(
-        "{bin} --demo; echo $? > {code}.tmp; stty -a > {stty}; mv {code}.tmp {code}",
-        code = code.display(),
-        stty = stty.display(),
-    );
-    tmux(&["send-keys", "-t", &session, &script, "Enter"]);
+    let run = Run::start("killed", "");
     // Wait for the console to be up (it switches to the alternate screen), then kill it.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while tmux(&["display-message", "-p", "-t", &session, "#{alternate_on}"]).trim() != "1" {
+    while !run.alternate_on() {
         assert!(Instant::now() < deadline, "the console never started");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let shell = tmux(&["display-message", "-p", "-t", &session, "#{pane_pid}"]);
+    let shell = tmux(&["display-message", "-p", "-t", &run.session, "#{pane_pid}"]);
     let status = Command::new("pkill")
         .args(["-TERM", "-P", shell.trim(), "drconsole"])
         .status()
         .unwrap();
     assert!(status.success(), "pkill found the console");
-    wait_for(&code);
-    let alternate = tmux(&["display-message", "-p", "-t", &session, "#{alternate_on}"]);
-    tmux(&["kill-session", "-t", &session]);
-
-    assert_eq!(
-        std::fs::read_to_string(&code).unwrap().trim(),
-        "0",
-        "a clean exit"
-    );
-    let modes = std::fs::read_to_string(&stty).unwrap();
-    let words: Vec<&str> = modes.split_whitespace().collect();
-    for mode in ["icanon", "echo", "isig", "icrnl"] {
-        assert!(words.contains(&mode), "{mode} restored: {modes}");
-    }
-    assert_eq!(alternate.trim(), "0", "back on the main screen");
+    assert_eq!(run.finish().0, "0", "a clean exit");
 }
