@@ -109,8 +109,6 @@ pub struct App {
     pub account: Option<String>,
     pub resources: Vec<ResourceView>,
     pub snapshot: Option<HealthSnapshot>,
-    /// When the newest snapshot arrived; `None` until the first.
-    pub refreshed_at: Option<DateTime<Utc>>,
     pub refreshing: bool,
     pub view: View,
     pub focus: Panel,
@@ -136,7 +134,6 @@ impl App {
             account: None,
             resources: Vec::new(),
             snapshot: None,
-            refreshed_at: None,
             refreshing: true,
             view: View::Dashboard,
             focus: Panel::Services,
@@ -306,7 +303,6 @@ impl App {
             );
         }
         self.account = snapshot.account.clone().or(self.account.take());
-        self.refreshed_at = Some(snapshot.generated_at);
         self.refreshing = false;
         self.snapshot = Some(snapshot);
         for panel in Panel::ALL {
