@@ -66,6 +66,31 @@ async fn backups_list_and_describe_tables() {
     assert_eq!((err.service, err.operation), ("dynamodb", "DescribeTable"));
 }
 
+/// The harness's recorder sees what the adapter sent: the operation, region and body.
+#[tokio::test]
+async fn the_recorder_names_each_request_sent() {
+    let env = moto().await;
+    create_table(&env, WEST, TABLES[0]).await;
+    let cloud = env.cloud().await;
+    env.start_recording();
+    cloud.describe_table(WEST, TABLES[0]).await.unwrap();
+    cloud.list_tables(EAST).await.unwrap();
+    let sent = env.stop_recording();
+    let seen: Vec<(String, Option<String>)> = sent
+        .iter()
+        .map(|r| (r.operation(), r.region.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("DescribeTable".to_owned(), Some(WEST.to_owned())),
+            ("ListTables".to_owned(), Some(EAST.to_owned())),
+        ]
+    );
+    assert!(sent[0].body.contains(TABLES[0]), "{:?}", sent[0]);
+    assert_eq!(sent[0].service.as_deref(), Some("dynamodb"));
+}
+
 #[tokio::test]
 async fn backups_tables_are_regional() {
     let env = moto().await;

@@ -29,6 +29,8 @@ use chrono::{DateTime, Utc};
 use drconsole::cloud::aws::{AwsCloud, AwsOptions};
 use futures::StreamExt;
 
+pub mod recorder;
+
 pub const ACCOUNT: &str = "123456789012";
 pub const PRIMARY_REGION: &str = "us-east-1";
 pub const BACKUP_REGION: &str = "us-west-2";
