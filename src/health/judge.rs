@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    AlarmFacts, BucketFacts, DnsFacts, FunctionFacts, ReplicaFacts, Status, TableFacts,
+    AlarmFacts, BucketFacts, DnsFacts, FunctionFacts, RegionLoss, ReplicaFacts, Status, TableFacts,
     human_duration,
 };
 use crate::cloud::{AlarmState, Versioning};
@@ -15,6 +15,8 @@ pub struct Verdict {
     pub status: Status,
     pub reasons: Vec<String>,
     pub exposure_secs: Option<u64>,
+    /// The exposure if the primary region is lost now; `None` where it does not apply.
+    pub region_loss: Option<RegionLoss>,
     findings: Vec<(Status, String)>,
 }
 
@@ -24,6 +26,7 @@ impl Default for Verdict {
             status: Status::Ok,
             reasons: Vec::new(),
             exposure_secs: None,
+            region_loss: None,
             findings: Vec::new(),
         }
     }

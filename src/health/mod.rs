@@ -79,10 +79,38 @@ pub struct ResourceHealth {
     pub rpo_exposure_secs: Option<u64>,
     /// The tightest RPO among the services that depend on it, in seconds.
     pub rpo_target_secs: Option<u64>,
+    /// The same question if the primary region is lost now: only copies outside it count.
+    /// `None` for resources it does not apply to (DNS, alarms, replicas themselves).
+    pub region_loss: Option<RegionLoss>,
     pub facts: Facts,
     /// The first failed call, if any, in the service's own words.
     pub error: Option<String>,
     pub fetched_at: DateTime<Utc>,
+}
+
+/// How much data would be lost if the primary region were lost now. In-region copies (PITR,
+/// on-demand backups, the bucket itself) die with the region, so only the freshest copy
+/// outside it counts: an export or global-table replica for a table, the replica for a
+/// bucket, a backup in a backup-region bucket for a function.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RegionLoss {
+    /// Seconds of data lost; `None` when it could not be measured or is unbounded.
+    pub exposure_secs: Option<u64>,
+    /// There is no copy outside the primary region at all: everything would be lost.
+    pub unbounded: bool,
+    /// The freshest copy outside the primary region, in words, e.g.
+    /// "export s3://flightdata-backups/dynamodb-exports/... (us-west-2)".
+    pub copy: Option<String>,
+}
+
+impl RegionLoss {
+    /// Whether it fits the RPO: `None` when that cannot be told.
+    pub fn within(&self, rpo_secs: u64) -> Option<bool> {
+        if self.unbounded {
+            return Some(false);
+        }
+        self.exposure_secs.map(|e| e <= rpo_secs)
+    }
 }
 
 /// The raw facts behind a judgement, per kind of resource.
@@ -204,6 +232,12 @@ pub struct ServiceHealth {
     /// `None` when none of its resources has a measurable exposure.
     pub rpo_met: Option<bool>,
     pub worst_exposure_secs: Option<u64>,
+    /// The same if the primary region is lost now (see `RegionLoss`); `None` when no resource
+    /// of the service has a region-loss figure.
+    pub region_loss_rpo_met: Option<bool>,
+    pub worst_region_loss_secs: Option<u64>,
+    /// Some resource of the service has no copy outside the primary region.
+    pub region_loss_unbounded: bool,
     pub resources: Vec<String>,
     pub reasons: Vec<String>,
 }
@@ -241,6 +275,18 @@ pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> Servic
     let status = mine.iter().map(|r| r.status).max().unwrap_or(Status::Ok);
     let worst_exposure_secs = mine.iter().filter_map(|r| r.rpo_exposure_secs).max();
     let rpo_secs = service.rpo.as_secs();
+    let losses: Vec<&RegionLoss> = mine.iter().filter_map(|r| r.region_loss.as_ref()).collect();
+    let worst_region_loss_secs = losses.iter().filter_map(|l| l.exposure_secs).max();
+    let region_loss_unbounded = losses.iter().any(|l| l.unbounded);
+    // Any copy that misses the RPO misses it for the service; an unknown one leaves it open.
+    let verdicts: Vec<Option<bool>> = losses.iter().map(|l| l.within(rpo_secs)).collect();
+    let region_loss_rpo_met = if verdicts.contains(&Some(false)) {
+        Some(false)
+    } else if verdicts.is_empty() || verdicts.contains(&None) {
+        None
+    } else {
+        Some(true)
+    };
     let reasons = mine
         .iter()
         .filter(|r| r.status != Status::Ok)
@@ -261,6 +307,9 @@ pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> Servic
         status,
         rpo_met: worst_exposure_secs.map(|w| w <= rpo_secs),
         worst_exposure_secs,
+        region_loss_rpo_met,
+        worst_region_loss_secs,
+        region_loss_unbounded,
         resources: mine
             .iter()
             .map(|r| format!("{}:{}", r.kind.label(), r.name))

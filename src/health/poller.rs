@@ -204,6 +204,7 @@ fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>) -> ResourceHealth {
         reasons: verdict.reasons,
         rpo_exposure_secs: verdict.exposure_secs,
         rpo_target_secs,
+        region_loss: verdict.region_loss,
         facts: o.facts,
         error: o.errors.first().map(ToString::to_string),
         fetched_at: o.fetched_at,

@@ -512,6 +512,7 @@ mod tests {
                 reasons: Vec::new(),
                 rpo_exposure_secs: None,
                 rpo_target_secs: None,
+                region_loss: None,
                 facts: Facts::Alarm(crate::health::AlarmFacts {
                     exists: true,
                     state: None,
