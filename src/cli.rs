@@ -23,6 +23,8 @@ pub enum Failure {
     Exists(String),
     /// AWS could not be reached or refused us (endpoint, credentials, permissions).
     Cloud(CloudError),
+    /// Nothing at all could be checked: the first error says why.
+    Unreachable(CloudError),
     Usage(String),
     Internal(String),
 }
@@ -31,7 +33,7 @@ impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Failure::Config(_) | Failure::Exists(_) => 3,
-            Failure::Cloud(_) => 4,
+            Failure::Cloud(_) | Failure::Unreachable(_) => 4,
             Failure::Usage(_) => 64,
             Failure::Internal(_) => 70,
         })
@@ -45,10 +47,23 @@ impl fmt::Display for Failure {
             Failure::Exists(path) => {
                 write!(f, "{path} already exists; pass --force to replace it")
             }
-            Failure::Cloud(e) => write!(f, "AWS: {e}"),
+            Failure::Cloud(e) => write_cloud(f, e),
+            Failure::Unreachable(e) => {
+                f.write_str("no resource could be checked; ")?;
+                write_cloud(f, e)
+            }
             Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
         }
     }
+}
+
+/// The service's words, then what to do about it on a line of its own.
+fn write_cloud(f: &mut fmt::Formatter<'_>, e: &CloudError) -> fmt::Result {
+    write!(f, "{e}")?;
+    if let Some(hint) = e.hint() {
+        write!(f, "\n  {hint}")?;
+    }
+    Ok(())
 }
 
 impl From<ConfigError> for Failure {
@@ -74,7 +89,11 @@ pub async fn aws_for(estate: &Estate, profile: Option<&str>) -> AwsCloud {
         max_concurrency: estate.aws.max_concurrency,
         ..AwsOptions::default()
     };
-    AwsCloud::from_env(profile.or(estate.aws.profile.as_deref()), options).await
+    let mut cloud = AwsCloud::from_env(profile.or(estate.aws.profile.as_deref()), options).await;
+    for (region, url) in &estate.aws.region_endpoints {
+        cloud = cloud.with_region_endpoint(region, url.get_ref());
+    }
+    cloud
 }
 
 /// `drconsole status`: one snapshot of the estate, as a table or as JSON.
@@ -90,7 +109,7 @@ pub async fn status(
     let cloud = aws_for(&estate, profile).await;
     let snap = health::snapshot(&cloud, &estate, estate.aws.max_concurrency).await;
     if let Some(e) = unreachable(&snap) {
-        return Err(Failure::Cloud(e));
+        return Err(Failure::Unreachable(e));
     }
     if json {
         let text =
@@ -119,13 +138,16 @@ fn unreachable(snap: &HealthSnapshot) -> Option<CloudError> {
     if !all_unreachable {
         return None;
     }
-    let first = snap.resources[0].error.clone().unwrap_or_default();
-    Some(CloudError::new(
-        "aws",
-        "status",
-        ErrorKind::Unreachable,
-        format!("no resource could be checked; first error: {first}"),
-    ))
+    // The account read says best why: no credentials, or no network at all.
+    snap.identity_error.clone().or_else(|| {
+        let first = snap.resources[0].error.clone().unwrap_or_default();
+        Some(CloudError::new(
+            "sts",
+            "GetCallerIdentity",
+            ErrorKind::Unreachable,
+            first,
+        ))
+    })
 }
 
 pub struct InitOptions {

@@ -1143,8 +1143,17 @@ async fn status_exits_4_when_aws_cannot_be_reached() {
         .arg(file.path());
     let out = run(&mut cmd);
     assert_code(&out, 4);
+    // One prefix, the service's own words, then what to do about it.
     assert!(
-        out.stderr.starts_with("error: AWS:"),
+        out.stderr.starts_with(
+            "error: no resource could be checked; sts GetCallerIdentity: could not reach the endpoint"
+        ),
+        "stderr:\n{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("\n  the endpoint could not be reached: check the network"),
         "stderr:\n{}",
         out.stderr
     );

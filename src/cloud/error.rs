@@ -11,6 +11,9 @@ pub type CloudResult<T> = Result<T, CloudError>;
 pub enum ErrorKind {
     /// The resource does not exist.
     NotFound,
+    /// No usable credentials: none found, expired, or not accepted (a session that timed out,
+    /// an SSO login that lapsed, a key that was rotated).
+    Credentials,
     AccessDenied,
     Throttled,
     /// No answer within the call's time limit.
@@ -56,6 +59,33 @@ impl CloudError {
 
     pub fn is_not_found(&self) -> bool {
         self.kind == ErrorKind::NotFound
+    }
+
+    /// What a person can do about it, where the kind says.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            ErrorKind::Credentials => {
+                "no usable AWS credentials: pass --profile NAME (or set AWS_PROFILE), run \
+                 `aws sso login --profile NAME` if the session expired, or export \
+                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            }
+            ErrorKind::AccessDenied => {
+                "the credentials work but lack this permission: see docs/iam/ for the policy \
+                 drconsole needs"
+            }
+            ErrorKind::Throttled => {
+                "AWS is throttling the account's calls: drconsole retries; if it persists, lower \
+                 [aws].max_concurrency"
+            }
+            ErrorKind::Timeout => {
+                "no answer within [aws].call_timeout: the endpoint or the network is slow or down"
+            }
+            ErrorKind::Unreachable => {
+                "the endpoint could not be reached: check the network, VPN or proxy, and \
+                 AWS_ENDPOINT_URL or [aws.region_endpoints] if set"
+            }
+            ErrorKind::NotFound | ErrorKind::Service | ErrorKind::Client => return None,
+        })
     }
 }
 

@@ -228,11 +228,56 @@ pub trait Identity: Send + Sync {
     /// The account shown in the header.
     async fn caller_identity(&self) -> CloudResult<CallerIdentity>;
 
+    /// The same, asked of one region's own STS endpoint: the answer also tells whether that
+    /// region can be reached at all.
+    async fn caller_identity_in(&self, region: &str) -> CloudResult<CallerIdentity> {
+        let _ = region;
+        self.caller_identity().await
+    }
+
+    /// Endpoints that replace AWS's own, as (scope, URL): scope is "all" for a global
+    /// override (`AWS_ENDPOINT_URL`) or a region name. Shown in the header, so a console
+    /// pointed at an emulator never looks like production.
+    fn endpoint_overrides(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// The time every age is measured against: the system clock for a real cloud, the
     /// simulated clock for a simulated one (so rehearsals and screen tests are repeatable).
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+}
+
+/// The caller's identity through the first of `regions` that answers, so a dead primary
+/// region never turns into "no account". On failure, the first region's error.
+pub async fn identity_via_any(
+    cloud: &dyn Cloud,
+    regions: &[&str],
+) -> (
+    CloudResult<CallerIdentity>,
+    Vec<(String, CloudResult<CallerIdentity>)>,
+) {
+    let tries = futures::future::join_all(regions.iter().map(|r| cloud.caller_identity_in(r)));
+    let answers: Vec<(String, CloudResult<CallerIdentity>)> = regions
+        .iter()
+        .map(|r| (*r).to_owned())
+        .zip(tries.await)
+        .collect();
+    let found = answers
+        .iter()
+        .find_map(|(_, a)| a.as_ref().ok().cloned())
+        .map(Ok)
+        .or_else(|| answers.first().map(|(_, a)| a.clone()))
+        .unwrap_or_else(|| {
+            Err(CloudError::new(
+                "sts",
+                "GetCallerIdentity",
+                ErrorKind::Client,
+                "no region to ask",
+            ))
+        });
+    (found, answers)
 }
 
 /// Everything drconsole needs from a cloud.

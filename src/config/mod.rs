@@ -324,6 +324,26 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
         );
     }
 
+    for (region, url) in &estate.aws.region_endpoints {
+        if !is_region_name(region) {
+            check.report(
+                Some(url.span()),
+                format!(
+                    "[aws.region_endpoints] key {region:?} is not an AWS region name; expected \
+                     something like \"us-east-1\""
+                ),
+            );
+        } else if !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://")) {
+            check.report(
+                Some(url.span()),
+                format!(
+                    "[aws.region_endpoints].{region} must be an http:// or https:// URL, got {:?}",
+                    url.get_ref()
+                ),
+            );
+        }
+    }
+
     if estate.aws.max_concurrency == 0 {
         check.report(
             span_of(&locations.aws.max_concurrency),

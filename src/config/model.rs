@@ -3,6 +3,8 @@
 //! Names that other sections refer to are `Spanned` so validation can point at the exact
 //! line and column of a bad reference.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -55,6 +57,10 @@ pub struct AwsSettings {
     pub call_timeout: Dur,
     /// How many resources are checked at once (each check makes up to four calls at once).
     pub max_concurrency: usize,
+    /// Endpoints that replace AWS's own for one region, e.g. `us-east-1 = "http://..."`: a
+    /// LocalStack per region, or a dead port to rehearse that region's outage.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub region_endpoints: BTreeMap<String, Spanned<String>>,
 }
 
 impl Default for AwsSettings {
@@ -63,6 +69,7 @@ impl Default for AwsSettings {
             profile: None,
             call_timeout: Dur::from_secs(20),
             max_concurrency: 16,
+            region_endpoints: BTreeMap::new(),
         }
     }
 }

@@ -7,13 +7,15 @@
 pub mod judge;
 mod poller;
 mod probe;
+mod regions;
 
 pub use poller::{Poller, PollerOptions, snapshot};
+pub use regions::{RegionHealth, RegionRole};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::cloud::{AlarmState, Failover, Versioning};
+use crate::cloud::{AlarmState, CloudError, Failover, Versioning};
 use crate::config::{Priority, Service};
 
 /// How a resource or service stands. Ordered from best to worst.
@@ -248,13 +250,23 @@ pub struct HealthSnapshot {
     pub generated_at: DateTime<Utc>,
     pub estate: String,
     pub account: Option<String>,
+    /// Why the account could not be read through any region, if it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_error: Option<CloudError>,
     pub primary_region: String,
     pub backup_region: String,
+    /// Each region of the estate, primary first: whether it could be reached at all.
+    pub regions: Vec<RegionHealth>,
     pub services: Vec<ServiceHealth>,
     pub resources: Vec<ResourceHealth>,
 }
 
 impl HealthSnapshot {
+    /// The region's row, if it is one of the estate's.
+    pub fn region(&self, role: RegionRole) -> Option<&RegionHealth> {
+        self.regions.iter().find(|r| r.role == role)
+    }
+
     /// The worst status anywhere.
     pub fn overall(&self) -> Status {
         self.resources

@@ -11,8 +11,9 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::probe::{Observed, Probes};
+use super::regions::{self, RegionRole};
 use super::{Facts, HealthSnapshot, ResourceHealth, ResourceKind, Status, judge, service_health};
-use crate::cloud::{Cloud, CloudError};
+use crate::cloud::{Cloud, CloudError, identity_via_any};
 use crate::config::{Estate, Service};
 
 /// Takes one snapshot of the whole estate. `concurrency` bounds how many probes run at once;
@@ -21,7 +22,10 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
     let probes = Probes::new(cloud, estate);
     let primary = estate.regions.primary.get_ref();
 
-    let (identity, listed) = tokio::join!(cloud.caller_identity(), async {
+    let backup = estate.regions.backup.get_ref();
+    // The account through any region that answers: a dead primary is not "no account".
+    let both = [primary.as_str(), backup.as_str()];
+    let ((identity, identities), listed) = tokio::join!(identity_via_any(cloud, &both), async {
         match &estate.lambda.prefix {
             Some(prefix) => Some(cloud.list_functions(primary, Some(prefix)).await),
             None => None,
@@ -89,6 +93,14 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         .await;
     observed.extend(results.into_iter().flatten());
     join_replicas(&mut observed);
+    let regions = regions::assess(
+        &[
+            (primary.clone(), RegionRole::Primary),
+            (backup.clone(), RegionRole::Backup),
+        ],
+        &identities,
+        &observed,
+    );
 
     let now = cloud.now();
     let mut resources: Vec<ResourceHealth> = observed
@@ -104,9 +116,11 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
     HealthSnapshot {
         generated_at: now,
         estate: estate.name.clone(),
+        identity_error: identity.as_ref().err().cloned(),
         account: identity.ok().map(|i| i.account),
         primary_region: primary.clone(),
-        backup_region: estate.regions.backup.get_ref().clone(),
+        backup_region: backup.clone(),
+        regions,
         services,
         resources,
     }

@@ -16,6 +16,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -45,6 +46,9 @@ impl Default for AwsOptions {
     }
 }
 
+/// Where Route53's API lives, whatever region the estate runs in.
+const ROUTE53_HOME: &str = "us-east-1";
+
 /// The clients of one region, made once and reused.
 #[derive(Clone)]
 struct RegionClients {
@@ -52,6 +56,7 @@ struct RegionClients {
     s3: aws_sdk_s3::Client,
     lambda: aws_sdk_lambda::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
+    sts: aws_sdk_sts::Client,
 }
 
 /// Every port on the AWS SDK; one set of clients per region, made on first use.
@@ -131,6 +136,20 @@ impl AwsCloud {
             .remove(region);
         self.region_endpoints
             .insert(region.to_owned(), url.to_owned());
+        if region == ROUTE53_HOME {
+            // Route53's control plane (every API call, health-check status included) is in
+            // us-east-1: rehearsing that region's outage takes the DNS reads down with it.
+            let global = self
+                .base
+                .to_builder()
+                .region(Region::from_static(ROUTE53_HOME))
+                .build();
+            self.route53 = aws_sdk_route53::Client::from_conf(
+                aws_sdk_route53::config::Builder::from(&global)
+                    .endpoint_url(url)
+                    .build(),
+            );
+        }
         self
     }
 
@@ -150,23 +169,37 @@ impl AwsCloud {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         map.entry(region.to_owned())
             .or_insert_with(|| {
-                let mut builder = self
+                let config = self
                     .base
                     .to_builder()
-                    .region(Region::new(region.to_owned()));
-                let region_endpoint = self.region_endpoints.get(region);
-                if let Some(url) = region_endpoint {
-                    builder = builder.endpoint_url(url);
+                    .region(Region::new(region.to_owned()))
+                    .build();
+                // Set on each service's own builder: the SDK prefers an endpoint from the
+                // environment (AWS_ENDPOINT_URL) over one set on the shared configuration,
+                // and a region's override must win over both.
+                let endpoint = self.region_endpoints.get(region).cloned();
+                macro_rules! client {
+                    ($sdk:ident) => {{
+                        let mut b = $sdk::config::Builder::from(&config);
+                        if let Some(url) = &endpoint {
+                            b = b.endpoint_url(url);
+                        }
+                        b
+                    }};
                 }
-                let config = builder.build();
-                let s3 = aws_sdk_s3::config::Builder::from(&config)
-                    .force_path_style(self.path_style || region_endpoint.is_some())
+                let s3 = client!(aws_sdk_s3)
+                    .force_path_style(self.path_style || endpoint.is_some())
                     .build();
                 RegionClients {
-                    dynamodb: aws_sdk_dynamodb::Client::new(&config),
+                    dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                        client!(aws_sdk_dynamodb).build(),
+                    ),
                     s3: aws_sdk_s3::Client::from_conf(s3),
-                    lambda: aws_sdk_lambda::Client::new(&config),
-                    cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+                    lambda: aws_sdk_lambda::Client::from_conf(client!(aws_sdk_lambda).build()),
+                    cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                        client!(aws_sdk_cloudwatch).build(),
+                    ),
+                    sts: aws_sdk_sts::Client::from_conf(client!(aws_sdk_sts).build()),
                 }
             })
             .clone()
@@ -202,6 +235,19 @@ const NOT_FOUND_CODES: &[&str] = &[
     "ResourceNotFound",
 ];
 
+/// Error codes that mean "these credentials are not accepted", not "not allowed".
+const CREDENTIAL_CODES: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+    "InvalidToken",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "MissingAuthenticationToken",
+];
+
 /// A code-less 404 means "missing" only for HEAD requests, which cannot carry an error body;
 /// for anything else it means the endpoint does not serve this API (a proxy, an emulator
 /// without the operation), which is not evidence that the resource is gone.
@@ -209,6 +255,8 @@ fn kind_of_code(code: &str, status: u16, operation: &str) -> ErrorKind {
     let head = operation.starts_with("Head");
     if NOT_FOUND_CODES.contains(&code) || (status == 404 && code.is_empty() && head) {
         ErrorKind::NotFound
+    } else if CREDENTIAL_CODES.contains(&code) {
+        ErrorKind::Credentials
     } else if code.starts_with("AccessDenied") || code == "UnauthorizedOperation" || status == 403 {
         ErrorKind::AccessDenied
     } else if code.starts_with("Throttl")
@@ -251,6 +299,13 @@ where
             None,
             "no answer within the call's time limit".to_owned(),
         ),
+        // The request was never sent: no credentials could be loaded (none in the chain, an
+        // expired SSO session, a failing credential_process).
+        SdkError::DispatchFailure(_) if credentials_error(&err).is_some() => (
+            ErrorKind::Credentials,
+            None,
+            credentials_error(&err).unwrap_or_default(),
+        ),
         SdkError::DispatchFailure(failure) => {
             let kind = if failure.is_timeout() {
                 ErrorKind::Timeout
@@ -278,6 +333,21 @@ where
         message,
         request_id,
     }
+}
+
+/// The credentials provider's error among the causes, if there is one, on one line: the
+/// default chain lists every provider it tried, a line each, after "Attempted:".
+fn credentials_error(err: &dyn StdError) -> Option<String> {
+    let mut source = err.source();
+    while let Some(cause) = source {
+        if cause.is::<CredentialsError>() {
+            let text = chain(cause);
+            let first = text.lines().next().unwrap_or_default();
+            return Some(first.trim_end_matches("Attempted:").trim_end().to_owned());
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// The error and its causes on one line: the SDK's top-level messages alone say little.
@@ -342,6 +412,15 @@ mod tests {
         assert_eq!(
             kind_of_code("AccessDeniedException", 400, "Scan"),
             ErrorKind::AccessDenied
+        );
+        assert_eq!(
+            kind_of_code("ExpiredTokenException", 400, "Scan"),
+            ErrorKind::Credentials,
+            "an expired session is not a missing permission"
+        );
+        assert_eq!(
+            kind_of_code("InvalidClientTokenId", 403, "GetCallerIdentity"),
+            ErrorKind::Credentials
         );
     }
 }

@@ -214,6 +214,17 @@ impl Identity for SimCloud {
         })
     }
 
+    /// A regional STS endpoint goes down with its region.
+    async fn caller_identity_in(&self, region: &str) -> CloudResult<CallerIdentity> {
+        self.enter("sts", "GetCallerIdentity", Some(region), "")
+            .await?;
+        Ok(CallerIdentity {
+            account: ACCOUNT.to_owned(),
+            arn: CALLER_ARN.to_owned(),
+            user_id: "AROA3SIMULATEDDEMO0001:sim".to_owned(),
+        })
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
