@@ -508,3 +508,23 @@ fn unclosed_string() {
                         ^"#
     );
 }
+
+#[test]
+fn region_endpoint_not_a_url() {
+    assert_eq!(
+        error_for("region_endpoint_not_a_url"),
+        r#"tests/invalid_configs/region_endpoint_not_a_url.toml:8:13: [aws.region_endpoints].us-east-1 must be an http:// or https:// URL, got "127.0.0.1:4566"
+    us-east-1 = "127.0.0.1:4566"
+                ^"#
+    );
+}
+
+#[test]
+fn region_endpoint_bad_region() {
+    assert_eq!(
+        error_for("region_endpoint_bad_region"),
+        r#"tests/invalid_configs/region_endpoint_bad_region.toml:8:11: [aws.region_endpoints] key "useast1" is not an AWS region name; expected something like "us-east-1"
+    useast1 = "http://127.0.0.1:4566"
+              ^"#
+    );
+}
