@@ -982,7 +982,7 @@ async fn status_json_on_the_healthy_estate() {
         serde_json::json!(["Data Ingestion Pipeline", "Monitoring/Alerting"])
     );
     assert_eq!(alarm["facts"]["exists"], true);
-    assert_eq!(alarm["facts"]["state"], "Ok");
+    assert_eq!(alarm["facts"]["state"], "OK", "AWS's spelling");
 }
 
 #[tokio::test]

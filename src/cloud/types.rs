@@ -177,7 +177,9 @@ pub struct HostedZone {
     pub record_count: Option<i64>,
 }
 
+/// Spelled as AWS spells it (`PRIMARY`), in JSON and on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Failover {
     Primary,
     Secondary,
@@ -281,7 +283,9 @@ pub struct HealthObservation {
     pub status: String,
 }
 
+/// Spelled as AWS spells it (`OK`, `ALARM`, `INSUFFICIENT_DATA`), in JSON and on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AlarmState {
     Ok,
     Alarm,

@@ -228,6 +228,8 @@ pub struct AlarmFacts {
 pub struct ServiceHealth {
     pub name: String,
     pub priority: Priority,
+    /// What users notice while it is down, from the estate file.
+    pub impact: String,
     pub rto_secs: u64,
     pub rpo_secs: u64,
     pub status: Status,
@@ -314,6 +316,7 @@ pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> Servic
     ServiceHealth {
         name: service.name.clone(),
         priority: service.priority,
+        impact: service.impact.clone(),
         rto_secs: service.rto.as_secs(),
         rpo_secs,
         status,

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use super::probe::{Observed, Probes};
 use super::regions::{self, RegionRole};
 use super::{Facts, HealthSnapshot, ResourceHealth, ResourceKind, Status, judge, service_health};
-use crate::cloud::{Cloud, CloudError, identity_via_any};
+use crate::cloud::{Cloud, CloudError, ErrorKind, identity_via_any};
 use crate::config::{Estate, Service};
 
 /// Takes one snapshot of the whole estate. `concurrency` bounds how many probes run at once;
@@ -202,11 +202,17 @@ fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>) -> ResourceHealth {
         Facts::Alarm(f) => judge::alarm(f),
     };
     if let Some(first) = o.errors.first() {
-        // Facts we could not read are not facts: never let them pass as healthy.
+        // Facts we could not read are not facts: never let them pass as healthy. A region
+        // that does not answer is said in few words; `error` keeps the service's own.
         verdict.status = verdict.status.max(Status::Unknown);
-        verdict
-            .reasons
-            .insert(0, format!("could not check: {first}"));
+        let why = match first.kind {
+            ErrorKind::Unreachable | ErrorKind::Timeout => format!(
+                "could not check: {} did not answer ({} {})",
+                o.region, first.service, first.operation
+            ),
+            _ => format!("could not check: {first}"),
+        };
+        verdict.reasons.insert(0, why);
     }
     ResourceHealth {
         kind: o.kind,

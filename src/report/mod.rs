@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::health::{HealthSnapshot, ResourceHealth, Status, human_duration};
+use crate::health::{HealthSnapshot, RegionRole, ResourceHealth, Status, human_duration};
 
 fn tag(status: Status) -> &'static str {
     match status {
@@ -34,6 +34,23 @@ pub fn status_table(snap: &HealthSnapshot) -> String {
         snap.backup_region,
         snap.generated_at.format("%Y-%m-%d %H:%M:%S UTC"),
     );
+    // Regions first: an unreachable one explains every "unknown" below it.
+    for r in &snap.regions {
+        let role = match r.role {
+            RegionRole::Primary => "primary",
+            RegionRole::Backup => "backup",
+        };
+        let state = match (r.reachable, &r.error) {
+            (Some(false), Some(e)) => format!("UNREACHABLE: {e}"),
+            (Some(false), None) => "UNREACHABLE".to_owned(),
+            (Some(true), _) => format!(
+                "ok ({} of {} resources read)",
+                r.resources_read, r.resources
+            ),
+            (None, _) => "unknown".to_owned(),
+        };
+        let _ = writeln!(out, "{} ({role}): {state}", r.region);
+    }
     let _ = writeln!(
         out,
         "\n{:<26} {:<3} {:>4} {:>4}  {:<8} RPO NOW",
@@ -55,6 +72,10 @@ pub fn status_table(snap: &HealthSnapshot) -> String {
             tag(s.status),
             rpo_now
         );
+        // What it means for users, where something is wrong.
+        if s.status != Status::Ok && !s.impact.is_empty() {
+            let _ = writeln!(out, "{:<26} impact: {}", "", s.impact);
+        }
     }
     let mut resources: Vec<&ResourceHealth> = snap.resources.iter().collect();
     resources.sort_by_key(|r| std::cmp::Reverse(r.status));

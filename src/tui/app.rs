@@ -1,6 +1,7 @@
 //! The console's state and the one place it changes: `App::update(event) -> effects`.
 //! Synchronous and free of I/O, so every screen can be reached in a test by sending events.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
@@ -10,7 +11,9 @@ use super::event::{Effect, Event};
 use super::keymap::{Action, Keymap};
 use super::theme::{FlashLevel, Mode};
 use crate::config::Estate;
-use crate::health::{HealthSnapshot, ResourceHealth, ResourceKind, Status};
+use crate::health::{
+    HealthSnapshot, ResourceHealth, ResourceKind, ServiceHealth, Status, service_health,
+};
 
 /// How long a flash message stays up.
 const FLASH_SECS: i64 = 4;
@@ -97,6 +100,10 @@ pub enum View {
         kind: ResourceKind,
         name: String,
     },
+    /// One service of the priority matrix: its targets and its resources, worst first.
+    Service {
+        name: String,
+    },
 }
 
 pub struct App {
@@ -108,7 +115,14 @@ pub struct App {
     pub now: DateTime<Utc>,
     pub account: Option<String>,
     pub resources: Vec<ResourceView>,
+    /// The priority matrix, rolled up from `resources` (stale readings included), so the
+    /// matrix and the panels always tell the same story.
+    pub services: Vec<ServiceHealth>,
     pub snapshot: Option<HealthSnapshot>,
+    /// Endpoints that replace AWS's own, as (scope, URL); shown in the header.
+    pub endpoints: Vec<(String, String)>,
+    /// Since when each unreachable region has been unreachable, in this console's sight.
+    pub unreachable_since: BTreeMap<String, DateTime<Utc>>,
     pub refreshing: bool,
     pub view: View,
     pub focus: Panel,
@@ -133,7 +147,10 @@ impl App {
             now,
             account: None,
             resources: Vec::new(),
+            services: Vec::new(),
             snapshot: None,
+            endpoints: Vec::new(),
+            unreachable_since: BTreeMap::new(),
             refreshing: true,
             view: View::Dashboard,
             focus: Panel::Services,
@@ -199,8 +216,8 @@ impl App {
             }
             Action::Help => self.help_open = true,
             Action::Refresh => {
+                // The footer says "refreshing…" for exactly as long as the ↻ shows.
                 self.refreshing = true;
-                self.flash(FlashLevel::Info, "refreshing…");
                 return vec![Effect::Refresh];
             }
             Action::NextPanel => self.cycle_focus(1),
@@ -244,17 +261,19 @@ impl App {
             return;
         }
         let selected = self.selected(self.focus);
-        if let Some(view) = self.panel_resources(self.focus).get(selected) {
+        if self.focus == Panel::Services {
+            if let Some(service) = self.estate.services.get(selected) {
+                self.view = View::Service {
+                    name: service.name.clone(),
+                };
+                self.detail_scroll = 0;
+            }
+        } else if let Some(view) = self.panel_resources(self.focus).get(selected) {
             self.view = View::Detail {
                 kind: view.health.kind,
                 name: view.health.name.clone(),
             };
             self.detail_scroll = 0;
-        } else if self.focus == Panel::Services {
-            self.flash(
-                FlashLevel::Info,
-                "services have no details; Tab to a resource panel",
-            );
         }
     }
 
@@ -281,10 +300,11 @@ impl App {
                     .iter()
                     .find(|p| p.health.kind == fresh.kind && p.health.name == fresh.name);
                 match (failed, before) {
+                    // Stale since the last good reading: that is how old what we show is.
                     (Some(error), Some(before)) if before.health.error.is_none() => ResourceView {
                         health: before.health.clone(),
                         stale: Some(Stale {
-                            since: before.stale.as_ref().map_or(fresh.fetched_at, |s| s.since),
+                            since: before.health.fetched_at,
                             error: error.clone(),
                         }),
                     },
@@ -301,6 +321,23 @@ impl App {
                 FlashLevel::Warn,
                 format!("{stale} resources could not be refreshed; showing their last reading"),
             );
+        }
+        let healths: Vec<ResourceHealth> =
+            self.resources.iter().map(|v| v.health.clone()).collect();
+        self.services = self
+            .estate
+            .services
+            .iter()
+            .map(|s| service_health(s, &healths))
+            .collect();
+        for region in &snapshot.regions {
+            if region.is_unreachable() {
+                self.unreachable_since
+                    .entry(region.region.clone())
+                    .or_insert(snapshot.generated_at);
+            } else {
+                self.unreachable_since.remove(&region.region);
+            }
         }
         self.account = snapshot.account.clone().or(self.account.take());
         self.refreshing = false;
@@ -326,10 +363,32 @@ impl App {
 
     pub fn panel_resources(&self, panel: Panel) -> Vec<&ResourceView> {
         let kinds = panel.kinds();
-        self.resources
+        let mut views: Vec<&ResourceView> = self
+            .resources
             .iter()
             .filter(|r| kinds.contains(&r.health.kind))
-            .collect()
+            .collect();
+        // An alarm firing is what the commander looks for: worst first (stable by name).
+        if panel == Panel::Alarms {
+            views.sort_by_key(|v| std::cmp::Reverse(v.health.status));
+        }
+        views
+    }
+
+    /// The resources a service depends on, worst first: what its drill-down lists.
+    pub fn service_resources(&self, service: &str) -> Vec<&ResourceView> {
+        let mut views: Vec<&ResourceView> = self
+            .resources
+            .iter()
+            .filter(|r| r.health.services.iter().any(|s| s == service))
+            .collect();
+        views.sort_by_key(|v| std::cmp::Reverse(v.health.status));
+        views
+    }
+
+    /// The service's row of the matrix.
+    pub fn service(&self, name: &str) -> Option<&ServiceHealth> {
+        self.services.iter().find(|s| s.name == name)
     }
 
     pub fn resource(&self, kind: ResourceKind, name: &str) -> Option<&ResourceView> {
@@ -360,7 +419,9 @@ impl App {
                     Action::Help,
                     Action::Quit,
                 ],
-                View::Detail { .. } => &[Action::Back, Action::Refresh, Action::Help],
+                View::Detail { .. } | View::Service { .. } => {
+                    &[Action::Back, Action::Down, Action::Refresh, Action::Help]
+                }
             }
         }
     }

@@ -76,6 +76,7 @@ pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
 
     let mut app = App::new(Arc::clone(&estate), mode, keymap, cloud.now());
     app.local_offset = Local::now().offset().fix();
+    app.endpoints = cloud.endpoint_overrides();
     let poll = PollerOptions {
         interval: REFRESH_EVERY,
         concurrency: estate.aws.max_concurrency,

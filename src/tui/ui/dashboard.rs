@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::widgets::{clock, human_age, rpo_bar, sparkline};
+use super::widgets::{clock, fit, human_age, plural, region_loss_short, rpo_bar, sparkline};
 use crate::cloud::{AlarmState, Failover};
 use crate::health::{Facts, Status, human_duration};
 use crate::tui::app::{App, Panel, ResourceView};
@@ -18,13 +18,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let waiting = Paragraph::new(Line::from(vec![
             Span::styled("Checking the estate… ", theme.style(Slot::Title)),
             Span::styled(
-                format!(
-                    "{} tables, {} buckets, {} failover records, {} alarms",
-                    app.estate.dynamodb.tables.len(),
-                    app.estate.s3.buckets.len(),
-                    app.estate.dns.records.len(),
-                    app.estate.cloudwatch.alarms.len()
-                ),
+                [
+                    plural(app.estate.dynamodb.tables.len(), "table"),
+                    plural(app.estate.s3.buckets.len(), "bucket"),
+                    plural(app.estate.dns.records.len(), "failover record"),
+                    plural(app.estate.cloudwatch.alarms.len(), "alarm"),
+                ]
+                .join(", "),
                 theme.style(Slot::Muted),
             ),
         ]))
@@ -89,16 +89,25 @@ fn row_heights(wanted: [u16; 3], available: u16) -> [u16; 3] {
     [available.saturating_sub(second + third), second, third]
 }
 
-fn glyph(theme: &Theme, status: Status) -> Cell<'static> {
-    Cell::from(Span::styled(
-        theme.status_glyph(status),
-        theme.status(status),
-    ))
+fn glyph(theme: &Theme, status: Status, stale: bool) -> Cell<'static> {
+    // A stale reading keeps its glyph, dimmed: never a bright green it cannot vouch for.
+    let style = if stale {
+        theme.style(Slot::Muted)
+    } else {
+        theme.status(status)
+    };
+    Cell::from(Span::styled(theme.status_glyph(status), style))
 }
 
 /// A bordered panel with its freshness on the right of the title and, when stale, the error
-/// along the bottom border.
-fn panel_block<'a>(app: &App, theme: &Theme, panel: Panel, views: &[&ResourceView]) -> Block<'a> {
+/// along the bottom border; "+N more" at the bottom right when rows do not fit.
+fn panel_block<'a>(
+    app: &App,
+    theme: &Theme,
+    panel: Panel,
+    views: &[&ResourceView],
+    hidden: usize,
+) -> Block<'a> {
     let focused = app.focus == panel;
     let mut block = Block::bordered()
         .border_style(theme.border(focused))
@@ -132,7 +141,29 @@ fn panel_block<'a>(app: &App, theme: &Theme, panel: Panel, views: &[&ResourceVie
             .alignment(Alignment::Right),
         );
     }
-    block
+    more(block, hidden, theme)
+}
+
+fn more<'a>(block: Block<'a>, hidden: usize, theme: &Theme) -> Block<'a> {
+    if hidden == 0 {
+        return block;
+    }
+    block.title_bottom(
+        Line::from(Span::styled(
+            format!(" +{hidden} more "),
+            theme.style(Slot::Title),
+        ))
+        .alignment(Alignment::Right),
+    )
+}
+
+/// Rows the panel cannot show at this height, and whether it has room for a header row.
+fn fit_rows(area: Rect, rows: usize) -> (usize, bool) {
+    let inner = area.height.saturating_sub(2) as usize;
+    // A header row only when it doesn't push data rows out of sight.
+    let with_header = inner > rows;
+    let visible = if with_header { inner - 1 } else { inner };
+    (rows.saturating_sub(visible), with_header)
 }
 
 fn table<'a>(
@@ -140,16 +171,14 @@ fn table<'a>(
     widths: Vec<Constraint>,
     header: Row<'a>,
     block: Block<'a>,
-    area: Rect,
+    with_header: bool,
     theme: &Theme,
-) -> (Table<'a>, bool) {
-    // A header row only when it doesn't push data rows out of sight.
-    let with_header = area.height.saturating_sub(2) as usize > rows.len();
+) -> Table<'a> {
     let mut table = Table::new(rows, widths).block(block).column_spacing(1);
     if with_header {
         table = table.header(header.style(theme.style(Slot::Muted).add_modifier(Modifier::BOLD)));
     }
-    (table, with_header)
+    table
 }
 
 fn draw(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, panel: Panel, table: Table<'_>) {
@@ -161,124 +190,316 @@ fn draw(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, panel: Panel, t
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// A column after the glyph and the name: its header, its width, and how long it stays when
+/// room runs out (higher stays longer). A column that does not fit is dropped whole, so no
+/// figure is ever cut in the middle.
+struct Col {
+    header: &'static str,
+    width: u16,
+    keep: u8,
+}
+
+/// Which columns to show in `inner` columns of width, keeping at least `name_min` for the
+/// name (and `tail_min` for a last free column, if any), and the name's width.
+fn choose(cols: &[Col], inner: u16, name_min: u16, tail_min: u16) -> (Vec<bool>, u16) {
+    let mut shown = vec![true; cols.len()];
+    let used = |shown: &[bool]| -> u16 {
+        let fixed: u16 = cols
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| c.width + 1)
+            .sum();
+        // glyph + space, then the name, then each shown column with its space.
+        2 + fixed + tail_min + u16::from(tail_min > 0)
+    };
+    let mut order: Vec<usize> = (0..cols.len()).collect();
+    order.sort_by_key(|i| cols[*i].keep);
+    for i in order {
+        if used(&shown) + name_min <= inner {
+            break;
+        }
+        shown[i] = false;
+    }
+    (shown.clone(), inner.saturating_sub(used(&shown)).max(1))
+}
+
 fn render_services(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let snapshot = app.snapshot.as_ref();
+    let inner = area.width.saturating_sub(2);
+    let bar = inner >= 120;
+    let loss_header: &'static str = if inner >= 120 {
+        "If primary lost"
+    } else {
+        "Rgn loss"
+    };
+    let cols = [
+        Col {
+            header: "Pri",
+            width: 3,
+            keep: 1,
+        },
+        Col {
+            header: "RTO",
+            width: 4,
+            keep: 2,
+        },
+        Col {
+            header: "RPO",
+            width: 4,
+            keep: 4,
+        },
+        Col {
+            header: "RPO now",
+            width: if bar { 17 } else { 9 },
+            keep: 5,
+        },
+        Col {
+            header: loss_header,
+            width: if inner >= 120 { 15 } else { 8 },
+            keep: 5,
+        },
+    ];
+    let longest = app
+        .estate
+        .services
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max();
+    let name_want = (longest.unwrap_or(7) as u16).min(23);
+    // The reason keeps at least 30 columns: columns give way first, then the name.
+    // A service's name is worth more than its priority and RTO, which give way first.
+    let (shown, _) = choose(&cols, inner, name_want.min(16), 30);
+    let fixed: u16 = cols
+        .iter()
+        .zip(&shown)
+        .filter(|(_, s)| **s)
+        .map(|(c, _)| c.width + 1)
+        .sum();
+    let name_width = name_want.min(inner.saturating_sub(3 + fixed + 30)).max(8);
+    // glyph and space, the name and its space, the columns with theirs.
+    let reason_width = inner.saturating_sub(3 + name_width + fixed) as usize;
+
     let rows: Vec<Row> = app
         .estate
         .services
         .iter()
         .map(|service| {
-            let health = snapshot.and_then(|s| s.services.iter().find(|h| h.name == service.name));
+            let health = app.service(&service.name);
             let status = health.map_or(Status::Unknown, |h| h.status);
-            let mut bar = rpo_bar(
-                theme,
-                health.and_then(|h| h.worst_exposure_secs),
-                Some(service.rpo.as_secs()),
-                6,
-            );
-            if health.is_some_and(|h| h.worst_exposure_secs.is_none()) {
-                bar = vec![Span::styled("-", theme.style(Slot::Muted))];
-            }
-            let reason = health
-                .and_then(|h| h.reasons.first())
-                .cloned()
-                .unwrap_or_default();
-            Row::new(vec![
-                glyph(theme, status),
-                Cell::from(service.name.clone()),
+            let views = app.service_resources(&service.name);
+            let stale = views.iter().any(|v| v.stale.is_some());
+            let rpo = service.rpo.as_secs();
+            let exposure = health.and_then(|h| h.worst_exposure_secs);
+            let now: Vec<Span> = match exposure {
+                None => vec![Span::styled("?", theme.style(Slot::Muted))],
+                Some(_) => rpo_bar(theme, exposure, Some(rpo), if bar { 6 } else { 0 }),
+            };
+            let (loss, loss_status) = match health {
+                Some(h) if h.region_loss_unbounded => ("ALL".to_owned(), Status::Critical),
+                Some(h) => match (h.worst_region_loss_secs, h.region_loss_rpo_met) {
+                    (Some(e), Some(false)) => (human_duration(e), Status::Critical),
+                    (Some(e), _) => (human_duration(e), Status::Ok),
+                    (None, _) => ("?".to_owned(), Status::Unknown),
+                },
+                None => ("?".to_owned(), Status::Unknown),
+            };
+            let mut cells = vec![
+                glyph(theme, status, stale),
+                Cell::from(fit(&service.name, name_width as usize)),
+            ];
+            let optional = [
                 Cell::from(format!("{:?}", service.priority)),
                 Cell::from(human_duration(service.rto.as_secs())),
-                Cell::from(human_duration(service.rpo.as_secs())),
-                Cell::from(Line::from(bar)),
-                Cell::from(Span::styled(reason, theme.status(status))),
-            ])
+                Cell::from(human_duration(rpo)),
+                Cell::from(Line::from(now)),
+                Cell::from(Span::styled(loss, theme.status(loss_status))),
+            ];
+            cells.extend(
+                optional
+                    .into_iter()
+                    .zip(&shown)
+                    .filter(|(_, s)| **s)
+                    .map(|(c, _)| c),
+            );
+            cells.push(Cell::from(Span::styled(
+                worst_reason(&views, reason_width),
+                theme.status(status),
+            )));
+            Row::new(cells)
         })
         .collect();
-    let widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(23),
-        Constraint::Length(3),
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(17),
-        Constraint::Min(10),
-    ];
-    let header = Row::new(["", "Service", "Pri", "RTO", "RPO", "RPO exposure", "Why"]);
+    let mut widths = vec![Constraint::Length(1), Constraint::Length(name_width)];
+    let mut header = vec!["", "Service"];
+    for (col, _) in cols.iter().zip(&shown).filter(|(_, s)| **s) {
+        widths.push(Constraint::Length(col.width));
+        header.push(col.header);
+    }
+    widths.push(Constraint::Min(1));
+    header.push("Why (worst first)");
     let views: Vec<&ResourceView> = app.resources.iter().collect();
-    let block = panel_block(app, theme, Panel::Services, &views);
-    let (table, _) = table(rows, widths, header, block, area, theme);
+    let (hidden, with_header) = fit_rows(area, rows.len());
+    let block = panel_block(app, theme, Panel::Services, &views, hidden);
+    let table = table(rows, widths, Row::new(header), block, with_header, theme);
     draw(app, theme, frame, area, Panel::Services, table);
+}
+
+/// The most severe reason of the worst resource, then "+N more" for every other reason, all
+/// within `width` columns: the count is never the part that is cut.
+fn worst_reason(views: &[&ResourceView], width: usize) -> String {
+    let mut reasons = views
+        .iter()
+        .filter(|v| v.health.status != Status::Ok)
+        .flat_map(|v| {
+            let h = &v.health;
+            h.reasons.iter().map(move |r| format!("{}: {r}", h.name))
+        });
+    let Some(first) = reasons.next() else {
+        return String::new();
+    };
+    let others = reasons.count();
+    if others == 0 {
+        return fit(&first, width);
+    }
+    let tail = format!(" +{others} more");
+    let room = width.saturating_sub(tail.chars().count());
+    format!("{}{tail}", fit(&first, room))
 }
 
 fn render_resource_panel(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, panel: Panel) {
     let views = app.panel_resources(panel);
+    let inner = area.width.saturating_sub(2);
+    let wide = inner >= 58;
+    let cols: Vec<Col> = match panel {
+        Panel::Tables => vec![
+            Col {
+                header: "PITR",
+                width: 4,
+                keep: 3,
+            },
+            Col {
+                header: "In-region",
+                width: if wide { 15 } else { 9 },
+                keep: 5,
+            },
+            Col {
+                header: "Rgn loss",
+                width: 8,
+                keep: 4,
+            },
+            Col {
+                header: "Backup",
+                width: 7,
+                keep: 2,
+            },
+        ],
+        Panel::Buckets => vec![
+            Col {
+                header: "Replica",
+                width: 8,
+                keep: 5,
+            },
+            Col {
+                header: "Latency 1h",
+                width: 12,
+                keep: 1,
+            },
+            Col {
+                header: "Rgn loss",
+                width: 8,
+                keep: 4,
+            },
+            Col {
+                header: "Vers",
+                width: 4,
+                keep: 3,
+            },
+        ],
+        Panel::Functions => vec![
+            Col {
+                header: "Backup",
+                width: 7,
+                keep: 4,
+            },
+            Col {
+                header: "Rgn loss",
+                width: 8,
+                keep: 3,
+            },
+            Col {
+                header: "Conc",
+                width: 5,
+                keep: 5,
+            },
+        ],
+        Panel::Dns => vec![
+            Col {
+                header: "Serving",
+                width: 9,
+                keep: 5,
+            },
+            Col {
+                header: "Health",
+                width: 7,
+                keep: 4,
+            },
+        ],
+        _ => vec![Col {
+            header: "State",
+            width: 9,
+            keep: 5,
+        }],
+    };
+    let (shown, name_width) = choose(&cols, inner, 10, 0);
     let longest = views
         .iter()
         .map(|v| v.health.name.chars().count())
         .max()
         .unwrap_or(0);
-    // Elide the shared prefix only when the names would not fit beside the other columns.
-    let elide = if (area.width as usize) < longest + 40 {
+    // Elide the shared prefix only when the names would not fit.
+    let elide = if longest > name_width as usize {
         shared_prefix(&views)
     } else {
         0
     };
-    // On a narrow panel the exposure is text alone, coloured like the bar would be.
-    let bar_width = if area.width < 60 { 0 } else { 4 };
     let rows: Vec<Row> = views
         .iter()
-        .map(|v| resource_row(app, theme, panel, v, elide, bar_width))
+        .map(|v| {
+            let mut cells = resource_row(app, theme, panel, v, wide);
+            let rest = cells.split_off(2);
+            let name = display_name(&v.health.name, elide);
+            cells[1] = Cell::from(Span::styled(
+                fit(&name, name_width as usize),
+                if v.stale.is_some() {
+                    theme.style(Slot::Muted)
+                } else {
+                    theme.style(Slot::Text)
+                },
+            ));
+            cells.extend(
+                rest.into_iter()
+                    .zip(&shown)
+                    .filter(|(_, s)| **s)
+                    .map(|(c, _)| c),
+            );
+            Row::new(cells)
+        })
         .collect();
-    let (header, widths): (&[&str], Vec<Constraint>) = match panel {
-        Panel::Tables => (
-            &["", "Table", "PITR", "Exposure", "Backup"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(4),
-                Constraint::Length(if area.width < 60 { 11 } else { 15 }),
-                Constraint::Length(7),
-            ],
-        ),
-        Panel::Buckets => (
-            &["", "Bucket", "Replica", "Latency 1h", "Vers"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(7),
-                Constraint::Length(12),
-                Constraint::Length(4),
-            ],
-        ),
-        Panel::Functions => (
-            &["", "Function", "Backup", "Conc"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(12),
-                Constraint::Length(5),
-            ],
-        ),
-        Panel::Dns => (
-            &["", "Record", "Serving", "Health"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(9),
-                Constraint::Length(7),
-            ],
-        ),
-        _ => (
-            &["", "Alarm", "State"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(9),
-            ],
-        ),
+    let title = match panel {
+        Panel::Tables => "Table",
+        Panel::Buckets => "Bucket",
+        Panel::Functions => "Function",
+        Panel::Dns => "Record",
+        _ => "Alarm",
     };
-    let block = panel_block(app, theme, panel, &views);
-    let (table, _) = table(rows, widths, Row::new(header.to_vec()), block, area, theme);
+    let mut widths = vec![Constraint::Length(1), Constraint::Length(name_width)];
+    let mut header = vec!["", title];
+    for (col, _) in cols.iter().zip(&shown).filter(|(_, s)| **s) {
+        widths.push(Constraint::Length(col.width));
+        header.push(col.header);
+    }
+    let (hidden, with_header) = fit_rows(area, rows.len());
+    let block = panel_block(app, theme, panel, &views, hidden);
+    let table = table(rows, widths, Row::new(header), block, with_header, theme);
     draw(app, theme, frame, area, panel, table);
 }
 
@@ -311,26 +532,28 @@ fn display_name(name: &str, elide: usize) -> String {
     }
 }
 
+/// Every cell of a resource's row: the glyph, a placeholder for the name (the panel fits
+/// it), then one cell per optional column of the panel, in `Col` order.
 fn resource_row<'a>(
     app: &App,
     theme: &Theme,
     panel: Panel,
     view: &ResourceView,
-    elide: usize,
-    bar_width: usize,
-) -> Row<'a> {
+    wide: bool,
+) -> Vec<Cell<'a>> {
     let h = &view.health;
     let muted = theme.style(Slot::Muted);
-    let name_style = if view.stale.is_some() {
-        muted
-    } else {
-        theme.style(Slot::Text)
+    let stale = view.stale.is_some();
+    let mut cells = vec![glyph(theme, h.status, stale), Cell::from("")];
+    let loss = |target: Option<u64>| {
+        let (text, status) = region_loss_short(h.region_loss.as_ref(), target);
+        let style = if text == "-" || text == "?" {
+            muted
+        } else {
+            theme.status(status)
+        };
+        Cell::from(Span::styled(text, style))
     };
-    let name = Cell::from(Span::styled(display_name(&h.name, elide), name_style));
-    // A bucket is only as healthy as its replica.
-    let replica = app.replica_of(&h.name).filter(|_| panel == Panel::Buckets);
-    let status = replica.map_or(h.status, |r| r.health.status.max(h.status));
-    let mut cells = vec![glyph(theme, status), name];
     match (&h.facts, panel) {
         (Facts::Table(f), _) => {
             let pitr = match f.pitr_enabled {
@@ -344,18 +567,28 @@ fn resource_row<'a>(
                 (None, Some(0)) => Span::styled("none", theme.status(Status::Warn)),
                 (None, _) => Span::styled("?", muted),
             };
-            cells.push(Cell::from(pitr));
-            cells.push(Cell::from(Line::from(rpo_bar(
-                theme,
-                h.rpo_exposure_secs,
-                h.rpo_target_secs,
-                bar_width,
-            ))));
-            cells.push(Cell::from(backup));
+            let exposure = match h.rpo_exposure_secs {
+                None => vec![Span::styled("?", muted)],
+                Some(_) => rpo_bar(
+                    theme,
+                    h.rpo_exposure_secs,
+                    h.rpo_target_secs,
+                    if wide { 4 } else { 0 },
+                ),
+            };
+            cells.extend([
+                Cell::from(pitr),
+                Cell::from(Line::from(exposure)),
+                loss(h.rpo_target_secs),
+                Cell::from(backup),
+            ]);
         }
         (Facts::Bucket(f), _) => {
-            let replica = match f.completeness_percent {
-                Some(p) => Span::styled(
+            // The replica is judged from its own reads in the backup region: it shows its
+            // own glyph, and its completeness only when the source could be counted too.
+            let replica = app.replica_of(&h.name);
+            let replica_cell = match (replica, f.completeness_percent) {
+                (_, Some(p)) => Span::styled(
                     format!("{p:>5.1}%"),
                     theme.status(if p < f.threshold_percent {
                         Status::Warn
@@ -363,10 +596,22 @@ fn resource_row<'a>(
                         Status::Ok
                     }),
                 ),
-                None if f.replication_checked && f.rule_destination.is_none() => {
+                (Some(r), None) => Span::styled(
+                    format!(
+                        "{} {}",
+                        theme.status_glyph(r.health.status),
+                        if r.health.error.is_none() {
+                            "read"
+                        } else {
+                            "?"
+                        }
+                    ),
+                    theme.status(r.health.status),
+                ),
+                (None, None) if f.replication_checked && f.rule_destination.is_none() => {
                     Span::styled("none", theme.status(Status::Critical))
                 }
-                None => Span::styled("?", muted),
+                (None, None) => Span::styled("?", muted),
             };
             let latency: Vec<f64> = f.latency_series.iter().map(|(_, v)| *v).collect();
             let spark = if latency.is_empty() {
@@ -382,8 +627,9 @@ fn resource_row<'a>(
                 None => Span::styled("?", muted),
             };
             cells.extend([
-                Cell::from(replica),
+                Cell::from(replica_cell),
                 Cell::from(spark),
+                loss(h.rpo_target_secs),
                 Cell::from(versioning),
             ]);
         }
@@ -399,19 +645,22 @@ fn resource_row<'a>(
                 Some(n) => Span::raw(n.to_string()),
                 None => Span::styled("-", muted),
             };
-            cells.extend([Cell::from(backup), Cell::from(conc)]);
+            cells.extend([
+                Cell::from(backup),
+                loss(h.rpo_target_secs),
+                Cell::from(conc),
+            ]);
         }
         (Facts::Dns(f), _) => {
             let serving = match f.serving {
                 Some(Failover::Primary) => Span::styled("PRIMARY", theme.status(Status::Ok)),
                 Some(Failover::Secondary) => Span::styled("SECONDARY", theme.status(Status::Warn)),
-                None if f.records_checked => Span::styled("none", theme.status(Status::Critical)),
                 None => Span::styled("?", muted),
             };
             let health = match f.primary_healthy {
                 Some(true) => Span::styled("healthy", theme.status(Status::Ok)),
                 Some(false) => Span::styled("failing", theme.status(Status::Critical)),
-                None => Span::styled("-", muted),
+                None => Span::styled("?", muted),
             };
             cells.extend([Cell::from(serving), Cell::from(health)]);
         }
@@ -428,13 +677,13 @@ fn resource_row<'a>(
         }
         (Facts::Replica(_), _) => {}
     }
-    Row::new(cells)
+    cells
 }
 
-/// "now", "40s", "23h31m": ages in a narrow column.
+/// "now", "40s", "23h 31m": ages in a narrow column, in the app's one duration format.
 fn short_age(app: &App, t: chrono::DateTime<chrono::Utc>) -> String {
     match human_age(app.now, t).strip_suffix(" ago") {
-        Some(age) => age.replace(' ', ""),
+        Some(age) => age.to_owned(),
         None => "now".to_owned(),
     }
 }
@@ -468,12 +717,14 @@ fn render_contacts(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let focused = app.focus == Panel::Contacts;
+    let (hidden, with_header) = fit_rows(area, rows.len());
     let block = Block::bordered()
         .border_style(theme.border(focused))
         .title(Span::styled(
             format!(" {} ", Panel::Contacts.title()),
             theme.title(focused),
         ));
+    let block = more(block, hidden, theme);
     // The number is what matters at 3 a.m.: it keeps its width, the group gives way.
     let widths = if wide {
         vec![
@@ -489,7 +740,7 @@ fn render_contacts(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         vec!["Who", "Phone"]
     });
-    let (table, _) = table(rows, widths, header, block, area, theme);
+    let table = table(rows, widths, header, block, with_header, theme);
     draw(app, theme, frame, area, Panel::Contacts, table);
 }
 

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use serde_json::Value;
 
-use super::widgets::{clock, human_age};
+use super::widgets::{LABEL_WIDTH, exposure_words, human_age, region_loss_words, timestamp};
 use crate::health::{ResourceKind, human_duration};
 use crate::tui::app::{App, ResourceView};
 use crate::tui::theme::{Slot, Theme};
@@ -42,6 +42,17 @@ pub fn render(
         )));
         lines.extend(describe(app, theme, replica));
     }
+    scrolled(app, frame, area, block, lines);
+}
+
+/// Lines in a bordered block, wrapped and scrolled by j/k; tells the app how far it can go.
+pub(super) fn scrolled(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    lines: Vec<Line<'_>>,
+) {
     // Wrapped lines, to know how far the view can scroll at this size.
     let width = usize::from(area.width.saturating_sub(2)).max(1);
     let total: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
@@ -57,7 +68,18 @@ pub fn render(
 
 fn describe<'a>(app: &App, theme: &Theme, view: &ResourceView) -> Vec<Line<'a>> {
     let h = &view.health;
-    let label = |text: &str| Span::styled(format!("{text:<14}"), theme.style(Slot::Muted));
+    let facts = serde_json::to_value(&h.facts).unwrap_or(Value::Null);
+    let mut flat = Vec::new();
+    flatten("", &facts, &mut flat);
+    // One column for every key, the facts' included, so the values line up.
+    let width = flat
+        .iter()
+        .map(|(k, _)| k.chars().count() + 3)
+        .max()
+        .unwrap_or(0)
+        .max(LABEL_WIDTH);
+    let label = move |text: &str| Span::styled(format!("{text:<width$}"), theme.style(Slot::Muted));
+    let (exposure, exposure_status) = exposure_words(h.rpo_exposure_secs, h.rpo_target_secs);
     let mut lines = vec![
         Line::from(vec![
             label("Status"),
@@ -77,34 +99,52 @@ fn describe<'a>(app: &App, theme: &Theme, view: &ResourceView) -> Vec<Line<'a>> 
         ]),
         Line::from(vec![
             label("RPO exposure"),
-            Span::raw(match (h.rpo_exposure_secs, h.rpo_target_secs) {
-                (Some(e), Some(t)) => {
-                    format!("{} (target {})", human_duration(e), human_duration(t))
-                }
-                (Some(e), None) => human_duration(e),
-                (None, Some(t)) => format!("unknown (target {})", human_duration(t)),
-                (None, None) => "-".to_owned(),
-            }),
-        ]),
-        Line::from(vec![
-            label("Fetched"),
-            Span::raw(format!(
-                "{}Z ({})",
-                clock(h.fetched_at),
-                human_age(app.now, h.fetched_at)
-            )),
+            Span::styled(exposure, theme.status(exposure_status)),
         ]),
     ];
+    if let Some(loss) = &h.region_loss {
+        let primary = app.estate.regions.primary.get_ref();
+        let rpo = h.rpo_target_secs.unwrap_or(u64::MAX);
+        let (text, status) = region_loss_words(
+            loss.exposure_secs,
+            loss.unbounded,
+            h.rpo_target_secs.and_then(|t| loss.within(t)),
+            rpo,
+        );
+        lines.push(Line::from(vec![
+            label(&format!("If {primary} lost")),
+            Span::styled(text, theme.status(status)),
+        ]));
+        if let Some(copy) = &loss.copy {
+            lines.push(Line::from(vec![
+                label("Copy outside"),
+                Span::raw(copy.clone()),
+            ]));
+        }
+    }
+    lines.push(Line::from(vec![
+        label("Fetched"),
+        Span::raw(format!(
+            "{} ({})",
+            timestamp(h.fetched_at),
+            human_age(app.now, h.fetched_at)
+        )),
+    ]));
     if let Some(stale) = &view.stale {
         lines.push(Line::from(vec![
             label("Stale since"),
             Span::styled(
-                format!("{}Z: {}", clock(stale.since), stale.error),
+                format!("{}: {}", timestamp(stale.since), stale.error),
                 theme.status(crate::health::Status::Warn),
             ),
         ]));
     }
-    if let Some(error) = &h.error {
+    // The error once: the first reason already quotes it when the check could not run.
+    if let Some(error) = h
+        .error
+        .as_ref()
+        .filter(|e| !h.reasons.iter().any(|r| r.contains(*e)))
+    {
         lines.push(Line::from(vec![
             label("Error"),
             Span::styled(error.clone(), theme.status(h.status)),
@@ -117,16 +157,30 @@ fn describe<'a>(app: &App, theme: &Theme, view: &ResourceView) -> Vec<Line<'a>> 
         ]));
     }
     lines.push(Line::from(Span::styled("Facts", theme.title(false))));
-    let facts = serde_json::to_value(&h.facts).unwrap_or(Value::Null);
-    let mut flat = Vec::new();
-    flatten("", &facts, &mut flat);
     lines.extend(flat.into_iter().map(|(k, v)| {
         Line::from(vec![
-            Span::styled(format!("  {k:<28}"), theme.style(Slot::Muted)),
+            Span::styled(
+                format!("  {k:<w$}", w = width - 2),
+                theme.style(Slot::Muted),
+            ),
             Span::raw(v),
         ])
     }));
     lines
+}
+
+/// A fact's value as a person reads it: durations in the app's format, moments as
+/// timestamps, everything else as it came.
+fn human_value(key: &str, value: &Value) -> Option<String> {
+    if key.ends_with("_secs") {
+        return value
+            .as_f64()
+            .map(|v| human_duration(v.max(0.0).round() as u64));
+    }
+    let text = value.as_str()?;
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| timestamp(t.with_timezone(&chrono::Utc)))
 }
 
 /// Nested facts as dotted keys; long series as their length and last value.
@@ -163,6 +217,10 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
                 },
             ));
         }
+        v if human_value(prefix, v).is_some() => out.push((
+            prefix.to_owned(),
+            human_value(prefix, v).unwrap_or_default(),
+        )),
         Value::String(s) => out.push((prefix.to_owned(), s.clone())),
         Value::Number(n) if n.is_f64() => out.push((
             prefix.to_owned(),

@@ -1,8 +1,10 @@
 //! Drawing: reads the `App`, never changes it. One file per part of the screen.
 
+mod banner;
 mod dashboard;
 mod detail;
 mod help;
+mod service;
 mod widgets;
 
 use ratatui::Frame;
@@ -17,16 +19,22 @@ pub use widgets::{clock, human_age};
 
 /// Draws the whole screen.
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
-    let [header, body, footer] = Layout::vertical([
+    let banner = banner::text(app);
+    let [header, banner_area, body, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(banner.is_some())),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(frame.area());
     render_header(app, theme, frame, header);
+    if let Some(banner) = banner {
+        banner::render(&banner, theme, frame, banner_area);
+    }
     match &app.view {
         View::Dashboard => dashboard::render(app, theme, frame, body),
         View::Detail { kind, name } => detail::render(app, theme, frame, body, *kind, name),
+        View::Service { name } => service::render(app, theme, frame, body, name),
     }
     render_footer(app, theme, frame, footer);
     if app.help_open {
@@ -61,14 +69,28 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.style(Slot::Muted).patch(base),
     );
 
+    // An overridden endpoint is never dropped: PRODUCTION against an emulator must not
+    // look like production. It gives way only to the mode, the account and the regions.
+    let endpoint = endpoint_label(&app.endpoints).map(|text| {
+        Span::styled(
+            format!(" {text} "),
+            theme.status(crate::health::Status::Warn),
+        )
+    });
     let width = area.width as usize;
     let len = |spans: &[&Span]| spans.iter().map(|s| s.width()).sum::<usize>();
     let mut left = vec![&mode, &account, &regions];
     let mut right = vec![&utc];
+    if let Some(endpoint) = &endpoint {
+        left.push(endpoint);
+        if len(&left) + len(&right) > width {
+            right.clear();
+        }
+    }
     if len(&left) + len(&right) + name.width() <= width {
         left.insert(1, &name);
     }
-    if len(&left) + len(&right) + local.width() <= width {
+    if !right.is_empty() && len(&left) + len(&right) + local.width() <= width {
         right.insert(0, &local);
     }
     let gap = width.saturating_sub(len(&left) + len(&right));
@@ -78,13 +100,38 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
 
-/// A flash message while it lasts, then the keys that work here.
+/// "endpoint 127.0.0.1:5000" or "us-east-1 → http://127.0.0.1:1": where calls really go.
+fn endpoint_label(endpoints: &[(String, String)]) -> Option<String> {
+    let parts: Vec<String> = endpoints
+        .iter()
+        .map(|(scope, url)| {
+            let url = url
+                .trim_start_matches("https://")
+                .trim_start_matches("http://");
+            if scope == "all" {
+                url.to_owned()
+            } else {
+                format!("{scope}→{url}")
+            }
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("endpoint {}", parts.join(" ")))
+}
+
+/// A flash message while it lasts (or "refreshing…" while a refresh runs), then the keys
+/// that work here.
 fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
     if let Some(flash) = &app.flash {
         spans.push(Span::styled(
             format!(" {} ", flash.text),
             theme.flash(flash.level),
+        ));
+        spans.push(Span::raw(" "));
+    } else if app.refreshing {
+        spans.push(Span::styled(
+            " refreshing… ",
+            theme.flash(super::theme::FlashLevel::Info),
         ));
         spans.push(Span::raw(" "));
     }

@@ -83,3 +83,137 @@ pub fn sparkline(values: &[f64], width: usize, style: Style) -> Span<'static> {
         .collect();
     Span::styled(format!("{text:<width$}"), style)
 }
+
+/// "1 failover record", "3 alarms".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The width of the labels in the detail and service views, so their values line up.
+pub const LABEL_WIDTH: usize = 18;
+
+/// "2026-11-26 09:41:07Z": the one way a moment is written outside the header's clock.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%SZ").to_string()
+}
+
+/// `text` cut to `width` columns with an ellipsis, never in the middle of a character.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The in-region exposure against the target, in words: "5m (RPO 1h, met)".
+pub fn exposure_words(exposure: Option<u64>, target: Option<u64>) -> (String, Status) {
+    match (exposure, target) {
+        (Some(e), Some(t)) if e <= t => (
+            format!("{} (RPO {}, met)", human_duration(e), human_duration(t)),
+            Status::Ok,
+        ),
+        (Some(e), Some(t)) => (
+            format!("{} (RPO {}, MISSED)", human_duration(e), human_duration(t)),
+            Status::Critical,
+        ),
+        (Some(e), None) => (human_duration(e), Status::Ok),
+        (None, Some(t)) => (
+            format!("unknown (RPO {})", human_duration(t)),
+            Status::Unknown,
+        ),
+        (None, None) => ("-".to_owned(), Status::Unknown),
+    }
+}
+
+/// What losing the primary region would cost, in words: "6d (RPO 1h, MISSED)", or "all of
+/// it: no copy outside the region".
+pub fn region_loss_words(
+    exposure: Option<u64>,
+    unbounded: bool,
+    met: Option<bool>,
+    rpo: u64,
+) -> (String, Status) {
+    if unbounded {
+        return (
+            "all of it: no copy outside the region".to_owned(),
+            Status::Critical,
+        );
+    }
+    match (exposure, met) {
+        (Some(e), Some(false)) => (
+            format!(
+                "{} (RPO {}, MISSED)",
+                human_duration(e),
+                human_duration(rpo)
+            ),
+            Status::Critical,
+        ),
+        (Some(e), Some(true)) => (
+            format!("{} (RPO {}, met)", human_duration(e), human_duration(rpo)),
+            Status::Ok,
+        ),
+        (Some(e), None) => (
+            format!(
+                "{} (RPO {}; some copies unknown)",
+                human_duration(e),
+                human_duration(rpo)
+            ),
+            Status::Unknown,
+        ),
+        (None, _) => (
+            format!("unknown (RPO {})", human_duration(rpo)),
+            Status::Unknown,
+        ),
+    }
+}
+
+/// A region-loss figure for a narrow column: "6d", "ALL", "?".
+pub fn region_loss_short(
+    loss: Option<&crate::health::RegionLoss>,
+    rpo: Option<u64>,
+) -> (String, Status) {
+    match loss {
+        None => ("-".to_owned(), Status::Unknown),
+        Some(l) if l.unbounded => ("ALL".to_owned(), Status::Critical),
+        Some(l) => match l.exposure_secs {
+            None => ("?".to_owned(), Status::Unknown),
+            Some(e) => {
+                let status = match rpo.map(|r| e <= r) {
+                    Some(false) => Status::Critical,
+                    _ => Status::Ok,
+                };
+                (human_duration(e), status)
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cut_with_an_ellipsis_on_character_boundaries() {
+        assert_eq!(fit("flightdata-main", 20), "flightdata-main");
+        assert_eq!(fit("flightdata-main", 8), "flightd…");
+        assert_eq!(fit("éééé", 3), "éé…");
+        assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn one_way_to_write_a_moment() {
+        let t = DateTime::parse_from_rfc3339("2026-11-26T09:41:07.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(timestamp(t), "2026-11-26 09:41:07Z");
+    }
+}
