@@ -34,7 +34,7 @@ pub fn text(app: &App) -> Option<(String, String)> {
     if down.is_empty() {
         return None;
     }
-    let up: Vec<(String, Option<(usize, usize)>, &str)> = snap
+    let up: Vec<Answering> = snap
         .regions
         .iter()
         .filter(|r| !r.is_unreachable())
@@ -89,6 +89,9 @@ pub fn text(app: &App) -> Option<(String, String)> {
 fn short_clock(t: chrono::DateTime<chrono::Utc>) -> String {
     clock(t)[..5].to_owned()
 }
+
+/// A region that answers: its name, its replicas read of all, and "ok" or "unknown".
+type Answering<'a> = (String, Option<(usize, usize)>, &'a str);
 
 /// Replicas of the region read without an error, and all of them; `None` if it has none.
 fn replicas_readable(snap: &HealthSnapshot, region: &str) -> Option<(usize, usize)> {
