@@ -271,3 +271,214 @@ async fn any_key_closes_help_even_one_bound_to_nothing() {
     assert!(!app.help_open);
     assert!(!app.should_quit);
 }
+
+async fn snapshot_at(estate: &Estate, faults: &[Fault], at: DateTime<Utc>) -> HealthSnapshot {
+    let options = SimOptions {
+        clock: SimClock::fixed(at),
+        latency: Latency::None,
+        faults: faults.to_vec(),
+    };
+    health::snapshot(&SimCloud::new(estate, options), estate, 8).await
+}
+
+#[tokio::test]
+async fn region_outage_banner_at_80x24() {
+    let app = app_with(&[Fault::RegionOutage]).await;
+    let screen = screen(&app, 80, 24);
+    let banner = screen.lines().nth(1).unwrap();
+    assert!(
+        banner.contains("us-east-1 DOWN since 03:00Z — us-west-2 ok (3/3 replicas), DNS SECONDARY"),
+        "the short form fits 80 columns: {banner}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn region_outage_banner_at_160x48_says_what_still_answers() {
+    let app = app_with(&[Fault::RegionOutage]).await;
+    let screen = screen(&app, 160, 48);
+    assert!(
+        screen.contains(
+            "us-east-1 unreachable since 03:00Z — us-west-2 ok: 3/3 replicas readable, \
+             DNS serving SECONDARY"
+        ),
+        "{screen}"
+    );
+    // The replicas are judged from their own reads in us-west-2, not shown as "?".
+    assert_eq!(screen.matches("✔ read").count(), 3, "{screen}");
+}
+
+#[tokio::test]
+async fn no_banner_while_every_region_answers() {
+    let app = app_with(&[Fault::PitrOff]).await;
+    assert!(!screen(&app, 160, 48).contains("unreachable"));
+}
+
+#[tokio::test]
+async fn stale_since_is_the_last_good_reading_and_the_matrix_agrees() {
+    let estate = estate();
+    let mut app = App::new(
+        Arc::clone(&estate),
+        Mode::Simulation,
+        Keymap::default(),
+        t0(),
+    );
+    app.update(Event::Snapshot(Box::new(
+        snapshot_at(&estate, &[], t0()).await,
+    )));
+    let later = t0() + chrono::Duration::minutes(2);
+    for at in [later, later + chrono::Duration::seconds(30)] {
+        app.update(Event::Tick(at));
+        app.update(Event::Snapshot(Box::new(
+            snapshot_at(&estate, &[Fault::RegionOutage], at).await,
+        )));
+    }
+    let main = app
+        .resource(health::ResourceKind::Table, "flightdata-main")
+        .unwrap();
+    assert_eq!(
+        main.stale.as_ref().unwrap().since,
+        t0(),
+        "stale since the last good reading, not the first failed one"
+    );
+    // The matrix rolls up the same readings the panels show.
+    let tables = app.service("DynamoDB Tables").unwrap();
+    assert_eq!(tables.status, health::Status::Ok);
+    let screen = screen(&app, 160, 48);
+    assert!(screen.contains("stale since 03:00:00Z"), "{screen}");
+}
+
+#[tokio::test]
+async fn a_stale_reading_keeps_its_glyph_but_dimmed() {
+    let estate = estate();
+    let mut app = App::new(
+        Arc::clone(&estate),
+        Mode::Simulation,
+        Keymap::default(),
+        t0(),
+    );
+    app.update(Event::Snapshot(Box::new(snapshot(&estate, &[]).await)));
+    let theme = Theme::builtin("default").unwrap();
+    let glyph_style = |app: &App| {
+        let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        terminal
+            .draw(|frame| ui::render(app, &theme, frame))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        // The first table row: under the tables panel's title and header.
+        let (x, y) = (0..48)
+            .flat_map(|y| (0..160).map(move |x| (x, y)))
+            .find(|(x, y)| {
+                buffer[(*x, *y)].symbol() == "f"
+                    && buffer[(*x + 1, *y)].symbol() == "l"
+                    && (0..4).all(|i| {
+                        buffer[(*x + 11 + i, *y)].symbol() == ["c", "o", "n", "f"][i as usize]
+                    })
+            })
+            .expect("the flightdata-config row");
+        buffer[(x - 2, y)].style()
+    };
+    let fresh = glyph_style(&app);
+    assert_eq!(fresh.fg, theme.status(health::Status::Ok).fg);
+    app.update(Event::Snapshot(Box::new(
+        snapshot(&estate, &[Fault::RegionOutage]).await,
+    )));
+    let stale = glyph_style(&app);
+    assert_ne!(stale.fg, fresh.fg, "no bright green it cannot vouch for");
+    assert_eq!(stale.fg, theme.style(drconsole::tui::theme::Slot::Muted).fg);
+}
+
+#[tokio::test]
+async fn enter_on_a_service_lists_its_resources_worst_first_with_every_reason() {
+    let mut app = app_with(&[Fault::PitrOff, Fault::Alarm, Fault::StaleBackup]).await;
+    // The services panel has focus; DynamoDB Tables is the third row.
+    press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+    assert_eq!(
+        app.view,
+        View::Service {
+            name: "DynamoDB Tables".into()
+        }
+    );
+    let screen = screen(&app, 100, 40);
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Impact") && l.contains("Data access limited")),
+        "{screen}"
+    );
+    let main = screen
+        .find("table flightdata-main")
+        .expect("the broken table");
+    let ok_alarm = screen.find("alarm flightdata-dynamodb-throttles");
+    if let Some(ok_alarm) = ok_alarm {
+        assert!(main < ok_alarm, "worst first:\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.view, View::Dashboard);
+}
+
+#[tokio::test]
+async fn the_matrix_shows_the_worst_reason_and_how_many_more() {
+    let app = app_with(&[Fault::StaleBackup, Fault::PitrOff]).await;
+    let screen = screen(&app, 160, 48);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("DynamoDB Tables"))
+        .unwrap();
+    assert!(
+        row.contains("flightdata-main: point-in-time recovery is off"),
+        "the critical reason, not the first warning: {row}"
+    );
+    assert!(row.contains(" more"), "{row}");
+}
+
+#[tokio::test]
+async fn narrow_panels_say_how_many_rows_are_hidden() {
+    let app = app_with(&[]).await;
+    let screen = screen(&app, 80, 24);
+    assert!(screen.contains("+1 more"), "{screen}");
+    assert!(screen.contains("+7 more"), "contacts too: {screen}");
+    // Nothing is cut mid-number: exposure figures keep their "/".
+    for line in screen.lines().filter(|l| l.contains("…config")) {
+        assert!(line.contains("5m/1h"), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn the_refreshing_marker_and_message_end_together() {
+    let mut app = app_with(&[]).await;
+    assert!(!screen(&app, 100, 30).contains("refreshing"));
+    let effects = press(&mut app, &[KeyCode::Char('r')]);
+    assert_eq!(effects, [Effect::Refresh]);
+    let during = screen(&app, 100, 30);
+    assert!(
+        during.contains("refreshing…") && during.contains('↻'),
+        "{during}"
+    );
+    // Long after a flash would have gone, it still says so while the refresh runs.
+    app.update(Event::Tick(t0() + chrono::Duration::seconds(20)));
+    assert!(screen(&app, 100, 30).contains("refreshing…"));
+    let estate = estate();
+    app.update(Event::Snapshot(Box::new(snapshot(&estate, &[]).await)));
+    let after = screen(&app, 100, 30);
+    assert!(
+        !after.contains("refreshing") && !after.contains('↻'),
+        "{after}"
+    );
+}
+
+#[tokio::test]
+async fn the_header_names_an_overridden_endpoint_even_when_narrow() {
+    let mut app = app_with(&[]).await;
+    app.mode = Mode::Production;
+    app.endpoints = vec![("all".into(), "http://127.0.0.1:5000".into())];
+    for width in [80, 160] {
+        let screen = screen(&app, width, 24);
+        let header = screen.lines().next().unwrap();
+        assert!(
+            header.contains("PRODUCTION") && header.contains("endpoint 127.0.0.1:5000"),
+            "{header}"
+        );
+    }
+}

@@ -4,7 +4,10 @@ mod banner;
 mod dashboard;
 mod detail;
 mod help;
+mod panel;
+mod rows;
 mod service;
+mod services;
 mod widgets;
 
 use ratatui::Frame;
