@@ -164,8 +164,19 @@ async fn region_outage_leaves_only_the_backup_region_and_global_services() {
     assert_eq!(
         snap.account.as_deref(),
         Some("123456789012"),
-        "STS is global"
+        "read through the backup region's STS"
     );
+    let primary = snap.region(crate::health::RegionRole::Primary).unwrap();
+    assert_eq!(
+        (primary.region.as_str(), primary.reachable),
+        (EAST, Some(false))
+    );
+    let backup = snap.region(crate::health::RegionRole::Backup).unwrap();
+    assert_eq!(
+        (backup.region.as_str(), backup.reachable),
+        (WEST, Some(true))
+    );
+    assert_eq!((backup.resources_read, backup.resources), (3, 3));
     for r in &snap.resources {
         match (r.kind, r.region.as_str()) {
             (K::Replica, WEST) => assert_eq!(r.status, Status::Ok, "{}", listing(&snap)),
@@ -178,9 +189,16 @@ async fn region_outage_leaves_only_the_backup_region_and_global_services() {
             ),
             (_, EAST) => {
                 assert_eq!(r.status, Status::Unknown, "{}", listing(&snap));
+                // Few words in the reason; the service's own in the error.
                 assert!(
-                    r.reasons[0].starts_with("could not check:")
-                        && r.reasons[0].contains("(simulated region outage)"),
+                    r.reasons[0].starts_with("could not check: us-east-1 did not answer ("),
+                    "{}",
+                    listing(&snap)
+                );
+                assert!(
+                    r.error
+                        .as_deref()
+                        .is_some_and(|e| e.contains("(simulated region outage)")),
                     "{}",
                     listing(&snap)
                 );
