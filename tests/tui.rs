@@ -482,3 +482,29 @@ async fn the_header_names_an_overridden_endpoint_even_when_narrow() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_banner_says_dns_unknown_when_route53_cannot_be_read() {
+    let estate = estate();
+    let mut snap = snapshot(&estate, &[Fault::RegionOutage]).await;
+    // Route53's API lives in us-east-1: in a real outage of it, the records may not be read.
+    for r in snap
+        .resources
+        .iter_mut()
+        .filter(|r| r.kind == health::ResourceKind::Dns)
+    {
+        r.status = health::Status::Unknown;
+        r.error = Some("route53 ListResourceRecordSets: could not reach the endpoint".into());
+    }
+    let mut app = App::new(
+        Arc::clone(&estate),
+        Mode::Simulation,
+        Keymap::default(),
+        t0(),
+    );
+    app.update(Event::Snapshot(Box::new(snap)));
+    let screen = screen(&app, 160, 48);
+    let banner = screen.lines().nth(1).unwrap();
+    assert!(banner.contains("DNS unknown"), "{banner}");
+    assert!(!banner.contains("SECONDARY"), "never a guess: {banner}");
+}
