@@ -158,6 +158,11 @@ fn start_server() -> Result<Server, String> {
         .arg("moto-supervisor")
         .arg(port.to_string())
         .args(&command)
+        // The recorder writes its file into the working directory unless told otherwise.
+        .env(
+            "MOTO_RECORDER_FILEPATH",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("moto_recording-{port}")),
+        )
         .stdin(Stdio::piped())
         .stdout(log_file)
         .stderr(log_err)
