@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::config::{self, ConfigError};
 use crate::health::Status;
+use crate::session::Mode;
 
 /// One meaning a theme gives a style to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,32 +103,6 @@ impl Slot {
 
     fn from_key(key: &str) -> Option<Slot> {
         Slot::ALL.into_iter().find(|s| s.key() == key)
-    }
-}
-
-/// What the console is pointed at; each has its own unmistakable banner style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    Production,
-    Drill,
-    Simulation,
-}
-
-impl Mode {
-    pub fn label(self) -> &'static str {
-        match self {
-            Mode::Production => "PRODUCTION",
-            Mode::Drill => "DRILL",
-            Mode::Simulation => "SIMULATION",
-        }
-    }
-
-    fn slot(self) -> Slot {
-        match self {
-            Mode::Production => Slot::Production,
-            Mode::Drill => Slot::Drill,
-            Mode::Simulation => Slot::Simulation,
-        }
     }
 }
 
@@ -276,8 +251,13 @@ impl Theme {
         self.style(if focused { Slot::Title } else { Slot::Muted })
     }
 
+    /// Each mode's unmistakable banner style.
     pub fn mode(&self, mode: Mode) -> Style {
-        self.style(mode.slot())
+        self.style(match mode {
+            Mode::Production => Slot::Production,
+            Mode::Drill => Slot::Drill,
+            Mode::Simulation => Slot::Simulation,
+        })
     }
 
     pub fn flash(&self, level: FlashLevel) -> Style {
