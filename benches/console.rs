@@ -10,16 +10,17 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use drconsole::cloud::sim::{Latency, SimClock, SimCloud, SimOptions};
 use drconsole::config;
 use drconsole::health::{self, HealthSnapshot};
+use drconsole::session::Mode;
 use drconsole::tui::app::App;
 use drconsole::tui::event::Event;
 use drconsole::tui::keymap::Keymap;
-use drconsole::tui::theme::{Mode, Theme};
+use drconsole::tui::theme::Theme;
 use drconsole::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn estate() -> Arc<config::Estate> {
-    Arc::new(config::parse(drconsole::cli::EXAMPLE_ESTATE, Path::new("estate.toml")).unwrap())
+    Arc::new(config::parse(drconsole::session::EXAMPLE_ESTATE, Path::new("estate.toml")).unwrap())
 }
 
 /// The plan's snapshot with its resources copied under new names up to `count`.

@@ -1,122 +1,50 @@
 //! The headless commands behind `drconsole status` and `drconsole init`, and their exit codes.
 
-use std::fmt;
 use std::path::Path;
 use std::process::ExitCode;
 
+use serde::Serialize;
+
 use crate::cloud::aws::{AwsCloud, AwsOptions};
 use crate::cloud::{CloudError, ErrorKind, Identity};
-use crate::config::{self, ConfigError, Estate};
+use crate::config;
 use crate::discover::{DiscoverOptions, discover};
+use crate::error::Failure;
 use crate::health::{self, HealthSnapshot, Status};
 use crate::report;
+use crate::session::{EXAMPLE_ESTATE, Mode, Session, SessionOptions};
 
-/// The plan's own estate, written by `drconsole init` without `--discover`.
-pub const EXAMPLE_ESTATE: &str = include_str!("../templates/estate.example.toml");
-
-/// Why a command could not do its job. Each kind has its own exit code, so scripts and cron
-/// can tell "the estate is unhealthy" (1, 2) from "drconsole could not look" (3 and up).
-#[derive(Debug)]
-pub enum Failure {
-    /// The estate file is missing, unreadable or invalid, or would be overwritten.
-    Config(ConfigError),
-    Exists(String),
-    /// AWS could not be reached or refused us (endpoint, credentials, permissions).
-    Cloud(CloudError),
-    /// Nothing at all could be checked: the first error says why.
-    Unreachable(CloudError),
-    Usage(String),
-    Internal(String),
+/// `status --json`: the snapshot with the mode beside it, so a simulated answer never
+/// passes for a real one.
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    mode: Mode,
+    #[serde(flatten)]
+    snapshot: &'a HealthSnapshot,
 }
 
-impl Failure {
-    pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(match self {
-            Failure::Config(_) | Failure::Exists(_) => 3,
-            Failure::Cloud(_) | Failure::Unreachable(_) => 4,
-            Failure::Usage(_) => 64,
-            Failure::Internal(_) => 70,
-        })
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Config(e) => write!(f, "{e}"),
-            Failure::Exists(path) => {
-                write!(f, "{path} already exists; pass --force to replace it")
-            }
-            Failure::Cloud(e) => write_cloud(f, e),
-            Failure::Unreachable(e) => {
-                f.write_str("no resource could be checked; ")?;
-                write_cloud(f, e)
-            }
-            Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
-        }
-    }
-}
-
-/// The service's words, then what to do about it on a line of its own.
-fn write_cloud(f: &mut fmt::Formatter<'_>, e: &CloudError) -> fmt::Result {
-    write!(f, "{e}")?;
-    if let Some(hint) = e.hint() {
-        write!(f, "\n  {hint}")?;
-    }
-    Ok(())
-}
-
-impl From<ConfigError> for Failure {
-    fn from(e: ConfigError) -> Self {
-        Failure::Config(e)
-    }
-}
-
-impl From<CloudError> for Failure {
-    fn from(e: CloudError) -> Self {
-        Failure::Cloud(e)
-    }
-}
-
-pub fn load_estate(cli_path: Option<&Path>) -> Result<Estate, Failure> {
-    let path = config::resolve_path(cli_path)?;
-    Ok(config::load(&path)?)
-}
-
-pub async fn aws_for(estate: &Estate, profile: Option<&str>) -> AwsCloud {
-    let options = AwsOptions {
-        call_timeout: estate.aws.call_timeout.as_duration(),
-        max_concurrency: estate.aws.max_concurrency,
-        ..AwsOptions::default()
-    };
-    let mut cloud = AwsCloud::from_env(profile.or(estate.aws.profile.as_deref()), options).await;
-    for (region, url) in &estate.aws.region_endpoints {
-        cloud = cloud.with_region_endpoint(region, url.get_ref());
-    }
-    cloud
-}
-
-/// `drconsole status`: one snapshot of the estate, as a table or as JSON.
+/// `drconsole status`: one snapshot of the estate, as a table or as JSON; with `--demo`, of
+/// the simulated estate.
 ///
 /// Exit codes: 0 all ok, 1 something warns, 2 something is critical or could not be checked;
 /// 4 when AWS could not be reached at all.
-pub async fn status(
-    cli_path: Option<&Path>,
-    profile: Option<&str>,
-    json: bool,
-) -> Result<ExitCode, Failure> {
-    let estate = load_estate(cli_path)?;
-    let cloud = aws_for(&estate, profile).await;
-    let snap = health::snapshot(&cloud, &estate, estate.aws.max_concurrency).await;
+pub async fn status(options: &SessionOptions, json: bool) -> Result<ExitCode, Failure> {
+    let session = Session::open(options).await?;
+    let estate = &session.estate;
+    let snap = health::snapshot(session.cloud.as_ref(), estate, estate.aws.max_concurrency).await;
     if let Some(e) = unreachable(&snap) {
         return Err(Failure::Unreachable(e));
     }
     if json {
+        let out = StatusJson {
+            mode: session.mode,
+            snapshot: &snap,
+        };
         let text =
-            serde_json::to_string_pretty(&snap).map_err(|e| Failure::Internal(e.to_string()))?;
+            serde_json::to_string_pretty(&out).map_err(|e| Failure::Internal(e.to_string()))?;
         println!("{text}");
     } else {
-        print!("{}", report::status_table(&snap));
+        print!("{}", report::status_table(&snap, session.mode));
     }
     Ok(ExitCode::from(match snap.overall() {
         Status::Ok => 0,

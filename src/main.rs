@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use drconsole::cli::{self, Failure};
+use drconsole::cli;
+use drconsole::error::Failure;
+use drconsole::session::SessionOptions;
 use drconsole::tui::console::{self, ConsoleOptions};
 
 #[derive(Parser)]
@@ -21,12 +23,13 @@ struct Args {
     /// AWS profile to use instead of the estate file's `aws.profile`.
     #[arg(long, global = true, value_name = "NAME")]
     profile: Option<String>,
-    /// Run the console on the embedded simulated estate: no AWS account, no config.
-    #[arg(long)]
+    /// Run on the embedded simulated estate (the console or `status`): no AWS account, no
+    /// config; everything it shows is labelled SIMULATION.
+    #[arg(long, global = true)]
     demo: bool,
     /// Switch on a simulated fault (implies --demo; repeatable): region-outage, pitr-off,
     /// replication-broken, replica-lag, stale-backup, missing-lambda-backup, alarm.
-    #[arg(long = "demo-fault", value_name = "NAME")]
+    #[arg(long = "demo-fault", global = true, value_name = "NAME")]
     demo_faults: Vec<String>,
     /// Colour theme: default, light, high-contrast, a name in the user theme directory, or a
     /// path to a .toml file. NO_COLOR is honoured.
@@ -94,22 +97,26 @@ fn main() -> ExitCode {
             )));
         }
     };
+    let session = SessionOptions {
+        config: args.config.clone(),
+        profile: args.profile.clone(),
+        demo: args.demo,
+        faults: args.demo_faults,
+    };
     let result = runtime.block_on(async {
         match args.command {
             None => {
                 let options = ConsoleOptions {
-                    config: args.config,
-                    profile: args.profile,
-                    demo: args.demo,
-                    faults: args.demo_faults,
+                    session,
                     theme: args.theme,
                     keys: args.keys,
                 };
                 console::run(options).await.map(|()| ExitCode::SUCCESS)
             }
-            Some(Command::Status { json }) => {
-                cli::status(args.config.as_deref(), args.profile.as_deref(), json).await
-            }
+            Some(Command::Status { json }) => cli::status(&session, json).await,
+            Some(Command::Init { .. }) if session.is_demo() => Err(Failure::Usage(
+                "init writes a real estate file: --demo and --demo-fault do not apply to it".into(),
+            )),
             Some(Command::Init {
                 discover,
                 prefix,

@@ -1,4 +1,5 @@
-//! `drconsole init` as a user runs it: the binary, against a moto estate seeded like the plan.
+//! The headless commands as a user runs them: `init` against a moto estate seeded like the plan,
+//! and `status --demo` on the simulated estate with no AWS at all.
 
 mod common;
 
@@ -202,4 +203,131 @@ async fn bad_usage_is_exit_code_64_not_a_health_code() {
         .assert()
         .code(64);
     drconsole(&env).arg("--help").assert().success();
+}
+
+/// `drconsole` with no AWS settings, no estate file anywhere it looks, and an endpoint that
+/// refuses connections: whatever it prints cannot have come from an account.
+fn offline(home: &tempfile::TempDir) -> Command {
+    let mut cmd = Command::cargo_bin("drconsole").expect("the drconsole binary");
+    for name in common::ENV_TO_REMOVE {
+        cmd.env_remove(name);
+    }
+    for name in ["DRCONSOLE_CONFIG", "XDG_CONFIG_HOME", "AWS_ACCESS_KEY_ID"] {
+        cmd.env_remove(name);
+    }
+    cmd.env("HOME", home.path())
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_REGION", "us-east-1");
+    cmd
+}
+
+fn run(cmd: &mut Command, code: i32) -> (String, String) {
+    let output = cmd.output().expect("run drconsole");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    (stdout, stderr)
+}
+
+#[test]
+fn demo_status_needs_no_estate_file_and_says_simulation_first() {
+    let home = tempfile::tempdir().unwrap();
+    // Without --demo there is nothing to read: the estate file is missing.
+    run(offline(&home).arg("status"), 3);
+    // --demo is global: before or after the subcommand.
+    for args in [["--demo", "status"], ["status", "--demo"]] {
+        let (stdout, _) = run(offline(&home).args(args), 0);
+        let first = stdout.lines().next().unwrap_or_default();
+        assert!(first.starts_with("SIMULATION"), "{args:?}:\n{stdout}");
+        assert!(stdout.contains("Flight Data Pipeline"), "{stdout}");
+        assert!(stdout.contains("flightdata-main"), "{stdout}");
+        assert!(!stdout.contains("CRIT"), "{stdout}");
+    }
+}
+
+#[test]
+fn demo_status_json_carries_the_mode() {
+    let home = tempfile::tempdir().unwrap();
+    let (stdout, _) = run(offline(&home).args(["status", "--demo", "--json"]), 0);
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
+    assert_eq!(doc["mode"], "simulation");
+    assert_eq!(doc["estate"], "Flight Data Pipeline");
+    assert_eq!(doc["account"], drconsole::cloud::sim::ACCOUNT);
+    assert!(doc["resources"].as_array().is_some_and(|r| r.len() == 16));
+}
+
+#[test]
+fn demo_faults_give_the_exit_codes_a_real_estate_would() {
+    let home = tempfile::tempdir().unwrap();
+    // A fault implies --demo, and is global too.
+    let (stdout, _) = run(
+        offline(&home).args(["--demo-fault", "stale-backup", "status"]),
+        1,
+    );
+    assert!(stdout.starts_with("SIMULATION"), "{stdout}");
+    assert!(!stdout.contains("CRIT"), "{stdout}");
+    let (stdout, _) = run(
+        offline(&home).args(["status", "--json", "--demo-fault", "pitr-off"]),
+        2,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["mode"], "simulation");
+    let main = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "table" && r["name"] == "flightdata-main")
+        .expect("the main table");
+    assert_eq!(main["status"], "critical");
+    assert_eq!(main["facts"]["pitr_enabled"], false);
+}
+
+#[test]
+fn demo_usage_mistakes_are_exit_code_64() {
+    let home = tempfile::tempdir().unwrap();
+    let (_, stderr) = run(
+        offline(&home).args(["status", "--demo-fault", "pitr-of"]),
+        64,
+    );
+    assert!(
+        stderr.contains("unknown fault \"pitr-of\"; valid faults are: region-outage, pitr-off"),
+        "{stderr}"
+    );
+    let out = home.path().join("estate.toml");
+    let (_, stderr) = run(
+        offline(&home).args(["--demo", "init", "--out"]).arg(&out),
+        64,
+    );
+    assert!(stderr.contains("--demo"), "{stderr}");
+    assert!(!out.exists(), "nothing written");
+}
+
+#[tokio::test]
+async fn real_status_says_production_in_json_and_nothing_extra_in_the_table() {
+    let env = common::moto().await;
+    let seeded = seed_plan_estate(&env).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("estate.toml");
+    std::fs::write(&file, common::plan_estate_toml(&seeded)).unwrap();
+
+    let output = drconsole(&env)
+        .args(["status", "--json", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["mode"], "production");
+    let output = drconsole(&env)
+        .args(["status", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("Flight Data Pipeline"), "{stdout}");
+    assert!(!stdout.contains("SIMULATION"), "{stdout}");
 }

@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use drconsole::config::ConfigError;
+use drconsole::session::Mode;
 use drconsole::tui::keymap::{Action, Keymap};
-use drconsole::tui::theme::{Mode, Slot, Theme};
+use drconsole::tui::theme::{Slot, Theme};
 
 /// The full message for `<dir>/<name>.toml`, loaded with `load`.
 fn error_in<T>(dir: &str, name: &str, load: impl Fn(&Path) -> Result<T, ConfigError>) -> String {

@@ -8,11 +8,13 @@ use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use drconsole::cloud::sim::{Fault, Latency, SimClock, SimCloud, SimOptions};
 use drconsole::config::{self, Estate};
+use drconsole::event::Effect;
 use drconsole::health::{self, HealthSnapshot};
+use drconsole::session::Mode;
 use drconsole::tui::app::{App, Panel, View};
-use drconsole::tui::event::{Effect, Event};
+use drconsole::tui::event::Event;
 use drconsole::tui::keymap::Keymap;
-use drconsole::tui::theme::{Mode, Theme};
+use drconsole::tui::theme::Theme;
 use drconsole::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -22,7 +24,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn estate() -> Arc<Estate> {
-    let text = drconsole::cli::EXAMPLE_ESTATE;
+    let text = drconsole::session::EXAMPLE_ESTATE;
     Arc::new(config::parse(text, Path::new("templates/estate.example.toml")).unwrap())
 }
 
@@ -51,7 +53,7 @@ async fn app_with(faults: &[Fault]) -> App {
 }
 
 fn key(code: KeyCode) -> Event {
-    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    Event::from(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 fn press(app: &mut App, keys: &[KeyCode]) -> Vec<Effect> {
@@ -144,7 +146,7 @@ async fn r_refreshes_and_q_quits_from_the_dashboard_only() {
 async fn ctrl_c_quits_from_anywhere() {
     let mut app = app_with(&[]).await;
     press(&mut app, &[KeyCode::Char('?')]);
-    app.update(Event::Key(KeyEvent::new(
+    app.update(Event::from(KeyEvent::new(
         KeyCode::Char('c'),
         KeyModifiers::CONTROL,
     )));

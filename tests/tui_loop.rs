@@ -11,11 +11,12 @@ use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use drconsole::cloud::aws::AwsOptions;
 use drconsole::health::PollerOptions;
+use drconsole::session::Mode;
 use drconsole::tui::app::{App, Panel};
 use drconsole::tui::event::Event;
 use drconsole::tui::keymap::Keymap;
 use drconsole::tui::run::{Runner, channel, run_loop};
-use drconsole::tui::theme::{Mode, Theme};
+use drconsole::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -33,7 +34,7 @@ fn hanging_endpoint() -> String {
 }
 
 fn key(code: KeyCode) -> Event {
-    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    Event::from(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::health::{HealthSnapshot, RegionRole, ResourceHealth, Status, human_duration};
+use crate::session::Mode;
 
 fn tag(status: Status) -> &'static str {
     match status {
@@ -22,9 +23,22 @@ fn exposure(r: &ResourceHealth) -> String {
     }
 }
 
-/// The services of the priority matrix, then every resource, worst first.
-pub fn status_table(snap: &HealthSnapshot) -> String {
+/// The services of the priority matrix, then every resource, worst first. Anything but
+/// production opens with its mode, so a rehearsal's table never passes for the real estate's.
+pub fn status_table(snap: &HealthSnapshot, mode: Mode) -> String {
     let mut out = String::new();
+    match mode {
+        Mode::Production => {}
+        Mode::Simulation => {
+            let _ = writeln!(
+                out,
+                "SIMULATION: a simulated estate, not AWS; nothing below was read from an account"
+            );
+        }
+        Mode::Drill => {
+            let _ = writeln!(out, "DRILL: drill targets, not the production estate");
+        }
+    }
     let _ = writeln!(
         out,
         "{}  account {}  {} -> {}  at {}",

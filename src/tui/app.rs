@@ -7,13 +7,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use crossterm::event::KeyEvent;
 
-use super::event::{Effect, Event};
+use super::event::{Event, Input};
 use super::keymap::{Action, Keymap};
-use super::theme::{FlashLevel, Mode};
+use super::theme::FlashLevel;
 use crate::config::Estate;
+use crate::event::Effect;
 use crate::health::{
     HealthSnapshot, ResourceHealth, ResourceKind, ServiceHealth, Status, service_health,
 };
+use crate::session::Mode;
 
 /// How long a flash message stays up.
 const FLASH_SECS: i64 = 4;
@@ -170,8 +172,8 @@ impl App {
 
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
         match event {
-            Event::Key(key) => self.on_key(key),
-            Event::Resize(..) => Vec::new(),
+            Event::Input(Input::Key(key)) => self.on_key(key),
+            Event::Input(Input::Resize(..)) => Vec::new(),
             Event::Tick(now) => {
                 self.now = now;
                 if self.flash.as_ref().is_some_and(|f| f.until <= now) {

@@ -1,27 +1,20 @@
-//! Everything the console reacts to arrives as one `Event` on one channel: input, ticks and
-//! the results of background work. Background tasks only ever send these.
+//! What the console's events carry from the terminal: key presses and resizes. Ticks,
+//! snapshots and the effects they lead to are the session's (`crate::event`), not the terminal's.
 
-use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use crate::health::HealthSnapshot;
-
+/// Input from the terminal.
 #[derive(Debug, Clone)]
-pub enum Event {
+pub enum Input {
     Key(KeyEvent),
     Resize(u16, u16),
-    /// Once a second: clocks, countdowns and flash expiry move on.
-    Tick(DateTime<Utc>),
-    Snapshot(Box<HealthSnapshot>),
-    /// SIGTERM or SIGHUP (the SSH session dropped): leave cleanly, restoring the terminal.
-    Shutdown,
 }
 
-/// What `App::update` asks the outside world to do; the effects runner does it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Start the health poller (once, at start).
-    StartPolling,
-    /// Take a snapshot now rather than at the end of the interval.
-    Refresh,
+/// Everything the console reacts to, on one channel.
+pub type Event = crate::event::Event<Input>;
+
+impl From<KeyEvent> for Event {
+    fn from(key: KeyEvent) -> Event {
+        Event::Input(Input::Key(key))
+    }
 }

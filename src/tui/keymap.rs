@@ -1,23 +1,42 @@
 //! Key bindings: one table of [`Action`]s feeds the key handling, the footer, the help popup
 //! and the user's keymap file.
 //!
-//! To add an action, add a variant, list it in [`Action::ALL`] and give it a row in
-//! `Action::info`; the compiler points at anything else.
+//! To add an action, add a variant and give it a row in `Action::info`; the compiler points
+//! at anything else.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 use toml::Spanned;
-use toml::de::DeValue;
 
-use super::theme::{backticked, in_file_order, parse_toml};
+use super::toml_file;
 use crate::config::{self, ConfigError};
 
-/// Something the user can ask for with a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Something the user can ask for with a key; its key in the keymap file is its name in
+/// snake case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    EnumString,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Quit,
     Back,
@@ -36,7 +55,6 @@ pub enum Action {
 
 /// Everything the footer, the help popup and the keymap file say about one action.
 struct Info {
-    name: &'static str,
     group: &'static str,
     short: &'static str,
     description: &'static str,
@@ -49,101 +67,56 @@ const DASHBOARD: &str = "Dashboard";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
-    pub const ALL: [Action; 13] = [
-        Action::Quit,
-        Action::Back,
-        Action::Help,
-        Action::Refresh,
-        Action::NextPanel,
-        Action::PrevPanel,
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-        Action::Open,
-    ];
+    pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// Help groups, in the order the help popup shows them.
     pub const GROUPS: [&'static str; 3] = [GLOBAL, NAVIGATION, DASHBOARD];
 
     fn info(self) -> Info {
-        let (name, group, short, description, defaults): (_, _, _, _, &[&str]) = match self {
-            Action::Quit => ("quit", GLOBAL, "quit", "Quit drconsole", &["q"]),
+        let (group, short, description, defaults): (_, _, _, &[&str]) = match self {
+            Action::Quit => (GLOBAL, "quit", "Quit drconsole", &["q"]),
             Action::Back => (
-                "back",
                 GLOBAL,
                 "back",
                 "Close the popup or go back one view",
                 &["esc"],
             ),
-            Action::Help => ("help", GLOBAL, "help", "Show or hide this help", &["?"]),
+            Action::Help => (GLOBAL, "help", "Show or hide this help", &["?"]),
             Action::Refresh => (
-                "refresh",
                 GLOBAL,
                 "refresh",
                 "Check the estate's health again now",
                 &["r", "f5"],
             ),
-            Action::NextPanel => (
-                "next_panel",
-                NAVIGATION,
-                "next panel",
-                "Focus the next panel",
-                &["tab"],
-            ),
+            Action::NextPanel => (NAVIGATION, "next panel", "Focus the next panel", &["tab"]),
             Action::PrevPanel => (
-                "prev_panel",
                 NAVIGATION,
                 "prev panel",
                 "Focus the previous panel",
                 &["shift-tab"],
             ),
-            Action::Up => (
-                "up",
-                NAVIGATION,
-                "up",
-                "Move the selection up",
-                &["k", "up"],
-            ),
+            Action::Up => (NAVIGATION, "up", "Move the selection up", &["k", "up"]),
             Action::Down => (
-                "down",
                 NAVIGATION,
                 "down",
                 "Move the selection down",
                 &["j", "down"],
             ),
             Action::PageUp => (
-                "page_up",
                 NAVIGATION,
                 "page up",
                 "Move the selection up a page",
                 &["pageup", "ctrl-u"],
             ),
             Action::PageDown => (
-                "page_down",
                 NAVIGATION,
                 "page down",
                 "Move the selection down a page",
                 &["pagedown", "ctrl-d"],
             ),
-            Action::Top => (
-                "top",
-                NAVIGATION,
-                "top",
-                "Jump to the first row",
-                &["g", "home"],
-            ),
-            Action::Bottom => (
-                "bottom",
-                NAVIGATION,
-                "bottom",
-                "Jump to the last row",
-                &["G", "end"],
-            ),
+            Action::Top => (NAVIGATION, "top", "Jump to the first row", &["g", "home"]),
+            Action::Bottom => (NAVIGATION, "bottom", "Jump to the last row", &["G", "end"]),
             Action::Open => (
-                "open",
                 DASHBOARD,
                 "details",
                 "Open the selected resource's details",
@@ -151,7 +124,6 @@ impl Action {
             ),
         };
         Info {
-            name,
             group,
             short,
             description,
@@ -161,7 +133,7 @@ impl Action {
 
     /// The action's key in the keymap file.
     pub fn name(self) -> &'static str {
-        self.info().name
+        self.into()
     }
 
     /// A sentence for the help popup.
@@ -180,7 +152,7 @@ impl Action {
     }
 
     pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
+        name.parse().ok()
     }
 }
 
@@ -348,8 +320,8 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Keymap {
         Keymap {
-            keys: Action::ALL.map(|action| {
-                let defaults = action.info().defaults.iter();
+            keys: std::array::from_fn(|i| {
+                let defaults = Action::ALL[i].info().defaults.iter();
                 defaults
                     .map(|k| k.parse().expect("default keys parse"))
                     .collect()
@@ -367,7 +339,8 @@ impl Keymap {
             return Some(Action::Quit);
         }
         Action::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|a| self.keys(*a).contains(&key))
     }
 
@@ -398,7 +371,7 @@ impl Keymap {
             description: "Quit from anywhere",
         }];
         for group in Action::GROUPS {
-            for action in Action::ALL.into_iter().filter(|a| a.group() == group) {
+            for &action in Action::ALL.iter().filter(|a| a.group() == group) {
                 let keys = self.label(action);
                 rows.push(HelpRow {
                     group,
@@ -416,11 +389,7 @@ impl Keymap {
 
     /// Reads a keymap file; see [`Keymap::parse`].
     pub fn load(path: &Path) -> Result<Keymap, ConfigError> {
-        let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Keymap::parse(&src, path)
+        Keymap::parse(&toml_file::read(path)?, path)
     }
 
     /// The keymap from `path` (or [`default_keymap_path`] when `None`), or the defaults when
@@ -443,40 +412,20 @@ impl Keymap {
     /// Parses a keymap file: a `[keys]` table of `action = "key"` or `action = ["key", ...]`.
     /// Each action listed there loses its default keys; `action = []` unbinds it.
     pub fn parse(src: &str, path: &Path) -> Result<Keymap, ConfigError> {
+        let file: KeymapFile = toml_file::parse(src, path, |m| {
+            // `[keys]` is the file's only field (a table), and the actions are its keys.
+            m.replacen("unknown field", "unknown table", 1)
+                .replacen("unknown variant", "unknown action", 1)
+                .replacen("expected a map", "expected a table: [keys]", 1)
+        })?;
         let invalid =
             |(span, message): Problem| ConfigError::invalid(path, src, Some(span), message);
-        let doc = parse_toml(src, path)?;
+        let mut written: Vec<_> = file.keys.into_iter().collect();
+        // Conflicts are reported where the file makes them, so take the file's order.
+        written.sort_by_key(|(_, keys)| keys.span().start);
         let mut bindings = Vec::new();
-        for (key, value) in in_file_order(doc.get_ref()) {
-            if key.get_ref() != "keys" {
-                return Err(invalid((
-                    key.span(),
-                    format!("unknown table `{}`, expected `keys`", key.get_ref()),
-                )));
-            }
-            let DeValue::Table(table) = value.get_ref() else {
-                return Err(invalid((
-                    value.span(),
-                    format!(
-                        "invalid type: {}, expected a table: [keys]",
-                        value.get_ref().type_str()
-                    ),
-                )));
-            };
-            for (name, value) in in_file_order(table) {
-                let action = Action::from_name(name.get_ref()).ok_or_else(|| {
-                    let names = Action::ALL.map(Action::name);
-                    invalid((
-                        name.span(),
-                        format!(
-                            "unknown action `{}`, expected one of {}",
-                            name.get_ref(),
-                            backticked(&names)
-                        ),
-                    ))
-                })?;
-                bindings.push((action, read_keys(action, value).map_err(invalid)?));
-            }
+        for (action, keys) in written {
+            bindings.push((action, checked(action, keys).map_err(invalid)?));
         }
         let mut keymap = Keymap::default();
         for (action, keys) in &bindings {
@@ -498,36 +447,73 @@ type Problem = (Range<usize>, String);
 /// The keys one action is given in the file, each with where it was written.
 type Binding = (Action, Vec<(Key, Range<usize>)>);
 
-fn read_keys(
-    action: Action,
-    value: &Spanned<DeValue<'_>>,
-) -> Result<Vec<(Key, Range<usize>)>, Problem> {
-    let expected = |value: &Spanned<DeValue<'_>>| {
-        (
-            value.span(),
-            format!(
-                "invalid type: {}, expected a key like \"r\" or an array of keys like \
-                 [\"r\", \"f5\"]",
-                value.get_ref().type_str()
-            ),
-        )
-    };
-    let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
-        DeValue::String(_) => vec![value],
-        DeValue::Array(items) => items.iter().collect(),
-        _ => return Err(expected(value)),
+/// A keymap file: a `[keys]` table and nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeymapFile {
+    #[serde(default)]
+    keys: BTreeMap<Action, Spanned<KeyList>>,
+}
+
+/// An action's keys as written: one key, or an array of them.
+enum KeyList {
+    One(Key),
+    Many(Vec<Spanned<Key>>),
+}
+
+const KEYS_FORMS: &str = "a key like \"r\" or an array of keys like [\"r\", \"f5\"]";
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyList, D::Error> {
+        struct OneOrMany;
+        impl<'de> Visitor<'de> for OneOrMany {
+            type Value = KeyList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(KEYS_FORMS)
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<KeyList, E> {
+                key.parse().map(KeyList::One).map_err(E::custom)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = seq.next_element()? {
+                    keys.push(key);
+                }
+                Ok(KeyList::Many(keys))
+            }
+        }
+        d.deserialize_any(OneOrMany)
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct Named;
+        impl Visitor<'_> for Named {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(KEYS_FORMS)
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                key.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Named)
+    }
+}
+
+/// The keys written for `action`, each with where it was written, once checked on their own.
+fn checked(action: Action, written: Spanned<KeyList>) -> Result<Vec<(Key, Range<usize>)>, Problem> {
+    let span = written.span();
+    let items = match written.into_inner() {
+        KeyList::One(key) => vec![(key, span)],
+        KeyList::Many(keys) => keys.into_iter().map(|k| (*k.get_ref(), k.span())).collect(),
     };
     let mut keys: Vec<(Key, Range<usize>)> = Vec::new();
-    for item in items {
-        let DeValue::String(text) = item.get_ref() else {
-            return Err(expected(item));
-        };
-        let key: Key = text
-            .parse()
-            .map_err(|e: KeyParseError| (item.span(), e.to_string()))?;
+    for (key, span) in items {
         if key.is_ctrl_c() && action != Action::Quit {
             return Err((
-                item.span(),
+                span,
                 format!(
                     "ctrl-c always quits, so it cannot be bound to {}",
                     action.name()
@@ -536,11 +522,11 @@ fn read_keys(
         }
         if keys.iter().any(|(k, _)| *k == key) {
             return Err((
-                item.span(),
+                span,
                 format!("key \"{key}\" is listed twice for {}", action.name()),
             ));
         }
-        keys.push((key, item.span()));
+        keys.push((key, span));
     }
     Ok(keys)
 }
@@ -554,7 +540,8 @@ fn check_conflicts(keymap: &Keymap, bindings: &[Binding], src: &str) -> Result<(
         .collect();
     for (i, (action, key, span)) in written.iter().enumerate() {
         let Some(other) = Action::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|a| a != action && keymap.keys(*a).contains(key))
         else {
             continue;

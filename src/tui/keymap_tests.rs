@@ -15,9 +15,12 @@ fn parse(src: &str) -> Result<Keymap, String> {
 
 #[test]
 fn actions_are_indexed_by_declaration_order() {
-    for (i, action) in Action::ALL.into_iter().enumerate() {
+    for (i, &action) in Action::ALL.iter().enumerate() {
         assert_eq!(action as usize, i, "{action:?}");
         assert_eq!(Action::from_name(action.name()), Some(action));
+        // The file reads names through serde, the rest of the code through strum.
+        let file = format!("[keys]\n{} = []\n", action.name());
+        assert!(parse(&file).unwrap().keys(action).is_empty(), "{file}");
         assert!(Action::GROUPS.contains(&action.group()), "{action:?}");
     }
     assert_eq!(Action::Open.short(), "details");
@@ -160,7 +163,7 @@ fn only_presses_and_repeats_count() {
 fn the_defaults_bind_every_action_once() {
     let keymap = Keymap::default();
     let mut seen = Vec::new();
-    for action in Action::ALL {
+    for &action in Action::ALL {
         assert!(!keymap.keys(action).is_empty(), "{action:?} has no key");
         for key in keymap.keys(action) {
             assert!(!seen.contains(key), "{key} is bound twice");
@@ -279,4 +282,13 @@ fn a_missing_file_means_the_defaults() {
     std::fs::write(&path, "[keys]\nquit = \"x\"\n").unwrap();
     let keymap = Keymap::load_default_or_builtin(Some(&path)).unwrap();
     assert_eq!(keymap.label(Action::Quit), "x");
+}
+
+#[test]
+fn the_mistake_nearest_the_top_is_reported_first() {
+    let err = parse("[keys]\nup = 1\ndown = \"ctrl+x\"\n").unwrap_err();
+    assert!(
+        err.starts_with("k.toml:2:6: invalid type: integer"),
+        "{err}"
+    );
 }

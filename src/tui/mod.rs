@@ -6,4 +6,5 @@ pub mod event;
 pub mod keymap;
 pub mod run;
 pub mod theme;
+mod toml_file;
 pub mod ui;

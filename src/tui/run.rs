@@ -13,11 +13,12 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::app::App;
-use super::event::{Effect, Event};
+use super::event::{Event, Input};
 use super::theme::Theme;
 use super::ui;
 use crate::cloud::Cloud;
 use crate::config::Estate;
+use crate::event::Effect;
 use crate::health::{Poller, PollerOptions};
 
 /// Carries out effects; owns the background tasks so dropping it stops them all.
@@ -111,8 +112,8 @@ impl Runner {
             let mut events = EventStream::new();
             while let Some(Ok(event)) = events.next().await {
                 let event = match event {
-                    TermEvent::Key(key) if key.kind == KeyEventKind::Press => Event::Key(key),
-                    TermEvent::Resize(w, h) => Event::Resize(w, h),
+                    TermEvent::Key(key) if key.kind == KeyEventKind::Press => Event::from(key),
+                    TermEvent::Resize(w, h) => Event::Input(Input::Resize(w, h)),
                     _ => continue,
                 };
                 if tx.send(event).is_err() {

@@ -5,18 +5,22 @@
 //! point at `file:line:column` exactly like estate file errors.
 
 use std::ffi::OsStr;
-use std::ops::Range;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use ratatui::style::{Color, Modifier, Style};
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
+use super::toml_file::{self, backticked};
 use crate::config::{self, ConfigError};
 use crate::health::Status;
+use crate::session::Mode;
 
-/// One meaning a theme gives a style to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// One meaning a theme gives a style to; its key in a theme file is its name in snake case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Slot {
     Text,
     Muted,
@@ -45,89 +49,11 @@ pub enum Slot {
 
 impl Slot {
     /// Every slot, in declaration order, so `slot as usize` indexes it.
-    pub const ALL: [Slot; 23] = [
-        Slot::Text,
-        Slot::Muted,
-        Slot::Title,
-        Slot::Border,
-        Slot::BorderFocused,
-        Slot::Selection,
-        Slot::Ok,
-        Slot::Warn,
-        Slot::Critical,
-        Slot::Unknown,
-        Slot::Danger,
-        Slot::Production,
-        Slot::Drill,
-        Slot::Simulation,
-        Slot::FlashInfo,
-        Slot::FlashWarn,
-        Slot::FlashError,
-        Slot::Header,
-        Slot::FooterKey,
-        Slot::FooterText,
-        Slot::GaugeFilled,
-        Slot::GaugeEmpty,
-        Slot::Sparkline,
-    ];
+    pub const ALL: &'static [Slot] = Slot::VARIANTS;
 
     /// The key in a theme file.
     pub fn key(self) -> &'static str {
-        match self {
-            Slot::Text => "text",
-            Slot::Muted => "muted",
-            Slot::Title => "title",
-            Slot::Border => "border",
-            Slot::BorderFocused => "border_focused",
-            Slot::Selection => "selection",
-            Slot::Ok => "ok",
-            Slot::Warn => "warn",
-            Slot::Critical => "critical",
-            Slot::Unknown => "unknown",
-            Slot::Danger => "danger",
-            Slot::Production => "production",
-            Slot::Drill => "drill",
-            Slot::Simulation => "simulation",
-            Slot::FlashInfo => "flash_info",
-            Slot::FlashWarn => "flash_warn",
-            Slot::FlashError => "flash_error",
-            Slot::Header => "header",
-            Slot::FooterKey => "footer_key",
-            Slot::FooterText => "footer_text",
-            Slot::GaugeFilled => "gauge_filled",
-            Slot::GaugeEmpty => "gauge_empty",
-            Slot::Sparkline => "sparkline",
-        }
-    }
-
-    fn from_key(key: &str) -> Option<Slot> {
-        Slot::ALL.into_iter().find(|s| s.key() == key)
-    }
-}
-
-/// What the console is pointed at; each has its own unmistakable banner style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mode {
-    Production,
-    Drill,
-    Simulation,
-}
-
-impl Mode {
-    pub fn label(self) -> &'static str {
-        match self {
-            Mode::Production => "PRODUCTION",
-            Mode::Drill => "DRILL",
-            Mode::Simulation => "SIMULATION",
-        }
-    }
-
-    fn slot(self) -> Slot {
-        match self {
-            Mode::Production => Slot::Production,
-            Mode::Drill => Slot::Drill,
-            Mode::Simulation => Slot::Simulation,
-        }
+        self.into()
     }
 }
 
@@ -218,11 +144,7 @@ impl Theme {
 
     /// Reads a theme file; see [`Theme::parse`].
     pub fn load(path: &Path) -> Result<Theme, ConfigError> {
-        let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Theme::parse(&src, path)
+        Theme::parse(&toml_file::read(path)?, path)
     }
 
     /// Parses a theme file; slots it leaves out come from the built-in default theme.
@@ -276,8 +198,13 @@ impl Theme {
         self.style(if focused { Slot::Title } else { Slot::Muted })
     }
 
+    /// Each mode's unmistakable banner style.
     pub fn mode(&self, mode: Mode) -> Style {
-        self.style(mode.slot())
+        self.style(match mode {
+            Mode::Production => Slot::Production,
+            Mode::Drill => Slot::Drill,
+            Mode::Simulation => Slot::Simulation,
+        })
     }
 
     pub fn flash(&self, level: FlashLevel) -> Style {
@@ -313,7 +240,7 @@ impl Theme {
     /// modifiers stay, and the slots that colour alone told apart get a modifier instead.
     pub fn without_color(&self) -> Theme {
         let mut theme = self.clone();
-        for slot in Slot::ALL {
+        for &slot in Slot::ALL {
             let style = self.style(slot);
             let extra = match slot {
                 // A selection with no colour and no REVERSED would be invisible.
@@ -359,6 +286,7 @@ fn not_found(path: PathBuf, message: String) -> ConfigError {
 }
 
 /// What a theme file says, before it is laid over a base theme.
+#[derive(Default)]
 struct ThemeFile {
     name: Option<String>,
     styles: Vec<(Slot, Style)>,
@@ -383,146 +311,150 @@ const COLOUR_FORMS: &str = "a colour name (black, red, green, yellow, blue, mage
 const STYLE_FORMS: &str =
     "a colour like \"green\" or a table like { fg = \"black\", bg = \"green\", bold = true }";
 
-const STYLE_KEYS: [&str; 7] = ["fg", "bg", "bold", "italic", "underline", "reversed", "dim"];
-
 /// Parses theme TOML, stopping at the problem nearest the top of the file.
 fn read(src: &str, path: &Path) -> Result<ThemeFile, ConfigError> {
-    let invalid =
-        |span: Range<usize>, message: String| ConfigError::invalid(path, src, Some(span), message);
-    let doc = parse_toml(src, path)?;
-    let mut file = ThemeFile {
-        name: None,
-        styles: Vec::new(),
-    };
-    for (key, value) in in_file_order(doc.get_ref()) {
-        if key.get_ref() == "name" {
-            match value.get_ref() {
-                DeValue::String(name) => file.name = Some(name.to_string()),
-                other => {
-                    return Err(invalid(
-                        value.span(),
-                        format!("invalid type: {}, expected a string", other.type_str()),
-                    ));
-                }
-            }
-        } else if let Some(slot) = Slot::from_key(key.get_ref()) {
-            let style = read_style(value).map_err(|(span, message)| invalid(span, message))?;
-            file.styles.push((slot, style));
-        } else {
-            let expected = std::iter::once("name")
-                .chain(Slot::ALL.iter().map(|s| s.key()))
-                .collect::<Vec<_>>();
-            return Err(invalid(
-                key.span(),
-                format!(
-                    "unknown slot `{}`, expected one of {}",
-                    key.get_ref(),
-                    backticked(&expected)
-                ),
-            ));
-        }
-    }
-    Ok(file)
-}
-
-type Problem = (Range<usize>, String);
-
-fn read_style(value: &Spanned<DeValue<'_>>) -> Result<Style, Problem> {
-    let table = match value.get_ref() {
-        DeValue::String(colour) => return Ok(Style::new().fg(read_colour(colour, value)?)),
-        DeValue::Table(table) => table,
-        other => {
-            return Err((
-                value.span(),
-                format!("invalid type: {}, expected {STYLE_FORMS}", other.type_str()),
-            ));
-        }
-    };
-    let mut style = Style::new();
-    for (key, value) in in_file_order(table) {
-        let modifier = match key.get_ref().as_ref() {
-            "fg" | "bg" => {
-                let DeValue::String(colour) = value.get_ref() else {
-                    return Err((
-                        value.span(),
-                        format!(
-                            "invalid type: {}, expected a colour string like \"green\"",
-                            value.get_ref().type_str()
-                        ),
-                    ));
-                };
-                let colour = read_colour(colour, value)?;
-                style = if key.get_ref() == "fg" {
-                    style.fg(colour)
-                } else {
-                    style.bg(colour)
-                };
-                continue;
-            }
-            "bold" => Modifier::BOLD,
-            "italic" => Modifier::ITALIC,
-            "underline" => Modifier::UNDERLINED,
-            "reversed" => Modifier::REVERSED,
-            "dim" => Modifier::DIM,
-            other => {
-                return Err((
-                    key.span(),
-                    format!(
-                        "unknown style key `{other}`, expected one of {}",
-                        backticked(&STYLE_KEYS)
-                    ),
-                ));
-            }
-        };
-        style = match value.get_ref() {
-            DeValue::Boolean(true) => style.add_modifier(modifier),
-            // An explicit `false` switches the modifier off even where an enclosing style
-            // (a block, a row) turned it on.
-            DeValue::Boolean(false) => style.remove_modifier(modifier),
-            other => {
-                return Err((
-                    value.span(),
-                    format!("invalid type: {}, expected true or false", other.type_str()),
-                ));
-            }
-        };
-    }
-    Ok(style)
-}
-
-fn read_colour(colour: &str, at: &Spanned<DeValue<'_>>) -> Result<Color, Problem> {
-    colour.parse().map_err(|_| {
-        (
-            at.span(),
-            format!("invalid colour {colour:?}, expected {COLOUR_FORMS}"),
-        )
+    // Unknown top-level keys are reported as slots by `ThemeKey`; only a style table has
+    // fields.
+    toml_file::parse(src, path, |m| {
+        m.replacen("unknown field", "unknown style key", 1)
     })
 }
 
-/// The TOML document in `src`, with spans; a syntax error becomes an `Invalid` error like any other.
-pub(super) fn parse_toml<'i>(
-    src: &'i str,
-    path: &Path,
-) -> Result<Spanned<DeTable<'i>>, ConfigError> {
-    DeTable::parse(src)
-        .map_err(|e| ConfigError::invalid(path, src, e.span(), e.message().trim_end()))
+/// A top-level key of a theme file.
+enum ThemeKey {
+    Name,
+    Slot(Slot),
 }
 
-/// Entries in the order they appear, so the first error found is the one nearest the top.
-pub(super) fn in_file_order<'t, 'i>(
-    table: &'t DeTable<'i>,
-) -> Vec<(
-    &'t Spanned<toml::de::DeString<'i>>,
-    &'t Spanned<DeValue<'i>>,
-)> {
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(key, _)| key.span().start);
-    entries
+impl<'de> Deserialize<'de> for ThemeKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ThemeKey, D::Error> {
+        let key = String::deserialize(d)?;
+        if key == "name" {
+            return Ok(ThemeKey::Name);
+        }
+        key.parse().map(ThemeKey::Slot).map_err(|_| {
+            let keys = std::iter::once("name").chain(Slot::ALL.iter().map(|s| s.key()));
+            de::Error::custom(format!(
+                "unknown slot `{key}`, expected one of {}",
+                backticked(keys)
+            ))
+        })
+    }
 }
 
-pub(super) fn backticked(names: &[&str]) -> String {
-    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    names.join(", ")
+impl<'de> Deserialize<'de> for ThemeFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ThemeFile, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = ThemeFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of slots")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ThemeFile, A::Error> {
+                let mut file = ThemeFile::default();
+                while let Some(key) = map.next_key()? {
+                    match key {
+                        ThemeKey::Name => file.name = Some(map.next_value()?),
+                        ThemeKey::Slot(slot) => {
+                            file.styles.push((slot, map.next_value::<StyleSpec>()?.0));
+                        }
+                    }
+                }
+                Ok(file)
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
+
+/// One slot's style: a colour, or a table of colours and modifiers.
+struct StyleSpec(Style);
+
+impl<'de> Deserialize<'de> for StyleSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<StyleSpec, D::Error> {
+        struct Spec;
+        impl<'de> Visitor<'de> for Spec {
+            type Value = StyleSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(STYLE_FORMS)
+            }
+            fn visit_str<E: de::Error>(self, colour: &str) -> Result<StyleSpec, E> {
+                Ok(StyleSpec(Style::new().fg(parse_colour(colour)?)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StyleSpec, A::Error> {
+                let table = StyleTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(StyleSpec(table.style()))
+            }
+        }
+        d.deserialize_any(Spec)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleTable {
+    fg: Option<Colour>,
+    bg: Option<Colour>,
+    bold: Option<bool>,
+    italic: Option<bool>,
+    underline: Option<bool>,
+    reversed: Option<bool>,
+    dim: Option<bool>,
+}
+
+impl StyleTable {
+    fn style(&self) -> Style {
+        let mut style = Style::new();
+        if let Some(Colour(fg)) = self.fg {
+            style = style.fg(fg);
+        }
+        if let Some(Colour(bg)) = self.bg {
+            style = style.bg(bg);
+        }
+        for (set, modifier) in [
+            (self.bold, Modifier::BOLD),
+            (self.italic, Modifier::ITALIC),
+            (self.underline, Modifier::UNDERLINED),
+            (self.reversed, Modifier::REVERSED),
+            (self.dim, Modifier::DIM),
+        ] {
+            style = match set {
+                Some(true) => style.add_modifier(modifier),
+                // An explicit `false` switches the modifier off even where an enclosing style
+                // (a block, a row) turned it on.
+                Some(false) => style.remove_modifier(modifier),
+                None => style,
+            };
+        }
+        style
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Colour(Color);
+
+impl<'de> Deserialize<'de> for Colour {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Colour, D::Error> {
+        struct Named;
+        impl Visitor<'_> for Named {
+            type Value = Colour;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a colour string like \"green\"")
+            }
+            fn visit_str<E: de::Error>(self, colour: &str) -> Result<Colour, E> {
+                parse_colour(colour).map(Colour)
+            }
+        }
+        d.deserialize_str(Named)
+    }
+}
+
+fn parse_colour<E: de::Error>(colour: &str) -> Result<Color, E> {
+    colour.parse().map_err(|_| {
+        E::custom(format!(
+            "invalid colour {colour:?}, expected {COLOUR_FORMS}"
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -15,9 +15,9 @@ fn error(src: &str) -> String {
 
 #[test]
 fn slots_are_indexed_by_declaration_order() {
-    for (i, slot) in Slot::ALL.into_iter().enumerate() {
+    for (i, &slot) in Slot::ALL.iter().enumerate() {
         assert_eq!(slot as usize, i, "{slot:?}");
-        assert_eq!(Slot::from_key(slot.key()), Some(slot));
+        assert_eq!(slot.key().parse(), Ok(slot));
     }
 }
 
@@ -75,7 +75,7 @@ fn a_user_theme_overrides_only_what_it_names() {
     let default = Theme::default();
     assert_eq!(theme.name(), "mine");
     assert_eq!(theme.style(Slot::Ok), Style::new().fg(Color::Blue));
-    for slot in Slot::ALL.into_iter().filter(|s| *s != Slot::Ok) {
+    for &slot in Slot::ALL.iter().filter(|s| **s != Slot::Ok) {
         assert_eq!(theme.style(slot), default.style(slot), "{slot:?}");
     }
     let named = Theme::parse("name = \"Mine\"\n", Path::new("x.toml")).unwrap();
@@ -90,7 +90,7 @@ fn builtins_set_every_slot_and_keep_the_modes_apart() {
     );
     for (name, src) in BUILTIN {
         let file = read(src, Path::new(name)).unwrap_or_else(|e| panic!("{e}"));
-        for slot in Slot::ALL {
+        for &slot in Slot::ALL {
             assert!(
                 file.styles.iter().any(|(s, _)| *s == slot),
                 "{name} does not set {}",
@@ -116,7 +116,7 @@ fn builtins_set_every_slot_and_keep_the_modes_apart() {
 #[test]
 fn no_color_keeps_modifiers_and_the_selection_visible() {
     let plain = Theme::default().without_color();
-    for slot in Slot::ALL {
+    for &slot in Slot::ALL {
         let style = plain.style(slot);
         assert_eq!((style.fg, style.bg), (None, None), "{slot:?}");
     }
@@ -207,4 +207,18 @@ fn resolve_finds_builtins_user_files_and_paths() {
     // Looks like a path, so it is never taken for a built-in name.
     let err = Theme::resolve(Some("light.toml"), user).unwrap_err();
     assert!(matches!(err, ConfigError::Io { .. }), "{err:?}");
+}
+
+#[test]
+fn the_mistake_nearest_the_top_is_reported_first() {
+    let err = error("warn = 3\ncritical = 4\n");
+    assert!(
+        err.starts_with("t.toml:1:8: invalid type: integer"),
+        "{err}"
+    );
+    let err = error("title = { fg = \"cyan\", bolt = true, bold = 1 }\n");
+    assert!(
+        err.starts_with("t.toml:1:24: unknown style key `bolt`"),
+        "{err}"
+    );
 }

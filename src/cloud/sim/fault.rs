@@ -1,10 +1,10 @@
 //! The faults a simulated estate can be started with (or switched to), by name, and what
 //! each one does to the estate when it happens and when it is repaired.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
+use strum::{Display, IntoStaticStr, VariantArray};
 
 use super::seed::{
     LAG_PERCENT, STALE_DAYS, alarm_reason, daily_backups, lambda_backups, ok_reason, replication,
@@ -15,7 +15,12 @@ use crate::config::Estate;
 
 /// Something wrong with the estate, of the kind the plan prepares for. Each one changes what
 /// reads return, the way AWS would show it, so the health model flags it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Its name on the command line is the variant's in kebab case, e.g. `--demo-fault pitr-off`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Display, IntoStaticStr, VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Fault {
     /// Every call to the primary region fails as unreachable; its health check fails.
     RegionOutage,
@@ -34,27 +39,12 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 7] = [
-        Fault::RegionOutage,
-        Fault::PitrOff,
-        Fault::ReplicationBroken,
-        Fault::ReplicaLag,
-        Fault::StaleBackup,
-        Fault::MissingLambdaBackup,
-        Fault::Alarm,
-    ];
+    /// Every fault, in declaration order.
+    pub const ALL: &'static [Fault] = Fault::VARIANTS;
 
-    /// The name used on the command line, e.g. `--fault region-outage`.
+    /// The name used on the command line, e.g. `--demo-fault region-outage`.
     pub fn name(self) -> &'static str {
-        match self {
-            Fault::RegionOutage => "region-outage",
-            Fault::PitrOff => "pitr-off",
-            Fault::ReplicationBroken => "replication-broken",
-            Fault::ReplicaLag => "replica-lag",
-            Fault::StaleBackup => "stale-backup",
-            Fault::MissingLambdaBackup => "missing-lambda-backup",
-            Fault::Alarm => "alarm",
-        }
+        self.into()
     }
 
     /// One line for help texts and the demo's fault menu.
@@ -81,12 +71,6 @@ impl Fault {
     }
 }
 
-impl fmt::Display for Fault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// A fault name that is not one of [`Fault::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown fault \"{given}\"; valid faults are: {}", valid_names())]
@@ -95,7 +79,8 @@ pub struct ParseFaultError {
 }
 
 fn valid_names() -> String {
-    Fault::ALL.map(Fault::name).join(", ")
+    let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+    names.join(", ")
 }
 
 impl FromStr for Fault {
@@ -105,7 +90,8 @@ impl FromStr for Fault {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
         Fault::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|f| f.name() == wanted)
             .ok_or_else(|| ParseFaultError {
                 given: s.to_owned(),

@@ -17,13 +17,13 @@ fn the_sim_is_a_cloud_the_poller_can_share() {
 
 #[test]
 fn fault_names_round_trip() {
-    for fault in Fault::ALL {
+    for &fault in Fault::ALL {
         assert_eq!(Fault::from_str(fault.name()), Ok(fault));
         assert_eq!(fault.to_string(), fault.name());
         assert!(!fault.description().is_empty());
     }
     assert_eq!("Region_Outage".parse::<Fault>(), Ok(Fault::RegionOutage));
-    let mut sorted = Fault::ALL;
+    let mut sorted = Fault::ALL.to_vec();
     sorted.sort();
     assert_eq!(sorted, Fault::ALL);
 }
@@ -32,7 +32,7 @@ fn fault_names_round_trip() {
 fn a_bad_fault_name_lists_the_valid_ones() {
     let err = "pitr".parse::<Fault>().unwrap_err().to_string();
     assert!(err.contains("\"pitr\""), "{err}");
-    for fault in Fault::ALL {
+    for &fault in Fault::ALL {
         assert!(err.contains(fault.name()), "{err}");
     }
 }

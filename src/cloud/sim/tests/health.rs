@@ -237,7 +237,7 @@ async fn region_outage_leaves_only_the_backup_region_and_global_services() {
 
 #[tokio::test]
 async fn every_fault_can_be_switched_on_and_off_at_run_time() {
-    for fault in Fault::ALL {
+    for &fault in Fault::ALL {
         let sim = sim(&[]);
         sim.set_fault(fault, true);
         assert_eq!(sim.faults(), vec![fault]);

@@ -22,7 +22,7 @@ pub(super) fn t0() -> DateTime<Utc> {
 
 pub(super) fn estate() -> Estate {
     crate::config::parse(
-        crate::cli::EXAMPLE_ESTATE,
+        crate::session::EXAMPLE_ESTATE,
         Path::new("templates/estate.example.toml"),
     )
     .expect("the example estate parses")

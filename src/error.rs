@@ -1,0 +1,72 @@
+//! Why a command or the console could not do its job, and the exit code each reason gets.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use crate::cloud::CloudError;
+use crate::config::ConfigError;
+
+/// Each kind has its own exit code, so scripts and cron can tell "the estate is unhealthy"
+/// (1, 2) from "drconsole could not look" (3 and up).
+#[derive(Debug)]
+pub enum Failure {
+    /// The estate, theme or keymap file is missing, unreadable or invalid.
+    Config(ConfigError),
+    /// `init` would overwrite this file.
+    Exists(String),
+    /// AWS could not be reached or refused us (endpoint, credentials, permissions).
+    Cloud(CloudError),
+    /// Nothing at all could be checked: the first error says why.
+    Unreachable(CloudError),
+    Usage(String),
+    Internal(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Failure::Config(_) | Failure::Exists(_) => 3,
+            Failure::Cloud(_) | Failure::Unreachable(_) => 4,
+            Failure::Usage(_) => 64,
+            Failure::Internal(_) => 70,
+        })
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Config(e) => write!(f, "{e}"),
+            Failure::Exists(path) => {
+                write!(f, "{path} already exists; pass --force to replace it")
+            }
+            Failure::Cloud(e) => write_cloud(f, e),
+            Failure::Unreachable(e) => {
+                f.write_str("no resource could be checked; ")?;
+                write_cloud(f, e)
+            }
+            Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The service's words, then what to do about it on a line of its own.
+fn write_cloud(f: &mut fmt::Formatter<'_>, e: &CloudError) -> fmt::Result {
+    write!(f, "{e}")?;
+    if let Some(hint) = e.hint() {
+        write!(f, "\n  {hint}")?;
+    }
+    Ok(())
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure::Config(e)
+    }
+}
+
+impl From<CloudError> for Failure {
+    fn from(e: CloudError) -> Self {
+        Failure::Cloud(e)
+    }
+}
