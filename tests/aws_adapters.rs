@@ -1220,7 +1220,7 @@ async fn dns_health_check_status() {
             .all(|o| o.status.starts_with("Success")),
         "{status:?}"
     );
-    assert!(status.healthy());
+    assert_eq!(status.healthy(), Some(true));
 
     let err = cloud
         .health_check_status("00000000-0000-0000-0000-000000000000")

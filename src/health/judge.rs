@@ -7,7 +7,7 @@ use super::{
     AlarmFacts, BucketFacts, DnsFacts, FunctionFacts, RegionLoss, ReplicaFacts, Status, TableFacts,
     human_duration,
 };
-use crate::cloud::{AlarmState, Versioning};
+use crate::cloud::{AlarmState, Failover, Versioning};
 
 /// A status with its reasons, most severe first.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +58,38 @@ fn overdue(age: u64, every: u64) -> bool {
 
 pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdict {
     let mut v = Verdict::default();
+    table_region_loss(f, rpo_secs, now, &mut v);
+    if let Some(pending) = &f.newest_backup_pending {
+        v.raise(
+            Status::Ok,
+            format!(
+                "backup {} is still being created (started {} ago): not restorable yet",
+                pending.name,
+                human_duration(age_secs(now, pending.created))
+            ),
+        );
+    }
     if f.exists == Some(false) {
-        v.raise(Status::Critical, "table does not exist");
+        // What the commander needs now is what it can be restored from.
+        match (&f.newest_backup, f.backup_count) {
+            (Some(b), _) => {
+                let age = age_secs(now, b.created);
+                v.exposure_secs = Some(age);
+                v.raise(
+                    Status::Critical,
+                    format!(
+                        "table missing \u{2014} restorable from {} ({} old)",
+                        b.name,
+                        human_duration(age)
+                    ),
+                );
+            }
+            (None, Some(_)) => v.raise(
+                Status::Critical,
+                "table missing \u{2014} and no backup of it can be restored",
+            ),
+            (None, None) => v.raise(Status::Critical, "table does not exist"),
+        }
         return v.done();
     }
     if let Some(status) = f.table_status.as_deref().filter(|s| *s != "ACTIVE") {
@@ -67,10 +97,16 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
     }
     let newest_backup_age = f.newest_backup.as_ref().map(|b| age_secs(now, b.created));
     match f.pitr_enabled {
-        Some(true) => {
+        Some(true) => match f.latest_restorable {
             // AWS keeps the latest restorable time about five minutes behind now.
-            v.exposure_secs = Some(f.latest_restorable.map_or(0, |t| age_secs(now, t)));
-        }
+            Some(t) => v.exposure_secs = Some(age_secs(now, t)),
+            // Without it nothing says how recent the newest restorable point is.
+            None => v.raise(
+                Status::Unknown,
+                "point-in-time recovery is on but reports no latest restorable time: \
+                 exposure unknown",
+            ),
+        },
         Some(false) => {
             v.raise(
                 Status::Critical,
@@ -125,9 +161,82 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
                 human_duration(every)
             ),
         ),
+        (None, _) if f.backup_count.is_some_and(|n| n > 0) => v.raise(
+            Status::Warn,
+            "no backup is restorable yet: every one is still being created",
+        ),
         _ => {}
     }
     v.done()
+}
+
+/// If the primary region is lost now, only copies outside it count: a global-table replica
+/// in the backup region (its lag is seconds), or the newest export in a bucket outside it.
+fn table_region_loss(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>, v: &mut Verdict) {
+    let o = &f.outside;
+    if o.primary_region.is_empty() {
+        return; // not probed
+    }
+    let (primary, backup) = (o.primary_region.as_str(), o.backup_region.as_str());
+    let mut copies: Vec<(u64, String)> = Vec::new();
+    match o.replica_status.as_deref() {
+        Some("ACTIVE") => copies.push((0, format!("global-table replica in {backup}"))),
+        Some(status) => v.raise(
+            Status::Warn,
+            format!("global-table replica in {backup} is {status}, not ACTIVE"),
+        ),
+        None => {}
+    }
+    if let Some(export) = &o.newest_export {
+        let region = o.export_bucket_region.as_deref().unwrap_or(backup);
+        copies.push((
+            age_secs(now, export.time),
+            format!("export {} ({region})", export.location),
+        ));
+    }
+    if let Some((exposure, copy)) = copies.into_iter().min_by_key(|(e, _)| *e) {
+        if let Some(rpo) = rpo_secs.filter(|rpo| exposure > *rpo) {
+            v.raise(
+                Status::Critical,
+                format!(
+                    "if {primary} is lost, {} of data is lost: the newest copy outside it is \
+                     {copy}; RPO is {}",
+                    human_duration(exposure),
+                    human_duration(rpo)
+                ),
+            );
+        }
+        v.region_loss = Some(RegionLoss {
+            exposure_secs: Some(exposure),
+            unbounded: false,
+            copy: Some(copy),
+        });
+        return;
+    }
+    if !(o.replica_checked && o.exports_checked) {
+        // Something could not be read (the error says what): the figure is unknown.
+        v.region_loss = Some(RegionLoss::default());
+        return;
+    }
+    let exports = match (&o.export_bucket, o.export_bucket_region.as_deref()) {
+        (None, _) => "no export bucket configured ([dynamodb].export_bucket)".to_owned(),
+        (Some(bucket), Some(region)) if region == primary => {
+            format!("export bucket {bucket} is in {primary} too, so its exports die with it")
+        }
+        (Some(bucket), _) => format!("no complete export of it in s3://{bucket}"),
+    };
+    v.raise(
+        Status::Critical,
+        format!(
+            "no copy outside {primary}: losing the region loses the table \
+             (no global-table replica in {backup}; {exports})"
+        ),
+    );
+    v.region_loss = Some(RegionLoss {
+        exposure_secs: None,
+        unbounded: true,
+        copy: None,
+    });
 }
 
 pub fn bucket(f: &BucketFacts, rpo_secs: Option<u64>, backup_region: &str) -> Verdict {
@@ -228,9 +337,11 @@ pub fn function(
     f: &FunctionFacts,
     backup_bucket: Option<&str>,
     backup_every_secs: u64,
+    rpo_secs: Option<u64>,
     now: DateTime<Utc>,
 ) -> Verdict {
     let mut v = Verdict::default();
+    function_region_loss(f, rpo_secs, now, &mut v);
     if f.exists == Some(false) {
         v.raise(Status::Critical, "function does not exist");
     }
@@ -282,6 +393,82 @@ pub fn function(
     v.done()
 }
 
+/// Code and configuration are in version control (the plan's RPO for them is 0), so a missing
+/// copy outside the primary region is a warning: the function can still be rebuilt, only
+/// not restored. What a copy would lose is what changed since it was taken.
+fn function_region_loss(
+    f: &FunctionFacts,
+    rpo_secs: Option<u64>,
+    now: DateTime<Utc>,
+    v: &mut Verdict,
+) {
+    let o = &f.outside;
+    if o.primary_region.is_empty() {
+        return; // not probed
+    }
+    let primary = o.primary_region.as_str();
+    if let (Some(time), Some(location)) = (o.time, &o.location) {
+        // Unchanged since the copy: nothing is lost. Unknown: the copy's age is the bound.
+        let changed_since = f.last_modified_at.map(|m| m.timestamp() > time.timestamp());
+        let exposure = match changed_since {
+            Some(false) => 0,
+            _ => age_secs(now, time),
+        };
+        if let Some(rpo) = rpo_secs.filter(|rpo| exposure > *rpo) {
+            let why = if changed_since == Some(true) {
+                "and the function changed since"
+            } else {
+                "and whether the function changed since is unknown"
+            };
+            v.raise(
+                Status::Warn,
+                format!(
+                    "if {primary} is lost, it restores from {location}, {} old, {why}; RPO is {}",
+                    human_duration(age_secs(now, time)),
+                    human_duration(rpo)
+                ),
+            );
+        }
+        v.region_loss = Some(RegionLoss {
+            exposure_secs: Some(exposure),
+            unbounded: false,
+            copy: Some(location.clone()),
+        });
+        return;
+    }
+    if !o.checked {
+        v.region_loss = Some(RegionLoss::default());
+        return;
+    }
+    let in_primary: Vec<&str> = o
+        .buckets
+        .iter()
+        .filter(|(_, r)| r.as_deref() == Some(primary))
+        .map(|(b, _)| b.as_str())
+        .collect();
+    let why = match (o.buckets.len(), in_primary.as_slice()) {
+        (0, _) => None, // "no backup location configured" already says it
+        (_, [bucket]) if o.buckets.len() == 1 => Some(format!(
+            "{bucket} is in {primary} too; name a copy in the backup region \
+             ([lambda].backup_copy_bucket)"
+        )),
+        _ => Some("no backup of it in a bucket outside it".to_owned()),
+    };
+    if let Some(why) = why {
+        v.raise(
+            Status::Warn,
+            format!(
+                "no backup outside {primary}: if the region is lost it must be rebuilt ({why})"
+            ),
+        );
+    }
+    v.region_loss = Some(RegionLoss {
+        exposure_secs: None,
+        unbounded: true,
+        copy: None,
+    });
+}
+
 pub fn dns(f: &DnsFacts) -> Verdict {
     let mut v = Verdict::default();
     if !f.records_checked {
@@ -304,15 +491,58 @@ pub fn dns(f: &DnsFacts) -> Verdict {
                 Status::Warn,
                 "PRIMARY has no health check: failover never triggers",
             ),
-            (Some(_), Some(false)) if f.has_secondary => v.raise(
-                Status::Warn,
-                "PRIMARY is failing its health check: Route53 answers with SECONDARY",
-            ),
+            (Some(_), Some(false)) if f.has_secondary => match f.serving {
+                Some(Failover::Secondary) => v.raise(
+                    Status::Warn,
+                    "PRIMARY is failing its health check: Route53 answers with SECONDARY",
+                ),
+                Some(Failover::Primary) => v.raise(
+                    Status::Critical,
+                    "PRIMARY and SECONDARY both fail their health checks: Route53 answers \
+                     with PRIMARY",
+                ),
+                None => v.raise(
+                    Status::Warn,
+                    "PRIMARY is failing its health check; whether SECONDARY can take over is \
+                     unknown",
+                ),
+            },
             (Some(_), Some(false)) => v.raise(
                 Status::Critical,
                 "PRIMARY is failing its health check and there is no SECONDARY to fail over to",
             ),
-            _ => {}
+            (Some(_), None) => v.raise(
+                Status::Unknown,
+                "PRIMARY's health check status could not be told (no observations yet?): \
+                 which record Route53 answers with is unknown",
+            ),
+            (Some(_), Some(true)) => {}
+        }
+    }
+    for (record, check) in [
+        ("PRIMARY", &f.primary_check),
+        ("SECONDARY", &f.secondary_check),
+    ] {
+        let Some(check) = check else { continue };
+        if check.disabled {
+            v.raise(
+                Status::Warn,
+                format!(
+                    "{record}'s health check {} is disabled: Route53 takes it as healthy \
+                     whatever the endpoint does",
+                    check.id
+                ),
+            );
+        }
+        if check.inverted {
+            v.raise(
+                Status::Warn,
+                format!(
+                    "{record}'s health check {} is inverted: Route53 takes a failing endpoint \
+                     as healthy and a healthy one as failing",
+                    check.id
+                ),
+            );
         }
     }
     v.done()
@@ -367,6 +597,7 @@ mod tests {
             }),
             backup_count: Some(30),
             backup_every_secs: DAY,
+            ..Default::default()
         }
     }
 
@@ -511,9 +742,12 @@ mod tests {
             backup_time: Some(now() - Duration::hours(23)),
             ..Default::default()
         };
-        assert_eq!(function(&f, Some("b"), DAY, now()).status, Status::Ok);
+        assert_eq!(
+            function(&f, Some("b"), DAY, Some(HOUR), now()).status,
+            Status::Ok
+        );
         f.backup_time = Some(now() - Duration::hours(48));
-        let v = function(&f, Some("b"), DAY, now());
+        let v = function(&f, Some("b"), DAY, Some(HOUR), now());
         assert_eq!(v.status, Status::Warn);
         assert_eq!(v.reasons, ["newest backup is 2d old (expected every 1d)"]);
     }
@@ -530,7 +764,7 @@ mod tests {
             backup_has_code: true,
             ..Default::default()
         };
-        let v = function(&f, Some("b"), DAY, now());
+        let v = function(&f, Some("b"), DAY, Some(HOUR), now());
         assert_eq!(
             v.reasons,
             ["reserved concurrency is 0: ingestion is stopped"]
@@ -551,7 +785,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            function(&f, Some("b"), DAY, now()).reasons,
+            function(&f, Some("b"), DAY, Some(HOUR), now()).reasons,
             Vec::<String>::new()
         );
         assert_eq!(dns(&DnsFacts::default()).reasons, Vec::<String>::new());

@@ -2,15 +2,16 @@
 //! with the facts, never thrown: the resource becomes `unknown` and the others carry on.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::OnceCell;
 
 use super::{
-    AlarmFacts, BackupFact, BucketFacts, DnsFacts, Facts, FunctionFacts, ReplicaFacts,
-    ResourceKind, TableFacts,
+    AlarmFacts, BackupFact, BucketFacts, DnsFacts, ExportFact, Facts, FunctionFacts,
+    FunctionOutside, OutsideCopies, ReplicaFacts, ResourceKind, TableFacts,
 };
-use crate::cloud::{Cloud, CloudError, Failover, MetricQuery};
+use crate::cloud::{Cloud, CloudError, Failover, HealthCheckConfig, MetricQuery, TableInfo};
 use crate::config::{Bucket, DnsRecord, Estate};
 
 /// What one probe saw, before judgement.
@@ -41,10 +42,16 @@ struct FunctionBackup {
     time: Option<DateTime<Utc>>,
 }
 
+type Shared<T> = Mutex<HashMap<String, Arc<OnceCell<Result<T, CloudError>>>>>;
+
 pub(super) struct Probes<'a> {
     pub cloud: &'a dyn Cloud,
     pub estate: &'a Estate,
     lambda_backups: OnceCell<Result<LambdaBackups, CloudError>>,
+    /// Backup indexes of buckets outside the primary region, by bucket.
+    lambda_copies: Shared<LambdaBackups>,
+    /// Where each bucket lives, by bucket.
+    bucket_regions: Shared<String>,
 }
 
 fn split<T>(result: Result<T, CloudError>, errors: &mut Vec<CloudError>) -> Option<T> {
@@ -66,6 +73,8 @@ impl<'a> Probes<'a> {
             cloud,
             estate,
             lambda_backups: OnceCell::new(),
+            lambda_copies: Mutex::default(),
+            bucket_regions: Mutex::default(),
         }
     }
 
@@ -97,10 +106,12 @@ impl<'a> Probes<'a> {
 
     pub async fn table(&self, name: &str) -> Observed {
         let region = self.primary();
-        let (described, continuous, backups) = tokio::join!(
+        let (described, continuous, backups, exports) = tokio::join!(
             self.cloud.describe_table(region, name),
             self.cloud.describe_continuous_backups(region, name),
+            // By name, so a deleted table's backups (its SYSTEM backup) are still found.
             self.cloud.list_backups(region, Some(name)),
+            self.table_exports(name),
         );
         let mut errors = Vec::new();
         let mut facts = TableFacts {
@@ -108,35 +119,41 @@ impl<'a> Probes<'a> {
             backup_every_secs: self.estate.dynamodb.backup_every.as_secs(),
             ..Default::default()
         };
-        if facts.exists == Some(false) {
-            // The other calls fail the same way; one "does not exist" says it all.
-            return self.observed(
-                ResourceKind::Table,
-                name,
-                region,
-                Facts::Table(facts),
-                errors,
-            );
-        }
-        if let Some(table) = split(described, &mut errors) {
-            facts.table_status = Some(table.status);
-            facts.item_count = table.item_count;
-        }
-        if let Some(c) = split(continuous, &mut errors) {
-            facts.pitr_enabled = Some(c.pitr_enabled);
-            facts.earliest_restorable = c.earliest_restorable;
-            facts.latest_restorable = c.latest_restorable;
+        // A missing table fails the PITR call the same way; "does not exist" says it all.
+        if facts.exists != Some(false) {
+            if let Some(table) = split(described.clone(), &mut errors) {
+                facts.table_status = Some(table.status);
+                facts.item_count = table.item_count;
+            }
+            if let Some(c) = split(continuous, &mut errors) {
+                facts.pitr_enabled = Some(c.pitr_enabled);
+                facts.earliest_restorable = c.earliest_restorable;
+                facts.latest_restorable = c.latest_restorable;
+            }
         }
         if let Some(backups) = split(backups, &mut errors) {
             facts.backup_count = Some(backups.len());
-            // list_backups is newest first by creation time.
-            facts.newest_backup = backups.first().map(|b| BackupFact {
+            let fact = |b: &crate::cloud::BackupInfo| BackupFact {
                 name: b.name.clone(),
                 arn: b.arn.clone(),
                 created: b.created,
                 status: b.status.clone(),
-            });
+            };
+            // Newest first: the newest AVAILABLE one is what can be restored now; a newer
+            // one still CREATING cannot be yet.
+            let available = backups.iter().position(|b| b.status == "AVAILABLE");
+            facts.newest_backup = available.map(|i| fact(&backups[i]));
+            facts.newest_backup_pending = backups[..available.unwrap_or(backups.len())]
+                .iter()
+                .find(|b| b.status == "CREATING")
+                .map(fact);
         }
+        facts.outside = exports.unwrap_or_else(|(outside, e)| {
+            errors.push(e);
+            outside
+        });
+        self.table_replica(name, &described, &mut facts.outside, &mut errors)
+            .await;
         self.observed(
             ResourceKind::Table,
             name,
@@ -144,6 +161,85 @@ impl<'a> Probes<'a> {
             Facts::Table(facts),
             errors,
         )
+    }
+
+    /// The global-table replica in the backup region: from the primary's description when it
+    /// answered, else from the backup region itself, which outlives the primary.
+    async fn table_replica(
+        &self,
+        name: &str,
+        primary: &Result<TableInfo, CloudError>,
+        outside: &mut OutsideCopies,
+        errors: &mut Vec<CloudError>,
+    ) {
+        let backup = self.backup();
+        if let Ok(info) = primary {
+            outside.replica_checked = true;
+            outside.replica_status = info
+                .replicas
+                .iter()
+                .find(|r| r.region == backup)
+                .map(|r| r.status.clone().unwrap_or_else(|| "ACTIVE".to_owned()));
+            return;
+        }
+        match self.cloud.describe_table(backup, name).await {
+            // A table of the same name that belongs to no global table is not a copy.
+            Ok(info) if !info.replicas.is_empty() => {
+                outside.replica_checked = true;
+                outside.replica_status = Some(info.status);
+            }
+            Ok(_) => outside.replica_checked = true,
+            Err(e) if e.is_not_found() => outside.replica_checked = true,
+            Err(e) => errors.push(e),
+        }
+    }
+
+    /// The newest complete export of the table in the export bucket, read through the backup
+    /// region's endpoint; an export bucket in the primary region is noted and not searched,
+    /// since its exports die with the region.
+    async fn table_exports(
+        &self,
+        table: &str,
+    ) -> Result<OutsideCopies, (OutsideCopies, CloudError)> {
+        let mut outside = OutsideCopies {
+            primary_region: self.primary().to_owned(),
+            backup_region: self.backup().to_owned(),
+            export_bucket: self.estate.dynamodb.export_bucket.clone(),
+            ..Default::default()
+        };
+        let Some(bucket) = self.estate.dynamodb.export_bucket.as_deref() else {
+            outside.exports_checked = true;
+            return Ok(outside);
+        };
+        let region = match self.bucket_region(bucket).await {
+            Ok(region) => region,
+            Err(e) => return Err((outside, e)),
+        };
+        outside.export_bucket_region = Some(region.clone());
+        if region == self.primary() {
+            outside.exports_checked = true;
+            return Ok(outside);
+        }
+        let prefix = format!("{}{table}/", self.estate.dynamodb.export_prefix);
+        match newest_export(self.cloud, &region, bucket, &prefix).await {
+            Ok(found) => {
+                outside.newest_export = found;
+                outside.exports_checked = true;
+                Ok(outside)
+            }
+            Err(e) => Err((outside, e)),
+        }
+    }
+
+    /// Each bucket's region, asked once per snapshot through the backup region's endpoint.
+    async fn bucket_region(&self, bucket: &str) -> Result<String, CloudError> {
+        let cell = {
+            let mut regions = self.bucket_regions.lock().expect("not poisoned");
+            regions.entry(bucket.to_owned()).or_default().clone()
+        };
+        cell.get_or_init(|| self.cloud.bucket_region(self.backup(), bucket))
+            .await
+            .clone()
     }
 
     pub async fn bucket(&self, bucket: &Bucket) -> Observed {
@@ -304,10 +400,12 @@ impl<'a> Probes<'a> {
         if facts.exists != Some(false)
             && let Some(f) = split(function, &mut errors)
         {
+            facts.last_modified_at = f.last_modified.as_deref().and_then(lambda_time);
             facts.runtime = f.runtime;
             facts.last_modified = f.last_modified;
             facts.reserved_concurrency = f.reserved_concurrency;
         }
+        facts.outside = self.function_outside(name, &mut errors).await;
         match backups {
             Ok(index) => {
                 facts.backups_checked = true;
@@ -329,49 +427,111 @@ impl<'a> Probes<'a> {
         )
     }
 
-    /// Looks through the newest dated folders (`lambda-backups/20261123/<fn>/...`, and the
-    /// plan's `lambda-backups/latest/`) until every function has a backup or the search ends.
+    /// The newest backup of the function in a bucket outside the primary region: the daily
+    /// bucket when it lives there, and the weekly copy bucket.
+    async fn function_outside(&self, name: &str, errors: &mut Vec<CloudError>) -> FunctionOutside {
+        let lambda = &self.estate.lambda;
+        let mut outside = FunctionOutside {
+            primary_region: self.primary().to_owned(),
+            checked: true,
+            ..Default::default()
+        };
+        let mut buckets: Vec<&str> = lambda.backup_bucket.iter().map(String::as_str).collect();
+        if let Some(copy) = lambda.backup_copy_bucket.as_deref()
+            && !buckets.contains(&copy)
+        {
+            buckets.push(copy);
+        }
+        for bucket in buckets {
+            let region = match self.bucket_region(bucket).await {
+                Ok(region) => region,
+                Err(e) => {
+                    errors.push(e);
+                    outside.checked = false;
+                    outside.buckets.push((bucket.to_owned(), None));
+                    continue;
+                }
+            };
+            outside
+                .buckets
+                .push((bucket.to_owned(), Some(region.clone())));
+            if region == self.primary() {
+                continue;
+            }
+            match self.lambda_copy(bucket, &region).await {
+                Ok(index) => {
+                    if let Some(b) = index.found.get(name).filter(|b| b.has_code)
+                        && b.time > outside.time
+                    {
+                        outside.location = Some(b.location.clone());
+                        outside.time = b.time;
+                    }
+                }
+                Err(e) => {
+                    errors.push(e);
+                    outside.checked = false;
+                }
+            }
+        }
+        outside
+    }
+
+    async fn lambda_copy(&self, bucket: &str, region: &str) -> Result<LambdaBackups, CloudError> {
+        let cell = {
+            let mut copies = self.lambda_copies.lock().expect("not poisoned");
+            copies.entry(bucket.to_owned()).or_default().clone()
+        };
+        cell.get_or_init(|| self.backup_index(bucket, region))
+            .await
+            .clone()
+    }
+
     async fn lambda_backups(&self) -> &Result<LambdaBackups, CloudError> {
         self.lambda_backups
             .get_or_init(|| async {
-                let mut index = LambdaBackups::default();
-                let Some(bucket) = self.estate.lambda.backup_bucket.as_deref() else {
-                    return Ok(index);
-                };
-                let prefix = self.estate.lambda.backup_prefix.as_str();
-                let mut folders = self
-                    .cloud
-                    .list_prefixes(self.primary(), bucket, prefix)
-                    .await?;
-                // Dates sort as text; "latest/" sorts after every date, as it should.
-                folders.sort_by(|a, b| b.cmp(a));
-                for folder in folders.iter().take(BACKUP_FOLDERS_SEARCHED) {
-                    for object in self
-                        .cloud
-                        .list_objects(self.primary(), bucket, Some(folder), None)
-                        .await?
-                    {
-                        let rest = &object.key[folder.len()..];
-                        let Some((function, file)) = rest.split_once('/') else {
-                            continue;
-                        };
-                        let entry = index.found.entry(function.to_owned()).or_insert_with(|| {
-                            FunctionBackup {
-                                location: format!("s3://{bucket}/{folder}{function}/"),
-                                ..Default::default()
-                            }
-                        });
-                        if !entry.location.ends_with(&format!("{folder}{function}/")) {
-                            continue; // a newer folder already had this function
-                        }
-                        entry.has_config |= file.ends_with("config.json");
-                        entry.has_code |= file.ends_with(".zip");
-                        entry.time = entry.time.max(object.last_modified);
-                    }
+                match self.estate.lambda.backup_bucket.as_deref() {
+                    Some(bucket) => self.backup_index(bucket, self.primary()).await,
+                    None => Ok(LambdaBackups::default()),
                 }
-                Ok(index)
             })
             .await
+    }
+
+    /// Looks through the newest dated folders (`lambda-backups/20261123/<fn>/...`, and the
+    /// plan's `lambda-backups/latest/`) until every function has a backup or the search ends.
+    async fn backup_index(&self, bucket: &str, region: &str) -> Result<LambdaBackups, CloudError> {
+        let mut index = LambdaBackups::default();
+        let prefix = self.estate.lambda.backup_prefix.as_str();
+        let mut folders = self.cloud.list_prefixes(region, bucket, prefix).await?;
+        // Dates sort as text; "latest/" sorts after every date, as it should.
+        folders.sort_by(|a, b| b.cmp(a));
+        for folder in folders.iter().take(BACKUP_FOLDERS_SEARCHED) {
+            for object in self
+                .cloud
+                .list_objects(region, bucket, Some(folder), None)
+                .await?
+            {
+                let rest = &object.key[folder.len()..];
+                let Some((function, file)) = rest.split_once('/') else {
+                    continue;
+                };
+                let entry =
+                    index
+                        .found
+                        .entry(function.to_owned())
+                        .or_insert_with(|| FunctionBackup {
+                            location: format!("s3://{bucket}/{folder}{function}/"),
+                            ..Default::default()
+                        });
+                if !entry.location.ends_with(&format!("{folder}{function}/")) {
+                    continue; // a newer folder already had this function
+                }
+                entry.has_config |= file.ends_with("config.json");
+                entry.has_code |= file.ends_with(".zip");
+                entry.time = entry.time.max(object.last_modified);
+            }
+        }
+        Ok(index)
     }
 
     pub async fn dns(&self, record: &DnsRecord) -> Observed {
@@ -406,27 +566,48 @@ impl<'a> Probes<'a> {
                     Some(Failover::Secondary) => {
                         facts.has_secondary = true;
                         facts.secondary_values = r.values.clone();
+                        facts.secondary_health_check_id = r.health_check_id.clone();
                     }
                     None => {}
                 }
             }
-            if let Some(id) = &facts.health_check_id {
-                facts.primary_healthy =
-                    split(self.cloud.health_check_status(id).await, &mut errors)
-                        .map(|s| s.healthy());
-            }
-            facts.serving = match (
-                facts.has_primary,
-                facts.primary_healthy,
-                facts.has_secondary,
-            ) {
-                (true, Some(false), true) => Some(Failover::Secondary),
-                (true, _, _) => Some(Failover::Primary),
-                (false, _, true) => Some(Failover::Secondary),
-                _ => None,
-            };
+            let (primary, secondary) = tokio::join!(
+                self.health_check(facts.health_check_id.as_deref()),
+                self.health_check(facts.secondary_health_check_id.as_deref()),
+            );
+            (facts.primary_healthy, facts.primary_check) = primary.unwrap_or_else(|e| {
+                errors.push(e);
+                (None, None)
+            });
+            (facts.secondary_healthy, facts.secondary_check) = secondary.unwrap_or_else(|e| {
+                errors.push(e);
+                (None, None)
+            });
+            facts.serving = serving(&facts);
         }
         self.observed(ResourceKind::Dns, name, "global", Facts::Dns(facts), errors)
+    }
+
+    /// A check's status as Route53 takes it, with its configuration: a disabled check counts
+    /// as healthy whatever the checkers see, an inverted one the other way round.
+    async fn health_check(
+        &self,
+        id: Option<&str>,
+    ) -> Result<(Option<bool>, Option<HealthCheckConfig>), CloudError> {
+        let Some(id) = id else {
+            return Ok((None, None));
+        };
+        let (status, config) = tokio::join!(
+            self.cloud.health_check_status(id),
+            self.cloud.get_health_check(id)
+        );
+        let (status, config) = (status?, config?);
+        let healthy = if config.disabled {
+            Some(true)
+        } else {
+            status.healthy().map(|h| h != config.inverted)
+        };
+        Ok((healthy, Some(config)))
     }
 
     /// One call for every watched alarm.
@@ -477,4 +658,115 @@ impl<'a> Probes<'a> {
             })
             .collect()
     }
+}
+
+/// Which record Route53 answers with: the PRIMARY while it is healthy (a record without a
+/// check counts as healthy), else the SECONDARY if that is healthy, else the PRIMARY again
+/// (with both failing, Route53 answers with the PRIMARY). `None` when a needed check is unknown.
+fn serving(f: &DnsFacts) -> Option<Failover> {
+    let primary = match (&f.health_check_id, f.primary_healthy) {
+        // An alias that evaluates its target follows a health this probe does not read.
+        (None, _) if f.primary_evaluates_target_health => None,
+        (None, _) => Some(true),
+        (Some(_), healthy) => healthy,
+    };
+    let secondary = match &f.secondary_health_check_id {
+        None => Some(true),
+        Some(_) => f.secondary_healthy,
+    };
+    match (f.has_primary, f.has_secondary) {
+        (false, false) => None,
+        (false, true) => Some(Failover::Secondary),
+        (true, false) => Some(Failover::Primary),
+        (true, true) => match (primary?, secondary) {
+            (true, _) => Some(Failover::Primary),
+            (false, Some(true)) => Some(Failover::Secondary),
+            (false, Some(false)) => Some(Failover::Primary),
+            (false, None) => None,
+        },
+    }
+}
+
+/// Lambda's `LastModified`, e.g. "2026-11-23T10:00:00.000+0000".
+fn lambda_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z")
+        .or_else(|_| DateTime::parse_from_rfc3339(text))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Folders looked into while searching for a table's newest export, at most.
+const EXPORT_FOLDERS_SEARCHED: usize = 40;
+
+/// The newest complete export under `prefix`: dated folders (the plan writes
+/// `<table>/YYYY/MM/DD/`) are walked newest first, so only the newest day is listed in full.
+async fn newest_export(
+    cloud: &dyn Cloud,
+    region: &str,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Option<ExportFact>, CloudError> {
+    let mut pending = vec![prefix.to_owned()];
+    let mut budget = EXPORT_FOLDERS_SEARCHED;
+    while let Some(folder) = pending.pop() {
+        if budget == 0 {
+            break;
+        }
+        budget -= 1;
+        let mut children = cloud.list_prefixes(region, bucket, &folder).await?;
+        let marker = format!("{folder}AWSDynamoDB/");
+        if children.contains(&marker) {
+            let objects = cloud
+                .list_objects(region, bucket, Some(&marker), None)
+                .await?;
+            if let Some(found) = newest_complete(bucket, &marker, &objects) {
+                return Ok(Some(found));
+            }
+        }
+        children.retain(|c| *c != marker);
+        // Dates sort as text; the stack pops the newest first.
+        children.sort();
+        pending.extend(children);
+    }
+    Ok(None)
+}
+
+/// Groups `<marker><id>/...` objects by export and keeps the newest complete one. AWS writes
+/// `_started` first and `manifest-summary.json` last: an export with the first and not the
+/// last is still running. Its point in time is when it started, so the earliest file is taken.
+fn newest_complete(
+    bucket: &str,
+    marker: &str,
+    objects: &[crate::cloud::ObjectInfo],
+) -> Option<ExportFact> {
+    #[derive(Default)]
+    struct Seen {
+        started: bool,
+        finished: bool,
+        data: bool,
+        earliest: Option<DateTime<Utc>>,
+    }
+    let mut exports: HashMap<&str, Seen> = HashMap::new();
+    for o in objects {
+        let Some((id, file)) = o.key[marker.len()..].split_once('/') else {
+            continue;
+        };
+        let seen = exports.entry(id).or_default();
+        seen.started |= file == "_started";
+        seen.finished |= file == "manifest-summary.json";
+        seen.data |= file.starts_with("data/");
+        if let Some(t) = o.last_modified {
+            seen.earliest = Some(seen.earliest.map_or(t, |e| e.min(t)));
+        }
+    }
+    exports
+        .into_iter()
+        .filter(|(_, s)| s.finished || (s.data && !s.started))
+        .filter_map(|(id, s)| {
+            Some(ExportFact {
+                location: format!("s3://{bucket}/{marker}{id}/"),
+                time: s.earliest?,
+            })
+        })
+        .max_by_key(|e| e.time)
 }
