@@ -9,6 +9,12 @@ use super::{
 };
 use crate::cloud::{AlarmState, Failover, Versioning};
 
+mod region_loss;
+#[cfg(test)]
+mod what_was_read;
+
+use region_loss::{function_region_loss, table_region_loss};
+
 /// A status with its reasons, most severe first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
@@ -170,75 +176,6 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
     v.done()
 }
 
-/// If the primary region is lost now, only copies outside it count: a global-table replica
-/// in the backup region (its lag is seconds), or the newest export in a bucket outside it.
-fn table_region_loss(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>, v: &mut Verdict) {
-    let o = &f.outside;
-    if o.primary_region.is_empty() {
-        return; // not probed
-    }
-    let (primary, backup) = (o.primary_region.as_str(), o.backup_region.as_str());
-    let mut copies: Vec<(u64, String)> = Vec::new();
-    match o.replica_status.as_deref() {
-        Some("ACTIVE") => copies.push((0, format!("global-table replica in {backup}"))),
-        Some(status) => v.raise(
-            Status::Warn,
-            format!("global-table replica in {backup} is {status}, not ACTIVE"),
-        ),
-        None => {}
-    }
-    if let Some(export) = &o.newest_export {
-        let region = o.export_bucket_region.as_deref().unwrap_or(backup);
-        copies.push((
-            age_secs(now, export.time),
-            format!("export {} ({region})", export.location),
-        ));
-    }
-    if let Some((exposure, copy)) = copies.into_iter().min_by_key(|(e, _)| *e) {
-        if let Some(rpo) = rpo_secs.filter(|rpo| exposure > *rpo) {
-            v.raise(
-                Status::Critical,
-                format!(
-                    "if {primary} is lost, {} of data is lost: the newest copy outside it is \
-                     {copy}; RPO is {}",
-                    human_duration(exposure),
-                    human_duration(rpo)
-                ),
-            );
-        }
-        v.region_loss = Some(RegionLoss {
-            exposure_secs: Some(exposure),
-            unbounded: false,
-            copy: Some(copy),
-        });
-        return;
-    }
-    if !(o.replica_checked && o.exports_checked) {
-        // Something could not be read (the error says what): the figure is unknown.
-        v.region_loss = Some(RegionLoss::default());
-        return;
-    }
-    let exports = match (&o.export_bucket, o.export_bucket_region.as_deref()) {
-        (None, _) => "no export bucket configured ([dynamodb].export_bucket)".to_owned(),
-        (Some(bucket), Some(region)) if region == primary => {
-            format!("export bucket {bucket} is in {primary} too, so its exports die with it")
-        }
-        (Some(bucket), _) => format!("no complete export of it in s3://{bucket}"),
-    };
-    v.raise(
-        Status::Critical,
-        format!(
-            "no copy outside {primary}: losing the region loses the table \
-             (no global-table replica in {backup}; {exports})"
-        ),
-    );
-    v.region_loss = Some(RegionLoss {
-        exposure_secs: None,
-        unbounded: true,
-        copy: None,
-    });
-}
-
 pub fn bucket(f: &BucketFacts, rpo_secs: Option<u64>, backup_region: &str) -> Verdict {
     let mut v = Verdict::default();
     if f.exists == Some(false) {
@@ -391,82 +328,6 @@ pub fn function(
         }
     }
     v.done()
-}
-
-/// Code and configuration are in version control (the plan's RPO for them is 0), so a missing
-/// copy outside the primary region is a warning: the function can still be rebuilt, only
-/// not restored. What a copy would lose is what changed since it was taken.
-fn function_region_loss(
-    f: &FunctionFacts,
-    rpo_secs: Option<u64>,
-    now: DateTime<Utc>,
-    v: &mut Verdict,
-) {
-    let o = &f.outside;
-    if o.primary_region.is_empty() {
-        return; // not probed
-    }
-    let primary = o.primary_region.as_str();
-    if let (Some(time), Some(location)) = (o.time, &o.location) {
-        // Unchanged since the copy: nothing is lost. Unknown: the copy's age is the bound.
-        let changed_since = f.last_modified_at.map(|m| m.timestamp() > time.timestamp());
-        let exposure = match changed_since {
-            Some(false) => 0,
-            _ => age_secs(now, time),
-        };
-        if let Some(rpo) = rpo_secs.filter(|rpo| exposure > *rpo) {
-            let why = if changed_since == Some(true) {
-                "and the function changed since"
-            } else {
-                "and whether the function changed since is unknown"
-            };
-            v.raise(
-                Status::Warn,
-                format!(
-                    "if {primary} is lost, it restores from {location}, {} old, {why}; RPO is {}",
-                    human_duration(age_secs(now, time)),
-                    human_duration(rpo)
-                ),
-            );
-        }
-        v.region_loss = Some(RegionLoss {
-            exposure_secs: Some(exposure),
-            unbounded: false,
-            copy: Some(location.clone()),
-        });
-        return;
-    }
-    if !o.checked {
-        v.region_loss = Some(RegionLoss::default());
-        return;
-    }
-    let in_primary: Vec<&str> = o
-        .buckets
-        .iter()
-        .filter(|(_, r)| r.as_deref() == Some(primary))
-        .map(|(b, _)| b.as_str())
-        .collect();
-    let why = match (o.buckets.len(), in_primary.as_slice()) {
-        (0, _) => None, // "no backup location configured" already says it
-        (_, [bucket]) if o.buckets.len() == 1 => Some(format!(
-            "{bucket} is in {primary} too; name a copy in the backup region \
-             ([lambda].backup_copy_bucket)"
-        )),
-        _ => Some("no backup of it in a bucket outside it".to_owned()),
-    };
-    if let Some(why) = why {
-        v.raise(
-            Status::Warn,
-            format!(
-                "no backup outside {primary}: if the region is lost it must be rebuilt ({why})"
-            ),
-        );
-    }
-    v.region_loss = Some(RegionLoss {
-        exposure_secs: None,
-        unbounded: true,
-        copy: None,
-    });
 }
 
 pub fn dns(f: &DnsFacts) -> Verdict {

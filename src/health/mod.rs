@@ -403,3 +403,64 @@ pub fn human_duration(secs: u64) -> String {
         _ => format!("{d}d {h}h"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::config::Dur;
+
+    fn service() -> Service {
+        Service {
+            name: "DynamoDB Tables".into(),
+            priority: Priority::P1,
+            rto: Dur::from_secs(4 * 3600),
+            rpo: Dur::from_secs(3600),
+            impact: String::new(),
+            tables: Vec::new(),
+            buckets: Vec::new(),
+            functions: Vec::new(),
+            alarms: Vec::new(),
+            dns: Vec::new(),
+        }
+    }
+
+    fn table(name: &str, status: Status) -> ResourceHealth {
+        ResourceHealth {
+            kind: ResourceKind::Table,
+            name: name.into(),
+            region: "us-east-1".into(),
+            service: Some("DynamoDB Tables".into()),
+            services: vec!["DynamoDB Tables".into()],
+            status,
+            reasons: vec!["could not check: timeout".into()],
+            rpo_exposure_secs: None,
+            rpo_target_secs: Some(3600),
+            region_loss: None,
+            facts: Facts::Table(TableFacts::default()),
+            error: None,
+            fetched_at: Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_service_with_nothing_judged_is_unknown_never_ok() {
+        let none = service_health(&service(), &[]);
+        assert_eq!(none.status, Status::Unknown);
+        assert_eq!(none.reasons, ["none of its resources was found to check"]);
+
+        let unread = [table("a", Status::Unknown), table("b", Status::Unknown)];
+        let s = service_health(&service(), &unread);
+        assert_eq!(s.status, Status::Unknown);
+        assert_eq!(s.reasons[0], "none of its resources could be checked");
+
+        let one_judged = [table("a", Status::Unknown), table("b", Status::Ok)];
+        assert_eq!(
+            service_health(&service(), &one_judged).status,
+            Status::Unknown
+        );
+        let all_ok = [table("a", Status::Ok)];
+        assert_eq!(service_health(&service(), &all_ok).status, Status::Ok);
+    }
+}
