@@ -1231,7 +1231,7 @@ async fn the_region_loss_figure_is_the_export_in_the_backup_region() {
         // moto stamps objects "now": the export is seconds old.
         assert!(loss.exposure_secs.is_some_and(|e| e < 600), "{loss:?}");
         let f = table_facts(&snap, table);
-        assert_eq!(f.outside.export_bucket_region.as_deref(), Some(WEST));
+        assert_eq!(f.outside.export_region.as_deref(), Some(WEST));
         assert_eq!(f.outside.replica_status, None, "moto has no global tables");
     }
     let tables = service(&snap, "DynamoDB Tables");
@@ -1430,7 +1430,7 @@ async fn status_json_carries_both_exposures() {
             .is_some_and(|c| c.contains(BACKUPS_BUCKET)),
         "{main:#}"
     );
-    assert_eq!(main["facts"]["outside"]["export_bucket_region"], WEST);
+    assert_eq!(main["facts"]["outside"]["export_region"], WEST);
     let tables = doc["services"]
         .as_array()
         .unwrap()

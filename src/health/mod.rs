@@ -156,9 +156,9 @@ pub struct OutsideCopies {
     pub replica_checked: bool,
     /// The export bucket the estate file names, and the region it was found in.
     pub export_bucket: Option<String>,
-    pub export_bucket_region: Option<String>,
+    pub export_region: Option<String>,
     /// The newest complete export found there, when the bucket is outside the primary region.
-    pub newest_export: Option<ExportFact>,
+    pub export: Option<ExportFact>,
     /// Whether the exports could be looked through (or there is nothing to look through).
     pub exports_checked: bool,
 }
@@ -365,7 +365,8 @@ pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> Servic
     if mine.is_empty() {
         reasons.push("none of its resources was found to check".to_owned());
     } else if !judged {
-        reasons.insert(0, "none of its resources could be checked".to_owned());
+        // After the resources' own reasons, which say why each could not be checked.
+        reasons.push("none of its resources could be checked".to_owned());
     }
     ServiceHealth {
         name: service.name.clone(),
@@ -453,7 +454,10 @@ mod tests {
         let unread = [table("a", Status::Unknown), table("b", Status::Unknown)];
         let s = service_health(&service(), &unread);
         assert_eq!(s.status, Status::Unknown);
-        assert_eq!(s.reasons[0], "none of its resources could be checked");
+        assert_eq!(
+            s.reasons.last().map(String::as_str),
+            Some("none of its resources could be checked")
+        );
 
         let one_judged = [table("a", Status::Unknown), table("b", Status::Ok)];
         assert_eq!(

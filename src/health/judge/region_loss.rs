@@ -28,8 +28,8 @@ pub(super) fn table_region_loss(
         ),
         None => {}
     }
-    if let Some(export) = &o.newest_export {
-        let region = o.export_bucket_region.as_deref().unwrap_or(backup);
+    if let Some(export) = &o.export {
+        let region = o.export_region.as_deref().unwrap_or(backup);
         copies.push((
             age_secs(now, export.time),
             format!("export {} ({region})", export.location),
@@ -59,7 +59,7 @@ pub(super) fn table_region_loss(
         v.region_loss = Some(RegionLoss::default());
         return;
     }
-    let exports = match (&o.export_bucket, o.export_bucket_region.as_deref()) {
+    let exports = match (&o.export_bucket, o.export_region.as_deref()) {
         (None, _) => "no export bucket configured ([dynamodb].export_bucket)".to_owned(),
         (Some(bucket), Some(region)) if region == primary => {
             format!("export bucket {bucket} is in {primary} too, so its exports die with it")
@@ -197,7 +197,7 @@ mod tests {
             backup_region: "us-west-2".into(),
             replica_checked: true,
             export_bucket: Some("flightdata-backups".into()),
-            export_bucket_region: Some("us-west-2".into()),
+            export_region: Some("us-west-2".into()),
             exports_checked: true,
             ..Default::default()
         }
@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn a_six_day_old_export_is_critical_however_healthy_pitr_is() {
         let mut o = outside();
-        o.newest_export = export(Duration::days(6));
+        o.export = export(Duration::days(6));
         let v = table(&table_with(o), Some(HOUR), now());
         assert_eq!(v.status, Status::Critical);
         assert_eq!(v.exposure_secs, Some(300), "in-region PITR is untouched");
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn a_fresh_export_meets_the_rpo() {
         let mut o = outside();
-        o.newest_export = export(Duration::minutes(40));
+        o.export = export(Duration::minutes(40));
         let v = table(&table_with(o), Some(HOUR), now());
         assert_eq!(v.status, Status::Ok, "{:?}", v.reasons);
         assert_eq!(v.region_loss.unwrap().exposure_secs, Some(40 * 60));
@@ -253,7 +253,7 @@ mod tests {
     fn an_active_global_replica_loses_nothing_and_beats_an_old_export() {
         let mut o = outside();
         o.replica_status = Some("ACTIVE".into());
-        o.newest_export = export(Duration::days(6));
+        o.export = export(Duration::days(6));
         let v = table(&table_with(o), Some(HOUR), now());
         assert_eq!(v.status, Status::Ok, "{:?}", v.reasons);
         let loss = v.region_loss.unwrap();
@@ -267,7 +267,7 @@ mod tests {
     #[test]
     fn an_export_bucket_in_the_primary_region_is_no_copy_at_all() {
         let mut o = outside();
-        o.export_bucket_region = Some("us-east-1".into());
+        o.export_region = Some("us-east-1".into());
         let v = table(&table_with(o), Some(HOUR), now());
         assert_eq!(v.status, Status::Critical);
         assert_eq!(
@@ -301,7 +301,7 @@ mod tests {
     fn a_missing_table_still_has_its_region_loss_figure() {
         let mut f = table_with(outside());
         f.exists = Some(false);
-        f.outside.newest_export = export(Duration::minutes(30));
+        f.outside.export = export(Duration::minutes(30));
         let v = table(&f, Some(HOUR), now());
         assert_eq!(v.region_loss.unwrap().exposure_secs, Some(30 * 60));
     }

@@ -62,7 +62,7 @@ impl Probes<'_> {
             Ok(region) => region,
             Err(e) => return Err((outside, e)),
         };
-        outside.export_bucket_region = Some(region.clone());
+        outside.export_region = Some(region.clone());
         if region == self.primary() {
             outside.exports_checked = true;
             return Ok(outside);
@@ -70,7 +70,7 @@ impl Probes<'_> {
         let prefix = format!("{}{table}/", self.estate.dynamodb.export_prefix);
         match newest_export(self.cloud, &region, bucket, &prefix).await {
             Ok(found) => {
-                outside.newest_export = found;
+                outside.export = found;
                 outside.exports_checked = true;
                 Ok(outside)
             }
