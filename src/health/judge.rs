@@ -64,7 +64,6 @@ fn overdue(age: u64, every: u64) -> bool {
 
 pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdict {
     let mut v = Verdict::default();
-    table_region_loss(f, rpo_secs, now, &mut v);
     if let Some(pending) = &f.newest_backup_pending {
         v.raise(
             Status::Ok,
@@ -96,6 +95,8 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
             ),
             (None, None) => v.raise(Status::Critical, "table does not exist"),
         }
+        // Its copies outside the primary region may well have outlived it.
+        table_region_loss(f, rpo_secs, now, &mut v);
         return v.done();
     }
     if let Some(status) = f.table_status.as_deref().filter(|s| *s != "ACTIVE") {
@@ -173,6 +174,7 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
         ),
         _ => {}
     }
+    table_region_loss(f, rpo_secs, now, &mut v);
     v.done()
 }
 

@@ -504,7 +504,25 @@ impl Backups for SimCloud {
                 t.status = TableStatus::Deleting {
                     gone_at: now + DELETE_TAKES,
                 };
-                return Ok(table_info(t));
+                let info = table_info(t);
+                // DynamoDB keeps a SYSTEM backup of a deleted table that had PITR on: the
+                // one thing left to restore it from.
+                if t.pitr_since.is_some() {
+                    let (items, size_bytes) = (t.items, t.size_bytes);
+                    let serial = state.next_serial().to_string();
+                    state.backups.push(Backup {
+                        arn: backup_arn(region, table, now, &serial),
+                        name: format!("{table}$DeletedTableBackup"),
+                        region: region.to_owned(),
+                        table_name: table.to_owned(),
+                        created: now,
+                        status: "AVAILABLE",
+                        backup_type: "SYSTEM",
+                        size_bytes,
+                        items,
+                    });
+                }
+                return Ok(info);
             }
         };
         Err(call.invalid(
