@@ -1449,3 +1449,21 @@ async fn status_json_carries_both_exposures() {
         out.stdout
     );
 }
+
+#[tokio::test]
+async fn a_missing_export_bucket_is_a_fact_not_a_failed_check() {
+    let (env, _seeded, mut estate) = healthy_estate().await;
+    estate.dynamodb.export_bucket = Some("flightdata-no-such-exports".to_owned());
+    let snap = take_snapshot(&env, &estate).await;
+    for table in TABLES {
+        let r = resource(&snap, ResourceKind::Table, table);
+        assert_eq!(r.status, Status::Critical, "{table}: {:?}", r.reasons);
+        assert_eq!(r.error, None);
+        assert!(
+            r.reasons[0].ends_with("export bucket flightdata-no-such-exports does not exist)"),
+            "{:?}",
+            r.reasons
+        );
+        assert!(r.region_loss.as_ref().is_some_and(|l| l.unbounded));
+    }
+}

@@ -154,7 +154,8 @@ pub struct OutsideCopies {
     pub replica_status: Option<String>,
     /// Whether the table's replicas could be read (in either region).
     pub replica_checked: bool,
-    /// The export bucket the estate file names, and the region it was found in.
+    /// The export bucket the estate file names, and the region it was found in (`None`
+    /// with `exports_checked`: the bucket does not exist).
     pub export_bucket: Option<String>,
     pub export_region: Option<String>,
     /// The newest complete export found there, when the bucket is outside the primary region.
@@ -235,7 +236,8 @@ pub struct FunctionFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FunctionOutside {
     pub primary_region: String,
-    /// Buckets searched for a copy, each with the region it was found in (`None`: unread).
+    /// Buckets searched for a copy, each with the region it was found in (`None`: unread,
+    /// or with `checked`, missing).
     pub buckets: Vec<(String, Option<String>)>,
     /// s3://bucket/prefix of the newest copy with code, in a bucket outside the primary region.
     pub location: Option<String>,

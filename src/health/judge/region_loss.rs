@@ -64,6 +64,7 @@ pub(super) fn table_region_loss(
         (Some(bucket), Some(region)) if region == primary => {
             format!("export bucket {bucket} is in {primary} too, so its exports die with it")
         }
+        (Some(bucket), None) => format!("export bucket {bucket} does not exist"),
         (Some(bucket), _) => format!("no complete export of it in s3://{bucket}"),
     };
     v.raise(
@@ -380,5 +381,18 @@ mod tests {
             ]
         );
         assert!(v.region_loss.unwrap().unbounded);
+    }
+
+    #[test]
+    fn a_missing_export_bucket_is_said_so() {
+        let mut o = outside();
+        o.export_region = None;
+        let v = table(&table_with(o), Some(HOUR), now());
+        assert_eq!(v.status, Status::Critical);
+        assert!(
+            v.reasons[0].ends_with("export bucket flightdata-backups does not exist)"),
+            "{:?}",
+            v.reasons
+        );
     }
 }

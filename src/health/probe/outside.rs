@@ -60,6 +60,11 @@ impl Probes<'_> {
         };
         let region = match self.bucket_region(bucket).await {
             Ok(region) => region,
+            // A missing bucket is a fact: there is no export to restore from.
+            Err(e) if e.is_not_found() => {
+                outside.exports_checked = true;
+                return Ok(outside);
+            }
             Err(e) => return Err((outside, e)),
         };
         outside.export_region = Some(region.clone());
@@ -111,6 +116,10 @@ impl Probes<'_> {
         for bucket in buckets {
             let region = match self.bucket_region(bucket).await {
                 Ok(region) => region,
+                Err(e) if e.is_not_found() => {
+                    outside.buckets.push((bucket.to_owned(), None));
+                    continue;
+                }
                 Err(e) => {
                     errors.push(e);
                     outside.checked = false;
