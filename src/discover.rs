@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use toml::Spanned;
 
-use crate::cloud::{Cloud, CloudResult};
+use crate::cloud::{BucketInfo, Cloud, CloudResult};
 use crate::config::{
     Bucket, CloudWatch, Comms, Contact, ContactGroup, Dns, DnsRecord, Dur, DynamoDb, Estate,
     Lambda, Priority, Regions, S3, Service,
@@ -126,6 +126,24 @@ pub async fn discover(
             replica: replica_of.get(bucket).cloned(),
         });
     }
+    // The plan's copies that outlive the primary region live outside it: cross-region exports,
+    // and the weekly copy of the function backups.
+    let mut lambda_copy_bucket = None;
+    let mut elsewhere: Vec<&BucketInfo> = all_buckets
+        .iter()
+        .filter(|b| b.region != primary && matches(prefix, &b.name))
+        .filter(|b| !replica_of.values().any(|r| *r == b.name))
+        .collect();
+    elsewhere.sort_by(|a, b| a.name.cmp(&b.name));
+    for b in elsewhere {
+        if export_bucket.is_none() && has_objects(cloud, &b.region, &b.name, EXPORT_PREFIX).await? {
+            export_bucket = Some(b.name.clone());
+        } else if lambda_copy_bucket.is_none()
+            && has_objects(cloud, &b.region, &b.name, LAMBDA_BACKUP_PREFIX).await?
+        {
+            lambda_copy_bucket = Some(b.name.clone());
+        }
+    }
 
     let mut functions: Vec<String> = cloud
         .list_functions(primary, prefix)
@@ -198,6 +216,7 @@ pub async fn discover(
             prefix: prefix.map(str::to_owned),
             functions: functions.iter().map(|f| spanned(f)).collect(),
             backup_bucket: lambda_backup_bucket,
+            backup_copy_bucket: lambda_copy_bucket,
             ingestion_function: ingestion.as_deref().map(spanned),
             ..Default::default()
         },

@@ -531,8 +531,9 @@ async fn storage_list_and_head_buckets() {
         expected.insert(bucket.to_owned(), EAST.to_owned());
         expected.insert(replica_of(bucket), WEST.to_owned());
     }
-    expected.insert(BACKUPS_BUCKET.to_owned(), EAST.to_owned());
+    expected.insert(BACKUPS_BUCKET.to_owned(), WEST.to_owned());
     expected.insert(LAMBDA_BACKUPS_BUCKET.to_owned(), EAST.to_owned());
+    expected.insert(LAMBDA_COPY_BUCKET.to_owned(), WEST.to_owned());
     assert_eq!(buckets, expected);
     assert!(
         cloud
@@ -1220,7 +1221,7 @@ async fn dns_health_check_status() {
             .all(|o| o.status.starts_with("Success")),
         "{status:?}"
     );
-    assert!(status.healthy());
+    assert_eq!(status.healthy(), Some(true));
 
     let err = cloud
         .health_check_status("00000000-0000-0000-0000-000000000000")
@@ -1432,5 +1433,112 @@ async fn errors_dead_endpoint_is_unreachable_or_timeout() {
     assert!(
         matches!(err.kind, ErrorKind::Unreachable | ErrorKind::Timeout),
         "{err:?}"
+    );
+}
+
+// =============================================================================================
+// What region-loss and failover judgements read
+// =============================================================================================
+
+#[tokio::test]
+async fn dns_get_health_check_reads_disabled_and_inverted() {
+    let env = moto().await;
+    let estate = seed_plan_estate(&env).await;
+    let cloud = env.cloud().await;
+
+    let check = cloud
+        .get_health_check(&estate.health_check_id)
+        .await
+        .unwrap();
+    assert_eq!(check.id, estate.health_check_id);
+    assert_eq!(check.check_type, "HTTPS");
+    assert_eq!(
+        check.target.as_deref(),
+        Some("api-primary.flightdata.example.com")
+    );
+    assert!(!check.disabled && !check.inverted);
+
+    env.route53()
+        .await
+        .update_health_check()
+        .health_check_id(&estate.health_check_id)
+        .disabled(true)
+        .inverted(true)
+        .send()
+        .await
+        .expect("UpdateHealthCheck");
+    let check = cloud
+        .get_health_check(&estate.health_check_id)
+        .await
+        .unwrap();
+    assert!(check.disabled && check.inverted, "{check:?}");
+
+    let err = cloud
+        .get_health_check("00000000-0000-0000-0000-000000000000")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
+}
+
+#[tokio::test]
+async fn storage_bucket_region_is_named_through_another_region_s_endpoint() {
+    let env = moto().await;
+    create_bucket(&env, EAST, "east-bucket").await;
+    create_bucket(&env, WEST, "west-bucket").await;
+    let cloud = env.cloud().await;
+    for endpoint in [EAST, WEST] {
+        assert_eq!(
+            cloud.bucket_region(endpoint, "east-bucket").await.unwrap(),
+            EAST
+        );
+        assert_eq!(
+            cloud.bucket_region(endpoint, "west-bucket").await.unwrap(),
+            WEST
+        );
+    }
+    let err = cloud
+        .bucket_region(WEST, "no-such-bucket")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
+}
+
+#[tokio::test]
+async fn backups_list_every_type_and_outlive_their_table() {
+    let env = moto().await;
+    create_table(&env, EAST, "flightdata-config").await;
+    let arn = create_backup(&env, EAST, "flightdata-config", "before-delete").await;
+    env.dynamodb(EAST)
+        .await
+        .delete_table()
+        .table_name("flightdata-config")
+        .send()
+        .await
+        .expect("DeleteTable");
+    let cloud = env.cloud().await;
+    env.start_recording();
+    let backups = cloud
+        .list_backups(EAST, Some("flightdata-config"))
+        .await
+        .unwrap();
+    let sent = env.stop_recording();
+    assert_eq!(backups.len(), 1);
+    assert_eq!(
+        (backups[0].arn.as_str(), backups[0].status.as_str()),
+        (arn.as_str(), "AVAILABLE")
+    );
+    // moto answers every type with USER backups: the request is what shows it asked for all.
+    let body: serde_json::Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(body["BackupType"], "ALL", "{body}");
+    assert_eq!(body["TableName"], "flightdata-config");
+    // A table of one region lists no replicas (moto has no global tables).
+    create_table(&env, EAST, "flightdata-main").await;
+    assert!(
+        cloud
+            .describe_table(EAST, "flightdata-main")
+            .await
+            .unwrap()
+            .replicas
+            .is_empty()
     );
 }

@@ -5,8 +5,8 @@ mod common;
 
 use assert_cmd::Command;
 use common::{
-    ALARMS, API_RECORD, BACKUPS_BUCKET, DATA_BUCKETS, FUNCTIONS, LAMBDA_BACKUPS_BUCKET, MotoEnv,
-    TABLES, UNRELATED_FUNCTION, replica_of, seed_plan_estate,
+    ALARMS, API_RECORD, BACKUPS_BUCKET, DATA_BUCKETS, FUNCTIONS, LAMBDA_BACKUPS_BUCKET,
+    LAMBDA_COPY_BUCKET, MotoEnv, TABLES, UNRELATED_FUNCTION, replica_of, seed_plan_estate,
 };
 use drconsole::config;
 
@@ -87,6 +87,11 @@ async fn discover_writes_an_estate_that_loads_back_and_names_everything() {
     assert_eq!(
         estate.lambda.backup_bucket.as_deref(),
         Some(LAMBDA_BACKUPS_BUCKET)
+    );
+    // The copies outside the primary region are found where they live.
+    assert_eq!(
+        estate.lambda.backup_copy_bucket.as_deref(),
+        Some(LAMBDA_COPY_BUCKET)
     );
     assert_eq!(
         estate

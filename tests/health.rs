@@ -14,6 +14,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::recorder::Recorded;
 use common::*;
 use drconsole::cloud::aws::AwsOptions;
 use drconsole::config::{Estate, Priority};
@@ -565,7 +566,14 @@ async fn a_missing_table_is_critical() {
     let table = (ResourceKind::Table, "flightdata-config");
     assert_status(&snap, table.0, table.1, Status::Critical);
     let r = resource(&snap, table.0, table.1);
-    assert_eq!(r.reasons, ["table does not exist"]);
+    // ListBackups by name still finds its backups: the commander learns what to restore from.
+    assert_eq!(r.reasons.len(), 1, "{:?}", r.reasons);
+    assert!(
+        r.reasons[0]
+            .starts_with("table missing \u{2014} restorable from daily-backup-flightdata-config ("),
+        "{:?}",
+        r.reasons
+    );
     assert_eq!(r.error, None, "not found is a fact, not a failed check");
     assert_others_ok(&snap, &[table]);
     assert_eq!(service(&snap, "DynamoDB Tables").status, Status::Critical);
@@ -628,9 +636,31 @@ async fn a_dead_backup_region_leaves_replicas_unknown_and_the_rest_reported() {
         };
         assert_eq!((f.exists, f.objects), (None, None), "{replica}");
     }
-    // The primary region answered: its resources are judged on what it said.
+    // The primary region answered: its resources are judged on what it said. What would
+    // survive its loss lives in the backup region and could not be read: tables and functions
+    // are unknown for that, with their in-region facts intact.
     for table in TABLES {
-        assert_status(&snap, ResourceKind::Table, table, Status::Ok);
+        let r = resource(&snap, ResourceKind::Table, table);
+        assert_eq!(r.status, Status::Unknown, "{table}: {:?}", r.reasons);
+        assert!(
+            r.reasons[0].starts_with("could not check: s3 HeadBucket"),
+            "{table}: {:?}",
+            r.reasons
+        );
+        assert!(r.rpo_exposure_secs.is_some(), "{table}: PITR was read");
+        let loss = r.region_loss.as_ref().expect("a region-loss figure");
+        assert!(loss.exposure_secs.is_none() && !loss.unbounded, "{loss:?}");
+    }
+    for function in FUNCTIONS {
+        let r = resource(&snap, ResourceKind::Function, function);
+        assert_eq!(r.status, Status::Unknown, "{function}: {:?}", r.reasons);
+        let Facts::Function(f) = &r.facts else {
+            panic!("not function facts");
+        };
+        assert!(
+            f.backup_has_code,
+            "{function}: the primary's backups were read"
+        );
     }
     for (bucket, objects) in DATA_BUCKETS.iter().zip(BUCKET_OBJECTS) {
         let r = resource(&snap, ResourceKind::Bucket, bucket);
@@ -644,33 +674,30 @@ async fn a_dead_backup_region_leaves_replicas_unknown_and_the_rest_reported() {
         // Without the replica's count there is no completeness to judge.
         assert_eq!((f.replica_objects, f.completeness_percent), (None, None));
     }
-    assert_others_ok(
-        &snap,
-        &DATA_BUCKETS
-            .map(replica_of)
-            .iter()
-            .map(|r| (ResourceKind::Replica, r.as_str()))
-            .collect::<Vec<_>>(),
-    );
+    let replicas = DATA_BUCKETS.map(replica_of);
+    let mut unread: Vec<(ResourceKind, &str)> = replicas
+        .iter()
+        .map(|r| (ResourceKind::Replica, r.as_str()))
+        .collect();
+    unread.extend(TABLES.map(|t| (ResourceKind::Table, t)));
+    unread.extend(FUNCTIONS.map(|f| (ResourceKind::Function, f)));
+    assert_others_ok(&snap, &unread);
     assert_eq!(names(&snap, ResourceKind::Function), set(FUNCTIONS));
     assert_eq!(names(&snap, ResourceKind::Alarm), set(ALARMS));
     assert_eq!(snap.account.as_deref(), Some(ACCOUNT));
-    // Every service with a bucket depends on a replica that could not be checked.
-    for name in [
+    // Every service with a bucket depends on a replica that could not be checked; every one
+    // with a table or function, on a copy in the backup region.
+    let unknown = [
+        "API Gateway + Lambda",
         "Data Ingestion Pipeline",
+        "DynamoDB Tables",
         "S3 Data Storage",
         "Athena Analytics",
-    ] {
+    ];
+    for name in unknown {
         assert_eq!(service(&snap, name).status, Status::Unknown, "{name}");
     }
-    assert_other_services_ok(
-        &snap,
-        &[
-            "Data Ingestion Pipeline",
-            "S3 Data Storage",
-            "Athena Analytics",
-        ],
-    );
+    assert_other_services_ok(&snap, &unknown);
     assert_eq!(snap.overall(), Status::Unknown);
 }
 
@@ -1158,4 +1185,294 @@ async fn status_exits_4_when_aws_cannot_be_reached() {
         out.stderr
     );
     assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
+// =============================================================================================
+// What was really read, and what survives the primary region
+// =============================================================================================
+
+fn table_facts<'a>(snap: &'a HealthSnapshot, table: &str) -> &'a drconsole::health::TableFacts {
+    match &resource(snap, ResourceKind::Table, table).facts {
+        Facts::Table(f) => f,
+        _ => panic!("{table}: not table facts"),
+    }
+}
+
+/// moto answers every `BackupType` with USER backups, so only the request can show it.
+#[tokio::test]
+async fn the_table_probe_asks_for_backups_of_every_type() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    env.start_recording();
+    let snap = take_snapshot(&env, &estate).await;
+    let sent = env.stop_recording();
+    all_ok(&snap);
+    let list_backups: Vec<&Recorded> = sent
+        .iter()
+        .filter(|r| r.operation() == "ListBackups")
+        .collect();
+    assert_eq!(list_backups.len(), TABLES.len(), "{sent:?}");
+    for r in list_backups {
+        let body: Value = serde_json::from_str(&r.body).expect("a JSON body");
+        assert_eq!(body["BackupType"], "ALL", "{body}");
+        assert!(body["TableName"].is_string(), "{body}");
+        assert_eq!(r.region.as_deref(), Some(EAST));
+    }
+}
+
+#[tokio::test]
+async fn the_region_loss_figure_is_the_export_in_the_backup_region() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    env.start_recording();
+    let snap = take_snapshot(&env, &estate).await;
+    let sent = env.stop_recording();
+    all_ok(&snap);
+    let day = chrono::Utc::now().format("%Y/%m/%d").to_string();
+    for table in TABLES {
+        let r = resource(&snap, ResourceKind::Table, table);
+        let loss = r.region_loss.as_ref().expect("a region-loss figure");
+        let copy = loss.copy.as_deref().unwrap_or_default();
+        assert!(
+            copy.starts_with(&format!(
+                "export s3://{BACKUPS_BUCKET}/dynamodb-exports/{table}/{day}/AWSDynamoDB/"
+            )) && copy.ends_with("(us-west-2)"),
+            "{loss:?}"
+        );
+        // moto stamps objects "now": the export is seconds old.
+        assert!(loss.exposure_secs.is_some_and(|e| e < 600), "{loss:?}");
+        let f = table_facts(&snap, table);
+        assert_eq!(f.outside.export_region.as_deref(), Some(WEST));
+        assert_eq!(f.outside.replica_status, None, "moto has no global tables");
+    }
+    let tables = service(&snap, "DynamoDB Tables");
+    assert_eq!(tables.region_loss_rpo_met, Some(true));
+    assert!(!tables.region_loss_unbounded);
+    // The bucket's region is asked at the backup region's endpoint, and the exports are
+    // listed there, never through the primary region.
+    let exports: Vec<&Recorded> = sent
+        .iter()
+        .filter(|r| r.path().contains(BACKUPS_BUCKET))
+        .collect();
+    assert!(!exports.is_empty());
+    assert!(
+        exports.iter().all(|r| r.region.as_deref() == Some(WEST)),
+        "{exports:?}"
+    );
+    // Functions: the copy bucket in the backup region holds today's backups.
+    for function in FUNCTIONS {
+        let r = resource(&snap, ResourceKind::Function, function);
+        let loss = r.region_loss.as_ref().expect("a region-loss figure");
+        assert_eq!(loss.exposure_secs, Some(0), "{function}: {loss:?}");
+        assert!(
+            loss.copy
+                .as_deref()
+                .is_some_and(|c| c.starts_with(&format!("s3://{LAMBDA_COPY_BUCKET}/"))),
+            "{loss:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_export_bucket_in_the_primary_region_is_no_copy() {
+    let (env, _seeded, mut estate) = healthy_estate().await;
+    let east_exports = "flightdata-exports-east";
+    create_bucket(&env, EAST, east_exports).await;
+    put_objects(
+        &env,
+        EAST,
+        east_exports,
+        TABLES
+            .iter()
+            .map(|t| {
+                (
+                    format!("dynamodb-exports/{t}/2026/11/20/AWSDynamoDB/01/data/01.gz"),
+                    b"{}".to_vec(),
+                )
+            })
+            .collect(),
+    )
+    .await;
+    estate.dynamodb.export_bucket = Some(east_exports.to_owned());
+    let snap = take_snapshot(&env, &estate).await;
+    for table in TABLES {
+        let r = resource(&snap, ResourceKind::Table, table);
+        assert_eq!(r.status, Status::Critical, "{table}: {:?}", r.reasons);
+        assert_eq!(
+            r.reasons,
+            [format!(
+                "no copy outside us-east-1: losing the region loses the table (no global-table \
+                 replica in us-west-2; export bucket {east_exports} is in us-east-1 too, so its \
+                 exports die with it)"
+            )]
+        );
+        assert!(r.region_loss.as_ref().is_some_and(|l| l.unbounded));
+        // In-region, PITR still meets the RPO.
+        assert!(r.rpo_exposure_secs.is_some_and(|e| e <= 3600));
+    }
+    let tables = service(&snap, "DynamoDB Tables");
+    assert_eq!(
+        (
+            tables.rpo_met,
+            tables.region_loss_rpo_met,
+            tables.region_loss_unbounded
+        ),
+        (Some(true), Some(false), true)
+    );
+}
+
+#[tokio::test]
+async fn a_dead_primary_region_still_gives_the_region_loss_figure() {
+    let (env, _seeded, estate) = healthy_estate().await;
+    let cloud = env
+        .cloud_with(short_calls())
+        .await
+        .with_region_endpoint(EAST, &dead_endpoint());
+    let snap = snapshot(&cloud, &estate, CONCURRENCY).await;
+    for table in TABLES {
+        let r = resource(&snap, ResourceKind::Table, table);
+        assert_eq!(r.status, Status::Unknown, "{table}: {:?}", r.reasons);
+        let loss = r.region_loss.as_ref().expect("read through us-west-2");
+        assert!(
+            loss.exposure_secs.is_some_and(|e| e < 600) && !loss.unbounded,
+            "{table}: {loss:?}"
+        );
+        assert_eq!(r.rpo_exposure_secs, None, "PITR could not be read");
+    }
+    for function in FUNCTIONS {
+        let r = resource(&snap, ResourceKind::Function, function);
+        let loss = r.region_loss.as_ref().expect("read through us-west-2");
+        // Whether the function changed since cannot be read: the copy's age is the bound.
+        assert!(loss.exposure_secs.is_some_and(|e| e < 600), "{loss:?}");
+    }
+    let tables = service(&snap, "DynamoDB Tables");
+    assert_eq!(tables.status, Status::Unknown);
+    assert_eq!(tables.region_loss_rpo_met, Some(true));
+}
+
+#[tokio::test]
+async fn function_backups_only_in_the_primary_region_warn() {
+    let (env, _seeded, mut estate) = healthy_estate().await;
+    estate.lambda.backup_copy_bucket = None;
+    let snap = take_snapshot(&env, &estate).await;
+    for function in FUNCTIONS {
+        let r = resource(&snap, ResourceKind::Function, function);
+        assert_eq!(r.status, Status::Warn, "{function}: {:?}", r.reasons);
+        assert_eq!(
+            r.reasons,
+            [format!(
+                "no backup outside us-east-1: if the region is lost it must be rebuilt \
+                 ({LAMBDA_BACKUPS_BUCKET} is in us-east-1 too; name a copy in the backup region \
+                 ([lambda].backup_copy_bucket))"
+            )]
+        );
+        assert!(r.region_loss.as_ref().is_some_and(|l| l.unbounded));
+    }
+}
+
+/// moto keeps Disabled and Inverted, and still reports every checker as succeeding.
+#[tokio::test]
+async fn a_disabled_or_inverted_health_check_is_a_warning_in_itself() {
+    let (env, seeded, estate) = healthy_estate().await;
+    let route53 = env.route53().await;
+    route53
+        .update_health_check()
+        .health_check_id(&seeded.health_check_id)
+        .inverted(true)
+        .send()
+        .await
+        .expect("UpdateHealthCheck");
+    let snap = take_snapshot(&env, &estate).await;
+    let r = resource(&snap, ResourceKind::Dns, API_RECORD);
+    let Facts::Dns(f) = &r.facts else {
+        panic!("not DNS facts");
+    };
+    // Inverted, a succeeding endpoint counts as failing: Route53 moves to the SECONDARY.
+    assert_eq!(f.primary_healthy, Some(false));
+    assert_eq!(f.serving, Some(drconsole::cloud::Failover::Secondary));
+    assert_eq!(r.status, Status::Warn);
+    assert_eq!(
+        r.reasons,
+        [
+            "PRIMARY is failing its health check: Route53 answers with SECONDARY".to_owned(),
+            format!(
+                "PRIMARY's health check {} is inverted: Route53 takes a failing endpoint as \
+                 healthy and a healthy one as failing",
+                seeded.health_check_id
+            ),
+        ]
+    );
+
+    route53
+        .update_health_check()
+        .health_check_id(&seeded.health_check_id)
+        .inverted(false)
+        .disabled(true)
+        .send()
+        .await
+        .expect("UpdateHealthCheck");
+    let snap = take_snapshot(&env, &estate).await;
+    let r = resource(&snap, ResourceKind::Dns, API_RECORD);
+    assert_eq!(r.status, Status::Warn);
+    assert_eq!(
+        r.reasons,
+        [format!(
+            "PRIMARY's health check {} is disabled: Route53 takes it as healthy whatever the \
+             endpoint does",
+            seeded.health_check_id
+        )]
+    );
+}
+
+#[tokio::test]
+async fn status_json_carries_both_exposures() {
+    let (env, seeded, _estate) = healthy_estate().await;
+    let file = estate_file(&plan_estate_toml(&seeded));
+    let out = status_run(&env, &file, true);
+    assert_code(&out, 0);
+    let doc = parse_json(&out);
+    let main = json_resource(&doc, "table", "flightdata-main");
+    assert!(main["rpo_exposure_secs"].is_u64(), "{main:#}");
+    assert!(main["region_loss"]["exposure_secs"].is_u64(), "{main:#}");
+    assert_eq!(main["region_loss"]["unbounded"], false);
+    assert!(
+        main["region_loss"]["copy"]
+            .as_str()
+            .is_some_and(|c| c.contains(BACKUPS_BUCKET)),
+        "{main:#}"
+    );
+    assert_eq!(main["facts"]["outside"]["export_region"], WEST);
+    let tables = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "DynamoDB Tables")
+        .unwrap();
+    assert_eq!(tables["rpo_met"], true);
+    assert_eq!(tables["region_loss_rpo_met"], true);
+    assert!(tables["worst_region_loss_secs"].is_u64());
+
+    let out = status_run(&env, &file, false);
+    assert_code(&out, 0);
+    assert!(
+        out.stdout.contains("RPO IF us-east-1 IS LOST"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test]
+async fn a_missing_export_bucket_is_a_fact_not_a_failed_check() {
+    let (env, _seeded, mut estate) = healthy_estate().await;
+    estate.dynamodb.export_bucket = Some("flightdata-no-such-exports".to_owned());
+    let snap = take_snapshot(&env, &estate).await;
+    for table in TABLES {
+        let r = resource(&snap, ResourceKind::Table, table);
+        assert_eq!(r.status, Status::Critical, "{table}: {:?}", r.reasons);
+        assert_eq!(r.error, None);
+        assert!(
+            r.reasons[0].ends_with("export bucket flightdata-no-such-exports does not exist)"),
+            "{:?}",
+            r.reasons
+        );
+        assert!(r.region_loss.as_ref().is_some_and(|l| l.unbounded));
+    }
 }

@@ -36,8 +36,9 @@ pub trait Backups: Send + Sync {
     ) -> CloudResult<ContinuousBackups>;
     async fn create_backup(&self, region: &str, table: &str, name: &str)
     -> CloudResult<BackupInfo>;
-    /// Every backup (all pages) of one table, or of all tables when `table` is `None`,
-    /// newest first by creation time: AWS promises no order.
+    /// Every backup (all pages, every type: USER, SYSTEM and AWS_BACKUP) of one table, or of
+    /// all tables when `table` is `None`, newest first by creation time: AWS promises no
+    /// order. A deleted table's backups are still listed by its name.
     async fn list_backups(&self, region: &str, table: Option<&str>)
     -> CloudResult<Vec<BackupInfo>>;
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo>;
@@ -116,6 +117,9 @@ pub trait Storage: Send + Sync {
     async fn list_buckets(&self) -> CloudResult<Vec<BucketInfo>>;
     /// Succeeds when the bucket exists and is reachable; a missing one is `NotFound`.
     async fn head_bucket(&self, region: &str, bucket: &str) -> CloudResult<()>;
+    /// The region the bucket lives in, asked through `region`'s endpoint (which need not be
+    /// the bucket's own), so it can be answered while another region is down.
+    async fn bucket_region(&self, region: &str, bucket: &str) -> CloudResult<String>;
     async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning>;
     async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()>;
     /// `None` when the bucket has no replication configuration.
@@ -199,6 +203,9 @@ pub trait Dns: Send + Sync {
     ) -> CloudResult<ChangeInfo>;
     async fn get_change(&self, change_id: &str) -> CloudResult<ChangeInfo>;
     async fn health_check_status(&self, health_check_id: &str) -> CloudResult<HealthCheckStatus>;
+    /// What the check is configured to do: a disabled or inverted check changes what its
+    /// status means.
+    async fn get_health_check(&self, health_check_id: &str) -> CloudResult<HealthCheckConfig>;
 }
 
 /// CloudWatch: alarms and metrics.

@@ -12,6 +12,17 @@ pub struct TableInfo {
     pub item_count: Option<i64>,
     pub size_bytes: Option<i64>,
     pub created: Option<DateTime<Utc>>,
+    /// The global-table replicas DescribeTable lists (empty for a table of one region).
+    #[serde(default)]
+    pub replicas: Vec<TableReplica>,
+}
+
+/// One region of a global table, as DescribeTable's `Replicas` names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableReplica {
+    pub region: String,
+    /// CREATING, ACTIVE, UPDATING, DELETING, INACCESSIBLE_ENCRYPTION_CREDENTIALS, ...
+    pub status: Option<String>,
 }
 
 impl TableInfo {
@@ -237,14 +248,33 @@ pub struct HealthCheckStatus {
 impl HealthCheckStatus {
     /// Route53 considers an endpoint healthy when more than 18% of its checkers see it
     /// succeed (a low bar, so that one checker region's trouble does not fail it over).
-    pub fn healthy(&self) -> bool {
+    /// `None` without observations: a new check, or one no checker reports on, proves nothing
+    /// either way.
+    pub fn healthy(&self) -> Option<bool> {
+        if self.observations.is_empty() {
+            return None;
+        }
         let ok = self
             .observations
             .iter()
             .filter(|o| o.status.starts_with("Success"))
             .count();
-        ok * 100 > self.observations.len() * 18
+        Some(ok * 100 > self.observations.len() * 18)
     }
+}
+
+/// The parts of a health check's configuration that change what its status means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthCheckConfig {
+    pub id: String,
+    /// HTTPS, HTTP, TCP, CALCULATED, CLOUDWATCH_METRIC, ...
+    pub check_type: String,
+    /// The domain name or address it checks, when it checks an endpoint.
+    pub target: Option<String>,
+    /// Route53 then considers it healthy whatever the checkers see.
+    pub disabled: bool,
+    /// Route53 then considers it healthy when the checkers see a failure, and vice versa.
+    pub inverted: bool,
 }
 
 #[cfg(test)]
@@ -267,12 +297,17 @@ mod tests {
 
     #[test]
     fn route53_calls_it_healthy_above_eighteen_percent() {
-        assert!(status(4, 12).healthy(), "25% of checkers is enough");
-        assert!(!status(2, 14).healthy(), "12.5% is not");
-        assert!(
-            !status(0, 0).healthy(),
-            "no observations, no claim of health"
+        assert_eq!(
+            status(4, 12).healthy(),
+            Some(true),
+            "25% of checkers is enough"
         );
+        assert_eq!(status(2, 14).healthy(), Some(false), "12.5% is not");
+    }
+
+    #[test]
+    fn no_observations_is_neither_healthy_nor_failing() {
+        assert_eq!(status(0, 0).healthy(), None);
     }
 }
 

@@ -81,7 +81,8 @@ pub struct DynamoDb {
     pub tables: Vec<Spanned<String>>,
     /// How often an on-demand backup is expected (the plan: daily).
     pub backup_every: Dur,
-    /// Bucket and prefix of the weekly cross-region exports, if any.
+    /// Bucket and prefix of the weekly cross-region exports, if any; each table's exports are
+    /// under `<export_prefix><table>/`. The bucket should live in the backup region.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export_bucket: Option<String>,
     pub export_prefix: String,
@@ -137,6 +138,10 @@ pub struct Lambda {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_bucket: Option<String>,
     pub backup_prefix: String,
+    /// The weekly copy of those backups in a bucket of the backup region (same layout), so a
+    /// function can be restored when the primary region is lost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_copy_bucket: Option<String>,
     /// How often function backups are expected (the plan: daily).
     pub backup_every: Dur,
     /// The function whose reserved concurrency is set to 0 to stop ingestion.
@@ -151,6 +156,7 @@ impl Default for Lambda {
             functions: Vec::new(),
             backup_bucket: None,
             backup_prefix: "lambda-backups/".into(),
+            backup_copy_bucket: None,
             backup_every: Dur::from_secs(24 * 3600),
             ingestion_function: None,
         }

@@ -7,7 +7,13 @@ use super::{
     AlarmFacts, BucketFacts, DnsFacts, FunctionFacts, RegionLoss, ReplicaFacts, Status, TableFacts,
     human_duration,
 };
-use crate::cloud::{AlarmState, Versioning};
+use crate::cloud::{AlarmState, Failover, Versioning};
+
+mod region_loss;
+#[cfg(test)]
+mod what_was_read;
+
+use region_loss::{function_region_loss, table_region_loss};
 
 /// A status with its reasons, most severe first.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +64,39 @@ fn overdue(age: u64, every: u64) -> bool {
 
 pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdict {
     let mut v = Verdict::default();
+    if let Some(pending) = &f.newest_backup_pending {
+        v.raise(
+            Status::Ok,
+            format!(
+                "backup {} is still being created (started {} ago): not restorable yet",
+                pending.name,
+                human_duration(age_secs(now, pending.created))
+            ),
+        );
+    }
     if f.exists == Some(false) {
-        v.raise(Status::Critical, "table does not exist");
+        // What the commander needs now is what it can be restored from.
+        match (&f.newest_backup, f.backup_count) {
+            (Some(b), _) => {
+                let age = age_secs(now, b.created);
+                v.exposure_secs = Some(age);
+                v.raise(
+                    Status::Critical,
+                    format!(
+                        "table missing \u{2014} restorable from {} ({} old)",
+                        b.name,
+                        human_duration(age)
+                    ),
+                );
+            }
+            (None, Some(_)) => v.raise(
+                Status::Critical,
+                "table missing \u{2014} and no backup of it can be restored",
+            ),
+            (None, None) => v.raise(Status::Critical, "table does not exist"),
+        }
+        // Its copies outside the primary region may well have outlived it.
+        table_region_loss(f, rpo_secs, now, &mut v);
         return v.done();
     }
     if let Some(status) = f.table_status.as_deref().filter(|s| *s != "ACTIVE") {
@@ -67,10 +104,16 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
     }
     let newest_backup_age = f.newest_backup.as_ref().map(|b| age_secs(now, b.created));
     match f.pitr_enabled {
-        Some(true) => {
+        Some(true) => match f.latest_restorable {
             // AWS keeps the latest restorable time about five minutes behind now.
-            v.exposure_secs = Some(f.latest_restorable.map_or(0, |t| age_secs(now, t)));
-        }
+            Some(t) => v.exposure_secs = Some(age_secs(now, t)),
+            // Without it nothing says how recent the newest restorable point is.
+            None => v.raise(
+                Status::Unknown,
+                "point-in-time recovery is on but reports no latest restorable time: \
+                 exposure unknown",
+            ),
+        },
         Some(false) => {
             v.raise(
                 Status::Critical,
@@ -125,8 +168,13 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
                 human_duration(every)
             ),
         ),
+        (None, _) if f.backup_count.is_some_and(|n| n > 0) => v.raise(
+            Status::Warn,
+            "no backup is restorable yet: every one is still being created",
+        ),
         _ => {}
     }
+    table_region_loss(f, rpo_secs, now, &mut v);
     v.done()
 }
 
@@ -228,9 +276,11 @@ pub fn function(
     f: &FunctionFacts,
     backup_bucket: Option<&str>,
     backup_every_secs: u64,
+    rpo_secs: Option<u64>,
     now: DateTime<Utc>,
 ) -> Verdict {
     let mut v = Verdict::default();
+    function_region_loss(f, rpo_secs, now, &mut v);
     if f.exists == Some(false) {
         v.raise(Status::Critical, "function does not exist");
     }
@@ -304,15 +354,58 @@ pub fn dns(f: &DnsFacts) -> Verdict {
                 Status::Warn,
                 "PRIMARY has no health check: failover never triggers",
             ),
-            (Some(_), Some(false)) if f.has_secondary => v.raise(
-                Status::Warn,
-                "PRIMARY is failing its health check: Route53 answers with SECONDARY",
-            ),
+            (Some(_), Some(false)) if f.has_secondary => match f.serving {
+                Some(Failover::Secondary) => v.raise(
+                    Status::Warn,
+                    "PRIMARY is failing its health check: Route53 answers with SECONDARY",
+                ),
+                Some(Failover::Primary) => v.raise(
+                    Status::Critical,
+                    "PRIMARY and SECONDARY both fail their health checks: Route53 answers \
+                     with PRIMARY",
+                ),
+                None => v.raise(
+                    Status::Warn,
+                    "PRIMARY is failing its health check; whether SECONDARY can take over is \
+                     unknown",
+                ),
+            },
             (Some(_), Some(false)) => v.raise(
                 Status::Critical,
                 "PRIMARY is failing its health check and there is no SECONDARY to fail over to",
             ),
-            _ => {}
+            (Some(_), None) => v.raise(
+                Status::Unknown,
+                "PRIMARY's health check status could not be told (no observations yet?): \
+                 which record Route53 answers with is unknown",
+            ),
+            (Some(_), Some(true)) => {}
+        }
+    }
+    for (record, check) in [
+        ("PRIMARY", &f.primary_check),
+        ("SECONDARY", &f.secondary_check),
+    ] {
+        let Some(check) = check else { continue };
+        if check.disabled {
+            v.raise(
+                Status::Warn,
+                format!(
+                    "{record}'s health check {} is disabled: Route53 takes it as healthy \
+                     whatever the endpoint does",
+                    check.id
+                ),
+            );
+        }
+        if check.inverted {
+            v.raise(
+                Status::Warn,
+                format!(
+                    "{record}'s health check {} is inverted: Route53 takes a failing endpoint \
+                     as healthy and a healthy one as failing",
+                    check.id
+                ),
+            );
         }
     }
     v.done()
@@ -367,6 +460,7 @@ mod tests {
             }),
             backup_count: Some(30),
             backup_every_secs: DAY,
+            ..Default::default()
         }
     }
 
@@ -511,9 +605,12 @@ mod tests {
             backup_time: Some(now() - Duration::hours(23)),
             ..Default::default()
         };
-        assert_eq!(function(&f, Some("b"), DAY, now()).status, Status::Ok);
+        assert_eq!(
+            function(&f, Some("b"), DAY, Some(HOUR), now()).status,
+            Status::Ok
+        );
         f.backup_time = Some(now() - Duration::hours(48));
-        let v = function(&f, Some("b"), DAY, now());
+        let v = function(&f, Some("b"), DAY, Some(HOUR), now());
         assert_eq!(v.status, Status::Warn);
         assert_eq!(v.reasons, ["newest backup is 2d old (expected every 1d)"]);
     }
@@ -530,7 +627,7 @@ mod tests {
             backup_has_code: true,
             ..Default::default()
         };
-        let v = function(&f, Some("b"), DAY, now());
+        let v = function(&f, Some("b"), DAY, Some(HOUR), now());
         assert_eq!(
             v.reasons,
             ["reserved concurrency is 0: ingestion is stopped"]
@@ -551,7 +648,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            function(&f, Some("b"), DAY, now()).reasons,
+            function(&f, Some("b"), DAY, Some(HOUR), now()).reasons,
             Vec::<String>::new()
         );
         assert_eq!(dns(&DnsFacts::default()).reasons, Vec::<String>::new());

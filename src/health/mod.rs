@@ -15,7 +15,7 @@ pub use regions::{RegionHealth, RegionRole};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::cloud::{AlarmState, CloudError, Failover, Versioning};
+use crate::cloud::{AlarmState, CloudError, Failover, HealthCheckConfig, Versioning};
 use crate::config::{Priority, Service};
 
 /// How a resource or service stands. Ordered from best to worst.
@@ -135,10 +135,43 @@ pub struct TableFacts {
     pub pitr_enabled: Option<bool>,
     pub earliest_restorable: Option<DateTime<Utc>>,
     pub latest_restorable: Option<DateTime<Utc>>,
+    /// The newest backup that can be restored now (AVAILABLE), of any type.
     pub newest_backup: Option<BackupFact>,
+    /// A backup newer than that one that is still being made (CREATING): not restorable yet.
+    pub newest_backup_pending: Option<BackupFact>,
     pub backup_count: Option<usize>,
     /// Expected interval between on-demand backups, in seconds.
     pub backup_every_secs: u64,
+    /// Copies outside the primary region, for the region-loss figure.
+    pub outside: OutsideCopies,
+}
+
+/// What survives the loss of the primary region, as far as it could be read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OutsideCopies {
+    pub primary_region: String,
+    pub backup_region: String,
+    /// The global-table replica in the backup region: `Some(status)` when there is one,
+    /// `None` when there is none or it could not be read (see `replica_checked`).
+    pub replica_status: Option<String>,
+    /// Whether the table's replicas could be read (in either region).
+    pub replica_checked: bool,
+    /// The export bucket the estate file names, and the region it was found in (`None`
+    /// with `exports_checked`: the bucket does not exist).
+    pub export_bucket: Option<String>,
+    pub export_region: Option<String>,
+    /// The newest complete export found there, when the bucket is outside the primary region.
+    pub export: Option<ExportFact>,
+    /// Whether the exports could be looked through (or there is nothing to look through).
+    pub exports_checked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportFact {
+    /// s3://bucket/prefix/AWSDynamoDB/<id>/
+    pub location: String,
+    /// When the export started (its earliest file): the point in time it holds.
+    pub time: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -195,6 +228,24 @@ pub struct FunctionFacts {
     pub backup_has_config: bool,
     pub backup_has_code: bool,
     pub backup_time: Option<DateTime<Utc>>,
+    /// When the function was last changed, from its configuration.
+    pub last_modified_at: Option<DateTime<Utc>>,
+    /// The newest backup that lives outside the primary region, for the region-loss figure.
+    pub outside: FunctionOutside,
+}
+
+/// The function's backups outside the primary region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FunctionOutside {
+    pub primary_region: String,
+    /// Buckets searched for a copy, each with the region it was found in (`None`: unread,
+    /// or with `checked`, missing).
+    pub buckets: Vec<(String, Option<String>)>,
+    /// s3://bucket/prefix of the newest copy with code, in a bucket outside the primary region.
+    pub location: Option<String>,
+    pub time: Option<DateTime<Utc>>,
+    /// Whether every bucket outside the primary region could be searched.
+    pub checked: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -210,8 +261,16 @@ pub struct DnsFacts {
     pub health_check_id: Option<String>,
     /// The PRIMARY is an alias with EvaluateTargetHealth: it fails over on its target's health.
     pub primary_evaluates_target_health: bool,
+    /// As Route53 takes it: a disabled check counts as healthy, an inverted one the other way
+    /// round. `None` when it could not be told.
     pub primary_healthy: Option<bool>,
-    /// Which record Route53 answers with now, as far as the health check tells.
+    /// The PRIMARY's check configuration, when it could be read.
+    pub primary_check: Option<HealthCheckConfig>,
+    pub secondary_health_check_id: Option<String>,
+    pub secondary_healthy: Option<bool>,
+    pub secondary_check: Option<HealthCheckConfig>,
+    /// Which record Route53 answers with now, as far as the health checks tell; `None` when
+    /// that cannot be told.
     pub serving: Option<Failover>,
 }
 
@@ -286,7 +345,13 @@ pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> Servic
         .iter()
         .filter(|r| r.services.iter().any(|s| s == &service.name))
         .collect();
-    let status = mine.iter().map(|r| r.status).max().unwrap_or(Status::Ok);
+    // Nothing judged is nothing known: a service none of whose resources could be checked
+    // (or that has none) is unknown, never OK.
+    let judged = mine.iter().any(|r| r.status != Status::Unknown);
+    let status = match mine.iter().map(|r| r.status).max() {
+        Some(worst) if judged => worst,
+        _ => Status::Unknown,
+    };
     let worst_exposure_secs = mine.iter().filter_map(|r| r.rpo_exposure_secs).max();
     let rpo_secs = service.rpo.as_secs();
     let losses: Vec<&RegionLoss> = mine.iter().filter_map(|r| r.region_loss.as_ref()).collect();
@@ -301,7 +366,7 @@ pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> Servic
     } else {
         Some(true)
     };
-    let reasons = mine
+    let mut reasons: Vec<String> = mine
         .iter()
         .filter(|r| r.status != Status::Ok)
         .map(|r| {
@@ -313,6 +378,12 @@ pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> Servic
             )
         })
         .collect();
+    if mine.is_empty() {
+        reasons.push("none of its resources was found to check".to_owned());
+    } else if !judged {
+        // After the resources' own reasons, which say why each could not be checked.
+        reasons.push("none of its resources could be checked".to_owned());
+    }
     ServiceHealth {
         name: service.name.clone(),
         priority: service.priority,
@@ -348,5 +419,69 @@ pub fn human_duration(secs: u64) -> String {
         (0, _, _) => format!("{h}h {m}m"),
         (_, 0, _) => format!("{d}d"),
         _ => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::config::Dur;
+
+    fn service() -> Service {
+        Service {
+            name: "DynamoDB Tables".into(),
+            priority: Priority::P1,
+            rto: Dur::from_secs(4 * 3600),
+            rpo: Dur::from_secs(3600),
+            impact: String::new(),
+            tables: Vec::new(),
+            buckets: Vec::new(),
+            functions: Vec::new(),
+            alarms: Vec::new(),
+            dns: Vec::new(),
+        }
+    }
+
+    fn table(name: &str, status: Status) -> ResourceHealth {
+        ResourceHealth {
+            kind: ResourceKind::Table,
+            name: name.into(),
+            region: "us-east-1".into(),
+            service: Some("DynamoDB Tables".into()),
+            services: vec!["DynamoDB Tables".into()],
+            status,
+            reasons: vec!["could not check: timeout".into()],
+            rpo_exposure_secs: None,
+            rpo_target_secs: Some(3600),
+            region_loss: None,
+            facts: Facts::Table(TableFacts::default()),
+            error: None,
+            fetched_at: Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_service_with_nothing_judged_is_unknown_never_ok() {
+        let none = service_health(&service(), &[]);
+        assert_eq!(none.status, Status::Unknown);
+        assert_eq!(none.reasons, ["none of its resources was found to check"]);
+
+        let unread = [table("a", Status::Unknown), table("b", Status::Unknown)];
+        let s = service_health(&service(), &unread);
+        assert_eq!(s.status, Status::Unknown);
+        assert_eq!(
+            s.reasons.last().map(String::as_str),
+            Some("none of its resources could be checked")
+        );
+
+        let one_judged = [table("a", Status::Unknown), table("b", Status::Ok)];
+        assert_eq!(
+            service_health(&service(), &one_judged).status,
+            Status::Unknown
+        );
+        let all_ok = [table("a", Status::Ok)];
+        assert_eq!(service_health(&service(), &all_ok).status, Status::Ok);
     }
 }

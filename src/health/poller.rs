@@ -196,6 +196,7 @@ fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>) -> ResourceHealth {
             f,
             estate.lambda.backup_bucket.as_deref(),
             estate.lambda.backup_every.as_secs(),
+            rpo_target_secs,
             now,
         ),
         Facts::Dns(f) => judge::dns(f),

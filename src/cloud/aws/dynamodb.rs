@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    BackupDetails, PointInTimeRecoverySpecification, Select, TableDescription,
+    BackupDetails, BackupTypeFilter, PointInTimeRecoverySpecification, Select, TableDescription,
 };
 use futures::future::try_join_all;
 
 use super::{AwsCloud, cloud_error, missing, to_chrono, to_smithy};
 use crate::cloud::{
     BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind, ExportInfo,
-    ExportRequest, RestorePoint, TableCondition, TableInfo, poll_table,
+    ExportRequest, RestorePoint, TableCondition, TableInfo, TableReplica, poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -28,6 +28,16 @@ fn table_info(op: &'static str, table: Option<&TableDescription>) -> CloudResult
         item_count: t.item_count(),
         size_bytes: t.table_size_bytes(),
         created: t.creation_date_time().and_then(to_chrono),
+        replicas: t
+            .replicas()
+            .iter()
+            .filter_map(|r| {
+                Some(TableReplica {
+                    region: r.region_name()?.to_owned(),
+                    status: r.replica_status().map(|s| s.as_str().to_owned()),
+                })
+            })
+            .collect(),
     })
 }
 
@@ -141,6 +151,9 @@ impl Backups for AwsCloud {
             let out = client
                 .list_backups()
                 .set_table_name(table.map(str::to_owned))
+                // The default is USER only: the SYSTEM backup DynamoDB keeps of a deleted
+                // table, and AWS Backup's, are exactly the ones a restore may need.
+                .backup_type(BackupTypeFilter::All)
                 .set_exclusive_start_backup_arn(start.take())
                 .send()
                 .await

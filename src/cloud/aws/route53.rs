@@ -9,7 +9,7 @@ use aws_sdk_route53::types::{
 use super::{AwsCloud, cloud_error, missing, to_chrono};
 use crate::cloud::{
     AliasTarget, ChangeAction, ChangeInfo, CloudError, CloudResult, Dns, ErrorKind, Failover,
-    HealthCheckStatus, HealthObservation, HostedZone, RecordChange, RecordSet,
+    HealthCheckConfig, HealthCheckStatus, HealthObservation, HostedZone, RecordChange, RecordSet,
 };
 
 const SERVICE: &str = "route53";
@@ -219,6 +219,33 @@ impl Dns for AwsCloud {
                         .to_owned(),
                 })
                 .collect(),
+        })
+    }
+
+    async fn get_health_check(&self, health_check_id: &str) -> CloudResult<HealthCheckConfig> {
+        const OP: &str = "GetHealthCheck";
+        let out = self
+            .route53
+            .get_health_check()
+            .health_check_id(health_check_id)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        let check = out
+            .health_check()
+            .ok_or_else(|| missing(SERVICE, OP, "HealthCheck"))?;
+        let config = check
+            .health_check_config()
+            .ok_or_else(|| missing(SERVICE, OP, "HealthCheckConfig"))?;
+        Ok(HealthCheckConfig {
+            id: check.id().to_owned(),
+            check_type: config.r#type().as_str().to_owned(),
+            target: config
+                .fully_qualified_domain_name()
+                .or(config.ip_address())
+                .map(str::to_owned),
+            disabled: config.disabled().unwrap_or(false),
+            inverted: config.inverted().unwrap_or(false),
         })
     }
 }

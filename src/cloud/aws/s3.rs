@@ -136,6 +136,24 @@ impl Storage for AwsCloud {
             .map_err(|e| cloud_error(SERVICE, "HeadBucket", e))
     }
 
+    async fn bucket_region(&self, region: &str, bucket: &str) -> CloudResult<String> {
+        match self.s3(region).head_bucket().bucket(bucket).send().await {
+            Ok(out) => Ok(out
+                .bucket_region()
+                .map_or_else(|| region.to_owned(), str::to_owned)),
+            Err(err) => {
+                // A bucket of another region answers 301 (or 403 without rights), and names
+                // its region in this header either way.
+                if let SdkError::ServiceError(ctx) = &err
+                    && let Some(other) = ctx.raw().headers().get("x-amz-bucket-region")
+                {
+                    return Ok(other.to_owned());
+                }
+                Err(cloud_error(SERVICE, "HeadBucket", err))
+            }
+        }
+    }
+
     async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning> {
         let status = match self
             .s3(region)

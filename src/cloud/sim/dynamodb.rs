@@ -13,7 +13,7 @@ use super::state::{
 use super::{Call, Latency, SimCloud, aws_time, valid_dynamodb_name};
 use crate::cloud::{
     BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ExportInfo, ExportRequest,
-    RestorePoint, TableCondition, TableInfo, poll_table,
+    RestorePoint, TableCondition, TableInfo, TableReplica, poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -26,7 +26,27 @@ fn table_info(t: &Table) -> TableInfo {
         item_count: Some(t.items as i64),
         size_bytes: Some(t.size_bytes as i64),
         created: Some(t.created),
+        replicas: t
+            .replica_regions
+            .iter()
+            .map(|r| TableReplica {
+                region: r.clone(),
+                status: Some("ACTIVE".to_owned()),
+            })
+            .collect(),
     }
+}
+
+/// A global table's replica as DescribeTable shows it in the replica's own region: the same
+/// table, listing the region it came from. The simulation keeps only the primary's record.
+fn replica_info(t: &Table, region: &str) -> TableInfo {
+    let mut info = table_info(t);
+    info.arn = table_arn(region, &t.name);
+    info.replicas = vec![TableReplica {
+        region: t.region.clone(),
+        status: Some("ACTIVE".to_owned()),
+    }];
+    info
 }
 
 fn backup_info(b: &Backup) -> BackupInfo {
@@ -127,6 +147,7 @@ impl State {
             created: now,
             // A restored table does not inherit point-in-time recovery.
             pitr_since: None,
+            replica_regions: Vec::new(),
         };
         let info = table_info(&table);
         self.tables
@@ -154,9 +175,17 @@ impl Backups for SimCloud {
             .enter(SERVICE, "DescribeTable", Some(region), table)
             .await?;
         let state = self.state();
+        let replica = || {
+            state
+                .tables
+                .values()
+                .find(|t| t.name == table && t.replica_regions.iter().any(|r| r == region))
+                .map(|t| replica_info(t, region))
+        };
         state
             .table(region, table)
             .map(table_info)
+            .or_else(replica)
             .ok_or_else(|| resource_not_found(&call, table))
     }
 
@@ -475,7 +504,25 @@ impl Backups for SimCloud {
                 t.status = TableStatus::Deleting {
                     gone_at: now + DELETE_TAKES,
                 };
-                return Ok(table_info(t));
+                let info = table_info(t);
+                // DynamoDB keeps a SYSTEM backup of a deleted table that had PITR on: the
+                // one thing left to restore it from.
+                if t.pitr_since.is_some() {
+                    let (items, size_bytes) = (t.items, t.size_bytes);
+                    let serial = state.next_serial().to_string();
+                    state.backups.push(Backup {
+                        arn: backup_arn(region, table, now, &serial),
+                        name: format!("{table}$DeletedTableBackup"),
+                        region: region.to_owned(),
+                        table_name: table.to_owned(),
+                        created: now,
+                        status: "AVAILABLE",
+                        backup_type: "SYSTEM",
+                        size_bytes,
+                        items,
+                    });
+                }
+                return Ok(info);
             }
         };
         Err(call.invalid(

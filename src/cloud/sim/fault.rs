@@ -36,6 +36,9 @@ pub enum Fault {
     MissingLambdaBackup,
     /// The first alarm is in ALARM.
     Alarm,
+    /// The tables lost their global-table replicas: the newest copy outside the primary
+    /// region is the weekly export, days old.
+    StaleExport,
 }
 
 impl Fault {
@@ -67,6 +70,10 @@ impl Fault {
                 "the ingestion function (or the first function) has no backup at all"
             }
             Fault::Alarm => "the first watched alarm is in ALARM",
+            Fault::StaleExport => {
+                "the tables have no global-table replica: the newest copy outside the primary \
+                 region is the weekly export, days old"
+            }
         }
     }
 }
@@ -149,9 +156,24 @@ pub(super) fn apply(state: &mut State, fault: Fault, now: DateTime<Utc>) {
                 .retain(|b| !(tables.contains(&b.table_name) && b.created > cutoff));
         }
         Fault::MissingLambdaBackup => {
-            if let (Some(f), Some(bucket)) = (targets.lambda_function, state.lambda_bucket_mut()) {
+            if let Some(f) = targets.lambda_function {
                 let marker = format!("/{f}/");
-                bucket.objects.retain(|k, _| !k.contains(&marker));
+                for name in [
+                    state.lambda_bucket.clone(),
+                    state.lambda_copy_bucket.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    if let Some(bucket) = state.buckets.get_mut(&name) {
+                        bucket.objects.retain(|k, _| !k.contains(&marker));
+                    }
+                }
+            }
+        }
+        Fault::StaleExport => {
+            for t in state.tables.values_mut() {
+                t.replica_regions.clear();
             }
         }
         Fault::Alarm => {
@@ -225,6 +247,18 @@ pub(super) fn heal(state: &mut State, estate: &Estate, fault: Fault, now: DateTi
             };
             if let Some(bucket) = state.lambda_bucket_mut() {
                 lambda_backups(bucket, estate, &f, now);
+            }
+            let copy = state.lambda_copy_bucket.clone();
+            if let Some(bucket) = copy.and_then(|c| state.buckets.get_mut(&c)) {
+                lambda_backups(bucket, estate, &f, now);
+            }
+        }
+        Fault::StaleExport => {
+            let (primary, backup) = (state.primary.clone(), targets.backup_region);
+            for t in state.tables.values_mut().filter(|t| t.region == primary) {
+                if t.replica_regions.is_empty() {
+                    t.replica_regions.push(backup.clone());
+                }
             }
         }
         Fault::Alarm => {

@@ -7,8 +7,8 @@ use super::seed::absolute;
 use super::state::{CHANGE_TAKES, Change, State, Zone};
 use super::{Call, SimCloud, fnv};
 use crate::cloud::{
-    ChangeAction, ChangeInfo, CloudError, CloudResult, Dns, HealthCheckStatus, HealthObservation,
-    HostedZone, RecordChange, RecordSet,
+    ChangeAction, ChangeInfo, CloudError, CloudResult, Dns, HealthCheckConfig, HealthCheckStatus,
+    HealthObservation, HostedZone, RecordChange, RecordSet,
 };
 
 const SERVICE: &str = "route53";
@@ -267,6 +267,26 @@ impl Dns for SimCloud {
                     status: status.to_owned(),
                 })
                 .collect(),
+        })
+    }
+
+    async fn get_health_check(&self, health_check_id: &str) -> CloudResult<HealthCheckConfig> {
+        let call = self
+            .enter(SERVICE, "GetHealthCheck", None, health_check_id)
+            .await?;
+        let state = self.state();
+        let check = state.health_checks.get(health_check_id).ok_or_else(|| {
+            call.not_found(
+                "NoSuchHealthCheck",
+                format!("A health check with id {health_check_id} does not exist."),
+            )
+        })?;
+        Ok(HealthCheckConfig {
+            id: health_check_id.to_owned(),
+            check_type: "HTTPS".to_owned(),
+            target: Some(check.target.clone()),
+            disabled: check.disabled,
+            inverted: check.inverted,
         })
     }
 }

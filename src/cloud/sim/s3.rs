@@ -129,6 +129,18 @@ impl Storage for SimCloud {
         }
     }
 
+    async fn bucket_region(&self, region: &str, bucket: &str) -> CloudResult<String> {
+        let call = self
+            .enter(SERVICE, "HeadBucket", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        // HeadBucket names the bucket's region even when asked at another region's endpoint.
+        match state.buckets.get(bucket) {
+            Some(b) => Ok(b.region.clone()),
+            None => Err(call.not_found("NotFound", "Not Found")),
+        }
+    }
+
     async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning> {
         let call = self
             .enter(SERVICE, "GetBucketVersioning", Some(region), bucket)

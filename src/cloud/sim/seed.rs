@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
 
 use super::state::{
-    AlarmRec, Backup, Bucket, Function, HealthCheck, Obj, State, Table, TableStatus, Targets, Zone,
-    put_object,
+    AlarmRec, Backup, Bucket, EXPORT_TAKES, Function, HealthCheck, Obj, State, Table, TableStatus,
+    Targets, Zone, put_object,
 };
 use super::{ACCOUNT, fnv, pseudo_b64};
 use crate::cloud::{
@@ -86,10 +86,14 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
             .filter_map(|b| Some((b.name.get_ref().clone(), b.replica.clone()?)))
             .collect(),
         lambda_bucket: estate.lambda.backup_bucket.clone(),
+        lambda_copy_bucket: estate.lambda.backup_copy_bucket.clone(),
         serial: 0,
     };
     for name in estate.dynamodb.tables.iter().map(|t| t.get_ref()) {
-        let table = seed_table(&primary, name, now);
+        let mut table = seed_table(&primary, name, now);
+        // A global table: its replica in the backup region is the copy that outlives the
+        // primary region.
+        table.replica_regions = vec![backup.clone()];
         state.backups.extend(daily_backups(&table, now, now));
         state.tables.insert((primary.clone(), name.clone()), table);
     }
@@ -108,10 +112,11 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
         state.buckets.insert(name.clone(), bucket);
     }
     if let Some(name) = &estate.dynamodb.export_bucket {
-        state
-            .buckets
-            .entry(name.clone())
-            .or_insert_with(|| empty_bucket(name, &primary, now));
+        let mut bucket = empty_bucket(name, &backup, now);
+        for table in state.tables.values() {
+            weekly_exports(&mut bucket, estate, table, now);
+        }
+        state.buckets.insert(name.clone(), bucket);
     }
     for name in function_names(estate) {
         state.functions.insert(
@@ -123,6 +128,12 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
         let mut bucket = empty_bucket(name, &primary, now);
         for function in state.functions.values() {
             lambda_backups(&mut bucket, estate, function, now);
+        }
+        if let Some(copy) = &estate.lambda.backup_copy_bucket {
+            let mut copied = bucket.clone();
+            copied.name = copy.clone();
+            copied.region = backup.clone();
+            state.buckets.insert(copy.clone(), copied);
         }
         state.buckets.insert(name.clone(), bucket);
     }
@@ -175,6 +186,7 @@ fn targets(estate: &Estate) -> Targets {
             .alarms
             .first()
             .map(|a| a.get_ref().clone()),
+        backup_region: estate.regions.backup.get_ref().clone(),
     }
 }
 
@@ -208,6 +220,7 @@ fn seed_table(region: &str, name: &str, now: DateTime<Utc>) -> Table {
         size_bytes: items * item_bytes,
         created,
         pitr_since: Some(created),
+        replica_regions: Vec::new(),
     }
 }
 
@@ -349,6 +362,40 @@ pub(super) fn lambda_backups(
     }
 }
 
+/// The plan's weekly cross-region export, Sundays at 04:00 UTC, for the last two weeks:
+/// `<prefix><table>/YYYY/MM/DD/AWSDynamoDB/<id>/...`, written as the export finished.
+pub(super) fn weekly_exports(bucket: &mut Bucket, estate: &Estate, t: &Table, now: DateTime<Utc>) {
+    let mut last = last_daily(now, 4);
+    while last.weekday() != Weekday::Sun {
+        last -= Duration::days(1);
+    }
+    for weeks in 0..2 {
+        let at = last - Duration::weeks(weeks);
+        let export = super::state::Export {
+            id: aws_id(at, &[&t.name, "weekly-export"]),
+            bucket: bucket.name.clone(),
+            prefix: format!(
+                "{}{}/{}/",
+                estate.dynamodb.export_prefix,
+                t.name,
+                at.format("%Y/%m/%d")
+            ),
+            items: t.items,
+            size_bytes: t.size_bytes,
+            done_at: at + EXPORT_TAKES,
+            status: "COMPLETED",
+        };
+        for (key, size) in export_objects(&export) {
+            let written = if key.ends_with("_started") {
+                at
+            } else {
+                export.done_at
+            };
+            put_object(bucket, key, size, written);
+        }
+    }
+}
+
 fn seed_dns(state: &mut State, estate: &Estate) {
     for record in &estate.dns.records {
         let name = absolute(record.name.get_ref());
@@ -398,6 +445,9 @@ fn seed_dns(state: &mut State, estate: &Estate) {
             hc,
             HealthCheck {
                 endpoint_region: state.primary.clone(),
+                target: format!("primary.{}", name.trim_end_matches('.')),
+                disabled: false,
+                inverted: false,
             },
         );
     }

@@ -45,6 +45,8 @@ pub(super) struct State {
     pub replicas: BTreeMap<String, String>,
     /// Where the Lambda backups are kept.
     pub lambda_bucket: Option<String>,
+    /// Their weekly copy in the backup region.
+    pub lambda_copy_bucket: Option<String>,
     /// Makes every generated id unique.
     pub serial: u64,
 }
@@ -67,6 +69,8 @@ pub(super) struct Targets {
     pub lambda_function: Option<String>,
     /// alarm: the first alarm.
     pub alarm: Option<String>,
+    /// stale-export: every table's global-table replica goes; the backup region.
+    pub backup_region: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +101,8 @@ pub(super) struct Table {
     pub created: DateTime<Utc>,
     /// When PITR was last turned on; `None` while it is off.
     pub pitr_since: Option<DateTime<Utc>>,
+    /// The other regions of its global table.
+    pub replica_regions: Vec<String>,
 }
 
 impl Table {
@@ -183,6 +189,10 @@ pub(super) struct Zone {
 pub(super) struct HealthCheck {
     /// The region of the endpoint it checks: it fails while that region is out.
     pub endpoint_region: String,
+    /// The name it checks, e.g. "api-primary.flightdata.example.com".
+    pub target: String,
+    pub disabled: bool,
+    pub inverted: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@ use chrono::Duration;
 
 use super::*;
 use crate::cloud::{Backups, Dns, Identity, MetricQuery, Metrics};
-use crate::health::{Facts, ResourceKind as K, Status};
+use crate::health::{Facts, RegionLoss, ResourceKind as K, Status};
 
 #[tokio::test]
 async fn the_healthy_estate_is_all_ok() {
@@ -380,4 +380,148 @@ async fn backups_start_the_day_before_when_today_s_is_still_ahead() {
         .unwrap();
     assert_eq!(backups[0].name, "daily-backup-20261123-flightdata-config");
     assert_eq!(snap(&sim).await.overall(), Status::Ok);
+}
+
+#[tokio::test]
+async fn the_healthy_estate_survives_the_primary_region_in_its_copies() {
+    let snap = snap(&sim(&[])).await;
+    let main = resource(&snap, K::Table, "flightdata-main");
+    assert_eq!(
+        main.region_loss,
+        Some(RegionLoss {
+            exposure_secs: Some(0),
+            unbounded: false,
+            copy: Some("global-table replica in us-west-2".into()),
+        })
+    );
+    let api = resource(&snap, K::Function, "flightdata-api");
+    let loss = api.region_loss.as_ref().expect("a region-loss figure");
+    // The copy is newer than the function's last change: nothing would be lost.
+    assert_eq!(loss.exposure_secs, Some(0), "{loss:?}");
+    assert!(
+        loss.copy
+            .as_deref()
+            .is_some_and(|c| c.starts_with("s3://flightdata-lambda-backups-us-west-2/")),
+        "{loss:?}"
+    );
+    let tables = snap
+        .services
+        .iter()
+        .find(|s| s.name == "DynamoDB Tables")
+        .unwrap();
+    assert_eq!(
+        (tables.region_loss_rpo_met, tables.worst_region_loss_secs),
+        (Some(true), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn stale_export_leaves_the_weekly_export_and_breaks_the_region_loss_rpo() {
+    let snap = snap(&sim(&[Fault::StaleExport])).await;
+    let names = ["flightdata-main", "flightdata-metrics", "flightdata-config"];
+    for name in names {
+        // t0 is a Tuesday 03:00; the weekly export ran on Sunday at 04:00.
+        assert_flagged(
+            &snap,
+            K::Table,
+            name,
+            Status::Critical,
+            "if us-east-1 is lost, 1d 23h of data is lost: the newest copy outside it is \
+             export s3://flightdata-backups/dynamodb-exports/",
+        );
+        let r = resource(&snap, K::Table, name);
+        // In-region, PITR is as healthy as ever.
+        assert_eq!(r.rpo_exposure_secs, Some(300));
+        let loss = r.region_loss.as_ref().unwrap();
+        assert_eq!(loss.exposure_secs, Some(47 * 3600));
+        assert!(
+            loss.copy.as_deref().is_some_and(|c| c
+                .contains(&format!("dynamodb-exports/{name}/2026/11/22/AWSDynamoDB/"))
+                && c.ends_with("(us-west-2)")),
+            "{loss:?}"
+        );
+    }
+    assert_rest_ok(&snap, &names.map(|n| (K::Table, n)));
+    let tables = snap
+        .services
+        .iter()
+        .find(|s| s.name == "DynamoDB Tables")
+        .unwrap();
+    assert_eq!(tables.region_loss_rpo_met, Some(false));
+    assert_eq!(tables.worst_region_loss_secs, Some(47 * 3600));
+}
+
+#[tokio::test]
+async fn in_a_region_outage_the_region_loss_figure_is_read_from_the_backup_region() {
+    let snap = snap(&sim(&[Fault::RegionOutage, Fault::StaleExport])).await;
+    let main = resource(&snap, K::Table, "flightdata-main");
+    // Unread in-region, but what is known already breaks the RPO.
+    assert_eq!(main.status, Status::Critical, "{}", listing(&snap));
+    assert!(
+        main.reasons[0]
+            .starts_with("could not check: us-east-1 did not answer (dynamodb DescribeTable)")
+    );
+    let loss = main.region_loss.as_ref().expect("read through us-west-2");
+    assert_eq!(loss.exposure_secs, Some(47 * 3600), "{loss:?}");
+
+    let snap = super::snap(&sim(&[Fault::RegionOutage])).await;
+    let main = resource(&snap, K::Table, "flightdata-main");
+    // The replica answers in the backup region itself.
+    assert_eq!(
+        main.region_loss.as_ref().and_then(|l| l.copy.as_deref()),
+        Some("global-table replica in us-west-2")
+    );
+    let api = resource(&snap, K::Function, "flightdata-api");
+    assert!(
+        api.region_loss
+            .as_ref()
+            .is_some_and(|l| l.exposure_secs.is_some() && !l.unbounded),
+        "{:?}",
+        api.region_loss
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_primary_health_check_is_a_warning_in_itself() {
+    let sim = sim(&[]);
+    sim.state()
+        .health_checks
+        .get_mut("hc-Z123456789-primary")
+        .unwrap()
+        .disabled = true;
+    let snap = snap(&sim).await;
+    assert_flagged(
+        &snap,
+        K::Dns,
+        "api.flightdata.example.com.",
+        Status::Warn,
+        "PRIMARY's health check hc-Z123456789-primary is disabled",
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_table_is_restorable_from_the_system_backup_dynamodb_keeps() {
+    let sim = sim(&[]);
+    sim.delete_table("us-east-1", "flightdata-config")
+        .await
+        .unwrap();
+    sim.clock().advance(Duration::seconds(30));
+    let snap = snap(&sim).await;
+    let r = resource(&snap, K::Table, "flightdata-config");
+    assert_eq!(r.status, Status::Critical, "{}", listing(&snap));
+    // The simulation keeps a global table's replicas with its primary record, so they go
+    // with it here (on AWS the other regions' replicas stay): only the export is left.
+    assert_eq!(
+        r.reasons[0],
+        "table missing \u{2014} restorable from flightdata-config$DeletedTableBackup (30s old)"
+    );
+    assert_eq!(r.rpo_exposure_secs, Some(30));
+    let backups = sim
+        .list_backups("us-east-1", Some("flightdata-config"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (backups[0].backup_type.as_str(), backups[0].status.as_str()),
+        ("SYSTEM", "AVAILABLE")
+    );
 }

@@ -294,7 +294,7 @@ async fn an_export_writes_its_files_after_a_minute() {
     let request = ExportRequest {
         table_arn: format!("arn:aws:dynamodb:{EAST}:123456789012:table/{MAIN}"),
         bucket: "flightdata-backups".to_owned(),
-        prefix: "dynamodb-exports/flightdata-main".to_owned(),
+        prefix: "dynamodb-exports/flightdata-main/manual".to_owned(),
         at: None,
     };
     let export = sim.export_to_s3(EAST, &request).await.unwrap();
@@ -304,13 +304,14 @@ async fn an_export_writes_its_files_after_a_minute() {
             .arn
             .starts_with(&format!("{}/export/", request.table_arn))
     );
-    let prefix = Some("dynamodb-exports/flightdata-main/");
-    let count = || sim.count_objects(EAST, "flightdata-backups", prefix);
+    // The export bucket is in the backup region, beside the weekly exports already there.
+    let prefix = Some("dynamodb-exports/flightdata-main/manual/");
+    let count = || sim.count_objects(WEST, "flightdata-backups", prefix);
     assert_eq!(count().await.unwrap().objects, 0);
     sim.clock().advance(Duration::seconds(60));
     assert!(count().await.unwrap().objects >= 6);
     let files = sim
-        .list_objects(EAST, "flightdata-backups", prefix, None)
+        .list_objects(WEST, "flightdata-backups", prefix, None)
         .await
         .unwrap();
     assert!(
@@ -481,7 +482,16 @@ async fn missing_things_answer_with_aws_codes() {
         )
     );
     assert!(err.is_not_found() && err.request_id.is_some());
-    let err = sim.describe_table(WEST, MAIN).await.unwrap_err();
+    // A global table's replica answers in the backup region and names the primary...
+    let replica = sim.describe_table(WEST, MAIN).await.unwrap();
+    assert_eq!(
+        replica.arn,
+        format!("arn:aws:dynamodb:{WEST}:123456789012:table/{MAIN}")
+    );
+    assert_eq!(replica.replicas[0].region, EAST);
+    // ...and without one, tables live in their region only.
+    let single = super::sim(&[Fault::StaleExport]);
+    let err = single.describe_table(WEST, MAIN).await.unwrap_err();
     assert!(err.is_not_found(), "tables live in their region");
     let err = sim.get_function(EAST, "nope").await.unwrap_err();
     assert_eq!(
@@ -524,5 +534,7 @@ async fn missing_things_answer_with_aws_codes() {
         ("Z123456789", "flightdata.example.com.")
     );
     let buckets = sim.list_buckets().await.unwrap();
-    assert_eq!(buckets.len(), 8, "{buckets:?}");
+    // Three data buckets and their replicas, the export bucket, the function backups and
+    // their copy in the backup region.
+    assert_eq!(buckets.len(), 9, "{buckets:?}");
 }
