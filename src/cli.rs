@@ -42,15 +42,28 @@ pub async fn status(options: &SessionOptions, json: bool) -> Result<ExitCode, Fa
         };
         let text =
             serde_json::to_string_pretty(&out).map_err(|e| Failure::Internal(e.to_string()))?;
-        println!("{text}");
+        emit(&format!("{text}\n"))?;
     } else {
-        print!("{}", report::status_table(&snap, session.mode));
+        emit(&report::status_table(&snap, session.mode))?;
     }
     Ok(ExitCode::from(match snap.overall() {
         Status::Ok => 0,
         Status::Warn => 1,
         Status::Unknown | Status::Critical => 2,
     }))
+}
+
+/// Writes to standard output. A reader that went away (`status | head`) is not an error
+/// worth a panic: the exit code still tells the estate's state.
+fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Internal(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// When no account could be read and every resource failed to reach its endpoint, the

@@ -336,3 +336,22 @@ async fn real_status_says_production_in_json_and_nothing_extra_in_the_table() {
     assert!(stdout.starts_with("Flight Data Pipeline"), "{stdout}");
     assert!(!stdout.contains("SIMULATION"), "{stdout}");
 }
+
+/// `drconsole status | head -1`: the reader goes away before the table is written. That is
+/// no reason to panic; the exit code still tells the estate's state.
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("drconsole"))
+        .args(["--demo", "status"])
+        .env_remove("DRCONSOLE_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start drconsole");
+    // The simulated estate answers in about half a second: the pipe is closed long before.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("drconsole ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
