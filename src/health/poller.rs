@@ -101,11 +101,16 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         &identities,
         &observed,
     );
+    let down: Vec<&str> = regions
+        .iter()
+        .filter(|r| r.is_unreachable())
+        .map(|r| r.region.as_str())
+        .collect();
 
     let now = cloud.now();
     let mut resources: Vec<ResourceHealth> = observed
         .into_iter()
-        .map(|o| judged(o, estate, now))
+        .map(|o| judged(o, estate, now, &down))
         .collect();
     resources.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     let services = estate
@@ -184,7 +189,9 @@ fn services_of<'a>(
     }
 }
 
-fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>) -> ResourceHealth {
+/// `down`: the regions found unreachable in this snapshot. A resource there that could not be
+/// read is said in few words; any other failure keeps the service's words in the reason.
+fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>, down: &[&str]) -> ResourceHealth {
     let services = services_of(estate, o.kind, &o.name, &o.facts);
     let rpo_target_secs = services.iter().map(|s| s.rpo.as_secs()).min();
     let backup_region = estate.regions.backup.get_ref();
@@ -206,12 +213,14 @@ fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>) -> ResourceHealth {
         // Facts we could not read are not facts: never let them pass as healthy. A region
         // that does not answer is said in few words; `error` keeps the service's own.
         verdict.status = verdict.status.max(Status::Unknown);
-        let why = match first.kind {
-            ErrorKind::Unreachable | ErrorKind::Timeout => format!(
+        let silent = matches!(first.kind, ErrorKind::Unreachable | ErrorKind::Timeout);
+        let why = if silent && down.contains(&o.region.as_str()) {
+            format!(
                 "could not check: {} did not answer ({} {})",
                 o.region, first.service, first.operation
-            ),
-            _ => format!("could not check: {first}"),
+            )
+        } else {
+            format!("could not check: {first}")
         };
         verdict.reasons.insert(0, why);
     }
