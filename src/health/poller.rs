@@ -259,7 +259,7 @@ impl Poller {
                 .await;
                 if counted {
                     last_count = Some(Instant::now());
-                    counts = Counts::of(&snap.resources);
+                    counts.update(Counts::of(&snap.resources));
                 }
                 if !deliver(snap) {
                     return;

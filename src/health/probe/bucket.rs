@@ -48,6 +48,12 @@ impl Counts {
         Self(counts)
     }
 
+    /// Takes the newer counts; one that could not be taken this time keeps its last value,
+    /// whose time says how old it is.
+    pub fn update(&mut self, newer: Counts) {
+        self.0.extend(newer.0);
+    }
+
     /// The carried count, if it was taken under the same prefix.
     fn get(&self, kind: ResourceKind, name: &str, prefix: &str) -> Option<ObjectTally> {
         self.0
@@ -395,5 +401,37 @@ impl Probes<'_> {
             source: CountSource::CloudWatch,
             at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn tally(objects: u64, hour: u32) -> ObjectTally {
+        ObjectTally {
+            objects,
+            bytes: Some(objects * 10),
+            prefix: String::new(),
+            source: CountSource::Listed,
+            at: Utc.with_ymd_and_hms(2026, 11, 24, hour, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_count_that_failed_keeps_the_last_one_with_its_time() {
+        let key = |name: &str| (ResourceKind::Bucket, name.to_owned());
+        let mut counts = Counts(HashMap::from([
+            (key("a"), tally(1, 1)),
+            (key("b"), tally(2, 1)),
+        ]));
+        // This time only "a" could be counted.
+        counts.update(Counts(HashMap::from([(key("a"), tally(5, 2))])));
+        assert_eq!(counts.get(ResourceKind::Bucket, "a", ""), Some(tally(5, 2)));
+        assert_eq!(counts.get(ResourceKind::Bucket, "b", ""), Some(tally(2, 1)));
+        // Taken under another prefix, it says nothing about the rule's prefix now.
+        assert_eq!(counts.get(ResourceKind::Bucket, "b", "logs/"), None);
     }
 }
