@@ -124,6 +124,7 @@ pub async fn discover(
         data_buckets.push(Bucket {
             name: spanned(bucket),
             replica: replica_of.get(bucket).cloned(),
+            replicate: true,
         });
     }
     // The plan's copies that outlive the primary region live outside it: cross-region exports,

@@ -46,6 +46,7 @@ fn example_has_the_plans_estate() {
     assert_eq!(estate.dynamodb.export_prefix, "dynamodb-exports/");
 
     assert_eq!(estate.s3.replica_threshold_percent, 95.0);
+    assert_eq!(estate.s3.count_every, mins(15));
     let buckets: Vec<(&str, Option<&str>)> = estate
         .s3
         .buckets
@@ -260,6 +261,7 @@ fn a_minimal_estate_gets_the_documented_defaults() {
     assert_eq!(estate.dynamodb.backup_every, hours(24));
     assert_eq!(estate.dynamodb.export_prefix, "dynamodb-exports/");
     assert_eq!(estate.s3.replica_threshold_percent, 95.0);
+    assert_eq!(estate.s3.count_every, mins(15));
     assert_eq!(estate.lambda.backup_prefix, "lambda-backups/");
     assert_eq!(estate.comms.update_every, mins(30));
     assert!(estate.services.is_empty() && estate.contacts.is_empty());
@@ -323,7 +325,7 @@ fn unknown_top_level_key() {
 fn unknown_nested_key() {
     assert_eq!(
         error_for("unknown_nested_key"),
-        r#"tests/invalid_configs/unknown_nested_key.toml:9:1: unknown field `replica_bucket`, expected `name` or `replica`
+        r#"tests/invalid_configs/unknown_nested_key.toml:9:1: unknown field `replica_bucket`, expected one of `name`, `replica`, `replicate`
     replica_bucket = "flightdata-raw-backup-us-west-2"
     ^"#
     );
@@ -466,6 +468,26 @@ fn threshold_out_of_range() {
         r#"tests/invalid_configs/threshold_out_of_range.toml:8:29: [s3].replica_threshold_percent must be between 0 and 100, got 150
     replica_threshold_percent = 150.0
                                 ^"#
+    );
+}
+
+#[test]
+fn zero_count_every() {
+    assert_eq!(
+        error_for("zero_count_every"),
+        r#"tests/invalid_configs/zero_count_every.toml:8:15: [s3].count_every must be longer than zero, like "15m"
+    count_every = "0m"
+                  ^"#
+    );
+}
+
+#[test]
+fn replicate_false_with_replica() {
+    assert_eq!(
+        error_for("replicate_false_with_replica"),
+        r#"tests/invalid_configs/replicate_false_with_replica.toml:14:13: bucket "flightdata-scratch" says replicate = false but names the replica "flightdata-scratch-backup-us-west-2"; remove one of the two
+    replicate = false
+                ^"#
     );
 }
 

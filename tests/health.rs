@@ -1096,7 +1096,8 @@ async fn status_exits_1_when_the_worst_is_a_warning() {
 }
 
 /// The binary has no per-region endpoint override, but the SDK's per-service one gives an
-/// outage of one service: CloudWatch down leaves the alarms unknown and nothing critical.
+/// outage of one service: CloudWatch down leaves the alarms and the buckets' replication
+/// metrics unknown and nothing critical.
 #[tokio::test]
 async fn status_exits_2_when_something_could_not_be_checked() {
     let (env, seeded, _estate) = healthy_estate().await;
@@ -1112,21 +1113,34 @@ async fn status_exits_2_when_something_could_not_be_checked() {
     let doc = parse_json(&out);
     assert_eq!(doc["account"], ACCOUNT);
     for r in doc["resources"].as_array().expect("resources[]") {
-        let expected = if r["kind"] == "alarm" {
+        // A bucket's replication metrics come from CloudWatch too: a failed read is unknown,
+        // not "no metrics".
+        let expected = if r["kind"] == "alarm" || r["kind"] == "bucket" {
             "unknown"
         } else {
             "ok"
         };
         assert_eq!(r["status"], expected, "{r:#}");
     }
-    for alarm in ALARMS {
-        let r = json_resource(&doc, "alarm", alarm);
+    for (kind, name) in ALARMS
+        .iter()
+        .map(|a| ("alarm", *a))
+        .chain(DATA_BUCKETS.iter().map(|b| ("bucket", *b)))
+    {
+        let r = json_resource(&doc, kind, name);
         let reason = r["reasons"][0].as_str().expect("a reason");
         assert!(
             reason.starts_with("could not check: cloudwatch"),
             "{reason}"
         );
         assert!(r["error"].is_string(), "{r:#}");
+    }
+    for bucket in DATA_BUCKETS {
+        let facts = &json_resource(&doc, "bucket", bucket)["facts"];
+        assert!(facts["metrics_error"].is_string(), "{facts:#}");
+        assert!(facts["replication_latency_secs"].is_null(), "{facts:#}");
+        // The counts did not need CloudWatch: listing told them.
+        assert_eq!(facts["count"]["source"], "listed", "{facts:#}");
     }
 }
 

@@ -201,6 +201,14 @@ struct AwsLocations {
 #[serde(default)]
 struct S3Locations {
     replica_threshold_percent: Loc,
+    count_every: Loc,
+    buckets: Vec<BucketLocations>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BucketLocations {
+    replicate: Loc,
 }
 
 #[derive(Deserialize, Default)]
@@ -362,6 +370,29 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
             span_of(&locations.s3.replica_threshold_percent),
             format!("[s3].replica_threshold_percent must be between 0 and 100, got {threshold}"),
         );
+    }
+    if estate.s3.count_every.is_zero() {
+        check.report(
+            span_of(&locations.s3.count_every),
+            "[s3].count_every must be longer than zero, like \"15m\"".into(),
+        );
+    }
+    for (i, bucket) in estate.s3.buckets.iter().enumerate() {
+        if let (false, Some(replica)) = (bucket.replicate, &bucket.replica) {
+            let span = locations
+                .s3
+                .buckets
+                .get(i)
+                .and_then(|b| span_of(&b.replicate));
+            check.report(
+                span.or(Some(bucket.name.span())),
+                format!(
+                    "bucket {:?} says replicate = false but names the replica {replica:?}; \
+                     remove one of the two",
+                    bucket.name.get_ref()
+                ),
+            );
+        }
     }
 
     let tables: Vec<&Spanned<String>> = estate.dynamodb.tables.iter().collect();

@@ -104,6 +104,9 @@ impl Default for DynamoDb {
 pub struct S3 {
     /// Replica completeness below this percentage is a warning (the plan's test uses 95).
     pub replica_threshold_percent: f64,
+    /// How often the console lists every object to count them: a count costs one LIST call
+    /// per 1,000 objects, so it runs on its own slower cadence, not on every refresh.
+    pub count_every: Dur,
     pub buckets: Vec<Bucket>,
 }
 
@@ -111,6 +114,7 @@ impl Default for S3 {
     fn default() -> Self {
         Self {
             replica_threshold_percent: 95.0,
+            count_every: Dur::from_secs(15 * 60),
             buckets: Vec::new(),
         }
     }
@@ -124,6 +128,18 @@ pub struct Bucket {
     /// Its replica in the backup region; absent means not replicated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica: Option<String>,
+    /// `false` says the bucket is left without a copy outside the primary region on purpose,
+    /// so its missing replication is not flagged.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub replicate: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,16 +3,15 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    AlarmFacts, BucketFacts, DnsFacts, FunctionFacts, RegionLoss, ReplicaFacts, Status, TableFacts,
-    human_duration,
-};
-use crate::cloud::{AlarmState, Failover, Versioning};
+use super::{AlarmFacts, DnsFacts, FunctionFacts, RegionLoss, Status, TableFacts, human_duration};
+use crate::cloud::{AlarmState, Failover};
 
+mod bucket;
 mod region_loss;
 #[cfg(test)]
 mod what_was_read;
 
+pub use bucket::{CURRENT_METRIC_WINDOW, bucket, replica};
 use region_loss::{function_region_loss, table_region_loss};
 
 /// A status with its reasons, most severe first.
@@ -175,100 +174,6 @@ pub fn table(f: &TableFacts, rpo_secs: Option<u64>, now: DateTime<Utc>) -> Verdi
         _ => {}
     }
     table_region_loss(f, rpo_secs, now, &mut v);
-    v.done()
-}
-
-pub fn bucket(f: &BucketFacts, rpo_secs: Option<u64>, backup_region: &str) -> Verdict {
-    let mut v = Verdict::default();
-    if f.exists == Some(false) {
-        v.raise(Status::Critical, "bucket does not exist");
-        return v.done();
-    }
-    match f.versioning {
-        Some(Versioning::Enabled) | None => {}
-        Some(Versioning::Suspended) => v.raise(
-            Status::Critical,
-            "versioning is suspended: replication needs it on",
-        ),
-        Some(Versioning::Disabled) => v.raise(
-            Status::Critical,
-            "versioning is off: replication needs it on",
-        ),
-    }
-    match (&f.rule_destination, &f.replica) {
-        _ if !f.replication_checked => {}
-        (None, Some(replica)) if f.rule_enabled.is_none() => v.raise(
-            Status::Critical,
-            format!("no replication rule: nothing is copied to {replica}"),
-        ),
-        (None, None) => v.raise(Status::Warn, "not replicated: no replica named and no rule"),
-        (Some(dest), Some(replica)) if dest != replica => v.raise(
-            Status::Warn,
-            format!("replicates to {dest}, but the estate file names {replica}"),
-        ),
-        _ => {}
-    }
-    if f.rule_enabled == Some(false) {
-        let id = f.rule_id.as_deref().unwrap_or("(unnamed)");
-        v.raise(
-            Status::Critical,
-            format!("replication rule {id} is disabled"),
-        );
-    }
-    if let Some(pct) = f.completeness_percent
-        && pct < f.threshold_percent
-    {
-        v.raise(
-            Status::Warn,
-            format!(
-                "replica holds {pct:.1}% of the source's objects ({} of {}; threshold {}%)",
-                f.replica_objects.unwrap_or(0),
-                f.objects.unwrap_or(0),
-                f.threshold_percent
-            ),
-        );
-    }
-    if let Some(latency) = f.replication_latency_secs {
-        let latency = latency.max(0.0).round() as u64;
-        v.exposure_secs = Some(latency);
-        if let Some(rpo) = rpo_secs.filter(|rpo| latency > *rpo) {
-            v.raise(
-                Status::Critical,
-                format!(
-                    "replication is {} behind; RPO is {}",
-                    human_duration(latency),
-                    human_duration(rpo)
-                ),
-            );
-        }
-    }
-    if let Some(pending) = f.pending_operations.filter(|p| *p >= 1.0) {
-        v.raise(
-            Status::Ok,
-            format!("{pending:.0} operations pending replication to {backup_region}"),
-        );
-    }
-    v.done()
-}
-
-pub fn replica(f: &ReplicaFacts, backup_region: &str) -> Verdict {
-    let mut v = Verdict::default();
-    if f.exists == Some(false) {
-        v.raise(
-            Status::Critical,
-            format!("replica of {} does not exist in {backup_region}", f.source),
-        );
-        return v.done();
-    }
-    if matches!(
-        f.versioning,
-        Some(Versioning::Disabled | Versioning::Suspended)
-    ) {
-        v.raise(
-            Status::Warn,
-            "versioning is off: S3 cannot replicate into it",
-        );
-    }
     v.done()
 }
 
@@ -543,57 +448,6 @@ mod tests {
         );
     }
 
-    fn replicated_bucket() -> BucketFacts {
-        BucketFacts {
-            exists: Some(true),
-            versioning: Some(Versioning::Enabled),
-            replica: Some("raw-backup".into()),
-            rule_id: Some("all".into()),
-            rule_enabled: Some(true),
-            rule_destination: Some("raw-backup".into()),
-            objects: Some(100),
-            replica_objects: Some(100),
-            completeness_percent: Some(100.0),
-            threshold_percent: 95.0,
-            replication_checked: true,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn replica_below_threshold_warns_with_the_numbers() {
-        let mut f = replicated_bucket();
-        f.replica_objects = Some(90);
-        f.completeness_percent = Some(90.0);
-        let v = bucket(&f, Some(HOUR), "us-west-2");
-        assert_eq!(v.status, Status::Warn);
-        assert_eq!(
-            v.reasons,
-            ["replica holds 90.0% of the source's objects (90 of 100; threshold 95%)"]
-        );
-    }
-
-    #[test]
-    fn no_rule_for_a_declared_replica_is_critical() {
-        let mut f = replicated_bucket();
-        (f.rule_id, f.rule_enabled, f.rule_destination) = (None, None, None);
-        let v = bucket(&f, Some(HOUR), "us-west-2");
-        assert_eq!(v.status, Status::Critical);
-        assert_eq!(
-            v.reasons,
-            ["no replication rule: nothing is copied to raw-backup"]
-        );
-    }
-
-    #[test]
-    fn replication_latency_beyond_rpo_is_critical() {
-        let mut f = replicated_bucket();
-        f.replication_latency_secs = Some(7200.0);
-        let v = bucket(&f, Some(HOUR), "us-west-2");
-        assert_eq!(v.status, Status::Critical);
-        assert_eq!(v.exposure_secs, Some(7200));
-    }
-
     #[test]
     fn a_day_old_function_backup_is_fine_and_two_days_is_late() {
         let mut f = FunctionFacts {
@@ -636,13 +490,6 @@ mod tests {
 
     #[test]
     fn what_could_not_be_read_is_not_called_missing() {
-        let mut f = replicated_bucket();
-        (f.rule_id, f.rule_enabled, f.rule_destination) = (None, None, None);
-        f.replication_checked = false;
-        assert_eq!(
-            bucket(&f, Some(HOUR), "us-west-2").reasons,
-            Vec::<String>::new()
-        );
         let f = FunctionFacts {
             exists: Some(true),
             ..Default::default()

@@ -118,6 +118,8 @@ impl RegionLoss {
 /// The raw facts behind a judgement, per kind of resource.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+// One per resource, a few hundred bytes each: boxing would buy nothing measurable.
+#[allow(clippy::large_enum_variant)]
 pub enum Facts {
     Table(TableFacts),
     Bucket(BucketFacts),
@@ -188,21 +190,65 @@ pub struct BucketFacts {
     pub versioning: Option<Versioning>,
     /// The replica the estate file names.
     pub replica: Option<String>,
+    /// The estate file says `replicate = false`: no copy outside the region, on purpose.
+    pub unreplicated_on_purpose: bool,
     pub rule_id: Option<String>,
     pub rule_enabled: Option<bool>,
     pub rule_destination: Option<String>,
+    /// What the rule replicates: only keys under this prefix ("" for everything). Counts of
+    /// both buckets are taken under it, so completeness compares like with like.
+    pub rule_prefix: Option<String>,
     /// Whether the replication configuration was read (absent or not).
     pub replication_checked: bool,
+    /// The replica's state as its own probe saw it, for the region-loss judgement.
+    pub replica_exists: Option<bool>,
+    pub replica_versioning: Option<Versioning>,
+    /// Object count of the source (under the rule's prefix), with its age and origin.
+    pub count: Option<ObjectTally>,
+    /// The same for the replica, taken the same way.
+    pub replica_count: Option<ObjectTally>,
     pub objects: Option<u64>,
     pub bytes: Option<u64>,
     pub replica_objects: Option<u64>,
+    /// Replica objects over source objects, in percent. Not capped: a replica keeps objects
+    /// deleted from the source, so above 100% is possible and shown as such.
     pub completeness_percent: Option<f64>,
     pub threshold_percent: f64,
     /// Latest `ReplicationLatency` (maximum, seconds), when S3 replication metrics are on.
     pub replication_latency_secs: Option<f64>,
+    /// When that latest point was measured: older than the poll window, it is not current.
+    pub replication_latency_at: Option<DateTime<Utc>>,
     pub pending_operations: Option<f64>,
+    /// `OperationsFailedReplication` summed over the last hour, where the rule publishes it.
+    pub failed_operations: Option<f64>,
+    /// The replication metrics could not be read (e.g. AccessDenied): unknown, not absent.
+    pub metrics_error: Option<String>,
     /// `ReplicationLatency` over the last hour, oldest first.
     pub latency_series: Vec<(DateTime<Utc>, f64)>,
+}
+
+/// Where an object count came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CountSource {
+    /// Every object listed (ListObjectsV2): current objects only.
+    Listed,
+    /// CloudWatch's daily `AWS/S3 NumberOfObjects`: every version and delete marker too.
+    CloudWatch,
+}
+
+/// An object count and how old it is. Counting lists every object, so it is done on its own
+/// cadence and carried between polls; `at` says when it was true.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectTally {
+    pub objects: u64,
+    /// `None` where the source gives only the number of objects (CloudWatch).
+    pub bytes: Option<u64>,
+    /// Counted under this prefix ("" for the whole bucket).
+    pub prefix: String,
+    pub source: CountSource,
+    /// When the listing finished, or the day CloudWatch measured.
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -210,6 +256,7 @@ pub struct ReplicaFacts {
     pub source: String,
     pub exists: Option<bool>,
     pub versioning: Option<Versioning>,
+    pub count: Option<ObjectTally>,
     pub objects: Option<u64>,
     pub bytes: Option<u64>,
 }
@@ -320,6 +367,9 @@ pub struct HealthSnapshot {
     pub regions: Vec<RegionHealth>,
     pub services: Vec<ServiceHealth>,
     pub resources: Vec<ResourceHealth>,
+    /// When the console lists the buckets' objects next; `None` for a one-shot snapshot,
+    /// which counts every time.
+    pub next_count_at: Option<DateTime<Utc>>,
 }
 
 impl HealthSnapshot {

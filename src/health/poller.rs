@@ -2,6 +2,7 @@
 //! and the poller task that takes one on an interval or on demand.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -9,16 +10,30 @@ use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
-use super::probe::{Observed, Probes};
+use super::probe::{Counting, Counts, Observed, Probes};
 use super::regions::{self, RegionRole};
 use super::{Facts, HealthSnapshot, ResourceHealth, ResourceKind, Status, judge, service_health};
 use crate::cloud::{Cloud, CloudError, ErrorKind, identity_via_any};
 use crate::config::{Estate, Service};
 
-/// Takes one snapshot of the whole estate. `concurrency` bounds how many probes run at once;
-/// with enough of it, the time approaches the slowest probe rather than the sum of all.
+/// Takes one snapshot of the whole estate, object counts included (from CloudWatch's daily
+/// storage metrics where S3 publishes them, else by listing every object). `concurrency`
+/// bounds how many probes run at once; with enough of it, the time approaches the slowest
+/// probe rather than the sum of all.
 pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) -> HealthSnapshot {
+    snapshot_with(cloud, estate, concurrency, Counting::Due, None).await
+}
+
+/// A snapshot whose object counts come as `counting` says.
+async fn snapshot_with(
+    cloud: &dyn Cloud,
+    estate: &Estate,
+    concurrency: usize,
+    counting: Counting<'_>,
+    next_count_at: Option<DateTime<Utc>>,
+) -> HealthSnapshot {
     let probes = Probes::new(cloud, estate);
     let primary = estate.regions.primary.get_ref();
 
@@ -72,12 +87,7 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         }));
     }
     for bucket in &estate.s3.buckets {
-        work.push(Box::pin(async { vec![probes.bucket(bucket).await] }));
-        if let Some(replica) = &bucket.replica {
-            work.push(Box::pin(async {
-                vec![probes.replica(bucket, replica).await]
-            }));
-        }
+        work.push(Box::pin(probes.bucket_pair(bucket, counting)));
     }
     for function in &functions {
         work.push(Box::pin(async { vec![probes.function(function).await] }));
@@ -92,7 +102,6 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         .collect()
         .await;
     observed.extend(results.into_iter().flatten());
-    join_replicas(&mut observed);
     let regions = regions::assess(
         &[
             (primary.clone(), RegionRole::Primary),
@@ -128,6 +137,7 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         regions,
         services,
         resources,
+        next_count_at,
     }
 }
 
@@ -139,34 +149,6 @@ fn unlisted_functions(name: &str, region: &str, error: CloudError, now: DateTime
         facts: Facts::Function(Default::default()),
         errors: vec![error],
         fetched_at: now,
-    }
-}
-
-/// Replica completeness needs both buckets' counts, which two probes fetched.
-fn join_replicas(observed: &mut [Observed]) {
-    let counts: Vec<(String, Option<u64>, Option<bool>)> = observed
-        .iter()
-        .filter_map(|o| match &o.facts {
-            Facts::Replica(r) => Some((r.source.clone(), r.objects, r.exists)),
-            _ => None,
-        })
-        .collect();
-    for o in observed.iter_mut() {
-        let Facts::Bucket(b) = &mut o.facts else {
-            continue;
-        };
-        let Some((_, replica_objects, _)) = counts.iter().find(|(source, _, _)| *source == o.name)
-        else {
-            continue;
-        };
-        b.replica_objects = *replica_objects;
-        b.completeness_percent = match (b.objects, *replica_objects) {
-            (Some(0), Some(_)) => Some(100.0),
-            (Some(source), Some(replica)) => {
-                Some((replica as f64 / source as f64 * 100.0).min(100.0))
-            }
-            _ => None,
-        };
     }
 }
 
@@ -194,11 +176,14 @@ fn services_of<'a>(
 fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>, down: &[&str]) -> ResourceHealth {
     let services = services_of(estate, o.kind, &o.name, &o.facts);
     let rpo_target_secs = services.iter().map(|s| s.rpo.as_secs()).min();
-    let backup_region = estate.regions.backup.get_ref();
+    let (primary, backup) = (
+        estate.regions.primary.get_ref(),
+        estate.regions.backup.get_ref(),
+    );
     let mut verdict = match &o.facts {
         Facts::Table(f) => judge::table(f, rpo_target_secs, now),
-        Facts::Bucket(f) => judge::bucket(f, rpo_target_secs, backup_region),
-        Facts::Replica(f) => judge::replica(f, backup_region),
+        Facts::Bucket(f) => judge::bucket(f, rpo_target_secs, (primary, backup), now),
+        Facts::Replica(f) => judge::replica(f, backup),
         Facts::Function(f) => judge::function(
             f,
             estate.lambda.backup_bucket.as_deref(),
@@ -248,8 +233,13 @@ pub struct PollerOptions {
 }
 
 /// Takes a snapshot now, then every `interval` or whenever asked; stops when dropped.
+///
+/// Object counts list every object, so they are taken on their own cadence
+/// (`[s3].count_every`) and on demand ([`Poller::count_now`]); the snapshots in between carry
+/// the last counts, each with its time.
 pub struct Poller {
     refresh: Arc<Notify>,
+    count_wanted: Arc<AtomicBool>,
     task: JoinHandle<()>,
 }
 
@@ -266,10 +256,41 @@ impl Poller {
         F: FnMut(HealthSnapshot) -> bool + Send + 'static,
     {
         let refresh = Arc::new(Notify::new());
-        let wake = Arc::clone(&refresh);
+        let count_wanted = Arc::new(AtomicBool::new(false));
+        let (wake, wanted) = (Arc::clone(&refresh), Arc::clone(&count_wanted));
         let task = tokio::spawn(async move {
+            let count_every = estate.s3.count_every.as_duration();
+            let mut last_count: Option<Instant> = None;
+            let mut counts = Counts::default();
             loop {
-                let snap = snapshot(cloud.as_ref(), &estate, options.concurrency).await;
+                let asked = wanted.swap(false, Ordering::SeqCst);
+                let due = last_count.is_none_or(|t| t.elapsed() >= count_every);
+                let counting = match (asked, due) {
+                    (true, _) => Counting::List,
+                    (false, true) => Counting::Due,
+                    (false, false) => Counting::Carry(&counts),
+                };
+                let counted = !matches!(counting, Counting::Carry(_));
+                let since = if counted {
+                    Duration::ZERO
+                } else {
+                    last_count.map_or(Duration::ZERO, |t| t.elapsed())
+                };
+                let next = cloud.now()
+                    + chrono::Duration::from_std(count_every.saturating_sub(since))
+                        .unwrap_or_default();
+                let snap = snapshot_with(
+                    cloud.as_ref(),
+                    &estate,
+                    options.concurrency,
+                    counting,
+                    Some(next),
+                )
+                .await;
+                if counted {
+                    last_count = Some(Instant::now());
+                    counts.update(Counts::of(&snap.resources));
+                }
                 if !deliver(snap) {
                     return;
                 }
@@ -279,11 +300,22 @@ impl Poller {
                 }
             }
         });
-        Self { refresh, task }
+        Self {
+            refresh,
+            count_wanted,
+            task,
+        }
     }
 
     /// Starts the next snapshot now instead of at the end of the interval.
     pub fn refresh_now(&self) {
+        self.refresh.notify_one();
+    }
+
+    /// Starts the next snapshot now, listing every object of every bucket and replica to
+    /// count them (whatever CloudWatch has): a count that is minutes old at most.
+    pub fn count_now(&self) {
+        self.count_wanted.store(true, Ordering::SeqCst);
         self.refresh.notify_one();
     }
 

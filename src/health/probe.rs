@@ -4,17 +4,17 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
+use super::{AlarmFacts, BackupFact, DnsFacts, Facts, FunctionFacts, ResourceKind, TableFacts};
+use crate::cloud::{Cloud, CloudError, Failover, HealthCheckConfig};
+use crate::config::{DnsRecord, Estate};
+
+mod bucket;
 mod outside;
 
-use super::{
-    AlarmFacts, BackupFact, BucketFacts, DnsFacts, Facts, FunctionFacts, ReplicaFacts,
-    ResourceKind, TableFacts,
-};
-use crate::cloud::{Cloud, CloudError, Failover, HealthCheckConfig, MetricQuery};
-use crate::config::{Bucket, DnsRecord, Estate};
+pub(super) use bucket::{Counting, Counts};
 
 /// What one probe saw, before judgement.
 #[derive(Debug, Clone)]
@@ -161,145 +161,6 @@ impl<'a> Probes<'a> {
             name,
             region,
             Facts::Table(facts),
-            errors,
-        )
-    }
-
-    pub async fn bucket(&self, bucket: &Bucket) -> Observed {
-        let (region, name) = (self.primary(), bucket.name.get_ref().as_str());
-        let (head, versioning, replication, count) = tokio::join!(
-            self.cloud.head_bucket(region, name),
-            self.cloud.get_versioning(region, name),
-            self.cloud.get_replication(region, name),
-            self.cloud.count_objects(region, name, None),
-        );
-        let mut errors = Vec::new();
-        let mut facts = BucketFacts {
-            exists: existence(&head),
-            replica: bucket.replica.clone(),
-            threshold_percent: self.estate.s3.replica_threshold_percent,
-            ..Default::default()
-        };
-        if facts.exists == Some(false) {
-            return self.observed(
-                ResourceKind::Bucket,
-                name,
-                region,
-                Facts::Bucket(facts),
-                errors,
-            );
-        }
-        let _ = split(head, &mut errors);
-        facts.versioning = split(versioning, &mut errors);
-        if let Some(count) = split(count, &mut errors) {
-            facts.objects = Some(count.objects);
-            facts.bytes = Some(count.bytes);
-        }
-        let replication = split(replication, &mut errors);
-        facts.replication_checked = replication.is_some();
-        let rule = replication.flatten().and_then(|config| {
-            let wanted = bucket.replica.as_deref();
-            let rules = config.rules;
-            rules
-                .iter()
-                .find(|r| Some(r.destination_bucket.as_str()) == wanted)
-                .or_else(|| rules.iter().find(|r| r.enabled))
-                .or(rules.first())
-                .cloned()
-        });
-        if let Some(rule) = rule {
-            self.replication_metrics(
-                name,
-                &rule.destination_bucket,
-                rule.id.as_deref(),
-                &mut facts,
-            )
-            .await;
-            facts.rule_id = rule.id;
-            facts.rule_enabled = Some(rule.enabled);
-            facts.rule_destination = Some(rule.destination_bucket);
-        }
-        self.observed(
-            ResourceKind::Bucket,
-            name,
-            region,
-            Facts::Bucket(facts),
-            errors,
-        )
-    }
-
-    /// S3 publishes these only when replication metrics are on; absent data is not an error.
-    async fn replication_metrics(
-        &self,
-        source: &str,
-        destination: &str,
-        rule_id: Option<&str>,
-        facts: &mut BucketFacts,
-    ) {
-        let mut dimensions = vec![
-            ("SourceBucket".to_owned(), source.to_owned()),
-            ("DestinationBucket".to_owned(), destination.to_owned()),
-        ];
-        if let Some(id) = rule_id {
-            dimensions.push(("RuleId".to_owned(), id.to_owned()));
-        }
-        let query = |id: &str, metric: &str| MetricQuery {
-            id: id.to_owned(),
-            namespace: "AWS/S3".to_owned(),
-            metric: metric.to_owned(),
-            dimensions: dimensions.clone(),
-            stat: "Maximum".to_owned(),
-            period_secs: 300,
-        };
-        let queries = [
-            query("latency", "ReplicationLatency"),
-            query("pending", "OperationsPendingReplication"),
-        ];
-        let end = self.cloud.now();
-        if let Ok(series) = self
-            .cloud
-            .get_metric_data(self.primary(), &queries, end - Duration::hours(1), end)
-            .await
-        {
-            for s in series {
-                let last = s.points.last().map(|(_, v)| *v);
-                match s.id.as_str() {
-                    "latency" => {
-                        facts.replication_latency_secs = last;
-                        facts.latency_series = s.points;
-                    }
-                    _ => facts.pending_operations = last,
-                }
-            }
-        }
-    }
-
-    pub async fn replica(&self, bucket: &Bucket, replica: &str) -> Observed {
-        let region = self.backup();
-        let (head, versioning, count) = tokio::join!(
-            self.cloud.head_bucket(region, replica),
-            self.cloud.get_versioning(region, replica),
-            self.cloud.count_objects(region, replica, None),
-        );
-        let mut errors = Vec::new();
-        let mut facts = ReplicaFacts {
-            source: bucket.name.get_ref().clone(),
-            exists: existence(&head),
-            ..Default::default()
-        };
-        if facts.exists != Some(false) {
-            let _ = split(head, &mut errors);
-            facts.versioning = split(versioning, &mut errors);
-            if let Some(count) = split(count, &mut errors) {
-                facts.objects = Some(count.objects);
-                facts.bytes = Some(count.bytes);
-            }
-        }
-        self.observed(
-            ResourceKind::Replica,
-            replica,
-            region,
-            Facts::Replica(facts),
             errors,
         )
     }

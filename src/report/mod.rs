@@ -170,6 +170,7 @@ mod tests {
             primary_region: "us-east-1".into(),
             backup_region: "us-west-2".into(),
             regions: Vec::new(),
+            next_count_at: None,
             services: vec![ServiceHealth {
                 name: "DynamoDB Tables".into(),
                 priority: Priority::P1,

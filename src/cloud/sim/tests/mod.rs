@@ -1,5 +1,6 @@
 //! Tests of the simulated estate: the example estate on a fixed clock, without latency.
 
+mod buckets;
 mod faults;
 mod health;
 mod writes;
