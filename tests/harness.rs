@@ -100,11 +100,7 @@ async fn handler_zip_is_a_package_lambda_accepts_and_unzips() {
 #[tokio::test]
 async fn http_request_posts_a_body_and_reads_the_answer() {
     let env = moto().await;
-    let addr = env
-        .endpoint
-        .trim_start_matches("http://")
-        .parse()
-        .expect("a socket address");
+    let addr = env.addr();
     let resp = http_request(
         addr,
         "POST",

@@ -226,7 +226,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// The product's HTTP client crate; one client per test binary.
+/// One client per test binary, so that its pool keeps moto's connections from test to test.
 fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
@@ -392,6 +392,11 @@ impl MotoEnv {
 
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.request(reqwest::Method::POST, path)
+    }
+
+    /// Where the server listens, for [`http_request`].
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// The server's log file, for failure messages.
