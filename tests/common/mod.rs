@@ -128,7 +128,7 @@ async fn start_server() -> Result<Server, String> {
         .arg("moto-supervisor")
         .arg(port.to_string())
         .args(&command)
-        // The recorder writes its file into the working directory otherwise: the repository.
+        // The recorder writes its file into the working directory unless told otherwise.
         .env(
             "MOTO_RECORDER_FILEPATH",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("moto_recording-{port}")),
