@@ -20,8 +20,6 @@ pub const DATA_BUCKETS: [&str; 3] = [
 pub const BUCKET_OBJECTS: [usize; 3] = [5, 4, 3];
 pub const BACKUPS_BUCKET: &str = "flightdata-backups";
 pub const LAMBDA_BACKUPS_BUCKET: &str = "flightdata-lambda-backups";
-/// The weekly copy of the function backups, in the backup region.
-pub const LAMBDA_COPY_BUCKET: &str = "flightdata-lambda-backups-us-west-2";
 pub const LAMBDA_BACKUPS_PREFIX: &str = "lambda-backups/";
 pub const REPLICATION_ROLE: &str = "arn:aws:iam::123456789012:role/replication-role";
 pub const LAMBDA_ROLE_NAME: &str = "flightdata-lambda-role";
@@ -64,11 +62,7 @@ pub struct Seeded {
 /// - buckets `DATA_BUCKETS` in us-east-1, versioned, with the plan's V1 replication rule to
 ///   `<name>-backup-us-west-2` (versioned, in us-west-2). moto never replicates, so the same
 ///   `BUCKET_OBJECTS` objects are written to the source and to the replica here;
-/// - bucket `flightdata-backups` in us-west-2 (the cross-region exports), with one export of
-///   every table under `dynamodb-exports/<table>/<YYYY/MM/DD>/` in moto's layout
-///   (`AWSDynamoDB/<id>/data/<id>.gz`; moto cannot backdate it: it is "now");
-/// - bucket `flightdata-lambda-backups` in us-east-1, and its copy
-///   `flightdata-lambda-backups-us-west-2` in us-west-2 with the same backups;
+/// - buckets `flightdata-backups` and `flightdata-lambda-backups` in us-east-1;
 /// - IAM role `flightdata-lambda-role`, functions `FUNCTIONS` and `other-thing` (python3.12);
 /// - lambda backups `lambda-backups/<YYYYMMDD>/<fn>/<fn>-config.json` and `<fn>-code.zip` for
 ///   every flightdata function, for yesterday and today;
@@ -109,22 +103,18 @@ pub async fn seed_plan_estate(env: &MotoEnv) -> Seeded {
         // moto models replication as configuration only: copy the objects by hand.
         put_objects(env, BACKUP_REGION, &replica, objects).await;
     }
-    // The plan exports "for cross-region backup": the bucket lives in the backup region.
-    create_bucket(env, BACKUP_REGION, BACKUPS_BUCKET).await;
+    create_bucket(env, region, BACKUPS_BUCKET).await;
     // The plan's weekly export layout, so discovery can tell the export bucket from data.
-    let mut exports = vec![(
-        "dynamodb-exports/flightdata-main/2026/01/02/manifest-summary.json".to_owned(),
-        b"{}".to_vec(),
-    )];
-    let day = Utc::now().format("%Y/%m/%d");
-    for table in TABLES {
-        let id = format!("01700000000000-{:08x}", table.len());
-        exports.push((
-            format!("dynamodb-exports/{table}/{day}/AWSDynamoDB/{id}/data/{id}.gz"),
+    put_objects(
+        env,
+        region,
+        BACKUPS_BUCKET,
+        vec![(
+            "dynamodb-exports/flightdata-main/2026/01/02/manifest-summary.json".to_owned(),
             b"{}".to_vec(),
-        ));
-    }
-    put_objects(env, BACKUP_REGION, BACKUPS_BUCKET, exports).await;
+        )],
+    )
+    .await;
     create_bucket(env, region, LAMBDA_BACKUPS_BUCKET).await;
 
     // Lambda.
@@ -160,9 +150,7 @@ pub async fn seed_plan_estate(env: &MotoEnv) -> Seeded {
             objects.push((format!("{folder}-code.zip"), handler_zip(function)));
         }
     }
-    put_objects(env, region, LAMBDA_BACKUPS_BUCKET, objects.clone()).await;
-    create_bucket(env, BACKUP_REGION, LAMBDA_COPY_BUCKET).await;
-    put_objects(env, BACKUP_REGION, LAMBDA_COPY_BUCKET, objects).await;
+    put_objects(env, region, LAMBDA_BACKUPS_BUCKET, objects).await;
 
     // Route53.
     let zone_id = create_zone(env, ZONE_NAME).await;
