@@ -1,7 +1,7 @@
 //! Every adapter method of `drconsole::cloud::aws::AwsCloud`, over real HTTP against moto.
 //!
-//! moto models configuration, not time or traffic (see /work/shared/notes/moto.md); where it
-//! differs from AWS the test says so and asserts only what moto can show.
+//! moto models configuration, not time or traffic (README, "Testing"); where it differs from
+//! AWS the test says so and asserts only what moto can show.
 
 mod common;
 

@@ -1,8 +1,8 @@
 //! Health of the plan's estate, over real HTTP against moto: `health::snapshot` on a healthy
 //! estate and with one planted fault at a time, then `drconsole status` as a user runs it.
 //!
-//! moto models configuration, not time (see /work/shared/notes/moto.md): backups are always
-//! created "now" and PITR's latest restorable time is frozen when PITR was turned on, so stale
+//! moto models configuration, not time (README, "Testing"): backups are always created "now"
+//! and PITR's latest restorable time is frozen when PITR was turned on, so stale
 //! backups and a lagging restorable window cannot be produced here. Those rules (backup age,
 //! latest restorable time beyond the RPO, function backups a day late) are covered with fixed
 //! clocks by the unit tests in src/health/judge.rs and are not repeated here.

@@ -1,7 +1,7 @@
 //! moto's request recorder: what drconsole actually sent, where moto's state cannot tell
 //! (moto ignores `BackupType`, hard-codes the replication filter, answers every poll the same).
 
-use super::{MotoEnv, http_request};
+use super::{MotoEnv, call, expect_ok};
 
 /// One request moto received.
 #[derive(Debug, Clone)]
@@ -46,19 +46,17 @@ impl MotoEnv {
             "/moto-api/recorder/reset-recording",
             "/moto-api/recorder/start-recording",
         ] {
-            let resp = http_request(self.addr, "POST", path, &[], b"").expect(path);
-            assert!((200..300).contains(&resp.status), "{path}: {}", resp.body);
+            expect_ok(path, call(self.post(path)));
         }
     }
 
     /// Stops recording and returns every request received since `start_recording`.
     pub fn stop_recording(&self) -> Vec<Recorded> {
         let stop = "/moto-api/recorder/stop-recording";
-        let resp = http_request(self.addr, "POST", stop, &[], b"").expect(stop);
-        assert!((200..300).contains(&resp.status), "{stop}: {}", resp.body);
+        expect_ok(stop, call(self.post(stop)));
         let download = "/moto-api/recorder/download-recording";
-        let resp = http_request(self.addr, "GET", download, &[], b"").expect(download);
-        // The answer may be chunked; every record is one JSON object on a line of its own.
+        let resp = expect_ok(download, call(self.get(download)));
+        // Every record is one JSON object on a line of its own.
         resp.body
             .lines()
             .filter(|line| line.starts_with('{'))
