@@ -25,4 +25,7 @@ pub enum Effect {
     StartPolling,
     /// Take a snapshot now rather than at the end of the interval.
     Refresh,
+    /// The same, listing every bucket's objects to count them now rather than on the slower
+    /// counting cadence.
+    CountNow,
 }

@@ -510,3 +510,22 @@ async fn the_banner_says_dns_unknown_when_route53_cannot_be_read() {
     assert!(banner.contains("DNS unknown"), "{banner}");
     assert!(!banner.contains("SECONDARY"), "never a guess: {banner}");
 }
+
+#[tokio::test]
+async fn c_counts_objects_from_the_s3_panel_only() {
+    let mut app = app_with(&[]).await;
+    assert!(
+        press(&mut app, &[KeyCode::Char('c')]).is_empty(),
+        "counting lists every object: not from the services panel"
+    );
+    // Services → Tables → Buckets.
+    press(&mut app, &[KeyCode::Tab, KeyCode::Tab]);
+    assert_eq!(app.focus, Panel::Buckets);
+    let footer = screen(&app, 160, 48);
+    assert!(
+        footer.lines().last().unwrap().contains("count objects"),
+        "{footer}"
+    );
+    assert_eq!(press(&mut app, &[KeyCode::Char('c')]), [Effect::CountNow]);
+    assert!(app.refreshing);
+}

@@ -231,6 +231,21 @@ impl App {
             Action::Top => self.move_selection(i64::MIN / 2),
             Action::Bottom => self.move_selection(i64::MAX / 2),
             Action::Open => self.open_selected(),
+            Action::CountNow => {
+                // Counting lists every object: only where the counts are shown, on purpose.
+                if self.view == View::Dashboard && self.focus == Panel::Buckets {
+                    self.refreshing = true;
+                    self.flash(
+                        FlashLevel::Info,
+                        "counting every bucket's objects; the figures update when done",
+                    );
+                    return vec![Effect::CountNow];
+                }
+                self.flash(
+                    FlashLevel::Info,
+                    "c counts objects from the S3 replication panel (tab to it)",
+                );
+            }
         }
         Vec::new()
     }
@@ -413,6 +428,15 @@ impl App {
             &[Action::Back]
         } else {
             match self.view {
+                View::Dashboard if self.focus == Panel::Buckets => &[
+                    Action::NextPanel,
+                    Action::Down,
+                    Action::Open,
+                    Action::CountNow,
+                    Action::Refresh,
+                    Action::Help,
+                    Action::Quit,
+                ],
                 View::Dashboard => &[
                     Action::NextPanel,
                     Action::Down,

@@ -51,6 +51,7 @@ pub enum Action {
     Top,
     Bottom,
     Open,
+    CountNow,
 }
 
 /// Everything the footer, the help popup and the keymap file say about one action.
@@ -119,8 +120,14 @@ impl Action {
             Action::Open => (
                 DASHBOARD,
                 "details",
-                "Open the selected resource's details",
+                "Open the selected resource's or service's details",
                 &["enter"],
+            ),
+            Action::CountNow => (
+                DASHBOARD,
+                "count objects",
+                "Count every bucket's and replica's objects now (S3 replication panel)",
+                &["c"],
             ),
         };
         Info {

@@ -66,6 +66,11 @@ impl Runner {
                     poller.refresh_now();
                 }
             }
+            Effect::CountNow => {
+                if let Some(poller) = &self.poller {
+                    poller.count_now();
+                }
+            }
         }
     }
 

@@ -124,6 +124,11 @@ fn render_resource_panel(app: &App, theme: &Theme, frame: &mut Frame, area: Rect
                 keep: 5,
             },
             Col {
+                header: "Counted",
+                width: 7,
+                keep: 2,
+            },
+            Col {
                 header: "Latency 1h",
                 width: 12,
                 keep: 1,

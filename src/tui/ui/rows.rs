@@ -135,8 +135,19 @@ pub(super) fn resource_row<'a>(
                 Some(_) => Span::styled("OFF", theme.status(Status::Critical)),
                 None => Span::styled("?", muted),
             };
+            // How old the completeness figure is: counts come on their own, slower cadence.
+            let oldest = match (&f.count, &f.replica_count) {
+                (Some(a), Some(b)) => Some(a.at.min(b.at)),
+                (Some(a), None) | (None, Some(a)) => Some(a.at),
+                (None, None) => None,
+            };
+            let counted = match oldest {
+                Some(at) => Span::raw(short_age(app, at)),
+                None => Span::styled("?", muted),
+            };
             cells.extend([
                 Cell::from(replica_cell),
+                Cell::from(counted),
                 Cell::from(spark),
                 loss(h.rpo_target_secs),
                 Cell::from(versioning),
