@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod cloud;
 pub mod config;
+pub mod dirs;
 pub mod discover;
 pub mod health;
 pub mod report;
