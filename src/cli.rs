@@ -92,6 +92,7 @@ pub async fn status(
     if let Some(e) = unreachable(&snap) {
         return Err(Failure::Cloud(e));
     }
+    crate::fault_point!("status.before_report").map_err(|e| Failure::Internal(e.to_string()))?;
     if json {
         let text =
             serde_json::to_string_pretty(&snap).map_err(|e| Failure::Internal(e.to_string()))?;

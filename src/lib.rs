@@ -5,6 +5,7 @@ pub mod cloud;
 pub mod config;
 pub mod dirs;
 pub mod discover;
+pub mod faults;
 pub mod health;
 pub mod report;
 pub mod tui;

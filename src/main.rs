@@ -83,6 +83,8 @@ fn main() -> ExitCode {
             };
         }
     };
+    #[cfg(feature = "failpoints")]
+    drconsole::faults::armed::load();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

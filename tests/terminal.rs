@@ -1,5 +1,6 @@
 //! The terminal is always restored: the console is run in tmux, forced to panic after its
-//! first frame, and the pane is checked for cooked mode, echo and the main screen.
+//! first frame (a fault point, compiled into test builds), and the pane is checked for
+//! cooked mode, echo and the main screen.
 
 use std::path::Path;
 use std::process::Command;
@@ -91,7 +92,10 @@ impl Run {
 
 #[test]
 fn the_terminal_is_restored_after_a_panic() {
-    let run = Run::start("panic", "DRCONSOLE_TEST_PANIC=1");
+    let run = Run::start(
+        "panic",
+        "DRCONSOLE_FAILPOINTS=console.after_first_frame=panic",
+    );
     let (code, stderr) = run.finish();
     assert_eq!(code, "101", "it did panic");
     assert!(
