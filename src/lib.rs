@@ -7,5 +7,6 @@ pub mod dirs;
 pub mod discover;
 pub mod faults;
 pub mod health;
+pub mod log;
 pub mod report;
 pub mod tui;

@@ -18,6 +18,7 @@ use crate::config::{Estate, Service};
 /// Takes one snapshot of the whole estate. `concurrency` bounds how many probes run at once;
 /// with enough of it, the time approaches the slowest probe rather than the sum of all.
 pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) -> HealthSnapshot {
+    let started = std::time::Instant::now();
     let probes = Probes::new(cloud, estate);
     let primary = estate.regions.primary.get_ref();
 
@@ -101,7 +102,7 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         .iter()
         .map(|s| service_health(s, &resources))
         .collect();
-    HealthSnapshot {
+    let snap = HealthSnapshot {
         generated_at: now,
         estate: estate.name.clone(),
         account: identity.ok().map(|i| i.account),
@@ -109,7 +110,24 @@ pub async fn snapshot(cloud: &dyn Cloud, estate: &Estate, concurrency: usize) ->
         backup_region: estate.regions.backup.get_ref().clone(),
         services,
         resources,
-    }
+    };
+    log_refresh(&snap, started.elapsed());
+    snap
+}
+
+/// One log line per snapshot: how long it took and what it found.
+fn log_refresh(snap: &HealthSnapshot, took: Duration) {
+    let count = |status| snap.resources.iter().filter(|r| r.status == status).count();
+    tracing::info!(
+        duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        resources = snap.resources.len(),
+        ok = count(Status::Ok),
+        warn = count(Status::Warn),
+        unknown = count(Status::Unknown),
+        critical = count(Status::Critical),
+        overall = ?snap.overall(),
+        "refresh"
+    );
 }
 
 fn unlisted_functions(name: &str, region: &str, error: CloudError, now: DateTime<Utc>) -> Observed {

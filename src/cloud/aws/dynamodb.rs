@@ -57,6 +57,7 @@ impl Backups for AwsCloud {
             .map_err(|e| cloud_error(SERVICE, "ListTables", e))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn describe_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
         let out = self
             .dynamodb(region)
@@ -68,6 +69,7 @@ impl Backups for AwsCloud {
         table_info("DescribeTable", out.table())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn describe_continuous_backups(
         &self,
         region: &str,
@@ -86,6 +88,7 @@ impl Backups for AwsCloud {
         )
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn set_point_in_time_recovery(
         &self,
         region: &str,
@@ -108,6 +111,7 @@ impl Backups for AwsCloud {
         continuous(OP, out.continuous_backups_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn create_backup(
         &self,
         region: &str,
@@ -128,6 +132,7 @@ impl Backups for AwsCloud {
         backup_info("CreateBackup", details, table)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table.unwrap_or("*")))]
     async fn list_backups(
         &self,
         region: &str,
@@ -177,6 +182,7 @@ impl Backups for AwsCloud {
         Ok(backups)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {
         const OP: &str = "DescribeBackup";
         let out = self
@@ -199,6 +205,7 @@ impl Backups for AwsCloud {
         backup_info(OP, details, table)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = target_table))]
     async fn restore_from_backup(
         &self,
         region: &str,
@@ -217,6 +224,7 @@ impl Backups for AwsCloud {
         table_info(OP, out.table_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = target_table, source = source))]
     async fn restore_to_point_in_time(
         &self,
         region: &str,
@@ -242,6 +250,7 @@ impl Backups for AwsCloud {
         table_info(OP, out.table_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = request.table_arn.as_str(), bucket = request.bucket.as_str()))]
     async fn export_to_s3(&self, region: &str, request: &ExportRequest) -> CloudResult<ExportInfo> {
         const OP: &str = "ExportTableToPointInTime";
         let out = self
@@ -268,6 +277,7 @@ impl Backups for AwsCloud {
         })
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
         let out = self
             .dynamodb(region)
@@ -279,6 +289,7 @@ impl Backups for AwsCloud {
         table_info("DeleteTable", out.table_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn wait_for_table(
         &self,
         region: &str,
@@ -297,6 +308,7 @@ impl Backups for AwsCloud {
         .await
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64> {
         let client = self.dynamodb(region);
         let total = segments.max(1) as i32;

@@ -1,6 +1,11 @@
 //! Adapters on the AWS SDK for Rust. Endpoint, credentials, profile and region come from the
 //! standard AWS configuration, so `AWS_ENDPOINT_URL` points drconsole at moto or LocalStack.
+//!
+//! Every client carries [`calllog::CallLog`], so every call is logged. Adapter methods that
+//! know their target open a span naming it; the span is at error level so the target is on
+//! the call's line whatever level the log runs at.
 
+mod calllog;
 mod cloudwatch;
 mod dynamodb;
 mod lambda;
@@ -23,6 +28,7 @@ use aws_types::request_id::RequestId;
 use chrono::{DateTime, Utc};
 
 use super::{CloudError, ErrorKind};
+use calllog::CallLog;
 
 /// How drconsole calls AWS: per-call time limit and the pace of waiters.
 #[derive(Debug, Clone)]
@@ -108,11 +114,15 @@ impl AwsCloud {
             .unwrap_or(Region::from_static("us-east-1"));
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(&base)
+                .interceptor(CallLog::new(sts_region.as_ref()))
                 .region(sts_region)
                 .build(),
         );
+        let route53 = aws_sdk_route53::config::Builder::from(&global)
+            .interceptor(CallLog::new("us-east-1"))
+            .build();
         Self {
-            route53: aws_sdk_route53::Client::new(&global),
+            route53: aws_sdk_route53::Client::from_conf(route53),
             sts,
             base,
             options,
@@ -159,14 +169,25 @@ impl AwsCloud {
                     builder = builder.endpoint_url(url);
                 }
                 let config = builder.build();
+                let log = CallLog::new(region);
                 let s3 = aws_sdk_s3::config::Builder::from(&config)
                     .force_path_style(self.path_style || region_endpoint.is_some())
+                    .interceptor(log.clone())
+                    .build();
+                let dynamodb = aws_sdk_dynamodb::config::Builder::from(&config)
+                    .interceptor(log.clone())
+                    .build();
+                let lambda = aws_sdk_lambda::config::Builder::from(&config)
+                    .interceptor(log.clone())
+                    .build();
+                let cloudwatch = aws_sdk_cloudwatch::config::Builder::from(&config)
+                    .interceptor(log)
                     .build();
                 RegionClients {
-                    dynamodb: aws_sdk_dynamodb::Client::new(&config),
+                    dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
                     s3: aws_sdk_s3::Client::from_conf(s3),
-                    lambda: aws_sdk_lambda::Client::new(&config),
-                    cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+                    lambda: aws_sdk_lambda::Client::from_conf(lambda),
+                    cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
                 }
             })
             .clone()

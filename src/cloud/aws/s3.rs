@@ -126,6 +126,7 @@ impl Storage for AwsCloud {
             .await
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn head_bucket(&self, region: &str, bucket: &str) -> CloudResult<()> {
         self.s3(region)
             .head_bucket()
@@ -136,6 +137,7 @@ impl Storage for AwsCloud {
             .map_err(|e| cloud_error(SERVICE, "HeadBucket", e))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning> {
         let status = match self
             .s3(region)
@@ -157,6 +159,7 @@ impl Storage for AwsCloud {
         })
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()> {
         let status = if enabled {
             BucketVersioningStatus::Enabled
@@ -173,6 +176,7 @@ impl Storage for AwsCloud {
             .map_err(|e| cloud_error(SERVICE, "PutBucketVersioning", e))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn get_replication(
         &self,
         region: &str,
@@ -233,6 +237,7 @@ impl Storage for AwsCloud {
         }))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn count_objects(
         &self,
         region: &str,
@@ -257,6 +262,7 @@ impl Storage for AwsCloud {
         Ok(count)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn count_versions(
         &self,
         region: &str,
@@ -290,6 +296,7 @@ impl Storage for AwsCloud {
         Ok(count)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn list_objects(
         &self,
         region: &str,
@@ -324,6 +331,7 @@ impl Storage for AwsCloud {
         Ok(objects)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn list_prefixes(
         &self,
         region: &str,
@@ -351,6 +359,7 @@ impl Storage for AwsCloud {
         Ok(prefixes)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = to.bucket.as_str(), source = from.bucket.as_str()))]
     async fn copy_objects(
         &self,
         from: &BucketRef,
