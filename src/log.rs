@@ -101,7 +101,15 @@ pub fn init(file: &Path, level: LevelFilter) -> io::Result<LogGuard> {
 fn log_panics() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        tracing::error!(%info, "panic");
+        let message = info
+            .payload_as_str()
+            .unwrap_or("(no message)")
+            .replace('\n', " ");
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(%at, %message, "panic");
         previous(info);
     }));
 }
