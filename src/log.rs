@@ -19,6 +19,8 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+use crate::dirs::Dirs;
+
 /// Environment variable with the log level when `--log-level` is not given.
 pub const LEVEL_ENV: &str = "DRCONSOLE_LOG";
 
@@ -43,6 +45,28 @@ pub fn level_from(cli: Option<&str>, env: Option<&str>) -> Result<LevelFilter, S
     match cli.or(env.filter(|v| !v.trim().is_empty())) {
         Some(text) => parse_level(text),
         None => Ok(LevelFilter::INFO),
+    }
+}
+
+/// Starts this run's log where `dirs` says, at the level `--log-level` (`cli_level`) or the
+/// environment asks. `Err` is a bad level. With no place for the file the run has no log;
+/// when the file cannot be opened, it says so once on stderr, before any screen is drawn,
+/// and carries on: an incident does not wait for a log.
+pub fn start(dirs: &Dirs, cli_level: Option<&str>) -> Result<Option<LogGuard>, String> {
+    let env_level = std::env::var(LEVEL_ENV).ok();
+    let level = level_from(cli_level, env_level.as_deref())?;
+    let Some(file) = dirs.log_file() else {
+        return Ok(None);
+    };
+    match init(&file, level) {
+        Ok(guard) => {
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "drconsole started");
+            Ok(Some(guard))
+        }
+        Err(e) => {
+            eprintln!("warning: no log file ({}): {e}", file.display());
+            Ok(None)
+        }
     }
 }
 

@@ -105,24 +105,10 @@ fn main() -> ExitCode {
         print!("{}", dirs.describe(config.as_deref()));
         return ExitCode::SUCCESS;
     }
-    let env_level = std::env::var(drconsole::log::LEVEL_ENV).ok();
-    let level = match drconsole::log::level_from(args.log_level.as_deref(), env_level.as_deref()) {
-        Ok(level) => level,
+    let _log = match drconsole::log::start(&dirs, args.log_level.as_deref()) {
+        Ok(guard) => guard,
         Err(message) => return fail(&Failure::Usage(message)),
     };
-    // Without a log the console still works: say so once, before the screen is taken.
-    let _log = match dirs
-        .log_file()
-        .map(|file| drconsole::log::init(&file, level))
-    {
-        Some(Ok(guard)) => Some(guard),
-        Some(Err(e)) => {
-            eprintln!("warning: no log file: {e}");
-            None
-        }
-        None => None,
-    };
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "drconsole started");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

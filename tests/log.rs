@@ -220,3 +220,26 @@ fn a_bad_log_level_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("aws_sigv4=trace"), "{stderr}");
 }
+
+#[test]
+fn a_log_that_cannot_be_opened_does_not_stop_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the data directory should be: no log can be made under it.
+    let blocked = dir.path().join("not-a-directory");
+    std::fs::write(&blocked, "").unwrap();
+    let out = Command::cargo_bin("drconsole")
+        .unwrap()
+        .env_remove("DRCONSOLE_LOG")
+        .arg("--data-dir")
+        .arg(&blocked)
+        .args(["status", "--config", "no-such-file.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: no log file"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "went on to read the estate: {stderr}"
+    );
+}
