@@ -35,6 +35,7 @@ pub async fn status(options: &SessionOptions, json: bool) -> Result<ExitCode, Fa
     if let Some(e) = unreachable(&snap) {
         return Err(Failure::Unreachable(e));
     }
+    crate::fault_point!("status.before_report").map_err(|e| Failure::Internal(e.to_string()))?;
     if json {
         let out = StatusJson {
             mode: session.mode,

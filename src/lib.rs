@@ -3,10 +3,13 @@
 pub mod cli;
 pub mod cloud;
 pub mod config;
+pub mod dirs;
 pub mod discover;
 pub mod error;
 pub mod event;
+pub mod faults;
 pub mod health;
+pub mod log;
 pub mod report;
 pub mod session;
 pub mod tui;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use drconsole::cli;
+use drconsole::dirs::Dirs;
 use drconsole::error::Failure;
 use drconsole::session::SessionOptions;
 use drconsole::tui::console::{self, ConsoleOptions};
@@ -13,10 +14,21 @@ use drconsole::tui::console::{self, ConsoleOptions};
 #[derive(Parser)]
 #[command(
     name = "drconsole",
-    version,
-    about = "Disaster recovery console for the data pipeline"
+    about = "Disaster recovery console for the data pipeline",
+    disable_version_flag = true
 )]
 struct Args {
+    /// Print the version and where the config, the data and the log live.
+    #[arg(short = 'V', long)]
+    version: bool,
+    /// Where incidents, journals, history and the log go (default: $DRCONSOLE_DATA_DIR, then
+    /// the platform data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Detail in the log file: off, error, warn, info, debug or trace (default:
+    /// $DRCONSOLE_LOG, then info).
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log_level: Option<String>,
     /// The estate file (default: $DRCONSOLE_CONFIG, then the platform config directory).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
@@ -85,6 +97,20 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             };
         }
+    };
+    #[cfg(feature = "failpoints")]
+    drconsole::faults::armed::load();
+    let dirs = Dirs::from_env(args.data_dir.as_deref());
+    if args.version {
+        let config = drconsole::config::resolve_path(args.config.as_deref())
+            .ok()
+            .or_else(drconsole::config::default_config_path);
+        print!("{}", dirs.describe(config.as_deref()));
+        return ExitCode::SUCCESS;
+    }
+    let _log = match drconsole::log::start(&dirs, args.log_level.as_deref()) {
+        Ok(guard) => guard,
+        Err(message) => return fail(&Failure::Usage(message)),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

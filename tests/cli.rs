@@ -344,6 +344,10 @@ fn a_reader_that_goes_away_is_not_a_panic() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("drconsole"))
         .args(["--demo", "status"])
         .env_remove("DRCONSOLE_CONFIG")
+        .env(
+            "DRCONSOLE_DATA_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/drconsole-data"),
+        )
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -1,5 +1,6 @@
 //! The terminal is always restored: the console is run in tmux, forced to panic after its
-//! first frame, and the pane is checked for cooked mode, echo and the main screen.
+//! first frame (a fault point, compiled into test builds), and the pane is checked for
+//! cooked mode, echo and the main screen.
 
 use std::path::Path;
 use std::process::Command;
@@ -49,7 +50,7 @@ impl Run {
             "sh",
         ]);
         let script = format!(
-            "{env} {bin} --demo 2>{d}/stderr; echo $? > {d}/code.tmp; stty -a > {d}/stty; mv {d}/code.tmp {d}/code",
+            "{env} DRCONSOLE_DATA_DIR={d} {bin} --demo 2>{d}/stderr; echo $? > {d}/code.tmp; stty -a > {d}/stty; mv {d}/code.tmp {d}/code",
             bin = env!("CARGO_BIN_EXE_drconsole"),
             d = dir.path().display(),
         );
@@ -75,7 +76,7 @@ impl Run {
 
     /// Waits for the console to end and checks the terminal is as it was; returns the exit
     /// code and what it wrote to stderr.
-    fn finish(self) -> (String, String) {
+    fn finish(&self) -> (String, String) {
         wait_for(&self.dir.path().join("code"));
         let alternate = self.alternate_on();
         tmux(&["kill-session", "-t", &self.session]);
@@ -91,12 +92,21 @@ impl Run {
 
 #[test]
 fn the_terminal_is_restored_after_a_panic() {
-    let run = Run::start("panic", "DRCONSOLE_TEST_PANIC=1");
+    let run = Run::start(
+        "panic",
+        "DRCONSOLE_FAILPOINTS=console.after_first_frame=panic",
+    );
     let (code, stderr) = run.finish();
     assert_eq!(code, "101", "it did panic");
     assert!(
         stderr.contains("panicking on purpose"),
         "the panic message reaches the user: {stderr}"
+    );
+    let log = run.read("state/drconsole.log");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("ERROR") && l.contains("console.after_first_frame")),
+        "the panic reaches the log: {log}"
     );
 }
 

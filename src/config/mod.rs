@@ -81,9 +81,8 @@ pub fn resolve_path(cli: Option<&Path>) -> Result<PathBuf, ConfigError> {
     resolve_path_with(cli, |key| std::env::var_os(key))
 }
 
-/// Where the estate file lives when nothing else says: `$XDG_CONFIG_HOME/drconsole/estate.toml`,
-/// else the platform's config directory under `$HOME` (`~/.config` on Linux,
-/// `~/Library/Application Support` on macOS). `None` when no such variable is set.
+/// Where the estate file lives when nothing else says: `estate.toml` in
+/// [`crate::dirs::config_dir`]. `None` when no variable names a place for it.
 pub fn default_config_path() -> Option<PathBuf> {
     default_config_path_with(&|key| std::env::var_os(key))
 }
@@ -95,7 +94,7 @@ fn resolve_path_with(
     if let Some(path) = cli {
         return Ok(path.to_owned());
     }
-    if let Some(path) = non_empty(env(CONFIG_ENV)) {
+    if let Some(path) = crate::dirs::non_empty(env(CONFIG_ENV)) {
         return Ok(PathBuf::from(path));
     }
     let searched: Vec<PathBuf> = default_config_path_with(&env).into_iter().collect();
@@ -106,23 +105,7 @@ fn resolve_path_with(
 }
 
 fn default_config_path_with(env: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
-    // The XDG spec says relative values are invalid and must be ignored.
-    let xdg = non_empty(env("XDG_CONFIG_HOME"))
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute());
-    let base = match xdg {
-        Some(dir) => dir,
-        None if cfg!(windows) => PathBuf::from(non_empty(env("APPDATA"))?),
-        None if cfg!(target_os = "macos") => PathBuf::from(non_empty(env("HOME"))?)
-            .join("Library")
-            .join("Application Support"),
-        None => PathBuf::from(non_empty(env("HOME"))?).join(".config"),
-    };
-    Some(base.join("drconsole").join("estate.toml"))
-}
-
-fn non_empty(value: Option<OsString>) -> Option<OsString> {
-    value.filter(|v| !v.is_empty())
+    Some(crate::dirs::config_dir_with(env)?.join("estate.toml"))
 }
 
 impl Estate {

@@ -34,6 +34,7 @@ async fn snapshot_with(
     counting: Counting<'_>,
     next_count_at: Option<DateTime<Utc>>,
 ) -> HealthSnapshot {
+    let started = std::time::Instant::now();
     let probes = Probes::new(cloud, estate);
     let primary = estate.regions.primary.get_ref();
 
@@ -127,7 +128,7 @@ async fn snapshot_with(
         .iter()
         .map(|s| service_health(s, &resources))
         .collect();
-    HealthSnapshot {
+    let snap = HealthSnapshot {
         generated_at: now,
         estate: estate.name.clone(),
         identity_error: identity.as_ref().err().cloned(),
@@ -138,7 +139,24 @@ async fn snapshot_with(
         services,
         resources,
         next_count_at,
-    }
+    };
+    log_refresh(&snap, started.elapsed());
+    snap
+}
+
+/// One log line per snapshot: how long it took and what it found.
+fn log_refresh(snap: &HealthSnapshot, took: Duration) {
+    let count = |status| snap.resources.iter().filter(|r| r.status == status).count();
+    tracing::info!(
+        duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        resources = snap.resources.len(),
+        ok = count(Status::Ok),
+        warn = count(Status::Warn),
+        unknown = count(Status::Unknown),
+        critical = count(Status::Critical),
+        overall = ?snap.overall(),
+        "refresh"
+    );
 }
 
 fn unlisted_functions(name: &str, region: &str, error: CloudError, now: DateTime<Utc>) -> Observed {

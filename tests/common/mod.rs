@@ -457,6 +457,11 @@ impl MotoEnv {
                 credentials.to_str().expect("utf-8 path"),
             ),
             ("AWS_EC2_METADATA_DISABLED", "true"),
+            // The log and everything else a run writes stay in the build's temp directory.
+            (
+                "DRCONSOLE_DATA_DIR",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/drconsole-data"),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

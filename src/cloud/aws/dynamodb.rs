@@ -67,6 +67,7 @@ impl Backups for AwsCloud {
             .map_err(|e| cloud_error(SERVICE, "ListTables", e))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn describe_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
         let out = self
             .dynamodb(region)
@@ -78,6 +79,7 @@ impl Backups for AwsCloud {
         table_info("DescribeTable", out.table())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn describe_continuous_backups(
         &self,
         region: &str,
@@ -96,6 +98,7 @@ impl Backups for AwsCloud {
         )
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn set_point_in_time_recovery(
         &self,
         region: &str,
@@ -118,6 +121,7 @@ impl Backups for AwsCloud {
         continuous(OP, out.continuous_backups_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn create_backup(
         &self,
         region: &str,
@@ -138,6 +142,7 @@ impl Backups for AwsCloud {
         backup_info("CreateBackup", details, table)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table.unwrap_or("*")))]
     async fn list_backups(
         &self,
         region: &str,
@@ -190,6 +195,7 @@ impl Backups for AwsCloud {
         Ok(backups)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {
         const OP: &str = "DescribeBackup";
         let out = self
@@ -212,6 +218,7 @@ impl Backups for AwsCloud {
         backup_info(OP, details, table)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = target_table))]
     async fn restore_from_backup(
         &self,
         region: &str,
@@ -230,6 +237,7 @@ impl Backups for AwsCloud {
         table_info(OP, out.table_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = target_table, source = source))]
     async fn restore_to_point_in_time(
         &self,
         region: &str,
@@ -255,6 +263,7 @@ impl Backups for AwsCloud {
         table_info(OP, out.table_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = request.table_arn.as_str(), bucket = request.bucket.as_str()))]
     async fn export_to_s3(&self, region: &str, request: &ExportRequest) -> CloudResult<ExportInfo> {
         const OP: &str = "ExportTableToPointInTime";
         let out = self
@@ -281,6 +290,7 @@ impl Backups for AwsCloud {
         })
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
         let out = self
             .dynamodb(region)
@@ -292,6 +302,7 @@ impl Backups for AwsCloud {
         table_info("DeleteTable", out.table_description())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn wait_for_table(
         &self,
         region: &str,
@@ -310,6 +321,7 @@ impl Backups for AwsCloud {
         .await
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64> {
         let client = self.dynamodb(region);
         let total = segments.max(1) as i32;

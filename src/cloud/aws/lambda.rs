@@ -57,6 +57,7 @@ impl Functions for AwsCloud {
             .collect())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = name))]
     async fn get_function(&self, region: &str, name: &str) -> CloudResult<FunctionInfo> {
         let out = self
             .lambda(region)
@@ -78,6 +79,7 @@ impl Functions for AwsCloud {
         Ok(info)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = name))]
     async fn get_function_configuration(
         &self,
         region: &str,
@@ -93,6 +95,7 @@ impl Functions for AwsCloud {
         Ok(function_info!(&out))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = name))]
     async fn get_concurrency(&self, region: &str, name: &str) -> CloudResult<Option<i32>> {
         let out = self
             .lambda(region)
@@ -104,6 +107,7 @@ impl Functions for AwsCloud {
         Ok(out.reserved_concurrent_executions())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = name))]
     async fn put_concurrency(&self, region: &str, name: &str, reserved: i32) -> CloudResult<i32> {
         let out = self
             .lambda(region)
@@ -116,6 +120,7 @@ impl Functions for AwsCloud {
         Ok(out.reserved_concurrent_executions().unwrap_or(reserved))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = name))]
     async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()> {
         self.lambda(region)
             .delete_function_concurrency()

@@ -1,6 +1,11 @@
 //! Adapters on the AWS SDK for Rust. Endpoint, credentials, profile and region come from the
 //! standard AWS configuration, so `AWS_ENDPOINT_URL` points drconsole at moto or LocalStack.
+//!
+//! Every client carries [`calllog::CallLog`], so every call is logged. Adapter methods that
+//! know their target open a span naming it; the span is at error level so the target is on
+//! the call's line whatever level the log runs at.
 
+mod calllog;
 mod cloudwatch;
 mod dynamodb;
 mod lambda;
@@ -24,6 +29,7 @@ use aws_types::request_id::RequestId;
 use chrono::{DateTime, Utc};
 
 use super::{CloudError, ErrorKind};
+use calllog::CallLog;
 
 /// How drconsole calls AWS: per-call time limit and the pace of waiters.
 #[derive(Debug, Clone)]
@@ -113,11 +119,15 @@ impl AwsCloud {
             .unwrap_or(Region::from_static("us-east-1"));
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(&base)
+                .interceptor(CallLog::new(sts_region.as_ref()))
                 .region(sts_region)
                 .build(),
         );
+        let route53 = aws_sdk_route53::config::Builder::from(&global)
+            .interceptor(CallLog::new("us-east-1"))
+            .build();
         Self {
-            route53: aws_sdk_route53::Client::new(&global),
+            route53: aws_sdk_route53::Client::from_conf(route53),
             sts,
             base,
             options,
@@ -147,6 +157,7 @@ impl AwsCloud {
             self.route53 = aws_sdk_route53::Client::from_conf(
                 aws_sdk_route53::config::Builder::from(&global)
                     .endpoint_url(url)
+                    .interceptor(CallLog::new(ROUTE53_HOME))
                     .build(),
             );
         }
@@ -187,19 +198,25 @@ impl AwsCloud {
                         b
                     }};
                 }
+                let log = CallLog::new(region);
                 let s3 = client!(aws_sdk_s3)
                     .force_path_style(self.path_style || endpoint.is_some())
+                    .interceptor(log.clone())
                     .build();
                 RegionClients {
                     dynamodb: aws_sdk_dynamodb::Client::from_conf(
-                        client!(aws_sdk_dynamodb).build(),
+                        client!(aws_sdk_dynamodb).interceptor(log.clone()).build(),
                     ),
                     s3: aws_sdk_s3::Client::from_conf(s3),
-                    lambda: aws_sdk_lambda::Client::from_conf(client!(aws_sdk_lambda).build()),
-                    cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                        client!(aws_sdk_cloudwatch).build(),
+                    lambda: aws_sdk_lambda::Client::from_conf(
+                        client!(aws_sdk_lambda).interceptor(log.clone()).build(),
                     ),
-                    sts: aws_sdk_sts::Client::from_conf(client!(aws_sdk_sts).build()),
+                    cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                        client!(aws_sdk_cloudwatch).interceptor(log.clone()).build(),
+                    ),
+                    sts: aws_sdk_sts::Client::from_conf(
+                        client!(aws_sdk_sts).interceptor(log).build(),
+                    ),
                 }
             })
             .clone()

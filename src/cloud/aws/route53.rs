@@ -122,6 +122,7 @@ impl Dns for AwsCloud {
         Ok(zones)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = zone_id))]
     async fn list_record_sets(&self, zone_id: &str) -> CloudResult<Vec<RecordSet>> {
         let mut records = Vec::new();
         let (mut name, mut kind, mut identifier) = (None, None, None);
@@ -147,6 +148,7 @@ impl Dns for AwsCloud {
         Ok(records)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = zone_id))]
     async fn change_record_sets(
         &self,
         zone_id: &str,
@@ -185,6 +187,7 @@ impl Dns for AwsCloud {
         change_info(OP, out.change_info())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = change_id))]
     async fn get_change(&self, change_id: &str) -> CloudResult<ChangeInfo> {
         let out = self
             .route53
@@ -196,6 +199,7 @@ impl Dns for AwsCloud {
         change_info("GetChange", out.change_info())
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = health_check_id))]
     async fn health_check_status(&self, health_check_id: &str) -> CloudResult<HealthCheckStatus> {
         let out = self
             .route53

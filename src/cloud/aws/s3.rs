@@ -126,6 +126,7 @@ impl Storage for AwsCloud {
             .await
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn head_bucket(&self, region: &str, bucket: &str) -> CloudResult<()> {
         self.s3(region)
             .head_bucket()
@@ -136,6 +137,7 @@ impl Storage for AwsCloud {
             .map_err(|e| cloud_error(SERVICE, "HeadBucket", e))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn bucket_region(&self, region: &str, bucket: &str) -> CloudResult<String> {
         match self.s3(region).head_bucket().bucket(bucket).send().await {
             Ok(out) => Ok(out
@@ -154,6 +156,7 @@ impl Storage for AwsCloud {
         }
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning> {
         let status = match self
             .s3(region)
@@ -175,6 +178,7 @@ impl Storage for AwsCloud {
         })
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()> {
         let status = if enabled {
             BucketVersioningStatus::Enabled
@@ -191,6 +195,7 @@ impl Storage for AwsCloud {
             .map_err(|e| cloud_error(SERVICE, "PutBucketVersioning", e))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn get_replication(
         &self,
         region: &str,
@@ -251,6 +256,7 @@ impl Storage for AwsCloud {
         }))
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn count_objects(
         &self,
         region: &str,
@@ -275,6 +281,7 @@ impl Storage for AwsCloud {
         Ok(count)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn count_versions(
         &self,
         region: &str,
@@ -308,6 +315,7 @@ impl Storage for AwsCloud {
         Ok(count)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn list_objects(
         &self,
         region: &str,
@@ -342,6 +350,7 @@ impl Storage for AwsCloud {
         Ok(objects)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn list_prefixes(
         &self,
         region: &str,
@@ -369,6 +378,7 @@ impl Storage for AwsCloud {
         Ok(prefixes)
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = to.bucket.as_str(), source = from.bucket.as_str()))]
     async fn copy_objects(
         &self,
         from: &BucketRef,
