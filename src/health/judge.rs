@@ -42,6 +42,13 @@ impl Verdict {
         self.findings.push((status, reason.into()));
     }
 
+    /// One more finding after the rules ran (e.g. that a call failed), placed by severity:
+    /// a critical reason the rules found still comes first.
+    pub fn also(mut self, status: Status, reason: impl Into<String>) -> Self {
+        self.raise(status, reason);
+        self.done()
+    }
+
     fn done(mut self) -> Self {
         // Stable: equally severe reasons keep the order the rules found them in.
         self.findings
@@ -432,6 +439,26 @@ mod tests {
         assert!(
             v.reasons
                 .contains(&"no on-demand backups (expected every 1d)".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_failed_call_never_pushes_a_critical_reason_down() {
+        let mut f = healthy_table();
+        f.pitr_enabled = Some(false);
+        let v = table(&f, Some(HOUR), now()).also(Status::Unknown, "could not check: x");
+        assert_eq!(v.status, Status::Critical);
+        assert_eq!(
+            v.reasons.first().map(String::as_str),
+            Some("point-in-time recovery is off: only on-demand backups can be restored")
+        );
+        assert!(v.reasons.contains(&"could not check: x".to_owned()));
+        // Without a critical finding, what could not be read leads.
+        let v =
+            table(&healthy_table(), Some(HOUR), now()).also(Status::Unknown, "could not check: x");
+        assert_eq!(
+            (v.status, v.reasons[0].as_str()),
+            (Status::Unknown, "could not check: x")
         );
     }
 

@@ -215,7 +215,6 @@ fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>, down: &[&str]) -> Re
     if let Some(first) = o.errors.first() {
         // Facts we could not read are not facts: never let them pass as healthy. A region
         // that does not answer is said in few words; `error` keeps the service's own.
-        verdict.status = verdict.status.max(Status::Unknown);
         let silent = matches!(first.kind, ErrorKind::Unreachable | ErrorKind::Timeout);
         let why = if silent && down.contains(&o.region.as_str()) {
             format!(
@@ -225,7 +224,7 @@ fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>, down: &[&str]) -> Re
         } else {
             format!("could not check: {first}")
         };
-        verdict.reasons.insert(0, why);
+        verdict = verdict.also(Status::Unknown, why);
     }
     ResourceHealth {
         kind: o.kind,
