@@ -455,11 +455,19 @@ async fn stale_export_leaves_the_weekly_export_and_breaks_the_region_loss_rpo() 
 async fn in_a_region_outage_the_region_loss_figure_is_read_from_the_backup_region() {
     let snap = snap(&sim(&[Fault::RegionOutage, Fault::StaleExport])).await;
     let main = resource(&snap, K::Table, "flightdata-main");
-    // Unread in-region, but what is known already breaks the RPO.
+    // Unread in-region, but what is known already breaks the RPO: that reason leads, the
+    // unread part follows.
     assert_eq!(main.status, Status::Critical, "{}", listing(&snap));
     assert!(
-        main.reasons[0]
-            .starts_with("could not check: us-east-1 did not answer (dynamodb DescribeTable)")
+        main.reasons[0].starts_with("if us-east-1 is lost"),
+        "{:?}",
+        main.reasons
+    );
+    assert!(
+        main.reasons[1]
+            .starts_with("could not check: us-east-1 did not answer (dynamodb DescribeTable)"),
+        "{:?}",
+        main.reasons
     );
     let loss = main.region_loss.as_ref().expect("read through us-west-2");
     assert_eq!(loss.exposure_secs, Some(47 * 3600), "{loss:?}");
