@@ -777,16 +777,8 @@ async fn a_dead_primary_region_leaves_its_resources_unknown_and_replicas_reporte
 // The binary, as a user runs it
 // =============================================================================================
 
-/// `drconsole` with the test server's environment and nothing of the host's AWS settings.
 fn drconsole(env: &MotoEnv) -> Command {
-    let mut cmd = Command::cargo_bin("drconsole").expect("the drconsole binary");
-    cmd.envs(env.env_vars());
-    for name in ENV_TO_REMOVE {
-        cmd.env_remove(name);
-    }
-    cmd.env_remove("DRCONSOLE_CONFIG");
-    cmd.timeout(Duration::from_secs(120));
-    cmd
+    env.drconsole()
 }
 
 fn estate_file(text: &str) -> tempfile::NamedTempFile {

@@ -4,21 +4,12 @@
 
 mod common;
 
-use std::time::Duration;
-
 use assert_cmd::Command;
 use common::*;
 use serde_json::Value;
 
 fn drconsole(env: &MotoEnv) -> Command {
-    let mut cmd = Command::cargo_bin("drconsole").expect("the drconsole binary");
-    cmd.envs(env.env_vars());
-    for name in ENV_TO_REMOVE {
-        cmd.env_remove(name);
-    }
-    cmd.env_remove("DRCONSOLE_CONFIG");
-    cmd.timeout(Duration::from_secs(120));
-    cmd
+    env.drconsole()
 }
 
 fn estate_file(text: &str) -> tempfile::NamedTempFile {

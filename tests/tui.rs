@@ -38,15 +38,20 @@ async fn snapshot(estate: &Estate, faults: &[Fault]) -> HealthSnapshot {
     health::snapshot(&sim, estate, 8).await
 }
 
-/// An app that has received one snapshot of the sim with `faults`.
-async fn app_with(faults: &[Fault]) -> App {
-    let estate = estate();
-    let mut app = App::new(
-        Arc::clone(&estate),
+/// An app on the plan's estate that has received nothing yet.
+fn fresh_app(estate: &Arc<Estate>) -> App {
+    App::new(
+        Arc::clone(estate),
         Mode::Simulation,
         Keymap::default(),
         t0(),
-    );
+    )
+}
+
+/// An app that has received one snapshot of the sim with `faults`.
+async fn app_with(faults: &[Fault]) -> App {
+    let estate = estate();
+    let mut app = fresh_app(&estate);
     let snap = snapshot(&estate, faults).await;
     app.update(Event::Snapshot(Box::new(snap)));
     app
@@ -156,12 +161,7 @@ async fn ctrl_c_quits_from_anywhere() {
 #[tokio::test]
 async fn a_failed_refresh_keeps_the_last_reading_and_says_since_when() {
     let estate = estate();
-    let mut app = App::new(
-        Arc::clone(&estate),
-        Mode::Simulation,
-        Keymap::default(),
-        t0(),
-    );
+    let mut app = fresh_app(&estate);
     app.update(Event::Snapshot(Box::new(snapshot(&estate, &[]).await)));
     app.update(Event::Snapshot(Box::new(
         snapshot(&estate, &[Fault::RegionOutage]).await,
@@ -319,12 +319,7 @@ async fn no_banner_while_every_region_answers() {
 #[tokio::test]
 async fn stale_since_is_the_last_good_reading_and_the_matrix_agrees() {
     let estate = estate();
-    let mut app = App::new(
-        Arc::clone(&estate),
-        Mode::Simulation,
-        Keymap::default(),
-        t0(),
-    );
+    let mut app = fresh_app(&estate);
     app.update(Event::Snapshot(Box::new(
         snapshot_at(&estate, &[], t0()).await,
     )));
@@ -353,12 +348,7 @@ async fn stale_since_is_the_last_good_reading_and_the_matrix_agrees() {
 #[tokio::test]
 async fn a_stale_reading_keeps_its_glyph_but_dimmed() {
     let estate = estate();
-    let mut app = App::new(
-        Arc::clone(&estate),
-        Mode::Simulation,
-        Keymap::default(),
-        t0(),
-    );
+    let mut app = fresh_app(&estate);
     app.update(Event::Snapshot(Box::new(snapshot(&estate, &[]).await)));
     let theme = Theme::builtin("default").unwrap();
     let glyph_style = |app: &App| {
@@ -498,12 +488,7 @@ async fn the_banner_says_dns_unknown_when_route53_cannot_be_read() {
         r.status = health::Status::Unknown;
         r.error = Some("route53 ListResourceRecordSets: could not reach the endpoint".into());
     }
-    let mut app = App::new(
-        Arc::clone(&estate),
-        Mode::Simulation,
-        Keymap::default(),
-        t0(),
-    );
+    let mut app = fresh_app(&estate);
     app.update(Event::Snapshot(Box::new(snap)));
     let screen = screen(&app, 160, 48);
     let banner = screen.lines().nth(1).unwrap();

@@ -468,6 +468,19 @@ impl MotoEnv {
         .collect()
     }
 
+    /// The `drconsole` binary with this server's environment and nothing of the host's AWS
+    /// settings or estate file; it is killed if it runs for two minutes.
+    pub fn drconsole(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("drconsole").expect("the drconsole binary");
+        cmd.envs(self.env_vars());
+        for name in ENV_TO_REMOVE {
+            cmd.env_remove(name);
+        }
+        cmd.env_remove("DRCONSOLE_CONFIG");
+        cmd.timeout(Duration::from_secs(120));
+        cmd
+    }
+
     /// The `Status` of a bucket's versioning read with a raw request: moto 5.2.1 answers
     /// GetBucketVersioning with a `<GetBucketVersioningResponse>` root element, which
     /// aws-sdk-s3 rejects (AWS sends `<VersioningConfiguration>`). `None` when never set.
