@@ -83,6 +83,7 @@ pub(super) fn resource_row<'a>(
                     h.rpo_exposure_secs,
                     h.rpo_target_secs,
                     if wide { 4 } else { 0 },
+                    if wide { 15 } else { 9 },
                 ),
             };
             cells.extend([

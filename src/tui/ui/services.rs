@@ -83,7 +83,13 @@ pub(super) fn render_services(app: &App, theme: &Theme, frame: &mut Frame, area:
             let blank = || if unread { "?" } else { "-" };
             let now: Vec<Span> = match exposure {
                 None => vec![Span::styled(blank(), theme.style(Slot::Muted))],
-                Some(_) => rpo_bar(theme, exposure, Some(rpo), if bar { 6 } else { 0 }),
+                Some(_) => rpo_bar(
+                    theme,
+                    exposure,
+                    Some(rpo),
+                    if bar { 6 } else { 0 },
+                    if bar { 17 } else { 9 },
+                ),
             };
             let (loss, loss_status) = match health {
                 Some(h) if h.region_loss_unbounded => ("ALL".to_owned(), Status::Critical),

@@ -24,12 +24,15 @@ pub fn human_age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     }
 }
 
-/// Exposure against its target as a bar of `width` cells, coloured by how close it is.
+/// Exposure against its target as a bar of `width` cells, coloured by how close it is, in at
+/// most `room` columns: where "10h 22m/1h" does not fit, the exposure alone is shown (its
+/// colour still says whether it meets the target), never a figure cut in the middle.
 pub fn rpo_bar(
     theme: &Theme,
     exposure: Option<u64>,
     target: Option<u64>,
     width: usize,
+    room: usize,
 ) -> Vec<Span<'static>> {
     let (Some(exposure), Some(target)) = (exposure, target) else {
         return vec![Span::styled(
@@ -50,7 +53,11 @@ pub fn rpo_bar(
     } else {
         Status::Ok
     };
-    let text = format!("{}/{}", human_duration(exposure), human_duration(target));
+    let bar = if width == 0 { 0 } else { width + 1 };
+    let mut text = format!("{}/{}", human_duration(exposure), human_duration(target));
+    if bar + text.chars().count() > room {
+        text = human_duration(exposure);
+    }
     if width == 0 {
         return vec![Span::styled(text, theme.status(status))];
     }
@@ -200,6 +207,26 @@ pub fn region_loss_short(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exposure_that_does_not_fit_drops_its_target_not_its_digits() {
+        let theme = Theme::builtin("default").unwrap();
+        let text = |spans: Vec<Span>| {
+            spans
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect::<String>()
+        };
+        assert_eq!(text(rpo_bar(&theme, Some(300), Some(3600), 0, 9)), "5m/1h");
+        assert_eq!(
+            text(rpo_bar(&theme, Some(10 * 3600 + 22 * 60), Some(3600), 0, 9)),
+            "10h 22m"
+        );
+        assert_eq!(
+            text(rpo_bar(&theme, Some(86_399), Some(900), 6, 17)),
+            "██████ 23h 59m"
+        );
+    }
 
     #[test]
     fn names_are_cut_with_an_ellipsis_on_character_boundaries() {
