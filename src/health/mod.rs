@@ -391,10 +391,12 @@ impl HealthSnapshot {
 
 /// Rolls resources up into the priority matrix.
 pub fn service_health(service: &Service, resources: &[ResourceHealth]) -> ServiceHealth {
-    let mine: Vec<&ResourceHealth> = resources
+    let mut mine: Vec<&ResourceHealth> = resources
         .iter()
         .filter(|r| r.services.iter().any(|s| s == &service.name))
         .collect();
+    // Worst first (stable), so the first reason is the one that makes the service what it is.
+    mine.sort_by_key(|r| std::cmp::Reverse(r.status));
     // Nothing judged is nothing known: a service none of whose resources could be checked
     // (or that has none) is unknown, never OK.
     let judged = mine.iter().any(|r| r.status != Status::Unknown);
@@ -510,6 +512,22 @@ mod tests {
             error: None,
             fetched_at: Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_service_s_first_reason_is_its_worst_resource_s() {
+        let mut warn = table("flightdata-config", Status::Warn);
+        warn.reasons = vec!["newest on-demand backup is 2d old".into()];
+        let mut critical = table("flightdata-main", Status::Critical);
+        critical.reasons = vec!["point-in-time recovery is off".into()];
+        let h = service_health(&service(), &[warn, critical]);
+        assert_eq!(
+            h.reasons,
+            [
+                "table flightdata-main: point-in-time recovery is off",
+                "table flightdata-config: newest on-demand backup is 2d old",
+            ]
+        );
     }
 
     #[test]
