@@ -246,12 +246,10 @@ impl Dns for SimCloud {
             .enter(SERVICE, "GetHealthCheckStatus", None, health_check_id)
             .await?;
         let state = self.state();
-        let check = state.health_checks.get(health_check_id).ok_or_else(|| {
-            call.not_found(
-                "NoSuchHealthCheck",
-                format!("A health check with id {health_check_id} does not exist."),
-            )
-        })?;
+        let check = state
+            .health_checks
+            .get(health_check_id)
+            .ok_or_else(|| no_such_check(&call, health_check_id))?;
         let status = if state.is_down(&check.endpoint_region) {
             FAILURE
         } else {
@@ -275,12 +273,10 @@ impl Dns for SimCloud {
             .enter(SERVICE, "GetHealthCheck", None, health_check_id)
             .await?;
         let state = self.state();
-        let check = state.health_checks.get(health_check_id).ok_or_else(|| {
-            call.not_found(
-                "NoSuchHealthCheck",
-                format!("A health check with id {health_check_id} does not exist."),
-            )
-        })?;
+        let check = state
+            .health_checks
+            .get(health_check_id)
+            .ok_or_else(|| no_such_check(&call, health_check_id))?;
         Ok(HealthCheckConfig {
             id: health_check_id.to_owned(),
             check_type: "HTTPS".to_owned(),
@@ -301,4 +297,12 @@ fn change_id(serial: u64) -> String {
         h >>= 5;
     }
     id
+}
+
+/// What Route53 answers for a health check id it does not know.
+fn no_such_check(call: &Call, id: &str) -> CloudError {
+    call.not_found(
+        "NoSuchHealthCheck",
+        format!("A health check with id {id} does not exist."),
+    )
 }
