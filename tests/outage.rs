@@ -31,7 +31,7 @@ fn primary_dead(seeded: &Seeded) -> String {
 }
 
 #[tokio::test]
-async fn status_with_the_primary_region_dead_reads_the_backup_region() {
+async fn status_with_the_primary_region_dead_reads_the_backup_region_and_says_so() {
     let env = moto().await;
     let seeded = seed_plan_estate(&env).await;
     let file = estate_file(&primary_dead(&seeded));
@@ -79,6 +79,34 @@ async fn status_with_the_primary_region_dead_reads_the_backup_region() {
     for table in resources.iter().filter(|r| r["kind"] == "table") {
         assert_eq!(table["status"], "unknown", "{table:#}");
     }
+
+    // The same estate as a person reads it: regions first, then what users notice.
+    let out = drconsole(&env)
+        .args(["status", "--config"])
+        .arg(file.path())
+        .output()
+        .expect("run drconsole");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[1].starts_with("us-east-1 (primary): UNREACHABLE: "),
+        "regions come first:\n{stdout}"
+    );
+    assert!(lines[2].starts_with("us-west-2 (backup): ok ("), "{stdout}");
+    let service = lines
+        .iter()
+        .position(|l| l.starts_with("DynamoDB Tables"))
+        .expect("the DynamoDB Tables row");
+    assert_eq!(
+        lines[service + 1].trim(),
+        "impact: Data access limited",
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("could not check: us-east-1 did not answer (dynamodb DescribeTable)"),
+        "few words for a dead region:\n{stdout}"
+    );
 }
 
 #[tokio::test]
@@ -107,37 +135,4 @@ async fn missing_credentials_say_so_and_how_to_fix_it() {
     );
     assert!(!stderr.contains("could not reach"), "{stderr}");
     assert!(stderr.contains("aws sso login"), "the fix: {stderr}");
-}
-
-#[tokio::test]
-async fn the_status_table_says_which_region_is_down_and_what_users_notice() {
-    let env = moto().await;
-    let seeded = seed_plan_estate(&env).await;
-    let file = estate_file(&primary_dead(&seeded));
-    let out = drconsole(&env)
-        .args(["status", "--config"])
-        .arg(file.path())
-        .output()
-        .expect("run drconsole");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{stdout}");
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert!(
-        lines[1].starts_with("us-east-1 (primary): UNREACHABLE: "),
-        "regions come first:\n{stdout}"
-    );
-    assert!(lines[2].starts_with("us-west-2 (backup): ok ("), "{stdout}");
-    let service = lines
-        .iter()
-        .position(|l| l.starts_with("DynamoDB Tables"))
-        .expect("the DynamoDB Tables row");
-    assert_eq!(
-        lines[service + 1].trim(),
-        "impact: Data access limited",
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("could not check: us-east-1 did not answer (dynamodb DescribeTable)"),
-        "few words for a dead region:\n{stdout}"
-    );
 }
