@@ -8,6 +8,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::session::Mode;
+
 /// Environment variable that moves the data directory when `--data-dir` is not given.
 pub const DATA_DIR_ENV: &str = "DRCONSOLE_DATA_DIR";
 
@@ -65,6 +67,26 @@ impl Dirs {
     /// The operations journal: every AWS write drconsole made outside an incident.
     pub fn operations_journal(&self) -> Option<PathBuf> {
         self.data_sub(&["journal"])
+    }
+
+    /// One mode's incidents: real ones under `incidents/`, drills under `drills/incidents/`,
+    /// rehearsals on the simulated estate under `simulation/incidents/`, so a demo never
+    /// shows up among real incidents.
+    pub fn incidents_for(&self, mode: Mode) -> Option<PathBuf> {
+        match mode {
+            Mode::Production => self.incidents(),
+            Mode::Drill => self.data_sub(&["drills", "incidents"]),
+            Mode::Simulation => self.data_sub(&["simulation", "incidents"]),
+        }
+    }
+
+    /// One mode's operations journal, kept apart as incidents are.
+    pub fn operations_journal_for(&self, mode: Mode) -> Option<PathBuf> {
+        match mode {
+            Mode::Production => self.operations_journal(),
+            Mode::Drill => self.data_sub(&["drills", "journal"]),
+            Mode::Simulation => self.data_sub(&["simulation", "journal"]),
+        }
     }
 
     /// Results of `drconsole validate`, one file per run.
@@ -249,6 +271,10 @@ mod tests {
             dirs.validation_history(),
             dirs.drill_history(),
             dirs.backup_history(),
+            dirs.incidents_for(Mode::Simulation),
+            dirs.incidents_for(Mode::Drill),
+            dirs.operations_journal_for(Mode::Simulation),
+            dirs.operations_journal_for(Mode::Drill),
         ]
         .map(Option::unwrap);
         for folder in &folders {

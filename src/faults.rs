@@ -117,6 +117,15 @@ pub mod armed {
             "the console has drawn its first frame on a real terminal",
         ),
         (
+            "journal.append",
+            "an entry's bytes are being written to the journal (arm with `torn` to stop half-way)",
+        ),
+        (
+            "journal.before_fsync",
+            "an entry is written but not fsynced; `error` here drops what the page cache held \
+             (the file is cut back to before the write) and the process aborts, as a power cut would",
+        ),
+        (
             "status.before_report",
             "`drconsole status` has its snapshot and is about to print it",
         ),

@@ -9,6 +9,7 @@ pub mod error;
 pub mod event;
 pub mod faults;
 pub mod health;
+pub mod incident;
 pub mod log;
 pub mod report;
 pub mod session;

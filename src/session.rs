@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
 use crate::cloud::aws::{AwsCloud, AwsOptions};
@@ -19,7 +19,7 @@ pub const EXAMPLE_ESTATE: &str = include_str!("../templates/estate.example.toml"
 
 /// What a session is pointed at. Every screen and every report says which, so a rehearsal
 /// never passes for the real thing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Production,

@@ -1,0 +1,859 @@
+//! The append-only journal: one JSON line per entry, each carrying the SHA-256 of the entry
+//! before it and its own, plus a small head file with the last sequence number and hash. An
+//! append is durable (file and head fsynced) before it returns, so whatever a caller reports
+//! done is on disk. Appenders in several processes take turns through an exclusive file lock
+//! and re-read the tail under it, so they all extend one chain.
+//!
+//! The line format makes the hash checkable from the bytes alone: a line is the JSON body
+//! (every field but `hash`) with `,"hash":"<64 hex>"` spliced in before its closing brace,
+//! and the hash is the SHA-256 of that body. No re-serialisation is needed to verify, so a
+//! reader in any language can check the chain.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::record::Record;
+use super::redact;
+use crate::session::Mode;
+
+/// The journal in an incident directory (and the operations journal's directory).
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+/// The last sequence number and hash, rewritten in place with each append.
+pub const HEAD_FILE: &str = "head.json";
+/// The `prev` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// `,"hash":"` + 64 hex digits + `"}`: what follows the body of every line.
+const HASH_SUFFIX_LEN: usize = 9 + 64 + 2;
+/// The head file is rewritten in place at a fixed size, so a shorter record never leaves the
+/// tail of a longer one behind.
+const HEAD_LEN: usize = 160;
+
+/// One entry as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub mode: Mode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub regions: Vec<String>,
+    pub payload: Value,
+    pub prev: String,
+    pub hash: String,
+}
+
+impl Entry {
+    /// The typed record, or `None` for a kind this version does not know (a newer
+    /// drconsole wrote it): replay skips those rather than refusing the whole journal.
+    pub fn record(&self) -> Option<Record> {
+        Record::from_parts(&self.kind, self.payload.clone())
+    }
+}
+
+/// Everything of an entry but its hash, in the order it is written.
+#[derive(Serialize)]
+struct Body<'a> {
+    seq: u64,
+    at: String,
+    kind: &'a str,
+    mode: Mode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    regions: &'a [String],
+    payload: &'a Value,
+    prev: &'a str,
+}
+
+/// Who appends: stamped on every entry so an entry read alone says whether it was real.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub mode: Mode,
+    pub account: Option<String>,
+    pub regions: Vec<String>,
+}
+
+impl Origin {
+    pub fn new(mode: Mode, account: Option<String>, regions: Vec<String>) -> Self {
+        Self {
+            mode,
+            account,
+            regions,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{}: no journal here", path.display())]
+    NotFound { path: PathBuf },
+    #[error("{}: {reason}; run `drconsole journal verify` before appending", path.display())]
+    Broken { path: PathBuf, reason: String },
+    #[error("{}: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+}
+
+impl JournalError {
+    fn io(path: &Path, source: io::Error) -> Self {
+        if source.kind() == io::ErrorKind::NotFound {
+            return JournalError::NotFound {
+                path: path.to_owned(),
+            };
+        }
+        JournalError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+pub type JournalResult<T> = Result<T, JournalError>;
+
+/// What the journal did to itself on the way: a torn last line (the machine died mid-write)
+/// moved to a side file. Reported to the user, and recorded as an entry of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TornTail {
+    /// Bytes of the incomplete line, now in `side_file`.
+    pub bytes: u64,
+    pub side_file: PathBuf,
+}
+
+/// Where the chain ends: sequence number, hash and the journal's length in bytes there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Tail {
+    len: u64,
+    seq: u64,
+    hash: String,
+}
+
+impl Tail {
+    fn genesis() -> Self {
+        Tail {
+            len: 0,
+            seq: 0,
+            hash: GENESIS.to_owned(),
+        }
+    }
+}
+
+/// The head file's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// An open journal, ready to append. Several may be open on one file, in one process or
+/// many: each append locks the file and starts from whatever its tail is then.
+#[derive(Debug)]
+pub struct Journal {
+    dir: PathBuf,
+    path: PathBuf,
+    file: File,
+    head: File,
+    origin: Origin,
+    /// The tail as this handle last left it; trusted only while the file's length agrees.
+    cached: Option<Tail>,
+    /// Torn tails this handle set aside and has not yet reported.
+    torn: Vec<TornTail>,
+}
+
+impl Journal {
+    /// Creates the directory `dir` (which must not exist: two declarations cannot share
+    /// one) with an empty journal and head, all fsynced, directory entries included.
+    pub fn create(dir: &Path, origin: Origin) -> JournalResult<Journal> {
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent).map_err(|e| JournalError::io(parent, e))?;
+        }
+        fs::create_dir(dir).map_err(|e| JournalError::io(dir, e))?;
+        if let Some(parent) = dir.parent() {
+            sync_dir(parent)?;
+        }
+        Self::open_in(dir, origin, true)
+    }
+
+    /// Opens the journal in `dir`, creating it (and the directory) if there is none yet:
+    /// for the standing operations journal.
+    pub fn open_or_create(dir: &Path, origin: Origin) -> JournalResult<Journal> {
+        if !dir.join(JOURNAL_FILE).exists() {
+            fs::create_dir_all(dir).map_err(|e| JournalError::io(dir, e))?;
+            if let Some(parent) = dir.parent() {
+                sync_dir(parent)?;
+            }
+            return Self::open_in(dir, origin, true);
+        }
+        Self::open(dir, origin)
+    }
+
+    /// Opens an existing journal.
+    pub fn open(dir: &Path, origin: Origin) -> JournalResult<Journal> {
+        let path = dir.join(JOURNAL_FILE);
+        if !path.is_file() {
+            return Err(JournalError::NotFound { path });
+        }
+        Self::open_in(dir, origin, false)
+    }
+
+    fn open_in(dir: &Path, origin: Origin, create: bool) -> JournalResult<Journal> {
+        let path = dir.join(JOURNAL_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(create)
+            .open(&path)
+            .map_err(|e| JournalError::io(&path, e))?;
+        let head_path = dir.join(HEAD_FILE);
+        let head = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&head_path)
+            .map_err(|e| JournalError::io(&head_path, e))?;
+        let mut journal = Journal {
+            dir: dir.to_owned(),
+            path,
+            file,
+            head,
+            origin,
+            cached: None,
+            torn: Vec::new(),
+        };
+        if create {
+            journal.sync(&Tail::genesis())?;
+            sync_dir(dir)?;
+        }
+        Ok(journal)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// Changes what later entries are stamped with (the account, once it is known).
+    pub fn set_origin(&mut self, origin: Origin) {
+        self.origin = origin;
+    }
+
+    /// Torn tails set aside since the last call: say so to the user.
+    pub fn take_torn(&mut self) -> Vec<TornTail> {
+        std::mem::take(&mut self.torn)
+    }
+
+    /// Appends one record stamped now; returns the entry once it is durable.
+    pub fn append(&mut self, record: &Record) -> JournalResult<Entry> {
+        self.append_at(record, Utc::now())
+    }
+
+    /// Appends one record with the given time (tests and replays of a fixed clock).
+    pub fn append_at(&mut self, record: &Record, at: DateTime<Utc>) -> JournalResult<Entry> {
+        let mut entries = self.append_all(&[(record.clone(), at)])?;
+        Ok(entries.pop().expect("one entry appended"))
+    }
+
+    /// Appends several records with one write and one fsync (group commit): all of them are
+    /// durable when this returns, or none is reported.
+    pub fn append_all(&mut self, records: &[(Record, DateTime<Utc>)]) -> JournalResult<Vec<Entry>> {
+        self.file
+            .lock()
+            .map_err(|e| JournalError::io(&self.path, e))?;
+        // Released however the append ends; a panic closes the file, which releases it too.
+        let result = self.append_locked(records);
+        let _ = self.file.unlock();
+        result
+    }
+
+    fn append_locked(&mut self, records: &[(Record, DateTime<Utc>)]) -> JournalResult<Vec<Entry>> {
+        let (mut tail, torn) = self.tail_locked()?;
+        let mut records: Vec<(Record, DateTime<Utc>)> = records.to_vec();
+        // A tail set aside while taking this lock is recorded first, in the same write.
+        if let Some(torn) = torn {
+            let at = records.first().map_or_else(Utc::now, |(_, at)| *at);
+            let side_file = torn.side_file.file_name().map_or_else(
+                || torn.side_file.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let record = Record::TornTailSetAside {
+                bytes: torn.bytes,
+                side_file,
+            };
+            records.insert(0, (record, at));
+            self.torn.push(torn);
+        }
+        let mut buf = Vec::with_capacity(512 * records.len());
+        let mut entries = Vec::with_capacity(records.len());
+        for (record, at) in &records {
+            let (kind, payload) = record.to_parts();
+            let payload = redact::value(payload);
+            let seq = tail.seq + 1;
+            let (line, hash) = encode(seq, *at, &kind, &payload, &self.origin, &tail.hash);
+            buf.extend_from_slice(line.as_bytes());
+            buf.push(b'\n');
+            entries.push(Entry {
+                seq,
+                at: *at,
+                kind,
+                mode: self.origin.mode,
+                account: self.origin.account.clone(),
+                regions: self.origin.regions.clone(),
+                payload,
+                prev: std::mem::replace(&mut tail.hash, hash.clone()),
+                hash,
+            });
+            tail.seq = seq;
+        }
+        let before = tail.len;
+        crate::fault_write_all!("journal.append", &mut self.file, &buf)
+            .map_err(|e| JournalError::io(&self.path, e))?;
+        if crate::fault_point!("journal.before_fsync").is_err() {
+            // The machine dies and loses what the page cache held: nothing reached the disk.
+            let _ = self.file.set_len(before);
+            let _ = self.file.sync_all();
+            std::process::abort();
+        }
+        tail.len = before + buf.len() as u64;
+        self.sync(&tail)?;
+        self.cached = Some(tail);
+        Ok(entries)
+    }
+
+    /// Fsyncs the journal, then writes and fsyncs the head.
+    fn sync(&mut self, tail: &Tail) -> JournalResult<()> {
+        self.file
+            .sync_data()
+            .map_err(|e| JournalError::io(&self.path, e))?;
+        let head = Head {
+            seq: tail.seq,
+            hash: tail.hash.clone(),
+        };
+        let mut text = serde_json::to_string(&head).expect("head serialises");
+        while text.len() < HEAD_LEN - 1 {
+            text.push(' ');
+        }
+        text.push('\n');
+        let head_path = self.dir.join(HEAD_FILE);
+        let write = |file: &mut File| -> io::Result<()> {
+            file.seek(SeekFrom::Start(0))?;
+            file.write_all(text.as_bytes())?;
+            file.set_len(HEAD_LEN as u64)?;
+            file.sync_data()
+        };
+        write(&mut self.head).map_err(|e| JournalError::io(&head_path, e))
+    }
+
+    /// Where the chain ends now. Called under the lock: another process may have appended,
+    /// or the last write may have been torn by a crash (then the partial line is set aside).
+    fn tail_locked(&mut self) -> JournalResult<(Tail, Option<TornTail>)> {
+        let len = self
+            .file
+            .metadata()
+            .map_err(|e| JournalError::io(&self.path, e))?
+            .len();
+        if let Some(cached) = self.cached.as_ref().filter(|t| t.len == len) {
+            return Ok((cached.clone(), None));
+        }
+        self.cached = None;
+        if len == 0 {
+            let tail = Tail::genesis();
+            self.check_head(&tail)?;
+            return Ok((tail, None));
+        }
+        let (complete, torn_bytes) =
+            last_newline(&mut self.file, len).map_err(|e| JournalError::io(&self.path, e))?;
+        let torn = match torn_bytes {
+            0 => None,
+            _ => Some(self.set_aside(complete, len)?),
+        };
+        if complete == 0 {
+            let tail = Tail::genesis();
+            self.check_head(&tail)?;
+            return Ok((tail, torn));
+        }
+        let line = read_last_line(&mut self.file, complete)
+            .map_err(|e| JournalError::io(&self.path, e))?;
+        let entry = check_line(&line).map_err(|reason| JournalError::Broken {
+            path: self.path.clone(),
+            reason: format!("its last entry is unreadable ({reason})"),
+        })?;
+        let tail = Tail {
+            len: complete,
+            seq: entry.seq,
+            hash: entry.hash,
+        };
+        self.check_head(&tail)?;
+        Ok((tail, torn))
+    }
+
+    /// Refuses to extend a chain whose last entries were removed or edited: appending would
+    /// write a new head over the evidence.
+    fn check_head(&self, tail: &Tail) -> JournalResult<()> {
+        let head_path = self.dir.join(HEAD_FILE);
+        let Some(head) = read_head(&head_path)? else {
+            return Ok(());
+        };
+        match head_agrees(&head, tail.seq, &tail.hash) {
+            Ok(()) => Ok(()),
+            Err(reason) => Err(JournalError::Broken {
+                path: self.path.clone(),
+                reason,
+            }),
+        }
+    }
+
+    /// Moves the bytes after the last complete line into a side file (fsynced), then cuts
+    /// them from the journal.
+    fn set_aside(&mut self, complete: u64, len: u64) -> JournalResult<TornTail> {
+        let mut bytes = Vec::with_capacity((len - complete) as usize);
+        let read = |file: &mut File, bytes: &mut Vec<u8>| -> io::Result<()> {
+            file.seek(SeekFrom::Start(complete))?;
+            file.take(len - complete).read_to_end(bytes)?;
+            Ok(())
+        };
+        read(&mut self.file, &mut bytes).map_err(|e| JournalError::io(&self.path, e))?;
+        let stamp = Utc::now().format("%Y%m%dT%H%M%S%.9fZ");
+        let side = self.dir.join(format!("{JOURNAL_FILE}.torn-{stamp}"));
+        let write = || -> io::Result<()> {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&side)?;
+            file.write_all(&bytes)?;
+            file.sync_all()
+        };
+        write().map_err(|e| JournalError::io(&side, e))?;
+        sync_dir(&self.dir)?;
+        self.file
+            .set_len(complete)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| JournalError::io(&self.path, e))?;
+        tracing::warn!(
+            journal = %self.path.display(),
+            bytes = bytes.len(),
+            side = %side.display(),
+            "torn last line set aside"
+        );
+        Ok(TornTail {
+            bytes: bytes.len() as u64,
+            side_file: side,
+        })
+    }
+}
+
+/// The JSON line of an entry and its hash.
+fn encode(
+    seq: u64,
+    at: DateTime<Utc>,
+    kind: &str,
+    payload: &Value,
+    origin: &Origin,
+    prev: &str,
+) -> (String, String) {
+    let body = Body {
+        seq,
+        at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        kind,
+        mode: origin.mode,
+        account: origin.account.as_deref(),
+        regions: &origin.regions,
+        payload,
+        prev,
+    };
+    let mut line = serde_json::to_string(&body).expect("an entry serialises");
+    let hash = hex::encode(Sha256::digest(line.as_bytes()));
+    line.pop();
+    line.push_str(",\"hash\":\"");
+    line.push_str(&hash);
+    line.push_str("\"}");
+    (line, hash)
+}
+
+/// Checks one line's own hash and parses it. The error says what is wrong in a few words.
+pub(crate) fn check_line(line: &[u8]) -> Result<Entry, String> {
+    let text = std::str::from_utf8(line).map_err(|_| "not UTF-8".to_owned())?;
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    let entry: Entry =
+        serde_json::from_str(text).map_err(|e| format!("not a journal entry: {e}"))?;
+    let cut = text.len().checked_sub(HASH_SUFFIX_LEN);
+    let stored = cut.and_then(|cut| text.get(cut..));
+    let expected_suffix = format!(",\"hash\":\"{}\"}}", entry.hash);
+    let Some(cut) = cut.filter(|_| stored == Some(expected_suffix.as_str())) else {
+        return Err("its hash is not where the format puts it".to_owned());
+    };
+    let mut body = String::with_capacity(cut + 1);
+    body.push_str(&text[..cut]);
+    body.push('}');
+    let actual = hex::encode(Sha256::digest(body.as_bytes()));
+    if actual != entry.hash {
+        return Err("its content does not match its hash (edited or damaged)".to_owned());
+    }
+    Ok(entry)
+}
+
+/// Where the last complete line ends (just past its newline) and how many bytes follow it.
+fn last_newline(file: &mut File, len: u64) -> io::Result<(u64, u64)> {
+    let mut end = len;
+    let mut buf = vec![0u8; 8192];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|b| *b == b'\n') {
+            let complete = start + i as u64 + 1;
+            return Ok((complete, len - complete));
+        }
+        end = start;
+    }
+    Ok((0, len))
+}
+
+/// The last line before `end` (which is just past a newline), without its newline.
+fn read_last_line(file: &mut File, end: u64) -> io::Result<Vec<u8>> {
+    let stop = end - 1;
+    let (start, _) = last_newline(file, stop)?;
+    let mut line = vec![0u8; (stop - start) as usize];
+    file.seek(SeekFrom::Start(start))?;
+    file.read_exact(&mut line)?;
+    Ok(line)
+}
+
+/// The head file's record; `None` when there is none or it is empty (a journal older than
+/// its head, or a crash before the first head write).
+pub fn read_head(path: &Path) -> JournalResult<Option<Head>> {
+    match fs::read_to_string(path) {
+        Ok(text) if text.trim().is_empty() => Ok(None),
+        Ok(text) => {
+            serde_json::from_str(text.trim())
+                .map(Some)
+                .map_err(|e| JournalError::Invalid {
+                    path: path.to_owned(),
+                    reason: format!("not a head record: {e}"),
+                })
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(JournalError::io(path, e)),
+    }
+}
+
+/// The head may lag the journal by one entry (the machine died between the journal's fsync
+/// and the head's); anything else means entries were removed or edited.
+fn head_agrees(head: &Head, seq: u64, hash: &str) -> Result<(), String> {
+    if head.seq == seq && head.hash == hash {
+        return Ok(());
+    }
+    if head.seq + 1 == seq {
+        return Ok(());
+    }
+    if head.seq > seq {
+        return Err(format!(
+            "the head file records entry {} but the journal ends at entry {seq}: the last entries are missing",
+            head.seq
+        ));
+    }
+    if head.seq == seq {
+        return Err(format!(
+            "entry {seq}, the last, does not have the hash the head file records: it was edited or replaced"
+        ));
+    }
+    Err(format!(
+        "the head file records entry {} but the journal goes on to entry {seq}",
+        head.seq
+    ))
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> JournalResult<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| JournalError::io(dir, e))
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> JournalResult<()> {
+    // Windows cannot open a directory to flush it; NTFS journals its metadata.
+    Ok(())
+}
+
+/// What `journal verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub path: PathBuf,
+    /// Entries that verified, in order, before the first break (all of them when intact).
+    pub entries: u64,
+    pub last_seq: u64,
+    pub last_hash: String,
+    /// The first place the chain breaks, if it does.
+    pub broken: Option<Break>,
+    /// Bytes after the last complete line: a write the machine did not finish.
+    pub torn_bytes: u64,
+    /// The head lags by one entry: the machine died between the journal's fsync and the
+    /// head's. Not a break; the next append rewrites the head.
+    pub head_lags: bool,
+}
+
+impl Verification {
+    pub fn intact(&self) -> bool {
+        self.broken.is_none()
+    }
+}
+
+/// Where and why a chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Break {
+    /// 1-based line of the journal file.
+    pub line: u64,
+    /// The sequence number of the entry that breaks, when it could be read; else the one
+    /// expected there.
+    pub seq: u64,
+    pub reason: String,
+}
+
+/// Checks the whole chain of the journal in `dir` (or the journal file itself) and its head,
+/// streaming: memory stays flat however long the journal.
+pub fn verify(path: &Path) -> JournalResult<Verification> {
+    let (dir, file_path) = locate(path)?;
+    let file = File::open(&file_path).map_err(|e| JournalError::io(&file_path, e))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut result = Verification {
+        path: file_path.clone(),
+        entries: 0,
+        last_seq: 0,
+        last_hash: GENESIS.to_owned(),
+        broken: None,
+        torn_bytes: 0,
+        head_lags: false,
+    };
+    let mut line = Vec::with_capacity(1024);
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| JournalError::io(&file_path, e))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        if line.last() != Some(&b'\n') {
+            result.torn_bytes = line.len() as u64;
+            break;
+        }
+        line.pop();
+        let expected = result.last_seq + 1;
+        let fail = |reason: String, seq: u64| Break {
+            line: number,
+            seq,
+            reason,
+        };
+        match check_line(&line) {
+            Err(reason) => {
+                result.broken = Some(fail(reason, expected));
+                return Ok(result);
+            }
+            Ok(entry) if entry.seq != expected => {
+                let reason = if entry.seq < expected {
+                    format!(
+                        "entry {} comes after entry {}: out of order or repeated",
+                        entry.seq, result.last_seq
+                    )
+                } else {
+                    format!(
+                        "entry {} follows entry {}: entries {expected}..{} are missing",
+                        entry.seq,
+                        result.last_seq,
+                        entry.seq - 1
+                    )
+                };
+                result.broken = Some(fail(reason, entry.seq));
+                return Ok(result);
+            }
+            Ok(entry) if entry.prev != result.last_hash => {
+                result.broken = Some(fail(
+                    format!(
+                        "entry {} does not chain to the entry before it (an entry was removed, replaced or reordered)",
+                        entry.seq
+                    ),
+                    entry.seq,
+                ));
+                return Ok(result);
+            }
+            Ok(entry) => {
+                result.entries += 1;
+                result.last_seq = entry.seq;
+                result.last_hash = entry.hash;
+            }
+        }
+    }
+    if let Some(head) = read_head(&dir.join(HEAD_FILE))? {
+        match head_agrees(&head, result.last_seq, &result.last_hash) {
+            Ok(()) => result.head_lags = head.seq + 1 == result.last_seq,
+            Err(reason) => {
+                result.broken = Some(Break {
+                    line: number - u64::from(result.torn_bytes > 0),
+                    seq: result.last_seq.max(head.seq),
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// The directory and journal file for a path naming either.
+pub fn locate(path: &Path) -> JournalResult<(PathBuf, PathBuf)> {
+    if path.is_dir() {
+        let file = path.join(JOURNAL_FILE);
+        if !file.is_file() {
+            return Err(JournalError::NotFound { path: file });
+        }
+        return Ok((path.to_owned(), file));
+    }
+    if path.is_file() {
+        let dir = path.parent().unwrap_or(Path::new(".")).to_owned();
+        return Ok((dir, path.to_owned()));
+    }
+    Err(JournalError::NotFound {
+        path: path.to_owned(),
+    })
+}
+
+/// Reads every complete entry in order, each checked against its own hash. The chain itself
+/// is `verify`'s job; a reader stops at the first line it cannot read and says where.
+pub struct Reader {
+    path: PathBuf,
+    reader: BufReader<File>,
+    line: Vec<u8>,
+    number: u64,
+    /// Bytes after the last complete line.
+    pub torn_bytes: u64,
+}
+
+impl Reader {
+    pub fn open(path: &Path) -> JournalResult<Reader> {
+        let (_, file_path) = locate(path)?;
+        let file = File::open(&file_path).map_err(|e| JournalError::io(&file_path, e))?;
+        Ok(Reader {
+            path: file_path,
+            reader: BufReader::with_capacity(1 << 16, file),
+            line: Vec::with_capacity(1024),
+            number: 0,
+            torn_bytes: 0,
+        })
+    }
+}
+
+impl Iterator for Reader {
+    type Item = JournalResult<Entry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.line.clear();
+        match self.reader.read_until(b'\n', &mut self.line) {
+            Ok(0) => None,
+            Err(e) => Some(Err(JournalError::io(&self.path, e))),
+            Ok(_) if self.line.last() != Some(&b'\n') => {
+                self.torn_bytes = self.line.len() as u64;
+                None
+            }
+            Ok(_) => {
+                self.number += 1;
+                self.line.pop();
+                Some(
+                    check_line(&self.line).map_err(|reason| JournalError::Invalid {
+                        path: self.path.clone(),
+                        reason: format!("line {}: {reason}", self.number),
+                    }),
+                )
+            }
+        }
+    }
+}
+
+/// Follows a journal others append to: each `poll` returns the complete entries added since
+/// the last, in order. The console polls it every half second.
+#[derive(Debug)]
+pub struct Follower {
+    path: PathBuf,
+    offset: u64,
+    partial: Vec<u8>,
+    last_seq: u64,
+}
+
+impl Follower {
+    /// Starts at the beginning of the journal in `dir`.
+    pub fn new(dir: &Path) -> Self {
+        Follower {
+            path: dir.join(JOURNAL_FILE),
+            offset: 0,
+            partial: Vec::new(),
+            last_seq: 0,
+        }
+    }
+
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// New complete entries since the last poll. A line that fails its own hash is an error
+    /// (the console flashes it); a line still being written waits for the next poll.
+    pub fn poll(&mut self) -> JournalResult<Vec<Entry>> {
+        let mut file = File::open(&self.path).map_err(|e| JournalError::io(&self.path, e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| JournalError::io(&self.path, e))?
+            .len();
+        let consumed = self.offset + self.partial.len() as u64;
+        if len < consumed {
+            // A torn tail was cut away: drop the partial line we held from it.
+            self.partial.clear();
+            if len < self.offset {
+                self.offset = 0;
+                self.last_seq = 0;
+            }
+        }
+        let consumed = self.offset + self.partial.len() as u64;
+        if len == consumed {
+            return Ok(Vec::new());
+        }
+        file.seek(SeekFrom::Start(consumed))
+            .and_then(|_| file.take(len - consumed).read_to_end(&mut self.partial))
+            .map_err(|e| JournalError::io(&self.path, e))?;
+        let mut entries = Vec::new();
+        let mut start = 0;
+        while let Some(i) = self.partial[start..].iter().position(|b| *b == b'\n') {
+            let line = &self.partial[start..start + i];
+            start += i + 1;
+            let entry = check_line(line).map_err(|reason| JournalError::Invalid {
+                path: self.path.clone(),
+                reason,
+            })?;
+            if entry.seq > self.last_seq {
+                self.last_seq = entry.seq;
+                entries.push(entry);
+            }
+        }
+        self.offset += start as u64;
+        self.partial.drain(..start);
+        Ok(entries)
+    }
+}
+
+#[cfg(test)]
+#[path = "journal_tests.rs"]
+mod tests;
