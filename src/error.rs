@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use crate::cloud::CloudError;
 use crate::config::ConfigError;
+use crate::incident::JournalError;
 
 /// Each kind has its own exit code, so scripts and cron can tell "the estate is unhealthy"
 /// (1, 2) from "drconsole could not look" (3 and up).
@@ -18,6 +19,9 @@ pub enum Failure {
     Cloud(CloudError),
     /// Nothing at all could be checked: the first error says why.
     Unreachable(CloudError),
+    /// An incident or journal could not be read or written (missing, no permission, not a
+    /// journal, a broken chain refused for appending).
+    Journal(JournalError),
     Usage(String),
     Internal(String),
 }
@@ -27,6 +31,7 @@ impl Failure {
         ExitCode::from(match self {
             Failure::Config(_) | Failure::Exists(_) => 3,
             Failure::Cloud(_) | Failure::Unreachable(_) => 4,
+            Failure::Journal(_) => 5,
             Failure::Usage(_) => 64,
             Failure::Internal(_) => 70,
         })
@@ -45,6 +50,7 @@ impl fmt::Display for Failure {
                 f.write_str("no resource could be checked; ")?;
                 write_cloud(f, e)
             }
+            Failure::Journal(e) => write!(f, "{e}"),
             Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
         }
     }
@@ -62,6 +68,12 @@ fn write_cloud(f: &mut fmt::Formatter<'_>, e: &CloudError) -> fmt::Result {
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Self {
         Failure::Config(e)
+    }
+}
+
+impl From<JournalError> for Failure {
+    fn from(e: JournalError) -> Self {
+        Failure::Journal(e)
     }
 }
 

@@ -81,6 +81,20 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// What a session's entries are stamped with: its mode, the account (once read) and
+    /// the estate's regions, primary first.
+    pub fn for_session(session: &crate::session::Session, account: Option<String>) -> Self {
+        let regions = &session.estate.regions;
+        Self::new(
+            session.mode,
+            account,
+            vec![
+                regions.primary.get_ref().clone(),
+                regions.backup.get_ref().clone(),
+            ],
+        )
+    }
+
     pub fn new(mode: Mode, account: Option<String>, regions: Vec<String>) -> Self {
         Self {
             mode,

@@ -2,12 +2,14 @@
 //! message lands in, and the state (services out, RTO/RPO stopwatches, messages sent)
 //! replayed from it. The actions, runbooks, comms and drills all write through [`Journal`].
 
+pub mod describe;
 pub mod journal;
 pub mod record;
 pub mod redact;
 pub mod state;
 pub mod store;
 
+pub use describe::describe;
 pub use journal::{
     Entry, Follower, Journal, JournalError, JournalResult, Origin, Reader, TornTail, Verification,
     verify,
