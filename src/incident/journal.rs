@@ -243,7 +243,20 @@ impl Journal {
             torn: Vec::new(),
         };
         if create {
-            journal.sync(&Tail::genesis())?;
+            // Two processes may create the operations journal at once: only an empty one
+            // gets the genesis head, under the lock, or the second would wind the head back.
+            journal
+                .file
+                .lock()
+                .map_err(|e| JournalError::io(&journal.path, e))?;
+            let empty = journal.file.metadata().map(|m| m.len() == 0);
+            let result = match empty {
+                Ok(true) => journal.sync(&Tail::genesis()),
+                Ok(false) => Ok(()),
+                Err(e) => Err(JournalError::io(&journal.path, e)),
+            };
+            let _ = journal.file.unlock();
+            result?;
             sync_dir(dir)?;
         }
         Ok(journal)
@@ -419,8 +432,15 @@ impl Journal {
     /// write a new head over the evidence.
     fn check_head(&self, tail: &Tail) -> JournalResult<()> {
         let head_path = self.dir.join(HEAD_FILE);
-        let Some(head) = read_head(&head_path)? else {
-            return Ok(());
+        // A head that is missing or unreadable is rewritten by this append: recording must
+        // not stop over it during an incident. `verify` reports it.
+        let head = match read_head(&head_path) {
+            Ok(Some(head)) => head,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                tracing::warn!(error = %e, "unreadable journal head; it is rewritten");
+                return Ok(());
+            }
         };
         match head_agrees(&head, tail.seq, &tail.hash) {
             Ok(()) => Ok(()),
@@ -644,6 +664,10 @@ pub struct Break {
 pub fn verify(path: &Path) -> JournalResult<Verification> {
     let (dir, file_path) = locate(path)?;
     let file = File::open(&file_path).map_err(|e| JournalError::io(&file_path, e))?;
+    // Shared: appenders wait until the journal and its head have been read as one state,
+    // or a head written meanwhile would look like a removed entry.
+    file.lock_shared()
+        .map_err(|e| JournalError::io(&file_path, e))?;
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut result = Verification {
         path: file_path.clone(),
@@ -715,16 +739,31 @@ pub fn verify(path: &Path) -> JournalResult<Verification> {
             }
         }
     }
-    if let Some(head) = read_head(&dir.join(HEAD_FILE))? {
-        match head_agrees(&head, result.last_seq, &result.last_hash) {
-            Ok(()) => result.head_lags = head.seq + 1 == result.last_seq,
-            Err(reason) => {
-                result.broken = Some(Break {
-                    line: number - u64::from(result.torn_bytes > 0),
-                    seq: result.last_seq.max(head.seq),
-                    reason,
-                });
-            }
+    let last_line = number - u64::from(result.torn_bytes > 0);
+    let head = match read_head(&dir.join(HEAD_FILE)) {
+        Ok(Some(head)) => Ok(head),
+        Ok(None) if result.entries == 0 => return Ok(result),
+        Ok(None) => {
+            Err("the head file is missing, so a removed last entry cannot be ruled out".to_owned())
+        }
+        Err(e) => Err(format!("the head file is unreadable ({e})")),
+    };
+    let checked = head.and_then(|head| {
+        head_agrees(&head, result.last_seq, &result.last_hash)?;
+        Ok(head)
+    });
+    match checked {
+        Ok(head) => result.head_lags = head.seq + 1 == result.last_seq,
+        Err(reason) => {
+            let seq = read_head(&dir.join(HEAD_FILE))
+                .ok()
+                .flatten()
+                .map_or(result.last_seq, |h| h.seq.max(result.last_seq));
+            result.broken = Some(Break {
+                line: last_line,
+                seq,
+                reason,
+            });
         }
     }
     Ok(result)

@@ -312,3 +312,29 @@ fn a_journal_that_is_not_json_says_where() {
         "{missing}"
     );
 }
+
+#[test]
+fn a_missing_head_is_reported_but_never_stops_recording() {
+    let (_root, dir) = journal_of(2);
+    fs::remove_file(dir.join(HEAD_FILE)).unwrap();
+    let broken = verify(&dir).unwrap().broken.unwrap();
+    assert!(broken.reason.contains("head file is missing"), "{broken:?}");
+    fs::write(dir.join(HEAD_FILE), "{\"seq\":2,\"ha").unwrap();
+    let broken = verify(&dir).unwrap().broken.unwrap();
+    assert!(broken.reason.contains("unreadable"), "{broken:?}");
+    let mut journal = Journal::open(&dir, origin()).unwrap();
+    assert_eq!(journal.append(&note("still recording")).unwrap().seq, 3);
+    assert!(verify(&dir).unwrap().intact());
+}
+
+#[test]
+fn opening_the_operations_journal_twice_never_winds_its_head_back() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("journal");
+    let mut first = Journal::open_or_create(&dir, origin()).unwrap();
+    first.append(&note("one")).unwrap();
+    first.append(&note("two")).unwrap();
+    // As a second process that saw no journal a moment ago would.
+    let _second = Journal::open_in(&dir, origin(), true).unwrap();
+    assert!(verify(&dir).unwrap().intact());
+}
