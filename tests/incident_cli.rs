@@ -758,3 +758,149 @@ fn the_json_postmortem_carries_the_same_figures() {
     assert_eq!(doc["never_restored"][0], "DynamoDB Tables");
     assert_eq!(doc["timeline"].as_array().unwrap().len(), 17);
 }
+
+#[test]
+fn a_note_cut_by_a_crash_is_never_reported_and_the_next_sets_it_aside() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let id = declare(d, &["S3 Data Storage"]);
+    let dir = simulated(d).join(&id);
+
+    // The machine dies before the fsync: what was written is lost, and nothing was reported.
+    let out = drconsole(d)
+        .env("DRCONSOLE_FAILPOINTS", "journal.before_fsync=error")
+        .args(["--demo", "incident", "note", "lost before the fsync"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "never reported");
+    let (stdout, _) = run(drconsole(d).args(["--demo", "journal", "verify"]), 0);
+    assert!(stdout.contains("intact: 1 entry, last #1"), "{stdout}");
+
+    // The machine dies half-way through the write: a torn line, noted by verify, not a break.
+    let out = drconsole(d)
+        .env("DRCONSOLE_FAILPOINTS", "journal.append=torn")
+        .args(["--demo", "incident", "note", "cut in half"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "never reported");
+    let (stdout, _) = run(drconsole(d).args(["--demo", "journal", "verify"]), 0);
+    assert!(stdout.contains("intact: 1 entry"), "{stdout}");
+    assert!(
+        stdout.contains("a write the machine did not finish"),
+        "{stdout}"
+    );
+
+    // The next note sets the torn line aside, says so, and the chain goes on.
+    let (stdout, stderr) = run(
+        drconsole(d).args(["--demo", "incident", "note", "after the crash"]),
+        0,
+    );
+    assert!(stdout.contains("#3 note: after the crash"), "{stdout}");
+    assert!(stderr.contains("set aside in"), "{stderr}");
+    let side: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("journal.jsonl.torn-"))
+        .collect();
+    assert_eq!(side.len(), 1, "{side:?}");
+    let kept = std::fs::read_to_string(dir.join(&side[0])).unwrap();
+    assert!(
+        kept.starts_with("{\"seq\":2,"),
+        "the torn half is kept: {kept}"
+    );
+    let (stdout, _) = run(drconsole(d).args(["--demo", "journal", "verify"]), 0);
+    assert!(stdout.contains("intact: 3 entries, last #3"), "{stdout}");
+    assert!(!stdout.contains("note:"), "{stdout}");
+}
+
+#[test]
+fn with_several_open_the_incident_must_be_named() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let first = declare(d, &["S3 Data Storage"]);
+    let second = declare(d, &["DynamoDB Tables"]);
+    assert_ne!(first, second);
+    let (_, stderr) = run(drconsole(d).args(["--demo", "incident", "note", "x"]), 5);
+    one_line_error(&stderr, "2 incidents are open");
+    assert!(
+        stderr.contains(&first) && stderr.contains(&second),
+        "{stderr}"
+    );
+    let (stdout, _) = run(
+        drconsole(d).args(["--demo", "incident", "note", "x", "--incident", &first]),
+        0,
+    );
+    assert!(stdout.contains(&format!("{first} #2")), "{stdout}");
+    // A restore in the future is refused; one before the impact too.
+    let (_, stderr) = run(
+        drconsole(d).args([
+            "--demo",
+            "incident",
+            "restored",
+            "S3 Data Storage",
+            "--incident",
+            &first,
+            "--at",
+            "2099-01-01T00:00:00Z",
+        ]),
+        64,
+    );
+    one_line_error(&stderr, "in the future");
+    let (_, stderr) = run(
+        drconsole(d).args([
+            "--demo",
+            "incident",
+            "restored",
+            "S3 Data Storage",
+            "--incident",
+            &first,
+            "--at",
+            "-2h",
+        ]),
+        64,
+    );
+    one_line_error(&stderr, "before the impact began");
+}
+
+/// AWS unreachable: the account cannot be read, and the incident is declared all the same.
+#[test]
+fn an_incident_is_declared_without_the_account_when_aws_is_down() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let estate = d.join("estate.toml");
+    run(drconsole(d).args(["init", "--out"]).arg(&estate), 0);
+    let (stdout, stderr) = run(
+        drconsole(d)
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "not-a-secret")
+            .args(["--config"])
+            .arg(&estate)
+            .args([
+                "incident",
+                "declare",
+                "--title",
+                "us-east-1 down",
+                "--scenario",
+                "region-failover",
+                "--severity",
+                "SEV1",
+                "--service",
+                "DynamoDB Tables",
+            ]),
+        0,
+    );
+    assert!(
+        stderr.contains("warning: the account could not be read"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("SIMULATION"), "{stdout}");
+    let id = stdout.split_whitespace().next().unwrap();
+    assert!(id.starts_with("INC-"), "{stdout}");
+    let (timeline, _) = run(drconsole(d).args(["incident", "timeline", id, "--json"]), 0);
+    let first: Value = serde_json::from_str(timeline.lines().next().unwrap()).unwrap();
+    assert_eq!(first["mode"], "production");
+    assert_eq!(first.get("account"), None, "unknown, not guessed");
+    assert_eq!(first["payload"]["impact_source"]["from"], "declaration");
+}
