@@ -3,16 +3,16 @@
 //! `journal verify`; bad input as one-line errors with their exit codes; and the postmortem
 //! of a scripted incident on a fixed clock as a snapshot.
 
+#[path = "incident_cli/journal.rs"]
+mod journal;
+#[path = "incident_cli/postmortem.rs"]
+mod postmortem;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use drconsole::incident::export;
+use chrono::{DateTime, Utc};
 use drconsole::incident::journal::JOURNAL_FILE;
-use drconsole::incident::{
-    DeclareInput, IncidentStore, Origin, Record, Severity, StepOutcome, plan_declaration,
-};
-use drconsole::session::{Mode, example_estate};
 use serde_json::Value;
 
 /// `drconsole` with its data in `data`, no estate file and no AWS anywhere it could find one.
@@ -67,7 +67,7 @@ fn simulated(data: &Path) -> PathBuf {
     data.join("simulation").join("incidents")
 }
 
-/// The id `declare` printed: the word before ` declared`.
+/// The id `declare` printed.
 fn declared_id(stdout: &str) -> String {
     stdout
         .split_whitespace()
@@ -283,94 +283,6 @@ fn a_scripted_incident_runs_from_declaration_to_a_verified_postmortem() {
     run(drconsole(d).args(["journal", "verify"]).arg(&dir), 0);
 }
 
-/// Five entries, each note text distinct, in an incident of its own.
-fn five_entries(data: &Path) -> PathBuf {
-    let id = declare(data, &["S3 Data Storage"]);
-    for text in ["alpha", "bravo", "charlie", "delta"] {
-        run(
-            drconsole(data).args(["--demo", "incident", "note", text]),
-            0,
-        );
-    }
-    simulated(data).join(id)
-}
-
-fn lines(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join(JOURNAL_FILE))
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn write_lines(dir: &Path, lines: &[String]) {
-    let mut text = lines.join("\n");
-    text.push('\n');
-    std::fs::write(dir.join(JOURNAL_FILE), text).unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
-
-#[test]
-fn journal_verify_names_the_entry_where_tampering_breaks_the_chain() {
-    let data = tempfile::tempdir().unwrap();
-    let original = five_entries(data.path());
-    let verify = |dir: &Path| {
-        let (stdout, _) = run(
-            drconsole(data.path()).args(["journal", "verify"]).arg(dir),
-            1,
-        );
-        stdout
-    };
-    let tampered = |name: &str, edit: &dyn Fn(&mut Vec<String>)| {
-        let dir = data.path().join(name);
-        copy_dir(&original, &dir);
-        let mut l = lines(&dir);
-        edit(&mut l);
-        write_lines(&dir, &l);
-        dir
-    };
-
-    let flipped = tampered("flip", &|l| l[2] = l[2].replace("bravo", "brava"));
-    let out = verify(&flipped);
-    assert!(out.contains("broken at line 3, entry #3:"), "{out}");
-    assert!(out.contains("does not match its hash"), "{out}");
-    assert!(out.contains("2 entries before it verify"), "{out}");
-
-    let deleted = tampered("delete", &|l| {
-        l.remove(1);
-    });
-    let out = verify(&deleted);
-    assert!(out.contains("broken at line 2, entry #3:"), "{out}");
-    assert!(out.contains("missing"), "{out}");
-
-    let last = tampered("last", &|l| {
-        l.pop();
-    });
-    let out = verify(&last);
-    assert!(out.contains("broken at line 4, entry #5:"), "{out}");
-    assert!(out.contains("the last entries are missing"), "{out}");
-
-    let swapped = tampered("swap", &|l| l.swap(2, 3));
-    let out = verify(&swapped);
-    assert!(out.contains("broken at line 3, entry #4:"), "{out}");
-
-    // The untouched one still verifies.
-    let (out, _) = run(
-        drconsole(data.path())
-            .args(["journal", "verify"])
-            .arg(&original),
-        0,
-    );
-    assert!(out.contains("intact: 5 entries, last #5"), "{out}");
-}
-
 #[test]
 fn bad_names_are_usage_errors_that_name_them() {
     let data = tempfile::tempdir().unwrap();
@@ -440,6 +352,19 @@ fn bad_names_are_usage_errors_that_name_them() {
     one_line_error(&stderr, "no journal here");
     // The id is not among real incidents: --demo picks the store.
     run(drconsole(d).args(["incident", "timeline", &id]), 5);
+}
+
+/// In this file so its snapshot sits with the others in `tests/snapshots`.
+#[test]
+fn the_markdown_postmortem_of_a_scripted_incident() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = postmortem::scripted_incident(root.path());
+    let at = postmortem::t(15, 0, 0);
+    let postmortem = drconsole::incident::export::build(&dir, at).unwrap();
+    insta::assert_snapshot!(
+        "postmortem_markdown",
+        drconsole::incident::export::markdown(&postmortem)
+    );
 }
 
 fn declare_ok(d: &Path) -> String {
@@ -551,268 +476,6 @@ fn declaring_without_services_takes_the_alarmed_ones_from_their_alarm() {
     let at: DateTime<Utc> = first["at"].as_str().unwrap().parse().unwrap();
     assert!(began < at, "impact {began} before the declaration {at}");
     assert_eq!(first["account"], drconsole::cloud::sim::ACCOUNT);
-}
-
-fn t(h: u32, m: u32, s: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 26, h, m, s).unwrap()
-}
-
-/// A region failover from declaration to resolution on a fixed clock, every kind of entry
-/// the postmortem reads included.
-fn scripted_incident(root: &Path) -> PathBuf {
-    let estate = example_estate().unwrap();
-    let input = DeclareInput {
-        title: "us-east-1 down: API and DynamoDB unavailable".into(),
-        scenario: "region-failover".into(),
-        severity: Severity::Sev2,
-        services: vec!["API Gateway + Lambda".into(), "DynamoDB Tables".into()],
-        commander: Some("Alex Kim".into()),
-        impact_began: Some(t(9, 12, 0)),
-    };
-    let declared = plan_declaration(&input, &estate, None, t(9, 41, 0)).unwrap();
-    let store = IncidentStore::at(root.to_owned(), Mode::Production);
-    let origin = Origin::new(
-        Mode::Production,
-        Some("123456789012".into()),
-        vec!["us-east-1".into(), "us-west-2".into()],
-    );
-    let (mut journal, incident) = store.declare(declared, origin, t(9, 41, 0)).unwrap();
-    let table = "flightdata-main";
-    let script: Vec<(Record, DateTime<Utc>)> = vec![
-        (
-            Record::SeverityChanged {
-                from: Severity::Sev2,
-                to: Severity::Sev1,
-                reason: Some("the whole region is out".into()),
-            },
-            t(9, 44, 0),
-        ),
-        (
-            Record::Decision {
-                choice: "fail over to us-west-2".into(),
-                rationale: "AWS Health expects hours".into(),
-                step: None,
-            },
-            t(9, 47, 30),
-        ),
-        (
-            Record::StepStarted {
-                run: Some("region-failover-1".into()),
-                step: "dns".into(),
-                title: Some("Point the API at us-west-2".into()),
-            },
-            t(9, 50, 0),
-        ),
-        (
-            Record::RequestSent {
-                step: Some("dns".into()),
-                service: "Route53".into(),
-                operation: "ChangeResourceRecordSets".into(),
-                target: "api.flightdata.example.com.".into(),
-                region: Some("us-east-1".into()),
-                request: Value::Null,
-            },
-            t(9, 50, 5),
-        ),
-        (
-            Record::RequestFinished {
-                step: Some("dns".into()),
-                service: "Route53".into(),
-                operation: "ChangeResourceRecordSets".into(),
-                target: "api.flightdata.example.com.".into(),
-                request_id: Some("C2682N5HXP0BZ4".into()),
-                ok: true,
-                error: None,
-                result: Value::Null,
-            },
-            t(9, 50, 7),
-        ),
-        (
-            Record::StepFinished {
-                run: Some("region-failover-1".into()),
-                step: "dns".into(),
-                outcome: StepOutcome::Succeeded,
-                detail: None,
-            },
-            t(9, 52, 40),
-        ),
-        (
-            Record::StepStarted {
-                run: Some("region-failover-1".into()),
-                step: "restore-main".into(),
-                title: Some(format!("Restore {table} in us-west-2")),
-            },
-            t(9, 55, 0),
-        ),
-        (
-            Record::RestorePointChosen {
-                service: "DynamoDB Tables".into(),
-                point: t(9, 5, 0),
-                source: Some("PITR".into()),
-            },
-            t(9, 55, 10),
-        ),
-        (
-            Record::RequestSent {
-                step: Some("restore-main".into()),
-                service: "DynamoDB".into(),
-                operation: "RestoreTableToPointInTime".into(),
-                target: table.into(),
-                region: Some("us-west-2".into()),
-                request: Value::Null,
-            },
-            t(9, 55, 12),
-        ),
-        (
-            Record::Note {
-                text: "API answering from us-west-2 | checked by hand".into(),
-                author: Some("Sam".into()),
-            },
-            t(10, 2, 0),
-        ),
-        (
-            Record::ServiceRestored {
-                service: "API Gateway + Lambda".into(),
-                at: Some(t(10, 1, 0)),
-                note: None,
-            },
-            t(10, 2, 30),
-        ),
-        (
-            Record::MessageDrafted {
-                template: "progress-update".into(),
-                text: "Update: API restored".into(),
-            },
-            t(10, 10, 0),
-        ),
-        (
-            Record::MessageCopied {
-                template: "progress-update".into(),
-                text: "Update: API restored".into(),
-                via: "osc52".into(),
-            },
-            t(10, 11, 0),
-        ),
-        (
-            Record::FollowUp {
-                text: "Alarm on Route53 health checks sooner".into(),
-            },
-            t(12, 20, 0),
-        ),
-        (
-            Record::MessagePosted {
-                template: "completion-notice".into(),
-                channel: "#incidents".into(),
-                text: "Resolved".into(),
-            },
-            t(12, 24, 0),
-        ),
-        (
-            Record::Resolved {
-                summary: Some("Served from us-west-2 until us-east-1 recovered.".into()),
-            },
-            t(12, 24, 0),
-        ),
-    ];
-    journal.append_all(&script).unwrap();
-    incident.dir
-}
-
-#[test]
-fn the_markdown_postmortem_of_a_scripted_incident() {
-    let root = tempfile::tempdir().unwrap();
-    let dir = scripted_incident(root.path());
-    let postmortem = export::build(&dir, t(15, 0, 0)).unwrap();
-    insta::assert_snapshot!("postmortem_markdown", export::markdown(&postmortem));
-}
-
-#[test]
-fn the_json_postmortem_carries_the_same_figures() {
-    let root = tempfile::tempdir().unwrap();
-    let dir = scripted_incident(root.path());
-    let p = export::build(&dir, t(15, 0, 0)).unwrap();
-    let doc = serde_json::to_value(&p).unwrap();
-    assert_eq!(doc["simulation"], false);
-    assert_eq!(doc["severity"], "SEV1");
-    assert_eq!(doc["declared_severity"], "SEV2");
-    assert_eq!(
-        doc["duration_secs"],
-        (t(12, 24, 0) - t(9, 12, 0)).num_seconds()
-    );
-    let api = &doc["services"][0];
-    assert_eq!(
-        api["rto"]["elapsed_secs"],
-        Duration::minutes(49).num_seconds()
-    );
-    assert_eq!(api["rto"]["clock"], "met");
-    let dynamo = &doc["services"][1];
-    assert_eq!(
-        dynamo["rpo"]["elapsed_secs"],
-        Duration::minutes(7).num_seconds()
-    );
-    assert_eq!(dynamo["rpo"]["clock"], "met");
-    assert_eq!(doc["steps"][0]["duration_secs"], 160);
-    assert_eq!(doc["steps"][1]["outcome"], Value::Null, "never finished");
-    assert_eq!(doc["requests"][0]["request_id"], "C2682N5HXP0BZ4");
-    assert_eq!(doc["requests"][1]["ok"], Value::Null, "sent, no result");
-    assert_eq!(doc["never_restored"][0], "DynamoDB Tables");
-    assert_eq!(doc["timeline"].as_array().unwrap().len(), 17);
-}
-
-#[test]
-fn a_note_cut_by_a_crash_is_never_reported_and_the_next_sets_it_aside() {
-    let data = tempfile::tempdir().unwrap();
-    let d = data.path();
-    let id = declare(d, &["S3 Data Storage"]);
-    let dir = simulated(d).join(&id);
-
-    // The machine dies before the fsync: what was written is lost, and nothing was reported.
-    let out = drconsole(d)
-        .env("DRCONSOLE_FAILPOINTS", "journal.before_fsync=error")
-        .args(["--demo", "incident", "note", "lost before the fsync"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "never reported");
-    let (stdout, _) = run(drconsole(d).args(["--demo", "journal", "verify"]), 0);
-    assert!(stdout.contains("intact: 1 entry, last #1"), "{stdout}");
-
-    // The machine dies half-way through the write: a torn line, noted by verify, not a break.
-    let out = drconsole(d)
-        .env("DRCONSOLE_FAILPOINTS", "journal.append=torn")
-        .args(["--demo", "incident", "note", "cut in half"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "never reported");
-    let (stdout, _) = run(drconsole(d).args(["--demo", "journal", "verify"]), 0);
-    assert!(stdout.contains("intact: 1 entry"), "{stdout}");
-    assert!(
-        stdout.contains("a write the machine did not finish"),
-        "{stdout}"
-    );
-
-    // The next note sets the torn line aside, says so, and the chain goes on.
-    let (stdout, stderr) = run(
-        drconsole(d).args(["--demo", "incident", "note", "after the crash"]),
-        0,
-    );
-    assert!(stdout.contains("#3 note: after the crash"), "{stdout}");
-    assert!(stderr.contains("set aside in"), "{stderr}");
-    let side: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("journal.jsonl.torn-"))
-        .collect();
-    assert_eq!(side.len(), 1, "{side:?}");
-    let kept = std::fs::read_to_string(dir.join(&side[0])).unwrap();
-    assert!(
-        kept.starts_with("{\"seq\":2,"),
-        "the torn half is kept: {kept}"
-    );
-    let (stdout, _) = run(drconsole(d).args(["--demo", "journal", "verify"]), 0);
-    assert!(stdout.contains("intact: 3 entries, last #3"), "{stdout}");
-    assert!(!stdout.contains("note:"), "{stdout}");
 }
 
 #[test]

@@ -1,27 +1,26 @@
 //! `drconsole incident …`: declaring an incident and recording its notes, severity changes,
-//! restored services, follow-ups and resolution without the console, and reading it back as
-//! a list, a timeline or a postmortem. What records prints the entry's number once durable.
+//! restored services, follow-ups and resolution without the console (reading it back is in
+//! `read`). What records prints the entry's number once it is durable.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Subcommand, ValueEnum};
-use serde::Serialize;
 
 use super::emit;
 use super::when::parse_time;
 use crate::dirs::Dirs;
 use crate::error::Failure;
 use crate::health;
-use crate::incident::journal::{JournalError, check_line, locate};
-use crate::incident::store::Listed;
+use crate::incident::journal::{JournalError, locate};
 use crate::incident::{
     DeclareError, DeclareInput, Entry, Incident, IncidentStore, Journal, Origin, Reader, Record,
-    SCENARIOS, Severity, describe, export, plan_declaration, short_duration,
+    SCENARIOS, Severity, describe, plan_declaration, short_duration,
 };
 use crate::session::{Mode, Session, SessionOptions};
+
+mod read;
 
 #[derive(Debug, Subcommand)]
 pub enum IncidentCommand {
@@ -209,38 +208,14 @@ pub async fn run(
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        IncidentCommand::List { json } => list(&store(options, dirs)?, json),
+        IncidentCommand::List { json } => read::list(&store(options, dirs)?, json),
         IncidentCommand::Timeline { id, json } => {
             let dir = pick_dir(&store(options, dirs)?, id.as_deref())?;
-            timeline(&dir, json)
+            read::timeline(&dir, json)
         }
         IncidentCommand::Export { id, format, out } => {
             let dir = pick_dir(&store(options, dirs)?, id.as_deref())?;
-            let postmortem = export::build(&dir, Utc::now())?;
-            let text = match format {
-                Format::Markdown => export::markdown(&postmortem),
-                Format::Json => {
-                    let mut text = serde_json::to_string_pretty(&postmortem)
-                        .map_err(|e| Failure::Internal(e.to_string()))?;
-                    text.push('\n');
-                    text
-                }
-            };
-            match out {
-                None => emit(&text)?,
-                Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| {
-                        Failure::Incident(format!("cannot write {}: {e}", path.display()))
-                    })?;
-                    emit(&format!(
-                        "{}wrote the postmortem of {} to {}\n",
-                        tag(postmortem.mode),
-                        postmortem.id,
-                        path.display()
-                    ))?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            read::export(&dir, format, out.as_deref())
         }
     }
 }
@@ -496,175 +471,4 @@ pub(crate) fn tag(mode: Mode) -> &'static str {
         Mode::Drill => "DRILL ",
         Mode::Simulation => "SIMULATION ",
     }
-}
-
-#[derive(Serialize)]
-struct ListedJson<'a> {
-    id: &'a str,
-    mode: Mode,
-    severity: Severity,
-    title: &'a str,
-    scenario: &'a str,
-    declared_at: DateTime<Utc>,
-    impact_began: DateTime<Utc>,
-    resolved_at: Option<DateTime<Utc>>,
-    open: bool,
-    /// From the impact to the resolution, or to now while open.
-    duration_secs: i64,
-    services_restored: usize,
-    services: usize,
-    dir: &'a Path,
-}
-
-fn list(store: &IncidentStore, json: bool) -> Result<ExitCode, Failure> {
-    let listed: Vec<Listed> = store.list()?;
-    let now = Utc::now();
-    if json {
-        let items: Vec<serde_json::Value> = listed
-            .iter()
-            .map(|item| match item {
-                Ok(i) => serde_json::to_value(ListedJson {
-                    id: &i.id,
-                    mode: i.mode,
-                    severity: i.severity,
-                    title: &i.title,
-                    scenario: &i.scenario,
-                    declared_at: i.declared_at,
-                    impact_began: i.impact_began,
-                    resolved_at: i.resolved_at,
-                    open: i.is_open(),
-                    duration_secs: i.elapsed(now).num_seconds(),
-                    services_restored: restored_count(i),
-                    services: i.services.len(),
-                    dir: &i.dir,
-                })
-                .expect("a listing serialises"),
-                Err(e) => serde_json::json!({ "error": e.to_string() }),
-            })
-            .collect();
-        let mut text =
-            serde_json::to_string_pretty(&items).map_err(|e| Failure::Internal(e.to_string()))?;
-        text.push('\n');
-        emit(&text)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut out = String::new();
-    if store.mode() == Mode::Simulation {
-        out.push_str("SIMULATION incidents (rehearsals on the simulated estate)\n");
-    }
-    if listed.is_empty() {
-        out.push_str(&format!("no incidents in {}\n", store.root().display()));
-        emit(&out)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rows: Vec<[String; 6]> = listed
-        .iter()
-        .filter_map(|item| item.as_ref().ok())
-        .map(|i| {
-            let state = match i.resolved_at {
-                Some(_) => format!("resolved after {}", short_duration(i.elapsed(now))),
-                None => format!("open {}", short_duration(i.elapsed(now))),
-            };
-            [
-                i.id.clone(),
-                i.severity.to_string(),
-                i.declared_at.format("%Y-%m-%d %H:%MZ").to_string(),
-                state,
-                format!("{}/{}", restored_count(i), i.services.len()),
-                i.title.clone(),
-            ]
-        })
-        .collect();
-    let header = ["ID", "SEV", "OPENED", "STATE", "RESTORED", "TITLE"];
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: [&str; 6]| {
-        let mut l = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                l.push_str(cell);
-            } else {
-                l.push_str(&format!("{cell:w$}  ", w = widths[i]));
-            }
-        }
-        l.push('\n');
-        l
-    };
-    out.push_str(&line(header));
-    let mut rows = rows.iter();
-    for item in &listed {
-        match item {
-            Ok(_) => {
-                let row = rows.next().expect("one row per readable incident");
-                out.push_str(&line(row.each_ref().map(String::as_str)));
-            }
-            Err(e) => out.push_str(&format!("unreadable: {e}\n")),
-        }
-    }
-    emit(&out)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn restored_count(incident: &Incident) -> usize {
-    incident
-        .services
-        .iter()
-        .filter(|s| s.restored_at.is_some())
-        .count()
-}
-
-/// Every entry: `#seq  time  description`, or with `json` each line exactly as stored (its
-/// hash still checkable). A line that fails its own hash stops the listing with an error.
-fn timeline(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
-    let (_, path) = locate(dir)?;
-    let io = |e: std::io::Error| JournalError::Io {
-        path: path.clone(),
-        source: e,
-    };
-    let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(&path).map_err(io)?);
-    let mut out = String::new();
-    let mut line = Vec::with_capacity(1024);
-    let mut number = 0u64;
-    let mut first = true;
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
-            break;
-        }
-        if line.last() != Some(&b'\n') {
-            eprintln!(
-                "warning: {}: {} bytes after the last entry are a write the machine did not finish; not shown",
-                path.display(),
-                line.len()
-            );
-            break;
-        }
-        number += 1;
-        line.pop();
-        let entry = check_line(&line).map_err(|reason| JournalError::Invalid {
-            path: path.clone(),
-            reason: format!("line {number}: {reason}"),
-        })?;
-        if json {
-            out.push_str(std::str::from_utf8(&line).expect("checked as UTF-8"));
-            out.push('\n');
-            continue;
-        }
-        if first && entry.mode == Mode::Simulation {
-            out.push_str("SIMULATION: an incident on the simulated estate\n");
-        }
-        first = false;
-        out.push_str(&format!(
-            "#{:<4} {}  {}\n",
-            entry.seq,
-            entry.at.format("%Y-%m-%d %H:%M:%SZ"),
-            describe(&entry)
-        ));
-    }
-    emit(&out)?;
-    Ok(ExitCode::SUCCESS)
 }
