@@ -1,6 +1,6 @@
 //! Reading incidents back: `incident list`, `incident timeline` and `incident export`.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -163,7 +163,8 @@ fn restored_count(incident: &Incident) -> usize {
 }
 
 /// Every entry: `#seq  time  description`, or with `json` each line exactly as stored (its
-/// hash still checkable). A line that fails its own hash stops the listing with an error.
+/// hash still checkable). Streamed, so memory stays flat however long the incident; a line
+/// that fails its own hash ends the listing with an error after the entries before it.
 pub(super) fn timeline(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
     let (_, path) = locate(dir)?;
     let io = |e: std::io::Error| JournalError::Io {
@@ -171,11 +172,11 @@ pub(super) fn timeline(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
         source: e,
     };
     let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(&path).map_err(io)?);
-    let mut out = String::new();
+    let mut out = Out::new();
     let mut line = Vec::with_capacity(1024);
     let mut number = 0u64;
-    let mut first = true;
-    loop {
+    // Until the journal ends, or whoever reads the output goes away.
+    while out.open() {
         line.clear();
         if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
             break;
@@ -195,21 +196,75 @@ pub(super) fn timeline(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
             reason: format!("line {number}: {reason}"),
         })?;
         if json {
-            out.push_str(std::str::from_utf8(&line).expect("checked as UTF-8"));
-            out.push('\n');
+            out.write(&line)?;
+            out.write(b"\n")?;
             continue;
         }
-        if first && entry.mode == Mode::Simulation {
-            out.push_str("SIMULATION: an incident on the simulated estate\n");
+        if number == 1 && entry.mode == Mode::Simulation {
+            out.write(b"SIMULATION: an incident on the simulated estate\n")?;
         }
-        first = false;
-        out.push_str(&format!(
+        let text = format!(
             "#{:<4} {}  {}\n",
             entry.seq,
             entry.at.format("%Y-%m-%d %H:%M:%SZ"),
             describe(&entry)
-        ));
+        );
+        out.write(text.as_bytes())?;
     }
-    emit(&out)?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Buffered standard output. A reader that went away (`timeline | head`) ends the writing
+/// quietly, as `emit` does.
+struct Out {
+    w: Option<BufWriter<std::io::StdoutLock<'static>>>,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out {
+            w: Some(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+        }
+    }
+
+    fn open(&self) -> bool {
+        self.w.is_some()
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        let Some(w) = self.w.as_mut() else {
+            return Ok(());
+        };
+        Self::check(w.write_all(bytes), &mut self.w)
+    }
+
+    fn finish(mut self) -> Result<(), Failure> {
+        match self.w.as_mut() {
+            Some(w) => {
+                let result = w.flush();
+                Self::check(result, &mut self.w)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn check(
+        result: std::io::Result<()>,
+        w: &mut Option<BufWriter<std::io::StdoutLock<'static>>>,
+    ) -> Result<(), Failure> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                // Dropping the writer would try to flush into the closed pipe again.
+                if let Some(w) = w.take() {
+                    let _ = w.into_parts();
+                }
+                Ok(())
+            }
+            Err(e) => Err(Failure::Internal(format!(
+                "cannot write to standard output: {e}"
+            ))),
+        }
+    }
 }
