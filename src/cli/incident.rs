@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::emit;
 use super::when::parse_time;
@@ -25,26 +25,7 @@ mod read;
 #[derive(Debug, Subcommand)]
 pub enum IncidentCommand {
     /// Open an incident: its journal, and the services affected with their RTO running.
-    Declare {
-        #[arg(long)]
-        title: String,
-        /// region-failover, data-corruption, infrastructure-loss or other.
-        #[arg(long)]
-        scenario: String,
-        /// SEV1, SEV2 or SEV3.
-        #[arg(long)]
-        severity: String,
-        /// An affected service from the priority matrix (repeatable; default: the services
-        /// a health snapshot marks not ok).
-        #[arg(long = "service", value_name = "NAME")]
-        services: Vec<String>,
-        #[arg(long, value_name = "NAME")]
-        commander: Option<String>,
-        /// When the impact started, from which RTO runs: RFC 3339, HH:MM (UTC) or -45m
-        /// (default: the earliest ALARM among the affected services' alarms, else now).
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-        impact_began: Option<String>,
-    },
+    Declare(DeclareArgs),
     /// Add a note to the timeline.
     Note {
         text: String,
@@ -124,24 +105,7 @@ pub async fn run(
     dirs: &Dirs,
 ) -> Result<ExitCode, Failure> {
     match command {
-        IncidentCommand::Declare {
-            title,
-            scenario,
-            severity,
-            services,
-            commander,
-            impact_began,
-        } => {
-            let input = DeclareArgs {
-                title,
-                scenario,
-                severity,
-                services,
-                commander,
-                impact_began,
-            };
-            declare(input, options, dirs).await
-        }
+        IncidentCommand::Declare(args) => declare(args, options, dirs).await,
         IncidentCommand::Note { text, incident } => {
             let mut open = Opened::pick(&store(options, dirs)?, incident.as_deref())?;
             open.record(Record::Note { text, author: None })?;
@@ -220,13 +184,28 @@ pub async fn run(
     }
 }
 
-struct DeclareArgs {
-    title: String,
-    scenario: String,
-    severity: String,
-    services: Vec<String>,
-    commander: Option<String>,
-    impact_began: Option<String>,
+#[derive(Debug, Args)]
+pub struct DeclareArgs {
+    /// What is happening, in a line.
+    #[arg(long)]
+    pub title: String,
+    /// region-failover, data-corruption, infrastructure-loss or other.
+    #[arg(long)]
+    pub scenario: String,
+    /// SEV1, SEV2 or SEV3.
+    #[arg(long)]
+    pub severity: String,
+    /// An affected service from the priority matrix (repeatable; default: the services
+    /// a health snapshot marks not ok).
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Who commands the incident.
+    #[arg(long, value_name = "NAME")]
+    pub commander: Option<String>,
+    /// When the impact started, from which RTO runs: RFC 3339, HH:MM (UTC) or -45m
+    /// (default: the earliest ALARM among the affected services' alarms, else now).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub impact_began: Option<String>,
 }
 
 fn usage(e: DeclareError) -> Failure {
