@@ -80,6 +80,15 @@ fn journal_verify_names_the_entry_where_tampering_breaks_the_chain() {
     let out = verify(&last);
     assert!(out.contains("broken at line 4, entry #5:"), "{out}");
     assert!(out.contains("the last entries are missing"), "{out}");
+    // Nor does it take a new entry: a new head would be written over the evidence.
+    let (_, stderr) = run(
+        drconsole(data.path())
+            .args(["--demo", "incident", "note", "x", "--incident"])
+            .arg(&last),
+        5,
+    );
+    assert!(stderr.contains("journal verify"), "{stderr}");
+    assert_eq!(lines(&last).len(), 4, "nothing appended");
 
     let swapped = tampered("swap", &|l| l.swap(2, 3));
     let out = verify(&swapped);
