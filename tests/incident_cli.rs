@@ -350,8 +350,9 @@ fn bad_names_are_usage_errors_that_name_them() {
         5,
     );
     one_line_error(&stderr, "no journal here");
-    // The id is not among real incidents: --demo picks the store.
-    run(drconsole(d).args(["incident", "timeline", &id]), 5);
+    // The id is not among real incidents: --demo picks the store, and the error says so.
+    let (_, stderr) = run(drconsole(d).args(["incident", "timeline", &id]), 5);
+    one_line_error(&stderr, "a simulated incident: add --demo");
 }
 
 /// In this file so its snapshot sits with the others in `tests/snapshots`.

@@ -439,7 +439,20 @@ pub(crate) fn store(options: &SessionOptions, dirs: &Dirs) -> Result<IncidentSto
 
 /// The incident directory an id or path names (the only open incident without one).
 pub(crate) fn pick_dir(store: &IncidentStore, id: Option<&str>) -> Result<PathBuf, Failure> {
-    let picked = store.pick(id).map_err(Failure::Incident)?;
+    let picked = store.pick(id).map_err(|mut message| {
+        // The id says which store it lives in: name the flag that reaches it.
+        let other = match (store.mode(), id) {
+            (Mode::Simulation, Some(id)) if id.starts_with("INC-") => {
+                Some(" (a real incident: run without --demo)")
+            }
+            (Mode::Production, Some(id)) if id.starts_with("SIM-") => {
+                Some(" (a simulated incident: add --demo)")
+            }
+            _ => None,
+        };
+        message.extend(other);
+        Failure::Incident(message)
+    })?;
     Ok(locate(&picked)?.0)
 }
 
