@@ -198,6 +198,13 @@ fn a_scripted_incident_runs_from_declaration_to_a_verified_postmortem() {
     assert!(row.contains("resolved after 30m"), "{row}");
     assert!(row.contains("1/2"), "services restored: {row}");
     assert!(row.ends_with("us-east-1 down"), "{row}");
+    // Real incidents are listed apart, with a word about the rehearsals.
+    let (stdout, _) = run(drconsole(d).args(["incident", "list"]), 0);
+    assert!(stdout.starts_with("no incidents in"), "{stdout}");
+    assert!(
+        stdout.contains("1 simulated incident is listed by `drconsole --demo incident list`"),
+        "{stdout}"
+    );
     let (stdout, _) = run(
         drconsole(d).args(["--demo", "incident", "list", "--json"]),
         0,

@@ -172,7 +172,18 @@ pub async fn run(
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        IncidentCommand::List { json } => read::list(&store(options, dirs)?, json),
+        IncidentCommand::List { json } => {
+            let store = store(options, dirs)?;
+            // Rehearsals are kept apart; say they exist, so nobody thinks they were lost.
+            let simulated = match store.mode() {
+                Mode::Production => IncidentStore::new(dirs, Mode::Simulation)
+                    .ok()
+                    .and_then(|s| s.list().ok())
+                    .map_or(0, |l| l.len()),
+                _ => 0,
+            };
+            read::list(&store, json, simulated)
+        }
         IncidentCommand::Timeline { id, json } => {
             let dir = pick_dir(&store(options, dirs)?, id.as_deref())?;
             read::timeline(&dir, json)

@@ -61,7 +61,13 @@ struct ListedJson<'a> {
     dir: &'a Path,
 }
 
-pub(super) fn list(store: &IncidentStore, json: bool) -> Result<ExitCode, Failure> {
+/// Every incident in `store`, newest first; `simulated` rehearsals kept elsewhere get a line
+/// saying where.
+pub(super) fn list(
+    store: &IncidentStore,
+    json: bool,
+    simulated: usize,
+) -> Result<ExitCode, Failure> {
     let listed: Vec<Listed> = store.list()?;
     let now = Utc::now();
     if json {
@@ -97,8 +103,14 @@ pub(super) fn list(store: &IncidentStore, json: bool) -> Result<ExitCode, Failur
     if store.mode() == Mode::Simulation {
         out.push_str("SIMULATION incidents (rehearsals on the simulated estate)\n");
     }
+    let hint = match simulated {
+        0 => String::new(),
+        1 => "1 simulated incident is listed by `drconsole --demo incident list`\n".to_owned(),
+        n => format!("{n} simulated incidents are listed by `drconsole --demo incident list`\n"),
+    };
     if listed.is_empty() {
         out.push_str(&format!("no incidents in {}\n", store.root().display()));
+        out.push_str(&hint);
         emit(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -150,6 +162,7 @@ pub(super) fn list(store: &IncidentStore, json: bool) -> Result<ExitCode, Failur
             Err(e) => out.push_str(&format!("unreadable: {e}\n")),
         }
     }
+    out.push_str(&hint);
     emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
