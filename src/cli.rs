@@ -1,4 +1,9 @@
-//! The headless commands behind `drconsole status` and `drconsole init`, and their exit codes.
+//! The headless commands behind `drconsole status` and `drconsole init`, and their exit codes;
+//! the incident and journal commands live in the modules below.
+
+pub mod incident;
+pub mod journal;
+mod when;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -56,7 +61,7 @@ pub async fn status(options: &SessionOptions, json: bool) -> Result<ExitCode, Fa
 
 /// Writes to standard output. A reader that went away (`status | head`) is not an error
 /// worth a panic: the exit code still tells the estate's state.
-fn emit(text: &str) -> Result<(), Failure> {
+pub(crate) fn emit(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

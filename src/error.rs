@@ -22,6 +22,9 @@ pub enum Failure {
     /// An incident or journal could not be read or written (missing, no permission, not a
     /// journal, a broken chain refused for appending).
     Journal(JournalError),
+    /// No incident fits what was asked (none open, several open, no such id): the message
+    /// says what to pass instead.
+    Incident(String),
     Usage(String),
     Internal(String),
 }
@@ -31,7 +34,7 @@ impl Failure {
         ExitCode::from(match self {
             Failure::Config(_) | Failure::Exists(_) => 3,
             Failure::Cloud(_) | Failure::Unreachable(_) => 4,
-            Failure::Journal(_) => 5,
+            Failure::Journal(_) | Failure::Incident(_) => 5,
             Failure::Usage(_) => 64,
             Failure::Internal(_) => 70,
         })
@@ -51,7 +54,7 @@ impl fmt::Display for Failure {
                 write_cloud(f, e)
             }
             Failure::Journal(e) => write!(f, "{e}"),
-            Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
+            Failure::Incident(m) | Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
         }
     }
 }

@@ -35,8 +35,8 @@ struct Args {
     /// AWS profile to use instead of the estate file's `aws.profile`.
     #[arg(long, global = true, value_name = "NAME")]
     profile: Option<String>,
-    /// Run on the embedded simulated estate (the console or `status`): no AWS account, no
-    /// config; everything it shows is labelled SIMULATION.
+    /// Run on the embedded simulated estate (the console, `status`, `incident`): no AWS
+    /// account, no config; everything it shows is labelled SIMULATION.
     #[arg(long, global = true)]
     demo: bool,
     /// Switch on a simulated fault (implies --demo; repeatable): region-outage, pitr-off,
@@ -82,6 +82,29 @@ enum Command {
         /// Replace an existing file.
         #[arg(long)]
         force: bool,
+    },
+    /// Declare an incident and keep its record: notes, severity, restored services,
+    /// follow-ups, resolution; list, timeline and postmortem export.
+    Incident {
+        #[command(subcommand)]
+        command: cli::incident::IncidentCommand,
+    },
+    /// The append-only journals incidents are kept in.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// Check a journal's hash chain and head; exit 0 intact, 1 broken (naming the first
+    /// entry where it breaks), 5 when there is no journal there.
+    Verify {
+        /// An incident id, an incident directory or a journal file (default: the only open
+        /// incident).
+        #[arg(value_name = "ID|PATH")]
+        target: Option<String>,
     },
 }
 
@@ -167,6 +190,12 @@ fn main() -> ExitCode {
                 };
                 cli::init(Path::new(&target), &options, args.profile.as_deref()).await
             }
+            Some(Command::Incident { command }) => {
+                cli::incident::run(command, &session, &dirs).await
+            }
+            Some(Command::Journal {
+                command: JournalCommand::Verify { target },
+            }) => cli::journal::verify(target.as_deref(), &session, &dirs),
         }
     });
     match result {

@@ -3,6 +3,7 @@
 //! replayed from it. The actions, runbooks, comms and drills all write through [`Journal`].
 
 pub mod describe;
+pub mod export;
 pub mod journal;
 pub mod record;
 pub mod redact;
