@@ -126,6 +126,11 @@ pub mod armed {
              (the file is cut back to before the write) and the process aborts, as a power cut would",
         ),
         (
+            "journal.before_head",
+            "entries are fsynced in the journal but the head file is not yet rewritten \
+             (arm with `abort`: the head is left one write behind)",
+        ),
+        (
             "status.before_report",
             "`drconsole status` has its snapshot and is about to print it",
         ),

@@ -376,6 +376,10 @@ impl Journal {
         }
         text.push('\n');
         let head_path = self.dir.join(HEAD_FILE);
+        // The journal is durable, the head not yet: a crash here leaves the head one write
+        // behind, which every reader must accept.
+        crate::fault_point!("journal.before_head")
+            .map_err(|e| JournalError::io(&head_path, e.into()))?;
         let write = |file: &mut File| -> io::Result<()> {
             file.seek(SeekFrom::Start(0))?;
             file.write_all(text.as_bytes())?;
@@ -422,33 +426,69 @@ impl Journal {
         let tail = Tail {
             len: complete,
             seq: entry.seq,
-            hash: entry.hash,
+            hash: entry.hash.clone(),
         };
-        self.check_head(&tail)?;
+        if let Some(head) = self.readable_head() {
+            let at_head = match head.seq {
+                seq if seq >= entry.seq => None,
+                seq if seq + 1 == entry.seq => Some(entry.prev),
+                seq => self.hash_of(seq, complete - line.len() as u64 - 1)?,
+            };
+            head_agrees(&head, tail.seq, &tail.hash, at_head.as_deref()).map_err(|reason| {
+                JournalError::Broken {
+                    path: self.path.clone(),
+                    reason,
+                }
+            })?;
+        }
         Ok((tail, torn))
     }
 
     /// Refuses to extend a chain whose last entries were removed or edited: appending would
     /// write a new head over the evidence.
     fn check_head(&self, tail: &Tail) -> JournalResult<()> {
-        let head_path = self.dir.join(HEAD_FILE);
-        // A head that is missing or unreadable is rewritten by this append: recording must
-        // not stop over it during an incident. `verify` reports it.
-        let head = match read_head(&head_path) {
-            Ok(Some(head)) => head,
-            Ok(None) => return Ok(()),
+        let Some(head) = self.readable_head() else {
+            return Ok(());
+        };
+        let at_head = (head.seq == 0).then_some(GENESIS);
+        head_agrees(&head, tail.seq, &tail.hash, at_head).map_err(|reason| JournalError::Broken {
+            path: self.path.clone(),
+            reason,
+        })
+    }
+
+    /// The head to check the tail against. A head that is missing or unreadable is
+    /// rewritten by this append: recording must not stop over it during an incident.
+    /// `verify` reports it.
+    fn readable_head(&self) -> Option<Head> {
+        match read_head(&self.dir.join(HEAD_FILE)) {
+            Ok(head) => head,
             Err(e) => {
                 tracing::warn!(error = %e, "unreadable journal head; it is rewritten");
-                return Ok(());
+                None
             }
-        };
-        match head_agrees(&head, tail.seq, &tail.hash) {
-            Ok(()) => Ok(()),
-            Err(reason) => Err(JournalError::Broken {
-                path: self.path.clone(),
-                reason,
-            }),
         }
+    }
+
+    /// The hash of entry `seq`, read backwards from the line that ends just before `end`:
+    /// where a head that lags a whole batch must find its own hash in the chain. `None` when
+    /// the entries there do not count down to `seq`.
+    fn hash_of(&mut self, seq: u64, mut end: u64) -> JournalResult<Option<String>> {
+        if seq == 0 {
+            return Ok(Some(GENESIS.to_owned()));
+        }
+        while end > 0 {
+            let line =
+                read_last_line(&mut self.file, end).map_err(|e| JournalError::io(&self.path, e))?;
+            let Ok(entry) = check_line(&line) else {
+                return Ok(None);
+            };
+            if entry.seq <= seq {
+                return Ok((entry.seq == seq).then_some(entry.hash));
+            }
+            end -= line.len() as u64 + 1;
+        }
+        Ok(None)
     }
 
     /// Moves the bytes after the last complete line into a side file (fsynced), then cuts
@@ -586,13 +626,15 @@ pub fn read_head(path: &Path) -> JournalResult<Option<Head>> {
     }
 }
 
-/// The head may lag the journal by one entry (the machine died between the journal's fsync
-/// and the head's); anything else means entries were removed or edited.
-fn head_agrees(head: &Head, seq: u64, hash: &str) -> Result<(), String> {
+/// The head may lag the journal by one write (the machine died between the journal's fsync
+/// and the head's), which with group commit is a whole batch: then `at_head`, the journal's
+/// own hash of the head's entry, must be the head's. Anything else means entries were
+/// removed or edited.
+fn head_agrees(head: &Head, seq: u64, hash: &str, at_head: Option<&str>) -> Result<(), String> {
     if head.seq == seq && head.hash == hash {
         return Ok(());
     }
-    if head.seq + 1 == seq {
+    if head.seq < seq && at_head == Some(head.hash.as_str()) {
         return Ok(());
     }
     if head.seq > seq {
@@ -607,8 +649,9 @@ fn head_agrees(head: &Head, seq: u64, hash: &str) -> Result<(), String> {
         ));
     }
     Err(format!(
-        "the head file records entry {} but the journal goes on to entry {seq}",
-        head.seq
+        "the head file records entry {} with a hash the journal's entry {} does not have \
+         (the journal goes on to entry {seq}): entries were edited or replaced",
+        head.seq, head.seq
     ))
 }
 
@@ -637,8 +680,9 @@ pub struct Verification {
     pub broken: Option<Break>,
     /// Bytes after the last complete line: a write the machine did not finish.
     pub torn_bytes: u64,
-    /// The head lags by one entry: the machine died between the journal's fsync and the
-    /// head's. Not a break; the next append rewrites the head.
+    /// The head lags by one write (an entry, or a group commit's batch): the machine died
+    /// between the journal's fsync and the head's. Not a break; the next append rewrites
+    /// the head.
     pub head_lags: bool,
 }
 
@@ -678,6 +722,15 @@ pub fn verify(path: &Path) -> JournalResult<Verification> {
         torn_bytes: 0,
         head_lags: false,
     };
+    // Read first (the lock makes it one state with the journal) so that the stream can keep
+    // the chain's own hash at the head's entry: a head a whole batch behind must match it.
+    let head_read = read_head(&dir.join(HEAD_FILE));
+    let head_seq = head_read
+        .as_ref()
+        .ok()
+        .and_then(|h| h.as_ref())
+        .map(|h| h.seq);
+    let mut at_head = (head_seq == Some(0)).then(|| GENESIS.to_owned());
     let mut line = Vec::with_capacity(1024);
     let mut number = 0u64;
     loop {
@@ -733,6 +786,9 @@ pub fn verify(path: &Path) -> JournalResult<Verification> {
                 return Ok(result);
             }
             Ok(entry) => {
+                if head_seq == Some(entry.seq) {
+                    at_head = Some(entry.hash.clone());
+                }
                 result.entries += 1;
                 result.last_seq = entry.seq;
                 result.last_hash = entry.hash;
@@ -740,7 +796,7 @@ pub fn verify(path: &Path) -> JournalResult<Verification> {
         }
     }
     let last_line = number - u64::from(result.torn_bytes > 0);
-    let head = match read_head(&dir.join(HEAD_FILE)) {
+    let head = match head_read {
         Ok(Some(head)) => Ok(head),
         Ok(None) if result.entries == 0 => return Ok(result),
         Ok(None) => {
@@ -749,16 +805,18 @@ pub fn verify(path: &Path) -> JournalResult<Verification> {
         Err(e) => Err(format!("the head file is unreadable ({e})")),
     };
     let checked = head.and_then(|head| {
-        head_agrees(&head, result.last_seq, &result.last_hash)?;
+        head_agrees(
+            &head,
+            result.last_seq,
+            &result.last_hash,
+            at_head.as_deref(),
+        )?;
         Ok(head)
     });
     match checked {
-        Ok(head) => result.head_lags = head.seq + 1 == result.last_seq,
+        Ok(head) => result.head_lags = head.seq < result.last_seq,
         Err(reason) => {
-            let seq = read_head(&dir.join(HEAD_FILE))
-                .ok()
-                .flatten()
-                .map_or(result.last_seq, |h| h.seq.max(result.last_seq));
+            let seq = head_seq.map_or(result.last_seq, |h| h.max(result.last_seq));
             result.broken = Some(Break {
                 line: last_line,
                 seq,

@@ -338,3 +338,48 @@ fn opening_the_operations_journal_twice_never_winds_its_head_back() {
     let _second = Journal::open_in(&dir, origin(), true).unwrap();
     assert!(verify(&dir).unwrap().intact());
 }
+
+fn write_head(dir: &Path, seq: u64, hash: &str) {
+    let head = serde_json::to_string(&Head {
+        seq,
+        hash: hash.to_owned(),
+    })
+    .unwrap();
+    fs::write(dir.join(HEAD_FILE), head).unwrap();
+}
+
+/// A group commit writes several entries before one head: a crash between the two fsyncs
+/// leaves the head a whole batch behind, which must not make the journal refuse appends.
+#[test]
+fn a_head_a_whole_batch_behind_is_a_crash_between_two_fsyncs_not_a_break() {
+    let (_root, dir) = journal_of(5);
+    let entries: Vec<Entry> = Reader::open(&dir).unwrap().map(Result::unwrap).collect();
+    write_head(&dir, 2, &entries[1].hash);
+    let v = verify(&dir).unwrap();
+    assert!(v.intact() && v.head_lags, "{v:?}");
+    let mut journal = Journal::open(&dir, origin()).unwrap();
+    assert_eq!(journal.append(&note("on")).unwrap().seq, 6);
+    assert!(verify(&dir).unwrap().intact());
+
+    write_head(&dir, 0, GENESIS);
+    let v = verify(&dir).unwrap();
+    assert!(v.intact() && v.head_lags, "{v:?}");
+    let mut journal = Journal::open(&dir, origin()).unwrap();
+    assert_eq!(journal.append(&note("on")).unwrap().seq, 7);
+}
+
+#[test]
+fn a_lagging_head_whose_hash_is_not_in_the_chain_is_a_break() {
+    let (_root, dir) = journal_of(5);
+    let entries: Vec<Entry> = Reader::open(&dir).unwrap().map(Result::unwrap).collect();
+    for seq in [2, 4] {
+        write_head(&dir, seq, &entries[0].hash);
+        let broken = verify(&dir).unwrap().broken.unwrap();
+        assert!(broken.reason.contains("edited or replaced"), "{broken:?}");
+        let err = Journal::open(&dir, origin())
+            .unwrap()
+            .append(&note("after"))
+            .unwrap_err();
+        assert!(matches!(err, JournalError::Broken { .. }), "{err}");
+    }
+}
