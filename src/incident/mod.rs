@@ -9,6 +9,7 @@ pub mod record;
 pub mod redact;
 pub mod state;
 pub mod store;
+pub mod writer;
 
 pub use describe::describe;
 pub use journal::{
@@ -18,3 +19,4 @@ pub use journal::{
 pub use record::{AffectedService, Declared, ImpactSource, Record, Severity, StepOutcome};
 pub use state::{Clock, Incident, ServiceClock, Stopwatch, short_duration};
 pub use store::{DeclareError, DeclareInput, IncidentStore, SCENARIOS, plan_declaration};
+pub use writer::{JournalWriter, WriterStats};
