@@ -764,9 +764,14 @@ pub fn verify(path: &Path) -> JournalResult<Verification> {
                         "entry {} comes after entry {}: out of order or repeated",
                         entry.seq, result.last_seq
                     )
+                } else if entry.seq == expected + 1 {
+                    format!(
+                        "entry {} follows entry {}: entry {expected} is missing or out of place",
+                        entry.seq, result.last_seq
+                    )
                 } else {
                     format!(
-                        "entry {} follows entry {}: entries {expected}..{} are missing",
+                        "entry {} follows entry {}: entries {expected} to {} are missing or out of place",
                         entry.seq,
                         result.last_seq,
                         entry.seq - 1
