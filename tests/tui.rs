@@ -514,3 +514,6 @@ async fn c_counts_objects_from_the_s3_panel_only() {
     assert_eq!(press(&mut app, &[KeyCode::Char('c')]), [Effect::CountNow]);
     assert!(app.refreshing);
 }
+
+#[path = "tui/incident.rs"]
+mod incident;

@@ -3,8 +3,10 @@
 pub mod app;
 pub mod console;
 pub mod event;
+pub mod incident;
 pub mod keymap;
 pub mod run;
 pub mod theme;
+pub mod timeline;
 mod toml_file;
 pub mod ui;

@@ -5,9 +5,12 @@ mod dashboard;
 mod detail;
 mod help;
 mod panel;
+mod popups;
 mod rows;
 mod service;
 mod services;
+mod stopwatch;
+mod timeline;
 mod widgets;
 
 use ratatui::Frame;
@@ -38,8 +41,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         View::Dashboard => dashboard::render(app, theme, frame, body),
         View::Detail { kind, name } => detail::render(app, theme, frame, body, *kind, name),
         View::Service { name } => service::render(app, theme, frame, body, name),
+        View::Timeline => timeline::render(app, theme, frame, body),
     }
     render_footer(app, theme, frame, footer);
+    popups::render(app, theme, frame, body);
     if app.help_open {
         help::render(app, theme, frame, body);
     }
@@ -49,18 +54,22 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
 fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let base = theme.style(Slot::Header);
     let mode = Span::styled(format!(" {} ", app.mode.label()), theme.mode(app.mode));
-    let account = Span::styled(
-        format!(" acct {} ", app.account.as_deref().unwrap_or("…")),
-        base,
+    let incident = stopwatch::header_chip(app, theme, base);
+    let account_id = app.account.as_deref().unwrap_or("…");
+    let (primary, backup) = (
+        app.estate.regions.primary.get_ref(),
+        app.estate.regions.backup.get_ref(),
     );
-    let regions = Span::styled(
-        format!(
-            " {} → {} ",
-            app.estate.regions.primary.get_ref(),
-            app.estate.regions.backup.get_ref()
-        ),
-        base,
-    );
+    let mut account = Span::styled(format!(" acct {account_id} "), base);
+    let mut regions = Span::styled(format!(" {primary} → {backup} "), base);
+    // The incident's chip never gives way: the account and regions say it shorter instead.
+    if let Some(chip) = &incident {
+        let wanted = mode.width() + chip.width() + account.width() + regions.width();
+        if wanted > area.width as usize {
+            account = Span::styled(format!(" {account_id} "), base);
+            regions = Span::styled(format!(" {primary}→{backup} "), base);
+        }
+    }
     let name = Span::styled(
         format!(" {} ", app.estate.name),
         theme.style(Slot::Title).patch(base),
@@ -82,7 +91,9 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     });
     let width = area.width as usize;
     let len = |spans: &[&Span]| spans.iter().map(|s| s.width()).sum::<usize>();
-    let mut left = vec![&mode, &account, &regions];
+    let mut left = vec![&mode];
+    left.extend(incident.as_ref());
+    left.extend([&account, &regions]);
     let mut right = vec![&utc];
     if let Some(endpoint) = &endpoint {
         left.push(endpoint);
@@ -90,8 +101,12 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             right.clear();
         }
     }
+    // A clock cut in half reads as a wrong time: drop it whole.
+    if len(&left) + len(&right) > width {
+        right.clear();
+    }
     if len(&left) + len(&right) + name.width() <= width {
-        left.insert(1, &name);
+        left.insert(1 + usize::from(incident.is_some()), &name);
     }
     if !right.is_empty() && len(&left) + len(&right) + local.width() <= width {
         right.insert(0, &local);
