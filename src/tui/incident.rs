@@ -169,6 +169,7 @@ impl App {
                 } else {
                     let mut text = TextArea::default();
                     text.set_wrap_mode(WrapMode::WordOrGlyph);
+                    text.set_placeholder_text("what was seen, done or decided");
                     self.popup = Some(Popup::Note(NoteEditor {
                         text,
                         confirm_discard: false,
@@ -263,13 +264,17 @@ impl App {
             .iter()
             .map(|s| (s.name.clone(), unhealthy.contains(&s.name)))
             .collect();
+        let mut title = TextArea::default();
+        title.set_placeholder_text("what is happening, in a few words");
+        let mut commander = TextArea::default();
+        commander.set_placeholder_text("(optional) who leads");
         let mut form = DeclareForm {
-            title: TextArea::default(),
+            title,
             scenario: 0,
             severity: Severity::Sev1,
             services,
             service_cursor: 0,
-            commander: TextArea::default(),
+            commander,
             impact: TextArea::default(),
             impact_default: String::new(),
             field: Field::Title,

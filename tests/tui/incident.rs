@@ -531,7 +531,14 @@ async fn resolve_asks_for_a_summary_and_stops_the_clocks() {
     app.update(Event::Tick(t0() + Duration::hours(3)));
     let screen = screen(&app, 80, 24);
     assert!(screen.contains("SEV1 resolved"), "{screen}");
-    assert!(screen.contains("30m / 2h"), "the clock stopped: {screen}");
+    assert!(
+        screen.contains("30m / 2h00m"),
+        "the clock stopped: {screen}"
+    );
+    assert!(
+        screen.contains("25% met"),
+        "a service still out at resolution is measured there: {screen}"
+    );
 }
 
 #[tokio::test]

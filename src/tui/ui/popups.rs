@@ -322,7 +322,7 @@ fn confirmation(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, confirm
 
 fn resume(theme: &Theme, frame: &mut Frame, area: Rect, picker: &ResumePicker) {
     let count = picker.incidents.len();
-    let height = count as u16 + 5;
+    let height = count as u16 + 4;
     let title = if count == 1 {
         " An incident is still open ".to_owned()
     } else {

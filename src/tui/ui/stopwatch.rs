@@ -133,7 +133,13 @@ fn service_spans(
     width: usize,
     compact: bool,
 ) -> Vec<Span<'static>> {
-    let (status, word) = clock_words(watch.clock);
+    // Resolution stops every clock: one still running then is measured as it stood.
+    let clock = match watch.clock {
+        c if incident.is_open() || !c.is_running() => c,
+        _ if watch.elapsed > watch.target => Clock::Missed,
+        _ => Clock::Met,
+    };
+    let (status, word) = clock_words(clock);
     let style = theme.status(status);
     let name_width = if compact || width >= 100 { 24 } else { 20 };
     let figures = format!(
