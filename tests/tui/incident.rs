@@ -605,3 +605,63 @@ async fn incident_keys_without_an_incident_say_how_to_declare() {
         assert!(flash.contains("D declares one"), "{c}: {flash}");
     }
 }
+
+#[tokio::test]
+async fn every_incident_screen_draws_at_any_size_without_panicking() {
+    let (mut app, open) = scripted().await;
+    let mut fresh = app_with(&[]).await;
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (20, 5),
+        (40, 10),
+        (60, 15),
+        (80, 24),
+        (120, 30),
+        (250, 80),
+    ] {
+        screen(&app, w, h);
+        for keys in [
+            &[KeyCode::Char('t')][..],
+            &[KeyCode::Char('/'), KeyCode::Char('x')],
+            &[
+                KeyCode::Esc,
+                KeyCode::Esc,
+                KeyCode::Char('a'),
+                KeyCode::Char('x'),
+            ],
+            &[KeyCode::Esc],
+            &[
+                KeyCode::Char('n'),
+                KeyCode::Esc,
+                KeyCode::Char('y'),
+                KeyCode::Char('M'),
+            ],
+            &[KeyCode::Esc, KeyCode::Char('R')],
+            &[KeyCode::Esc, KeyCode::Char('S')],
+            &[KeyCode::Esc, KeyCode::Char('D')],
+        ] {
+            press(&mut app, keys);
+            screen(&app, w, h);
+        }
+        press(&mut app, &[KeyCode::Esc]);
+        assert!(app.popup.is_none(), "{w}x{h}: {:?}", app.popup);
+        fresh.update(Event::OpenIncidents(vec![open.incident.clone()]));
+        screen(&fresh, w, h);
+        press(&mut fresh, &[KeyCode::Esc]);
+    }
+}
+
+#[tokio::test]
+async fn with_an_endpoint_override_the_header_keeps_mode_incident_and_endpoint() {
+    let (mut app, _open) = app_timed(&[INGEST], Duration::minutes(5)).await;
+    app.mode = Mode::Production;
+    app.endpoints = vec![("all".into(), "http://127.0.0.1:5000".into())];
+    for (width, chip) in [(80, "SEV1 5m"), (160, "SIM-20261124-0300 SEV1 5m")] {
+        let screen = screen(&app, width, 24);
+        let header = screen.lines().next().unwrap();
+        for wanted in ["PRODUCTION", chip, "9012", "endpoint 127.0.0.1:5000"] {
+            assert!(header.contains(wanted), "{wanted}: {header}");
+        }
+    }
+}

@@ -54,22 +54,45 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
 fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let base = theme.style(Slot::Header);
     let mode = Span::styled(format!(" {} ", app.mode.label()), theme.mode(app.mode));
-    let incident = stopwatch::header_chip(app, theme, base);
     let account_id = app.account.as_deref().unwrap_or("…");
     let (primary, backup) = (
         app.estate.regions.primary.get_ref(),
         app.estate.regions.backup.get_ref(),
     );
-    let mut account = Span::styled(format!(" acct {account_id} "), base);
-    let mut regions = Span::styled(format!(" {primary} → {backup} "), base);
-    // The incident's chip never gives way: the account and regions say it shorter instead.
-    if let Some(chip) = &incident {
-        let wanted = mode.width() + chip.width() + account.width() + regions.width();
-        if wanted > area.width as usize {
-            account = Span::styled(format!(" {account_id} "), base);
-            regions = Span::styled(format!(" {primary}→{backup} "), base);
+    let endpoint_text = endpoint_label(&app.endpoints);
+    let endpoint_width = endpoint_text.as_ref().map_or(0, |t| t.chars().count() + 2);
+    // With an incident open, its chip never gives way: the account, the regions and then the
+    // chip itself say it shorter until mode, incident, account, regions and endpoint fit.
+    let mut level = 0;
+    let (incident, account, regions) = loop {
+        let chip = stopwatch::header_chip(app, theme, base, level >= 2);
+        let account = match level {
+            0 => format!(" acct {account_id} "),
+            1 | 2 => format!(" {account_id} "),
+            _ => {
+                let tail: String = account_id.chars().rev().take(4).collect();
+                format!(" …{} ", tail.chars().rev().collect::<String>())
+            }
+        };
+        let regions = if level == 0 {
+            format!(" {primary} → {backup} ")
+        } else {
+            format!(" {primary}→{backup} ")
+        };
+        let wanted = mode.width()
+            + chip.as_ref().map_or(0, Span::width)
+            + account.chars().count()
+            + regions.chars().count()
+            + endpoint_width;
+        if chip.is_none() || wanted <= area.width as usize || level == 3 {
+            break (
+                chip,
+                Span::styled(account, base),
+                Span::styled(regions, base),
+            );
         }
-    }
+        level += 1;
+    };
     let name = Span::styled(
         format!(" {} ", app.estate.name),
         theme.style(Slot::Title).patch(base),
@@ -83,7 +106,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     // An overridden endpoint is never dropped: PRODUCTION against an emulator must not
     // look like production. It gives way only to the mode, the account and the regions.
-    let endpoint = endpoint_label(&app.endpoints).map(|text| {
+    let endpoint = endpoint_text.map(|text| {
         Span::styled(
             format!(" {text} "),
             theme.status(crate::health::Status::Warn),

@@ -13,18 +13,23 @@ use crate::incident::{Clock, Incident, ServiceClock, Severity, Stopwatch, short_
 use crate::tui::app::App;
 use crate::tui::theme::{Slot, Theme};
 
-/// " SIM-20261124-0300 SEV1 1h05m ": what is open, how bad, for how long.
-pub fn header_chip(app: &App, theme: &Theme, base: Style) -> Option<Span<'static>> {
+/// " SIM-20261124-0300 SEV1 1h05m ": what is open, how bad, for how long; `compact` leaves
+/// out the id, for a header that must also name an overridden endpoint.
+pub fn header_chip(app: &App, theme: &Theme, base: Style, compact: bool) -> Option<Span<'static>> {
     let incident = app.incident.as_deref()?;
+    let id = if compact {
+        String::new()
+    } else {
+        format!("{} ", incident.id)
+    };
     let (text, style) = match incident.resolved_at {
         Some(_) => (
-            format!(" {} {} resolved ", incident.id, incident.severity),
+            format!(" {id}{} resolved ", incident.severity),
             theme.style(Slot::Muted).patch(base),
         ),
         None => (
             format!(
-                " {} {} {} ",
-                incident.id,
+                " {id}{} {} ",
                 incident.severity,
                 short_duration(incident.elapsed(app.now))
             ),
