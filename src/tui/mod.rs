@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod console;
+pub mod declare;
 pub mod event;
 pub mod incident;
 pub mod keymap;

@@ -12,9 +12,8 @@ use super::stopwatch::severity_style;
 use super::widgets::fit;
 use crate::incident::{SCENARIOS, short_duration};
 use crate::tui::app::App;
-use crate::tui::incident::{
-    Confirm, Confirmable, DeclareForm, Field, NoteEditor, Popup, ResumePicker,
-};
+use crate::tui::declare::{DeclareForm, Field};
+use crate::tui::incident::{Confirm, Confirmable, NoteEditor, Popup, ResumePicker};
 use crate::tui::theme::{Slot, Theme};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
