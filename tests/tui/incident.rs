@@ -338,3 +338,19 @@ async fn with_an_endpoint_override_the_header_keeps_mode_incident_and_endpoint()
         }
     }
 }
+
+#[tokio::test]
+async fn help_on_80x24_lists_every_incident_key() {
+    let mut app = app_with(&[Fault::RegionOutage]).await;
+    press(&mut app, &[KeyCode::Char('?')]);
+    let screen = screen(&app, 80, 24);
+    for wanted in [
+        "Declare an incident",
+        "Mark the selected service restored",
+        "Change the severity",
+        "k/up j/down",
+    ] {
+        assert!(screen.contains(wanted), "{wanted}: {screen}");
+    }
+    snap!(screen);
+}
