@@ -31,9 +31,13 @@ pub enum Event<I> {
         id: u64,
         result: Result<Box<Entry>, String>,
     },
-    /// Entries found in the open incident's journal since the last look, by whoever wrote
-    /// them (this console included).
-    JournalEntries(Vec<Entry>),
+    /// Entries found in the journal in `dir` since the last look, by whoever wrote them
+    /// (this console included). The directory says which incident they belong to: a
+    /// follower stopped for the next incident may still have a batch on its way.
+    JournalEntries {
+        dir: PathBuf,
+        entries: Vec<Entry>,
+    },
     /// The journal could not be read or written outside an append.
     JournalError(String),
 }

@@ -246,7 +246,7 @@ impl Console {
         .await;
         self.wait_for(
             "the declaration, followed",
-            |e| matches!(e, Event::JournalEntries(entries) if entries[0].kind == "declared"),
+            |e| matches!(e, Event::JournalEntries { entries, .. } if entries[0].kind == "declared"),
         )
         .await;
         resumed.unwrap()
@@ -297,7 +297,7 @@ async fn a_console_resumes_an_incident_and_shows_what_another_process_appends() 
     other.append(&theirs).unwrap();
     console
         .wait_for("the other process's note", |e| {
-            matches!(e, Event::JournalEntries(entries)
+            matches!(e, Event::JournalEntries { entries, .. }
                 if entries.iter().any(|x| x.record() == Some(theirs.clone())))
         })
         .await;
@@ -355,7 +355,7 @@ async fn a_torn_tail_is_reported_at_resume_and_set_aside_at_the_next_entry() {
     console.ctrl('s');
     console
         .wait_for("the torn tail, set aside", |e| {
-            matches!(e, Event::JournalEntries(entries)
+            matches!(e, Event::JournalEntries { entries, .. }
                 if entries.iter().any(|x| x.kind == "torn_tail_set_aside"))
         })
         .await;
@@ -435,7 +435,7 @@ async fn a_declaration_from_the_console_is_durable_and_stamped_with_the_account(
     console
         .wait_for(
             "the new journal, followed",
-            |e| matches!(e, Event::JournalEntries(entries) if entries[0].kind == "declared"),
+            |e| matches!(e, Event::JournalEntries { entries, .. } if entries[0].kind == "declared"),
         )
         .await;
     let store = console.store.clone();

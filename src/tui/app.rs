@@ -220,8 +220,10 @@ impl App {
                 self.on_appended(id, result);
                 Vec::new()
             }
-            Event::JournalEntries(entries) => {
-                self.on_entries(entries);
+            Event::JournalEntries { dir, entries } => {
+                if self.incident.as_ref().is_some_and(|i| i.dir == dir) {
+                    self.on_entries(entries);
+                }
                 Vec::new()
             }
             Event::JournalError(e) => {

@@ -229,7 +229,10 @@ impl Runner {
                     Ok(entries) if entries.is_empty() => continue,
                     Ok(entries) => {
                         last_error = None;
-                        Event::JournalEntries(entries)
+                        Event::JournalEntries {
+                            dir: dir.clone(),
+                            entries,
+                        }
                     }
                     // Said once, not every half second.
                     Err(e) if last_error.as_deref() == Some(&e.to_string()) => continue,

@@ -65,7 +65,10 @@ impl Open {
     pub(super) fn give_to(&self, app: &mut App) {
         let effects = app.update(Event::Declared(Ok(Box::new(self.incident.clone()))));
         assert_eq!(effects, vec![Effect::Follow(self.dir.clone())]);
-        app.update(Event::JournalEntries(self.entries()));
+        app.update(Event::JournalEntries {
+            dir: self.dir.clone(),
+            entries: self.entries(),
+        });
     }
 }
 
@@ -188,7 +191,10 @@ pub(super) async fn scripted() -> (App, Open) {
         open.append(record, when);
     }
     app.update(Event::Tick(at(5)));
-    app.update(Event::JournalEntries(open.entries()));
+    app.update(Event::JournalEntries {
+        dir: open.dir.clone(),
+        entries: open.entries(),
+    });
     (app, open)
 }
 
@@ -260,7 +266,10 @@ async fn the_timeline_follows_new_entries_unless_scrolled_up() {
             t0() + Duration::minutes(6),
         );
     }
-    app.update(Event::JournalEntries(open.entries()));
+    app.update(Event::JournalEntries {
+        dir: open.dir.clone(),
+        entries: open.entries(),
+    });
     let bottom = screen(&app, 80, 24);
     assert!(bottom.contains("note: step 29"), "{bottom}");
     press(&mut app, &[KeyCode::Char('k'), KeyCode::Char('k')]);
@@ -273,7 +282,10 @@ async fn the_timeline_follows_new_entries_unless_scrolled_up() {
         },
         t0() + Duration::minutes(7),
     );
-    app.update(Event::JournalEntries(open.entries()));
+    app.update(Event::JournalEntries {
+        dir: open.dir.clone(),
+        entries: open.entries(),
+    });
     assert!(!screen(&app, 80, 24).contains("arrived while"));
     press(&mut app, &[KeyCode::Char('G')]);
     assert!(screen(&app, 80, 24).contains("arrived while scrolled up"));
@@ -353,4 +365,27 @@ async fn help_on_80x24_lists_every_incident_key() {
         assert!(screen.contains(wanted), "{wanted}: {screen}");
     }
     snap!(screen);
+}
+
+#[tokio::test]
+async fn entries_from_another_incidents_journal_are_not_taken() {
+    let (mut app, mut open) = app_timed(&[INGEST], Duration::minutes(5)).await;
+    let other = Open::declare(&app.estate, &[API], t0());
+    open.append(
+        Record::ServiceRestored {
+            service: INGEST.into(),
+            at: None,
+            note: None,
+        },
+        t0(),
+    );
+    // A batch from a follower of another incident (one this console left) arrives late.
+    let mut late = open.entries();
+    late.iter_mut().for_each(|e| e.seq += 1);
+    app.update(Event::JournalEntries {
+        dir: other.dir.clone(),
+        entries: late,
+    });
+    assert_eq!(app.journal.len(), 1, "only this incident's declaration");
+    assert!(app.incident.as_ref().unwrap().still_affected().count() == 1);
 }
