@@ -389,3 +389,16 @@ async fn entries_from_another_incidents_journal_are_not_taken() {
     assert_eq!(app.journal.len(), 1, "only this incident's declaration");
     assert!(app.incident.as_ref().unwrap().still_affected().count() == 1);
 }
+
+#[tokio::test]
+async fn the_rpo_window_shows_once_a_restore_point_is_chosen() {
+    let (app, _open) = scripted().await;
+    // The impact began at 02:40 and the data goes back to 02:30: 10 minutes lost, of 15.
+    let screen = screen(&app, 160, 48);
+    assert!(screen.contains("RPO 10m/15m met"), "{screen}");
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Data Ingestion Pipeline") && l.contains("RPO"))
+        .unwrap();
+    assert!(line.contains("25m / 2h00m"), "{line}");
+}
