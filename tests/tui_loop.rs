@@ -382,6 +382,12 @@ async fn a_refused_append_leaves_the_note_in_the_editor() {
     // The journal refuses to write over that evidence.
     let head = format!(r#"{{"seq":7,"hash":"{}"}}"#, "ab".repeat(32));
     std::fs::write(console.dir.join("head.json"), format!("{head:<159}\n")).unwrap();
+    let read = drconsole::incident::journal::read_head(&console.dir.join("head.json"));
+    assert_eq!(
+        read.unwrap().map(|h| h.seq),
+        Some(7),
+        "a head that reads, and disagrees"
+    );
     console.press(KeyCode::Char('a'));
     console.type_text("do not lose me");
     console.ctrl('s');
