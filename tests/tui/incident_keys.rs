@@ -290,6 +290,7 @@ async fn an_open_incident_is_offered_at_start() {
     let screen = screen(&app, 80, 24);
     assert!(screen.contains("An incident is still open"), "{screen}");
     assert!(screen.contains("SIM-20261124-0300"), "{screen}");
+    assert!(screen.contains("1 entry"), "{screen}");
     let effects = press(&mut app, &[KeyCode::Enter]);
     assert_eq!(effects, vec![Effect::Resume(open.dir.clone())]);
     let effects = app.update(Event::Resumed(Ok(drconsole::event::Resumed {

@@ -346,12 +346,16 @@ fn resume(theme: &Theme, frame: &mut Frame, area: Rect, picker: &ResumePicker) {
                 theme.style(Slot::Text)
             };
             let text = format!(
-                "{} {} {} — declared {}Z, {} entries",
+                // The title may be long: it comes last, where a narrow screen cuts it.
+                "{} {} declared {}Z, {}: {}",
                 incident.id,
                 incident.severity,
-                incident.title,
                 incident.declared_at.format("%m-%d %H:%M"),
-                incident.entries
+                match incident.entries {
+                    1 => "1 entry".to_owned(),
+                    n => format!("{n} entries"),
+                },
+                incident.title,
             );
             Line::from(Span::styled(fit(&text, width), style))
         })
