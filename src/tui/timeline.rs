@@ -19,10 +19,13 @@ pub struct TimelineState {
     pub search: Option<String>,
     /// The search being typed.
     pub search_input: Option<TextArea<'static>>,
-    /// The first row shown; `None` follows the newest entry.
+    /// The first entry shown; `None` follows the newest entry.
     pub top: Option<usize>,
-    /// How many rows the view showed when last drawn; only the renderer knows.
+    /// How many lines the view showed when last drawn, and the first entry shown when
+    /// following the newest (entries wrap, so that depends on the text): only the
+    /// renderer knows.
     pub rows_visible: Cell<usize>,
+    pub follow_first: Cell<usize>,
 }
 
 impl TimelineState {
@@ -41,10 +44,9 @@ impl TimelineState {
         }
     }
 
-    /// The first row to draw of `rows`, `visible` at a time.
-    pub fn first_row(&self, rows: usize, visible: usize) -> usize {
-        let bottom = rows.saturating_sub(visible);
-        self.top.map_or(bottom, |top| top.min(bottom))
+    /// The first entry to draw, given the first one that shows the newest at the bottom.
+    pub fn first_entry(&self, follow_first: usize) -> usize {
+        self.top.map_or(follow_first, |top| top.min(follow_first))
     }
 }
 
@@ -80,10 +82,9 @@ impl App {
         if self.view != View::Timeline {
             return false;
         }
-        let rows = self.timeline_rows().len();
         let visible = self.timeline.rows_visible.get().max(1);
-        let first = self.timeline.first_row(rows, visible);
-        let bottom = rows.saturating_sub(visible);
+        let bottom = self.timeline.follow_first.get();
+        let first = self.timeline.first_entry(bottom);
         let scroll = |delta: i64| {
             let top = (first as i64 + delta).clamp(0, bottom as i64) as usize;
             // Back at the bottom, it follows new entries again.

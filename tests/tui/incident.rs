@@ -402,3 +402,26 @@ async fn the_rpo_window_shows_once_a_restore_point_is_chosen() {
         .unwrap();
     assert!(line.contains("25m / 2h00m"), "{line}");
 }
+
+#[tokio::test]
+async fn a_long_note_is_read_whole_in_the_timeline() {
+    let (mut app, mut open) = scripted().await;
+    let text = "DBA restored flightdata-main to 02:30 into flightdata-main-restored;\n\
+                swap pending sign-off from the VP Engineering, ETA 20 minutes";
+    open.append(
+        Record::Note {
+            text: text.into(),
+            author: None,
+        },
+        t0() + Duration::minutes(5),
+    );
+    app.update(Event::JournalEntries {
+        dir: open.dir.clone(),
+        entries: open.entries(),
+    });
+    press(&mut app, &[KeyCode::Char('t')]);
+    let screen = screen(&app, 80, 24);
+    for part in ["flightdata-main-restored;", "ETA 20 minutes"] {
+        assert!(screen.contains(part), "{part}: {screen}");
+    }
+}
