@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::widgets::{clock, fit};
-use crate::incident::describe;
 use crate::incident::record::KINDS;
+use crate::incident::{Entry, describe};
 use crate::tui::app::App;
 use crate::tui::theme::{Slot, Theme};
 
@@ -41,15 +41,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let kind_width = if wide { 20 } else { 16 };
     let local_width = if wide { 8 } else { 5 };
     let text_width = width.saturating_sub(9 + 1 + local_width + 1 + kind_width + 1);
-    // A note is read whole: each entry takes the lines its text needs (up to a few).
-    let texts: Vec<Vec<String>> = rows
-        .iter()
-        .map(|entry| wrap(&describe(entry), text_width, MAX_LINES))
-        .collect();
+    // A note is read whole: each entry takes the lines its text needs (up to a few). Only
+    // the entries on screen are wrapped, so a long journal costs no more to draw.
+    let text = |entry: &Entry| wrap(&describe(entry), text_width, MAX_LINES);
     let mut follow_first = rows.len().saturating_sub(1);
     let mut used = 0;
-    for (i, text) in texts.iter().enumerate().rev() {
-        used += text.len();
+    for (i, entry) in rows.iter().enumerate().rev() {
+        used += text(entry).len();
         if used > visible {
             break;
         }
@@ -59,10 +57,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let first = app.timeline.first_entry(follow_first);
     let indent = " ".repeat(width.saturating_sub(text_width));
     let mut lines: Vec<Line> = Vec::new();
-    for (entry, text) in rows.iter().zip(&texts).skip(first) {
+    for entry in rows.iter().skip(first) {
+        let text = text(entry);
         let mut local = clock(entry.at.with_timezone(&app.local_offset));
         local.truncate(local_width);
-        for (n, part) in text.iter().enumerate() {
+        for (n, part) in text.into_iter().enumerate() {
             let mut spans = if n == 0 {
                 vec![
                     Span::styled(format!("{}Z ", clock(entry.at)), theme.style(Slot::Text)),
@@ -75,7 +74,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else {
                 vec![Span::raw(indent.clone())]
             };
-            spans.push(Span::styled(part.clone(), theme.style(Slot::Text)));
+            spans.push(Span::styled(part, theme.style(Slot::Text)));
             lines.push(Line::from(spans));
         }
         if lines.len() >= visible {
