@@ -152,6 +152,10 @@ pub struct App {
     pub(super) next_append: u64,
     /// Set by a popup's key handler to close it.
     pub(super) close_popup: bool,
+    /// Incidents offered and turned down: not offered again.
+    pub(super) declined: Vec<String>,
+    /// When this console last looked for open incidents.
+    pub(super) looked_at: DateTime<Utc>,
 }
 
 impl App {
@@ -183,6 +187,8 @@ impl App {
             timeline: TimelineState::default(),
             next_append: 0,
             close_popup: false,
+            declined: Vec::new(),
+            looked_at: now,
         }
     }
 
@@ -200,7 +206,7 @@ impl App {
                 if self.flash.as_ref().is_some_and(|f| f.until <= now) {
                     self.flash = None;
                 }
-                Vec::new()
+                self.look_for_incidents()
             }
             Event::Shutdown => {
                 self.should_quit = true;

@@ -12,6 +12,9 @@ use super::theme::FlashLevel;
 use crate::event::{Effect, Resumed};
 use crate::incident::{Entry, Incident, Record, Severity};
 
+/// How often a console with no open incident looks for one opened elsewhere.
+const LOOK_EVERY_SECS: i64 = 5;
+
 /// A popup that takes every key while it is open.
 #[derive(Debug)]
 pub enum Popup {
@@ -285,7 +288,11 @@ impl App {
     fn on_resume_key(&mut self, picker: &mut ResumePicker, key: KeyEvent) -> Vec<Effect> {
         let last = picker.incidents.len().saturating_sub(1);
         match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => self.close_popup = true,
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.declined
+                    .extend(picker.incidents.iter().map(|i| i.id.clone()));
+                self.close_popup = true;
+            }
             KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => picker.selected = (picker.selected + 1).min(last),
             KeyCode::Enter => {
@@ -310,13 +317,28 @@ impl App {
         (id, effect)
     }
 
-    pub(super) fn on_open_incidents(&mut self, incidents: Vec<Incident>) {
-        if !incidents.is_empty() && self.incident.is_none() && self.popup.is_none() {
+    pub(super) fn on_open_incidents(&mut self, mut incidents: Vec<Incident>) {
+        incidents.retain(|i| !self.declined.contains(&i.id));
+        if !incidents.is_empty() && self.open_incident().is_none() && self.popup.is_none() {
             self.popup = Some(Popup::Resume(ResumePicker {
                 incidents,
                 selected: 0,
             }));
         }
+    }
+
+    /// While no incident is open here, looks now and then for one opened elsewhere (say
+    /// `drconsole incident declare` in another terminal), so this console is not the last
+    /// to know.
+    pub(super) fn look_for_incidents(&mut self) -> Vec<Effect> {
+        if self.open_incident().is_some()
+            || self.popup.is_some()
+            || self.now - self.looked_at < chrono::Duration::seconds(LOOK_EVERY_SECS)
+        {
+            return Vec::new();
+        }
+        self.looked_at = self.now;
+        vec![Effect::FindOpenIncidents]
     }
 
     pub(super) fn on_declared(&mut self, result: Result<Box<Incident>, String>) -> Vec<Effect> {

@@ -326,3 +326,26 @@ async fn incident_keys_without_an_incident_say_how_to_declare() {
         assert!(flash.contains("D declares one"), "{c}: {flash}");
     }
 }
+
+#[tokio::test]
+async fn a_console_without_an_incident_looks_for_one_now_and_then() {
+    let mut app = app_with(&[]).await;
+    let tick = |app: &mut App, secs| app.update(Event::Tick(t0() + Duration::seconds(secs)));
+    assert!(tick(&mut app, 1).is_empty(), "not every second");
+    assert_eq!(tick(&mut app, 5), vec![Effect::FindOpenIncidents]);
+    assert!(tick(&mut app, 6).is_empty());
+
+    // Declared in another terminal: offered; turned down: not offered again.
+    let open = Open::declare(&app.estate, &[INGEST], t0());
+    app.update(Event::OpenIncidents(vec![open.incident.clone()]));
+    assert!(matches!(app.popup, Some(Popup::Resume(_))));
+    assert!(tick(&mut app, 11).is_empty(), "not while the offer is up");
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(tick(&mut app, 12), vec![Effect::FindOpenIncidents]);
+    app.update(Event::OpenIncidents(vec![open.incident.clone()]));
+    assert!(app.popup.is_none(), "declined once is enough");
+
+    // With one open, it has no reason to look.
+    open.give_to(&mut app);
+    assert!(tick(&mut app, 60).is_empty());
+}
