@@ -135,9 +135,13 @@ impl App {
             Action::Resolve => self.ask(Confirmable::Resolve),
             Action::ChangeSeverity => {
                 if let Some(incident) = &self.incident {
-                    let i = Severity::ALL.iter().position(|s| *s == incident.severity);
-                    let next = Severity::ALL[(i.unwrap_or(0) + 1) % Severity::ALL.len()];
-                    self.ask(Confirmable::Severity(next));
+                    // Escalating is the likelier change, so one worse is offered first.
+                    let to = match incident.severity {
+                        Severity::Sev1 => Severity::Sev2,
+                        Severity::Sev2 => Severity::Sev1,
+                        Severity::Sev3 => Severity::Sev2,
+                    };
+                    self.ask(Confirmable::Severity(to));
                 } else {
                     self.no_incident();
                 }
@@ -250,6 +254,29 @@ impl App {
             (Confirmable::Resolve, KeyCode::Enter) => true,
             (Confirmable::Resolve, _) => {
                 type_into(&mut confirm.summary, key);
+                false
+            }
+            // The target is chosen in the popup: a cycle would journal a change nobody meant.
+            (Confirmable::Severity(_), KeyCode::Char(c @ '1'..='3')) => {
+                let n = c as usize - '1' as usize;
+                confirm.action = Confirmable::Severity(Severity::ALL[n]);
+                false
+            }
+            (Confirmable::Severity(to), KeyCode::Left | KeyCode::Right) => {
+                let i = Severity::ALL.iter().position(|s| s == to).unwrap_or(0);
+                let n = Severity::ALL.len();
+                let i = if key.code == KeyCode::Left {
+                    i + n - 1
+                } else {
+                    i + 1
+                };
+                confirm.action = Confirmable::Severity(Severity::ALL[i % n]);
+                false
+            }
+            (Confirmable::Severity(to), KeyCode::Char('y' | 'Y'))
+                if self.incident.as_ref().is_some_and(|i| i.severity == *to) =>
+            {
+                self.close_popup = true;
                 false
             }
             (_, KeyCode::Char('y' | 'Y')) => true,

@@ -163,7 +163,7 @@ impl Action {
             Action::ChangeSeverity => (
                 INCIDENT,
                 "severity",
-                "Change the severity (SEV1→2→3)",
+                "Change the severity (SEV1, 2 or 3)",
                 &["S"],
             ),
         };

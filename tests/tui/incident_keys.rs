@@ -267,7 +267,13 @@ async fn severity_changes_after_a_confirmation() {
     press(&mut app, &[KeyCode::Char('S')]);
     assert!(press(&mut app, &[KeyCode::Char('n')]).is_empty());
     assert!(app.popup.is_none());
-    let effects = press(&mut app, &[KeyCode::Char('S'), KeyCode::Char('y')]);
+    // Choosing the severity it already has changes nothing and writes nothing.
+    press(&mut app, &[KeyCode::Char('S'), KeyCode::Char('1')]);
+    assert!(press(&mut app, &[KeyCode::Char('y')]).is_empty());
+    assert!(app.popup.is_none());
+    press(&mut app, &[KeyCode::Char('S')]);
+    assert!(screen(&app, 80, 24).contains("SEV1 → ‹ SEV2 ›?"));
+    let effects = press(&mut app, &[KeyCode::Right, KeyCode::Char('y')]);
     let [Effect::Append { record, .. }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
@@ -275,7 +281,7 @@ async fn severity_changes_after_a_confirmation() {
         **record,
         Record::SeverityChanged {
             from: Severity::Sev1,
-            to: Severity::Sev2,
+            to: Severity::Sev3,
             ..
         }
     ));
@@ -288,7 +294,10 @@ async fn an_open_incident_is_offered_at_start() {
     let open = Open::declare(&app.estate, &[INGEST], t0());
     app.update(Event::OpenIncidents(vec![open.incident.clone()]));
     let screen = screen(&app, 80, 24);
-    assert!(screen.contains("An incident is still open"), "{screen}");
+    assert!(
+        screen.contains("An incident is open: resume it here?"),
+        "{screen}"
+    );
     assert!(screen.contains("SIM-20261124-0300"), "{screen}");
     assert!(screen.contains("1 entry"), "{screen}");
     let effects = press(&mut app, &[KeyCode::Enter]);

@@ -287,11 +287,17 @@ fn confirmation(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, confirm
         ),
         Confirmable::Severity(to) => (
             " Change severity ".into(),
-            vec![Line::from(vec![
-                Span::raw(format!("{id}: {} → ", incident.map_or(*to, |i| i.severity))),
-                Span::styled(to.to_string(), severity_style(theme, *to)),
-                Span::raw("?"),
-            ])],
+            vec![
+                Line::from(vec![
+                    Span::raw(format!("{id}: {} → ", incident.map_or(*to, |i| i.severity))),
+                    Span::styled(format!("‹ {to} ›"), severity_style(theme, *to)),
+                    Span::raw("?"),
+                ]),
+                Line::from(Span::styled(
+                    "1, 2, 3 or ←→ choose",
+                    theme.style(Slot::Muted),
+                )),
+            ],
         ),
     };
     let resolve = confirm.action == Confirmable::Resolve;
@@ -323,9 +329,9 @@ fn resume(theme: &Theme, frame: &mut Frame, area: Rect, picker: &ResumePicker) {
     let count = picker.incidents.len();
     let height = count as u16 + 4;
     let title = if count == 1 {
-        " An incident is still open ".to_owned()
+        " An incident is open: resume it here? ".to_owned()
     } else {
-        format!(" {count} incidents are still open ")
+        format!(" {count} incidents are open: resume one here? ")
     };
     let inner = popup(frame, theme, area, 76, height, title);
     let [list, _, keys] = Layout::vertical([
