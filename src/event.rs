@@ -1,9 +1,12 @@
 //! What a running session reacts to and what it asks the outside world to do, free of any
 //! terminal: the console fills in its input type, a headless run can use its own.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 
 use crate::health::HealthSnapshot;
+use crate::incident::{Declared, Entry, Incident, Record};
 
 /// Everything a session's state machine reacts to arrives as one `Event` on one channel:
 /// input (keys, for the console), ticks and the results of background work. Background tasks
@@ -16,10 +19,38 @@ pub enum Event<I> {
     Snapshot(Box<HealthSnapshot>),
     /// SIGTERM or SIGHUP (the SSH session dropped): leave cleanly.
     Shutdown,
+    /// The incidents of this mode still open when the session started, newest first.
+    OpenIncidents(Vec<Incident>),
+    /// A declaration is durable (the incident, replayed from its first entry), or why not.
+    Declared(Result<Box<Incident>, String>),
+    /// An incident was reopened from its journal; `torn_bytes` is an unfinished last write
+    /// found there, which the next append sets aside.
+    Resumed(Result<Resumed, String>),
+    /// The append asked for by `Effect::Append { id, .. }` is durable, or why not.
+    Appended {
+        id: u64,
+        result: Result<Box<Entry>, String>,
+    },
+    /// Entries found in the journal in `dir` since the last look, by whoever wrote them
+    /// (this console included). The directory says which incident they belong to: a
+    /// follower stopped for the next incident may still have a batch on its way.
+    JournalEntries {
+        dir: PathBuf,
+        entries: Vec<Entry>,
+    },
+    /// The journal could not be read or written outside an append.
+    JournalError(String),
+}
+
+/// An incident reopened from its journal.
+#[derive(Debug, Clone)]
+pub struct Resumed {
+    pub incident: Box<Incident>,
+    pub torn_bytes: u64,
 }
 
 /// What an update asks the outside world to do; the effects runner does it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Start the health poller (once, at start).
     StartPolling,
@@ -28,4 +59,22 @@ pub enum Effect {
     /// The same, listing every bucket's objects to count them now rather than on the slower
     /// counting cadence.
     CountNow,
+    /// Look for incidents of this mode left open (answered by `Event::OpenIncidents`).
+    FindOpenIncidents,
+    /// Open a new incident with this first entry, stamped with `account`.
+    Declare {
+        declared: Box<Declared>,
+        account: Option<String>,
+    },
+    /// Append to the open incident's journal; answered by `Event::Appended` with `id`.
+    Append {
+        id: u64,
+        record: Box<Record>,
+        account: Option<String>,
+    },
+    /// Reopen the incident in this directory for appending.
+    Resume(PathBuf),
+    /// Follow the journal in this directory: its entries, old and new, arrive as
+    /// `Event::JournalEntries`.
+    Follow(PathBuf),
 }

@@ -159,6 +159,7 @@ fn main() -> ExitCode {
                     session,
                     theme: args.theme,
                     keys: args.keys,
+                    dirs: Some(dirs.clone()),
                 };
                 console::run(options).await.map(|()| ExitCode::SUCCESS)
             }

@@ -514,3 +514,17 @@ async fn c_counts_objects_from_the_s3_panel_only() {
     assert_eq!(press(&mut app, &[KeyCode::Char('c')]), [Effect::CountNow]);
     assert!(app.refreshing);
 }
+
+/// Snapshots of the modules below sit with the others, named `tui__<module>__*`.
+macro_rules! snap {
+    ($value:expr) => {
+        insta::with_settings!({snapshot_path => "../snapshots"}, {
+            insta::assert_snapshot!($value)
+        })
+    };
+}
+
+#[path = "tui/incident.rs"]
+mod incident;
+#[path = "tui/incident_keys.rs"]
+mod incident_keys;

@@ -8,13 +8,16 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use crossterm::event::KeyEvent;
 
 use super::event::{Event, Input};
+use super::incident::Popup;
 use super::keymap::{Action, Keymap};
 use super::theme::FlashLevel;
+use super::timeline::TimelineState;
 use crate::config::Estate;
 use crate::event::Effect;
 use crate::health::{
     HealthSnapshot, ResourceHealth, ResourceKind, ServiceHealth, Status, service_health,
 };
+use crate::incident::{Entry, Incident};
 use crate::session::Mode;
 
 /// How long a flash message stays up.
@@ -106,6 +109,8 @@ pub enum View {
     Service {
         name: String,
     },
+    /// The open incident's journal, every entry, newest last.
+    Timeline,
 }
 
 pub struct App {
@@ -137,6 +142,20 @@ pub struct App {
     /// How far the detail view can scroll at the size it was last drawn. The renderer sets
     /// it: only it knows the screen size and how many lines the facts take.
     pub detail_max_scroll: std::cell::Cell<u16>,
+    /// The incident this console journals to, as replayed from its journal.
+    pub incident: Option<Box<Incident>>,
+    /// Its entries in journal order, as the follower and appends deliver them.
+    pub journal: Vec<Entry>,
+    pub popup: Option<Popup>,
+    pub timeline: TimelineState,
+    /// Ids for appends, so an answer finds the popup that asked.
+    pub(super) next_append: u64,
+    /// Set by a popup's key handler to close it.
+    pub(super) close_popup: bool,
+    /// Incidents offered and turned down: not offered again.
+    pub(super) declined: Vec<String>,
+    /// When this console last looked for open incidents.
+    pub(super) looked_at: DateTime<Utc>,
 }
 
 impl App {
@@ -162,12 +181,20 @@ impl App {
             should_quit: false,
             detail_scroll: 0,
             detail_max_scroll: std::cell::Cell::new(0),
+            incident: None,
+            journal: Vec::new(),
+            popup: None,
+            timeline: TimelineState::default(),
+            next_append: 0,
+            close_popup: false,
+            declined: Vec::new(),
+            looked_at: now,
         }
     }
 
     /// What to do once the loop runs.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::StartPolling]
+        vec![Effect::StartPolling, Effect::FindOpenIncidents]
     }
 
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
@@ -179,7 +206,7 @@ impl App {
                 if self.flash.as_ref().is_some_and(|f| f.until <= now) {
                     self.flash = None;
                 }
-                Vec::new()
+                self.look_for_incidents()
             }
             Event::Shutdown => {
                 self.should_quit = true;
@@ -187,6 +214,26 @@ impl App {
             }
             Event::Snapshot(snapshot) => {
                 self.on_snapshot(*snapshot);
+                Vec::new()
+            }
+            Event::OpenIncidents(incidents) => {
+                self.on_open_incidents(incidents);
+                Vec::new()
+            }
+            Event::Declared(result) => self.on_declared(result),
+            Event::Resumed(result) => self.on_resumed(result),
+            Event::Appended { id, result } => {
+                self.on_appended(id, result);
+                Vec::new()
+            }
+            Event::JournalEntries { dir, entries } => {
+                if self.incident.as_ref().is_some_and(|i| i.dir == dir) {
+                    self.on_entries(entries);
+                }
+                Vec::new()
+            }
+            Event::JournalError(e) => {
+                self.flash(FlashLevel::Error, format!("journal: {e}"));
                 Vec::new()
             }
         }
@@ -199,9 +246,23 @@ impl App {
             self.help_open = false;
             return Vec::new();
         }
+        // Popups and the search line take every key as text; ctrl-c still quits.
+        if is_ctrl_c(&key) {
+            self.should_quit = true;
+            return Vec::new();
+        }
+        if let Some(effects) = self.on_popup_key(key) {
+            return effects;
+        }
+        if self.view == View::Timeline && self.on_search_key(key).is_some() {
+            return Vec::new();
+        }
         let Some(action) = self.keymap.action(&key) else {
             return Vec::new();
         };
+        if self.on_timeline_action(action) {
+            return Vec::new();
+        }
         match action {
             Action::Quit => {
                 // q leaves a sub-view first; only ctrl-c quits from anywhere.
@@ -244,6 +305,19 @@ impl App {
                 self.flash(
                     FlashLevel::Info,
                     "c counts objects from the S3 replication panel (tab to it)",
+                );
+            }
+            Action::Declare
+            | Action::Timeline
+            | Action::AddNote
+            | Action::MarkRestored
+            | Action::Resolve
+            | Action::ChangeSeverity => return self.on_incident_action(action),
+            Action::Filter | Action::Search => {
+                let timeline = self.keymap.label(Action::Timeline);
+                self.flash(
+                    FlashLevel::Info,
+                    format!("filter and search work in the timeline ({timeline})"),
                 );
             }
         }
@@ -294,7 +368,7 @@ impl App {
         }
     }
 
-    fn flash(&mut self, level: FlashLevel, text: impl Into<String>) {
+    pub(super) fn flash(&mut self, level: FlashLevel, text: impl Into<String>) {
         self.flash = Some(Flash {
             level,
             text: text.into(),
@@ -424,10 +498,45 @@ impl App {
 
     /// The actions that work in the current view, for the footer.
     pub fn footer_actions(&self) -> &'static [Action] {
-        if self.help_open {
+        let open = self.incident.as_ref().is_some_and(|i| i.is_open());
+        if self.help_open || self.popup.is_some() {
             &[Action::Back]
         } else {
             match self.view {
+                View::Timeline => &[
+                    Action::Back,
+                    Action::Down,
+                    Action::Filter,
+                    Action::Search,
+                    Action::AddNote,
+                    Action::Help,
+                ],
+                View::Dashboard if open && self.focus == Panel::Services => &[
+                    Action::NextPanel,
+                    Action::Open,
+                    Action::Timeline,
+                    Action::AddNote,
+                    Action::MarkRestored,
+                    Action::Help,
+                    Action::Quit,
+                ],
+                View::Dashboard if open => &[
+                    Action::NextPanel,
+                    Action::Open,
+                    Action::Timeline,
+                    Action::AddNote,
+                    Action::Resolve,
+                    Action::Help,
+                    Action::Quit,
+                ],
+                View::Dashboard if self.incident.is_none() && self.focus == Panel::Services => &[
+                    Action::NextPanel,
+                    Action::Open,
+                    Action::Declare,
+                    Action::Refresh,
+                    Action::Help,
+                    Action::Quit,
+                ],
                 View::Dashboard if self.focus == Panel::Buckets => &[
                     Action::NextPanel,
                     Action::Down,
@@ -444,6 +553,13 @@ impl App {
                     Action::Refresh,
                     Action::Help,
                     Action::Quit,
+                ],
+                View::Service { .. } if open => &[
+                    Action::Back,
+                    Action::Down,
+                    Action::MarkRestored,
+                    Action::AddNote,
+                    Action::Help,
                 ],
                 View::Detail { .. } | View::Service { .. } => {
                     &[Action::Back, Action::Down, Action::Refresh, Action::Help]

@@ -9,10 +9,12 @@ use chrono::{Local, Offset};
 
 use super::app::App;
 use super::keymap::{Keymap, default_keymap_path};
-use super::run::run_terminal;
+use super::run::{Incidents, run_terminal};
 use super::theme::{Theme, no_color_requested, user_theme_dir};
+use crate::dirs::Dirs;
 use crate::error::Failure;
 use crate::health::PollerOptions;
+use crate::incident::{IncidentStore, Origin};
 use crate::session::{Session, SessionOptions};
 
 /// How often the dashboard refreshes by itself (`r` refreshes at once).
@@ -23,6 +25,8 @@ pub struct ConsoleOptions {
     pub session: SessionOptions,
     pub theme: Option<String>,
     pub keys: Option<PathBuf>,
+    /// Where incidents are kept; without it the console can watch but not journal.
+    pub dirs: Option<Dirs>,
 }
 
 pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
@@ -49,7 +53,12 @@ pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
         interval: REFRESH_EVERY,
         concurrency: session.estate.aws.max_concurrency,
     };
-    run_terminal(app, theme, session.cloud, poll)
+    let incidents = options.dirs.as_ref().and_then(|dirs| {
+        let store = IncidentStore::new(dirs, session.mode).ok()?;
+        let origin = Origin::for_session(&session, None);
+        Some(Incidents { store, origin })
+    });
+    run_terminal(app, theme, session.cloud, poll, incidents)
         .await
         .map_err(|e| Failure::Internal(format!("terminal: {e}")))
 }

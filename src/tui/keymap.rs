@@ -52,6 +52,14 @@ pub enum Action {
     Bottom,
     Open,
     CountNow,
+    Declare,
+    Timeline,
+    AddNote,
+    Filter,
+    Search,
+    MarkRestored,
+    Resolve,
+    ChangeSeverity,
 }
 
 /// Everything the footer, the help popup and the keymap file say about one action.
@@ -65,13 +73,14 @@ struct Info {
 const GLOBAL: &str = "Global";
 const NAVIGATION: &str = "Navigation";
 const DASHBOARD: &str = "Dashboard";
+const INCIDENT: &str = "Incident";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
     pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// Help groups, in the order the help popup shows them.
-    pub const GROUPS: [&'static str; 3] = [GLOBAL, NAVIGATION, DASHBOARD];
+    pub const GROUPS: [&'static str; 4] = [GLOBAL, NAVIGATION, DASHBOARD, INCIDENT];
 
     fn info(self) -> Info {
         let (group, short, description, defaults): (_, _, _, &[&str]) = match self {
@@ -128,6 +137,34 @@ impl Action {
                 "count objects",
                 "Count every bucket's and replica's objects now (S3 replication panel)",
                 &["c"],
+            ),
+            Action::Declare => (INCIDENT, "declare", "Declare an incident (a form)", &["D"]),
+            Action::Timeline => (
+                INCIDENT,
+                "timeline",
+                "The incident's journal, newest last",
+                &["t"],
+            ),
+            Action::AddNote => (INCIDENT, "note", "Write a note into the journal", &["a"]),
+            Action::Filter => (INCIDENT, "filter", "Timeline: cycle the kind shown", &["f"]),
+            Action::Search => (
+                INCIDENT,
+                "search",
+                "Timeline: only entries with a text",
+                &["/"],
+            ),
+            Action::MarkRestored => (
+                INCIDENT,
+                "restored",
+                "Mark the selected service restored",
+                &["M"],
+            ),
+            Action::Resolve => (INCIDENT, "resolve", "Resolve the incident", &["R"]),
+            Action::ChangeSeverity => (
+                INCIDENT,
+                "severity",
+                "Change the severity (SEV1, 2 or 3)",
+                &["S"],
             ),
         };
         Info {

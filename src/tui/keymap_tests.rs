@@ -193,11 +193,11 @@ fn ctrl_c_always_quits() {
 
 #[test]
 fn listed_actions_replace_their_defaults() {
-    let keymap = parse("[keys]\nrefresh = \"R\"\ndown = [\"n\", \"down\"]\nup = []\n").unwrap();
-    assert_eq!(keymap.keys(Action::Refresh), [key("R")]);
+    let keymap = parse("[keys]\nrefresh = \"F\"\ndown = [\"n\", \"down\"]\nup = []\n").unwrap();
+    assert_eq!(keymap.keys(Action::Refresh), [key("F")]);
     assert_eq!(keymap.label(Action::Down), "n/down");
     let act = |c| keymap.action(&press(KeyCode::Char(c), KeyModifiers::NONE));
-    assert_eq!(act('R'), Some(Action::Refresh));
+    assert_eq!(act('F'), Some(Action::Refresh));
     assert_eq!(act('r'), None);
     assert_eq!(act('j'), None);
     assert_eq!(act('k'), None);

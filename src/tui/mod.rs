@@ -2,9 +2,12 @@
 
 pub mod app;
 pub mod console;
+pub mod declare;
 pub mod event;
+pub mod incident;
 pub mod keymap;
 pub mod run;
 pub mod theme;
+pub mod timeline;
 mod toml_file;
 pub mod ui;

@@ -2,7 +2,8 @@
 //! Input, ticks and the poller are tasks that only send events; nothing holds the App but
 //! the loop, and a slow endpoint can only delay a snapshot, never a key press.
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
@@ -18,8 +19,21 @@ use super::theme::Theme;
 use super::ui;
 use crate::cloud::Cloud;
 use crate::config::Estate;
-use crate::event::Effect;
+use crate::event::{Effect, Resumed};
 use crate::health::{Poller, PollerOptions};
+use crate::incident::{
+    Declared, Follower, Incident, IncidentStore, Journal, Origin, Record, verify,
+};
+
+/// How often the open incident's journal is read for entries others appended.
+pub const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+
+/// Where the console's incidents live and what its entries are stamped with.
+#[derive(Debug, Clone)]
+pub struct Incidents {
+    pub store: IncidentStore,
+    pub origin: Origin,
+}
 
 /// Carries out effects; owns the background tasks so dropping it stops them all.
 pub struct Runner {
@@ -29,6 +43,10 @@ pub struct Runner {
     tx: UnboundedSender<Event>,
     poller: Option<Poller>,
     tasks: Vec<JoinHandle<()>>,
+    incidents: Option<Incidents>,
+    /// The open incident's journal, shared with the blocking tasks that append to it.
+    journal: Arc<Mutex<Option<Journal>>>,
+    follower: Option<JoinHandle<()>>,
 }
 
 impl Runner {
@@ -45,7 +63,16 @@ impl Runner {
             tx,
             poller: None,
             tasks: Vec::new(),
+            incidents: None,
+            journal: Arc::new(Mutex::new(None)),
+            follower: None,
         }
+    }
+
+    /// Lets the console declare, journal and resume incidents; without it, it says why not.
+    pub fn with_incidents(mut self, incidents: Incidents) -> Self {
+        self.incidents = Some(incidents);
+        self
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -71,7 +98,154 @@ impl Runner {
                     poller.count_now();
                 }
             }
+            Effect::FindOpenIncidents => self.find_open_incidents(),
+            Effect::Declare { declared, account } => self.declare(*declared, account),
+            Effect::Append {
+                id,
+                record,
+                account,
+            } => self.append(id, *record, account),
+            Effect::Resume(dir) => self.resume(dir),
+            Effect::Follow(dir) => self.follow(dir),
         }
+    }
+
+    /// Holds a task so dropping the runner stops it; finished ones are let go.
+    fn keep(&mut self, task: JoinHandle<()>) {
+        self.tasks.retain(|t| !t.is_finished());
+        self.tasks.push(task);
+    }
+
+    fn find_open_incidents(&mut self) {
+        let Some(incidents) = self.incidents.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        self.keep(tokio::task::spawn_blocking(move || {
+            let event = match incidents.store.open_incidents() {
+                Ok(open) => Event::OpenIncidents(open),
+                Err(e) => Event::JournalError(e.to_string()),
+            };
+            let _ = tx.send(event);
+        }));
+    }
+
+    fn declare(&mut self, declared: Declared, account: Option<String>) {
+        let tx = self.tx.clone();
+        let Some(incidents) = self.incidents.clone() else {
+            let _ = tx.send(Event::Declared(Err(NO_STORE.to_owned())));
+            return;
+        };
+        let (slot, now) = (Arc::clone(&self.journal), self.cloud.now());
+        self.keep(tokio::task::spawn_blocking(move || {
+            let origin = Origin {
+                account: account.or(incidents.origin.account.clone()),
+                ..incidents.origin
+            };
+            let result = incidents
+                .store
+                .declare(declared, origin, now)
+                .map(|(journal, incident)| {
+                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(journal);
+                    Box::new(incident)
+                })
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Event::Declared(result));
+        }));
+    }
+
+    /// Appends off the loop: an fsync never holds up a key press.
+    fn append(&mut self, id: u64, record: Record, account: Option<String>) {
+        let (tx, slot, now) = (self.tx.clone(), Arc::clone(&self.journal), self.cloud.now());
+        self.keep(tokio::task::spawn_blocking(move || {
+            let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+            let result = match guard.as_mut() {
+                None => Err("no incident is open".to_owned()),
+                Some(journal) => {
+                    if account.is_some() && journal.origin().account != account {
+                        let origin = Origin {
+                            account,
+                            ..journal.origin().clone()
+                        };
+                        journal.set_origin(origin);
+                    }
+                    journal
+                        .append_at(&record, now)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string())
+                }
+            };
+            let _ = tx.send(Event::Appended { id, result });
+        }));
+    }
+
+    fn resume(&mut self, dir: PathBuf) {
+        let tx = self.tx.clone();
+        let Some(incidents) = self.incidents.clone() else {
+            let _ = tx.send(Event::Resumed(Err(NO_STORE.to_owned())));
+            return;
+        };
+        let slot = Arc::clone(&self.journal);
+        self.keep(tokio::task::spawn_blocking(move || {
+            let result = (|| {
+                let incident = Incident::replay(&dir)?;
+                let torn_bytes = verify(&dir)?.torn_bytes;
+                let journal = Journal::open(&dir, incidents.origin)?;
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(journal);
+                Ok::<_, crate::incident::JournalError>(Resumed {
+                    incident: Box::new(incident),
+                    torn_bytes,
+                })
+            })()
+            .map_err(|e| e.to_string());
+            let _ = tx.send(Event::Resumed(result));
+        }));
+    }
+
+    /// Reads the journal in `dir` from its start, then every `FOLLOW_EVERY`, so entries
+    /// other processes append show here too.
+    fn follow(&mut self, dir: PathBuf) {
+        if let Some(previous) = self.follower.take() {
+            previous.abort();
+        }
+        let tx = self.tx.clone();
+        self.follower = Some(tokio::spawn(async move {
+            let mut follower = Follower::new(&dir);
+            let mut interval = tokio::time::interval(FOLLOW_EVERY);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut last_error: Option<String> = None;
+            loop {
+                interval.tick().await;
+                let polled = tokio::task::spawn_blocking(move || {
+                    let result = follower.poll();
+                    (follower, result)
+                })
+                .await;
+                let Ok((back, result)) = polled else {
+                    return;
+                };
+                follower = back;
+                let event = match result {
+                    Ok(entries) if entries.is_empty() => continue,
+                    Ok(entries) => {
+                        last_error = None;
+                        Event::JournalEntries {
+                            dir: dir.clone(),
+                            entries,
+                        }
+                    }
+                    // Said once, not every half second.
+                    Err(e) if last_error.as_deref() == Some(&e.to_string()) => continue,
+                    Err(e) => {
+                        last_error = Some(e.to_string());
+                        Event::JournalError(e.to_string())
+                    }
+                };
+                if tx.send(event).is_err() {
+                    return;
+                }
+            }
+        }));
     }
 
     /// Sends `Tick` once a second with the cloud's time (the sim's clock in a rehearsal).
@@ -129,10 +303,15 @@ impl Runner {
     }
 }
 
+const NO_STORE: &str = "no data directory to keep incidents in: set HOME or pass --data-dir DIR";
+
 impl Drop for Runner {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
+        }
+        if let Some(follower) = &self.follower {
+            follower.abort();
         }
     }
 }
@@ -187,11 +366,15 @@ pub async fn run_terminal(
     theme: Theme,
     cloud: Arc<dyn Cloud>,
     options: PollerOptions,
+    incidents: Option<Incidents>,
 ) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
     let (tx, mut rx) = channel();
     let mut runner = Runner::new(cloud, Arc::clone(&app.estate), options, tx);
+    if let Some(incidents) = incidents {
+        runner = runner.with_incidents(incidents);
+    }
     runner.spawn_input();
     runner.spawn_ticks();
     #[cfg(unix)]

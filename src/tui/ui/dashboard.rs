@@ -39,6 +39,23 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn render_panels(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let area = match app.incident.as_deref() {
+        Some(incident) => {
+            // The stopwatches come first; the panels keep at least what they need to be read.
+            let services = app.estate.services.len() as u16 + 2;
+            let full = super::stopwatch::full_height(incident);
+            let height = if area.height >= services + full + 12 {
+                full
+            } else {
+                1
+            };
+            let [strip, rest] =
+                Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
+            super::stopwatch::render(app, theme, frame, strip);
+            rest
+        }
+        None => area,
+    };
     // Every service must show: borders plus one row each, and a header row when tall.
     let header = u16::from(area.height >= 40);
     let services_height = (app.estate.services.len() as u16 + 2 + header)

@@ -6,12 +6,37 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Clear, Row, Table};
 
 use crate::tui::app::App;
+use crate::tui::keymap::{Action, HelpRow};
 use crate::tui::theme::{Slot, Theme};
 
+/// Actions that read as one line when the screen is short: (first, second, both).
+const PAIRS: [(Action, Action, &str); 4] = [
+    (
+        Action::NextPanel,
+        Action::PrevPanel,
+        "Focus the next / previous panel",
+    ),
+    (Action::Up, Action::Down, "Move the selection up / down"),
+    (Action::PageUp, Action::PageDown, "Move up / down a page"),
+    (Action::Top, Action::Bottom, "Jump to the first / last row"),
+];
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let rows_data = app.keymap.help_rows();
+    let mut rows_data = app.keymap.help_rows();
+    // Every key must show on 80x24: on a short screen pairs share a line and the group
+    // column gives its room to their keys, before any key is cut.
+    let short = rows_data.len() as u16 + 2 > area.height;
+    if short {
+        rows_data = paired(rows_data);
+    }
     let height = (rows_data.len() as u16 + 4).min(area.height);
-    let width = 72.min(area.width);
+    let width = if short { 80 } else { 72 }.min(area.width);
+    let keys_width = rows_data
+        .iter()
+        .map(|r| r.keys.chars().count() as u16)
+        .max()
+        .unwrap_or(0)
+        .clamp(16, 30);
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -28,26 +53,49 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 row.group
             };
             last_group = row.group;
-            Row::new(vec![
-                Cell::from(Span::styled(group, theme.style(Slot::Muted))),
-                Cell::from(Span::styled(row.keys.clone(), theme.style(Slot::FooterKey))),
-                Cell::from(row.description),
-            ])
+            let keys = Cell::from(Span::styled(row.keys.clone(), theme.style(Slot::FooterKey)));
+            if short {
+                Row::new(vec![keys, Cell::from(row.description)])
+            } else {
+                Row::new(vec![
+                    Cell::from(Span::styled(group, theme.style(Slot::Muted))),
+                    keys,
+                    Cell::from(row.description),
+                ])
+            }
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
+    let widths = if short {
+        vec![Constraint::Length(keys_width), Constraint::Min(10)]
+    } else {
+        vec![
             Constraint::Length(11),
             Constraint::Length(16),
             Constraint::Min(10),
-        ],
-    )
-    .block(
+        ]
+    };
+    let table = Table::new(rows, widths).block(
         Block::bordered()
             .border_style(theme.border(true))
             .title(Span::styled(" Keys — any key closes ", theme.title(true))),
     );
     frame.render_widget(Clear, popup);
     frame.render_widget(table, popup);
+}
+
+fn paired(rows: Vec<HelpRow>) -> Vec<HelpRow> {
+    let mut out: Vec<HelpRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let pair = PAIRS
+            .iter()
+            .find(|(_, second, _)| second.description() == row.description);
+        match (pair, out.last_mut()) {
+            (Some((first, _, both)), Some(last)) if last.description == first.description() => {
+                last.keys = format!("{} {}", last.keys, row.keys);
+                last.description = both;
+            }
+            _ => out.push(row),
+        }
+    }
+    out
 }

@@ -5,9 +5,12 @@ mod dashboard;
 mod detail;
 mod help;
 mod panel;
+mod popups;
 mod rows;
 mod service;
 mod services;
+mod stopwatch;
+mod timeline;
 mod widgets;
 
 use ratatui::Frame;
@@ -38,8 +41,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         View::Dashboard => dashboard::render(app, theme, frame, body),
         View::Detail { kind, name } => detail::render(app, theme, frame, body, *kind, name),
         View::Service { name } => service::render(app, theme, frame, body, name),
+        View::Timeline => timeline::render(app, theme, frame, body),
     }
     render_footer(app, theme, frame, footer);
+    popups::render(app, theme, frame, body);
     if app.help_open {
         help::render(app, theme, frame, body);
     }
@@ -49,18 +54,45 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
 fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let base = theme.style(Slot::Header);
     let mode = Span::styled(format!(" {} ", app.mode.label()), theme.mode(app.mode));
-    let account = Span::styled(
-        format!(" acct {} ", app.account.as_deref().unwrap_or("…")),
-        base,
+    let account_id = app.account.as_deref().unwrap_or("…");
+    let (primary, backup) = (
+        app.estate.regions.primary.get_ref(),
+        app.estate.regions.backup.get_ref(),
     );
-    let regions = Span::styled(
-        format!(
-            " {} → {} ",
-            app.estate.regions.primary.get_ref(),
-            app.estate.regions.backup.get_ref()
-        ),
-        base,
-    );
+    let endpoint_text = endpoint_label(&app.endpoints);
+    let endpoint_width = endpoint_text.as_ref().map_or(0, |t| t.chars().count() + 2);
+    // With an incident open, its chip never gives way: the account, the regions and then the
+    // chip itself say it shorter until mode, incident, account, regions and endpoint fit.
+    let mut level = 0;
+    let (incident, account, regions) = loop {
+        let chip = stopwatch::header_chip(app, theme, base, level >= 2);
+        let account = match level {
+            0 => format!(" acct {account_id} "),
+            1 | 2 => format!(" {account_id} "),
+            _ => {
+                let tail: String = account_id.chars().rev().take(4).collect();
+                format!(" …{} ", tail.chars().rev().collect::<String>())
+            }
+        };
+        let regions = if level == 0 {
+            format!(" {primary} → {backup} ")
+        } else {
+            format!(" {primary}→{backup} ")
+        };
+        let wanted = mode.width()
+            + chip.as_ref().map_or(0, Span::width)
+            + account.chars().count()
+            + regions.chars().count()
+            + endpoint_width;
+        if chip.is_none() || wanted <= area.width as usize || level == 3 {
+            break (
+                chip,
+                Span::styled(account, base),
+                Span::styled(regions, base),
+            );
+        }
+        level += 1;
+    };
     let name = Span::styled(
         format!(" {} ", app.estate.name),
         theme.style(Slot::Title).patch(base),
@@ -74,7 +106,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     // An overridden endpoint is never dropped: PRODUCTION against an emulator must not
     // look like production. It gives way only to the mode, the account and the regions.
-    let endpoint = endpoint_label(&app.endpoints).map(|text| {
+    let endpoint = endpoint_text.map(|text| {
         Span::styled(
             format!(" {text} "),
             theme.status(crate::health::Status::Warn),
@@ -82,7 +114,9 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     });
     let width = area.width as usize;
     let len = |spans: &[&Span]| spans.iter().map(|s| s.width()).sum::<usize>();
-    let mut left = vec![&mode, &account, &regions];
+    let mut left = vec![&mode];
+    left.extend(incident.as_ref());
+    left.extend([&account, &regions]);
     let mut right = vec![&utc];
     if let Some(endpoint) = &endpoint {
         left.push(endpoint);
@@ -90,8 +124,12 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             right.clear();
         }
     }
+    // A clock cut in half reads as a wrong time: drop it whole.
+    if len(&left) + len(&right) > width {
+        right.clear();
+    }
     if len(&left) + len(&right) + name.width() <= width {
-        left.insert(1, &name);
+        left.insert(1 + usize::from(incident.is_some()), &name);
     }
     if !right.is_empty() && len(&left) + len(&right) + local.width() <= width {
         right.insert(0, &local);
