@@ -152,6 +152,8 @@ pub struct App {
     pub(super) next_append: u64,
     /// Set by a popup's key handler to close it.
     pub(super) close_popup: bool,
+    /// A first ctrl-c over unsaved text arms the second until then.
+    quit_armed_until: Option<DateTime<Utc>>,
     /// Incidents offered and turned down: not offered again.
     pub(super) declined: Vec<String>,
     /// When this console last looked for open incidents.
@@ -187,6 +189,7 @@ impl App {
             timeline: TimelineState::default(),
             next_append: 0,
             close_popup: false,
+            quit_armed_until: None,
             declined: Vec::new(),
             looked_at: now,
         }
@@ -246,11 +249,23 @@ impl App {
             self.help_open = false;
             return Vec::new();
         }
-        // Popups and the search line take every key as text; ctrl-c still quits.
+        // Popups and the search line take every key as text; ctrl-c still quits, but asks
+        // once before it throws away text that is not yet in the journal.
         if is_ctrl_c(&key) {
-            self.should_quit = true;
+            let unsaved = self.popup.as_ref().and_then(Popup::unsaved);
+            match unsaved {
+                Some(what) if self.quit_armed_until.is_none_or(|until| until < self.now) => {
+                    self.quit_armed_until = Some(self.now + Duration::seconds(FLASH_SECS));
+                    self.flash(
+                        FlashLevel::Warn,
+                        format!("this {what} is not saved: ctrl-c again to quit without it"),
+                    );
+                }
+                _ => self.should_quit = true,
+            }
             return Vec::new();
         }
+        self.quit_armed_until = None;
         if let Some(effects) = self.on_popup_key(key) {
             return effects;
         }

@@ -25,6 +25,15 @@ pub enum Popup {
 }
 
 impl Popup {
+    /// What ctrl-c would throw away: text typed here and not yet in the journal.
+    pub fn unsaved(&self) -> Option<&'static str> {
+        match self {
+            Popup::Note(n) if !text_of(&n.text).trim().is_empty() => Some("note"),
+            Popup::Declare(d) if !text_of(&d.title).trim().is_empty() => Some("declaration"),
+            _ => None,
+        }
+    }
+
     /// The append or declaration this popup waits on; it stays open, text and all, until
     /// the journal says the entry is durable.
     fn waiting(&self) -> Option<u64> {

@@ -358,3 +358,36 @@ async fn a_console_without_an_incident_looks_for_one_now_and_then() {
     open.give_to(&mut app);
     assert!(tick(&mut app, 60).is_empty());
 }
+
+#[tokio::test]
+async fn ctrl_c_over_an_unsaved_note_asks_once_before_quitting() {
+    let (mut app, _open) = app_timed(&[INGEST], Duration::minutes(5)).await;
+    press(&mut app, &[KeyCode::Char('a')]);
+    type_text(&mut app, "restore point chosen by the DBA");
+    app.update(ctrl('c'));
+    assert!(!app.should_quit, "the first ctrl-c only warns");
+    assert!(
+        matches!(app.popup, Some(Popup::Note(_))),
+        "the note is still there"
+    );
+    let flash = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(flash.contains("not saved"), "{flash}");
+    // Any other key disarms it; then two in a row quit.
+    type_text(&mut app, ".");
+    app.update(ctrl('c'));
+    assert!(!app.should_quit);
+    app.update(ctrl('c'));
+    assert!(app.should_quit, "the second ctrl-c quits");
+}
+
+#[tokio::test]
+async fn ctrl_c_with_nothing_typed_quits_at_once() {
+    let (mut app, _open) = app_timed(&[INGEST], Duration::minutes(5)).await;
+    press(&mut app, &[KeyCode::Char('a')]);
+    app.update(ctrl('c'));
+    assert!(app.should_quit);
+}
