@@ -3,7 +3,6 @@
 
 pub mod incident;
 pub mod journal;
-mod when;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::emit;
-use super::when::parse_time;
 use crate::dirs::Dirs;
 use crate::error::Failure;
 use crate::health;
 use crate::incident::journal::{JournalError, locate};
+use crate::incident::when::parse_time;
 use crate::incident::{
     DeclareError, DeclareInput, Entry, Incident, IncidentStore, Journal, Origin, Reader, Record,
     SCENARIOS, Severity, describe, plan_declaration, short_duration,

@@ -9,6 +9,7 @@ pub mod record;
 pub mod redact;
 pub mod state;
 pub mod store;
+pub mod when;
 pub mod writer;
 
 pub use describe::describe;

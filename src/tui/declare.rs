@@ -1,7 +1,7 @@
 //! The declare form: what a commander fills in to open an incident, with the defaults
 //! `plan_declaration` would take shown before they are taken, and its errors kept in the form.
 
-use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
@@ -186,7 +186,7 @@ impl App {
                 Some(at) => Some(at),
                 None => {
                     form.error = Some(format!(
-                        "impact began `{impact_text}`: use HH:MM in UTC, like 02:45"
+                        "impact began `{impact_text}`: use HH:MM in UTC (02:45), a time ago (-45m) or RFC 3339"
                     ));
                     form.field = Field::Impact;
                     return Vec::new();
@@ -227,15 +227,9 @@ fn ticked(form: &DeclareForm) -> Vec<String> {
 }
 
 /// HH:MM (UTC) as the latest such moment not after `now`: an outage that began at 23:50
-/// and is declared at 00:10 began yesterday.
+/// and is declared at 00:10 began yesterday. The form takes what `--impact-began` takes.
 pub fn impact_at(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let time = NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()?;
-    let today = now.date_naive().and_time(time).and_utc();
-    Some(if today > now {
-        today - TimeDelta::days(1)
-    } else {
-        today
-    })
+    crate::incident::when::parse_time(text, now).ok()
 }
 
 #[cfg(test)]
