@@ -2,9 +2,11 @@
 //! directory (simulated ones apart, under `simulation/`), named by its id; declaring one
 //! works out the affected services and when the impact began, then writes the first entry.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
@@ -188,6 +190,25 @@ fn earliest_alarm(
 pub struct IncidentStore {
     root: PathBuf,
     mode: Mode,
+    /// Incidents already replayed, by directory, with their journal's length then: a console
+    /// with no open incident lists the store every few seconds, and a journal nobody appended
+    /// to need not be read again. Journals only grow (a torn tail cut away changes the length
+    /// too), so an unchanged length is an unchanged journal.
+    replayed: Arc<Mutex<HashMap<PathBuf, (u64, Incident)>>>,
+}
+
+fn replay_cached(cache: &mut HashMap<PathBuf, (u64, Incident)>, dir: &Path) -> Listed {
+    let len = fs::metadata(dir.join(JOURNAL_FILE)).map(|m| m.len()).ok();
+    if let (Some(len), Some((cached_len, incident))) = (len, cache.get(dir))
+        && *cached_len == len
+    {
+        return Ok(incident.clone());
+    }
+    let incident = Incident::replay(dir)?;
+    if let Some(len) = len {
+        cache.insert(dir.to_owned(), (len, incident.clone()));
+    }
+    Ok(incident)
 }
 
 /// An incident as `list` finds it: replayed, or the reason it could not be.
@@ -199,11 +220,15 @@ impl IncidentStore {
         let root = dirs
             .incidents_for(mode)
             .ok_or_else(|| "no data directory: set HOME, or pass --data-dir DIR".to_owned())?;
-        Ok(IncidentStore { root, mode })
+        Ok(IncidentStore::at(root, mode))
     }
 
     pub fn at(root: PathBuf, mode: Mode) -> IncidentStore {
-        IncidentStore { root, mode }
+        IncidentStore {
+            root,
+            mode,
+            replayed: Arc::default(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -276,7 +301,9 @@ impl IncidentStore {
         // Ids begin with the declaration time, so name order is time order.
         dirs.sort();
         dirs.reverse();
-        Ok(dirs.iter().map(|d| Incident::replay(d)).collect())
+        let mut cache = self.replayed.lock().unwrap_or_else(|p| p.into_inner());
+        cache.retain(|dir, _| dirs.contains(dir));
+        Ok(dirs.iter().map(|d| replay_cached(&mut cache, d)).collect())
     }
 
     /// The open incidents, newest first. Ones that cannot be read are left out here; `list`

@@ -130,3 +130,24 @@ fn a_declared_incident_is_found_replayed_and_picked() {
     assert_eq!(store.pick(None).unwrap(), second.dir);
     assert_eq!(store.list().unwrap().len(), 2);
 }
+
+#[test]
+fn a_listed_incident_is_read_again_only_when_its_journal_grew() {
+    let root = tempfile::tempdir().unwrap();
+    let store = IncidentStore::at(root.path().join("incidents"), Mode::Simulation);
+    let origin = Origin::new(Mode::Simulation, None, vec!["us-east-1".into()]);
+    let declared = plan_declaration(&input(&["S3 Data Storage"]), &estate(), None, now()).unwrap();
+    let (mut journal, incident) = store.declare(declared, origin, now()).unwrap();
+    assert_eq!(store.open_incidents().unwrap().len(), 1);
+    // Another process resolves it: the next listing sees it.
+    journal
+        .append_at(
+            &Record::Resolved { summary: None },
+            now() + Duration::hours(1),
+        )
+        .unwrap();
+    assert!(store.open_incidents().unwrap().is_empty());
+    // A directory removed is forgotten, not served from memory.
+    std::fs::remove_dir_all(&incident.dir).unwrap();
+    assert!(store.list().unwrap().is_empty());
+}
