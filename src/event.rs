@@ -77,4 +77,10 @@ pub enum Effect {
     /// Follow the journal in this directory: its entries, old and new, arrive as
     /// `Event::JournalEntries`.
     Follow(PathBuf),
+    /// The console is closing (SIGHUP, SIGTERM) over a note not yet saved: append it now, on
+    /// this thread, before the loop ends, so a dropped SSH session loses no typed word.
+    SaveBeforeExit {
+        record: Box<Record>,
+        account: Option<String>,
+    },
 }

@@ -256,9 +256,18 @@ impl Console {
     /// (removed when dropped).
     async fn quit(self) -> (App, tempfile::TempDir) {
         self.ctrl('c');
+        // Over text not yet saved the first ctrl-c only warns; the loop may be gone by now.
+        let again = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        let _ = self.keys.send(Event::from(again));
+        self.close(Event::Shutdown).await
+    }
+
+    /// Sends `last` (ctrl-c, or the Shutdown a SIGHUP becomes) and waits for the loop to end.
+    async fn close(self, last: Event) -> (App, tempfile::TempDir) {
+        let _ = self.keys.send(last);
         let app = tokio::time::timeout(Duration::from_secs(60), self.ui)
             .await
-            .expect("the loop ended on ctrl-c")
+            .expect("the loop ended")
             .unwrap();
         (app, self.data)
     }
@@ -401,7 +410,9 @@ async fn a_refused_append_leaves_the_note_in_the_editor() {
             _ => false,
         })
         .await;
-    let (app, _data) = console.quit().await;
+    // Closed as a dropped session would close it: ctrl-c over unsaved text would flash over
+    // the refusal this test reads.
+    let (app, _data) = console.close(Event::Shutdown).await;
     let Some(Popup::Note(editor)) = &app.popup else {
         panic!("the editor stays open");
     };
@@ -453,4 +464,31 @@ async fn a_declaration_from_the_console_is_durable_and_stamped_with_the_account(
     assert_eq!(open[0].title, "API errors");
     assert_eq!(open[0].account.as_deref(), Some("123456789012"));
     assert!(verify(&open[0].dir).unwrap().intact());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_being_written_when_the_session_drops_is_journalled_as_a_draft() {
+    let mut console = Console::start(&[], |_| {});
+    console.resume().await;
+    console.press(KeyCode::Char('a'));
+    console.type_text("half a thought about the restore point");
+    // What SIGHUP becomes when the SSH session drops.
+    let dir = console.dir.clone();
+    let (_app, _data) = console.close(Event::Shutdown).await;
+    let entries: Vec<_> = drconsole::incident::Reader::open(&dir)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let last = entries.last().unwrap();
+    assert_eq!(last.kind, "note");
+    let text = last.payload["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("[draft, not saved by its author"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("half a thought about the restore point"),
+        "{text}"
+    );
+    assert!(drconsole::incident::verify(&dir).unwrap().intact());
 }

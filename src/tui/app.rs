@@ -213,7 +213,7 @@ impl App {
             }
             Event::Shutdown => {
                 self.should_quit = true;
-                Vec::new()
+                self.draft_before_exit()
             }
             Event::Snapshot(snapshot) => {
                 self.on_snapshot(*snapshot);

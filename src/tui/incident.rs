@@ -353,6 +353,29 @@ impl App {
         (id, effect)
     }
 
+    /// A note being written when the console is told to close goes to the journal marked
+    /// as a draft, rather than vanish with the SSH session that dropped.
+    pub(super) fn draft_before_exit(&mut self) -> Vec<Effect> {
+        let Some(Popup::Note(note)) = &self.popup else {
+            return Vec::new();
+        };
+        let text = text_of(&note.text);
+        if text.trim().is_empty() || note.waiting.is_some() || self.open_incident().is_none() {
+            return Vec::new();
+        }
+        let record = Record::Note {
+            text: format!(
+                "[draft, not saved by its author: the console was closed] {}",
+                text.trim_end()
+            ),
+            author: None,
+        };
+        vec![Effect::SaveBeforeExit {
+            record: Box::new(record),
+            account: self.account.clone(),
+        }]
+    }
+
     pub(super) fn on_open_incidents(&mut self, mut incidents: Vec<Incident>) {
         incidents.retain(|i| !self.declined.contains(&i.id));
         if !incidents.is_empty() && self.open_incident().is_none() && self.popup.is_none() {

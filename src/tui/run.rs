@@ -25,6 +25,17 @@ use crate::incident::{
     Declared, Follower, Incident, IncidentStore, Journal, Origin, Record, verify,
 };
 
+/// Stamps later entries with the account once the snapshot has read it.
+fn stamp(journal: &mut Journal, account: Option<String>) {
+    if account.is_some() && journal.origin().account != account {
+        let origin = Origin {
+            account,
+            ..journal.origin().clone()
+        };
+        journal.set_origin(origin);
+    }
+}
+
 /// How often the open incident's journal is read for entries others appended.
 pub const FOLLOW_EVERY: Duration = Duration::from_millis(500);
 
@@ -107,6 +118,7 @@ impl Runner {
             } => self.append(id, *record, account),
             Effect::Resume(dir) => self.resume(dir),
             Effect::Follow(dir) => self.follow(dir),
+            Effect::SaveBeforeExit { record, account } => self.save_before_exit(&record, account),
         }
     }
 
@@ -162,13 +174,7 @@ impl Runner {
             let result = match guard.as_mut() {
                 None => Err("no incident is open".to_owned()),
                 Some(journal) => {
-                    if account.is_some() && journal.origin().account != account {
-                        let origin = Origin {
-                            account,
-                            ..journal.origin().clone()
-                        };
-                        journal.set_origin(origin);
-                    }
+                    stamp(journal, account);
                     journal
                         .append_at(&record, now)
                         .map(Box::new)
@@ -177,6 +183,25 @@ impl Runner {
             };
             let _ = tx.send(Event::Appended { id, result });
         }));
+    }
+
+    /// Appends on this thread: the loop ends right after, and a blocking task queued now
+    /// might never start.
+    fn save_before_exit(&mut self, record: &Record, account: Option<String>) {
+        let mut guard = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(journal) = guard.as_mut() else {
+            return;
+        };
+        stamp(journal, account);
+        match journal.append_at(record, self.cloud.now()) {
+            Ok(entry) => tracing::info!(
+                seq = entry.seq,
+                "unsaved note journalled as a draft at exit"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "the unsaved note could not be journalled at exit")
+            }
+        }
     }
 
     fn resume(&mut self, dir: PathBuf) {
