@@ -30,7 +30,14 @@ pub(super) fn export(dir: &Path, format: Format, out: Option<&Path>) -> Result<E
     match out {
         None => emit(&text)?,
         Some(path) => {
-            std::fs::write(path, text)
+            // Said written only once it is on disk, like every entry it was made from.
+            let write = || -> std::io::Result<()> {
+                use std::io::Write;
+                let mut file = std::fs::File::create(path)?;
+                file.write_all(text.as_bytes())?;
+                file.sync_all()
+            };
+            write()
                 .map_err(|e| Failure::Incident(format!("cannot write {}: {e}", path.display())))?;
             emit(&format!(
                 "{}wrote the postmortem of {} to {}\n",
