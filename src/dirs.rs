@@ -8,7 +8,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// Environment variable that moves the data directory when `--data-dir` is not given.
 pub const DATA_DIR_ENV: &str = "DRCONSOLE_DATA_DIR";

@@ -11,6 +11,7 @@ pub mod faults;
 pub mod health;
 pub mod incident;
 pub mod log;
+pub mod mode;
 pub mod report;
 pub mod session;
 pub mod tui;

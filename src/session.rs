@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
 use crate::cloud::aws::{AwsCloud, AwsOptions};
@@ -17,25 +16,7 @@ use crate::error::Failure;
 /// The plan's own estate: what `drconsole init` writes and what `--demo` simulates.
 pub const EXAMPLE_ESTATE: &str = include_str!("../templates/estate.example.toml");
 
-/// What a session is pointed at. Every screen and every report says which, so a rehearsal
-/// never passes for the real thing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Production,
-    Drill,
-    Simulation,
-}
-
-impl Mode {
-    pub fn label(self) -> &'static str {
-        match self {
-            Mode::Production => "PRODUCTION",
-            Mode::Drill => "DRILL",
-            Mode::Simulation => "SIMULATION",
-        }
-    }
-}
+pub use crate::mode::Mode;
 
 /// The command-line choices a session is built from.
 #[derive(Debug, Clone, Default)]

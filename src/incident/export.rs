@@ -13,7 +13,7 @@ use super::journal::{JOURNAL_FILE, JournalError, JournalResult, Reader};
 use super::record::{ImpactSource, Record, Severity, StepOutcome};
 use super::state::{Clock, Incident, Sent, Stopwatch, short_duration};
 use super::store::SCENARIOS;
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// Everything a postmortem starts from. `as_of` is when it was made: clocks of services
 /// still out run to it.

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::record::Record;
 use super::redact;
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// The journal in an incident directory (and the operations journal's directory).
 pub const JOURNAL_FILE: &str = "journal.jsonl";

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::journal::{Entry, JournalResult, Reader};
 use super::record::{AffectedService, ImpactSource, Record, Severity};
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// Where a stopwatch stands against its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

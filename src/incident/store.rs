@@ -17,7 +17,7 @@ use crate::cloud::AlarmState;
 use crate::config::Estate;
 use crate::dirs::Dirs;
 use crate::health::{Facts, HealthSnapshot, Status};
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// The plan's three disaster scenarios, and `other` for what it did not foresee.
 pub const SCENARIOS: &[(&str, &str)] = &[

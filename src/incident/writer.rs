@@ -263,7 +263,7 @@ mod tests {
 
     use super::*;
     use crate::incident::journal::{HEAD_FILE, JOURNAL_FILE, Reader, verify};
-    use crate::session::Mode;
+    use crate::mode::Mode;
 
     fn origin() -> Origin {
         Origin::new(Mode::Simulation, None, vec!["us-east-1".into()])

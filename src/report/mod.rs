@@ -5,7 +5,7 @@ use std::fmt::Write;
 use crate::health::{
     HealthSnapshot, RegionLoss, RegionRole, ResourceHealth, ServiceHealth, Status, human_duration,
 };
-use crate::session::Mode;
+use crate::mode::Mode;
 
 fn tag(status: Status) -> &'static str {
     match status {

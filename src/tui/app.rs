@@ -18,7 +18,7 @@ use crate::health::{
     HealthSnapshot, ResourceHealth, ResourceKind, ServiceHealth, Status, service_health,
 };
 use crate::incident::{Entry, Incident};
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// How long a flash message stays up.
 const FLASH_SECS: i64 = 4;

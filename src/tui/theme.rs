@@ -16,7 +16,7 @@ use strum::{EnumString, IntoStaticStr, VariantArray};
 use super::toml_file::{self, backticked};
 use crate::config::{self, ConfigError};
 use crate::health::Status;
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// One meaning a theme gives a style to; its key in a theme file is its name in snake case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray)]

@@ -13,7 +13,7 @@ use crate::error::Failure;
 use crate::incident::journal::{JournalError, check_line, locate};
 use crate::incident::store::Listed;
 use crate::incident::{Incident, IncidentStore, Severity, describe, export, short_duration};
-use crate::session::Mode;
+use crate::mode::Mode;
 
 /// The postmortem of the incident in `dir`, to standard output or to `out`.
 pub(super) fn export(dir: &Path, format: Format, out: Option<&Path>) -> Result<ExitCode, Failure> {
