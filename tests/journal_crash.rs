@@ -325,3 +325,23 @@ fn a_crash_between_the_journal_and_its_head_leaves_the_head_behind_and_is_accept
         assert_eq!(before.last_seq, head.seq + batch as u64, "{before:?}");
     }
 }
+
+#[test]
+fn a_head_that_cannot_be_written_never_turns_a_durable_entry_into_a_failure() {
+    const TEST: &str = "a_head_that_cannot_be_written_never_turns_a_durable_entry_into_a_failure";
+    if let Ok(dir) = std::env::var(CHILD_DIR) {
+        run_child(&dir);
+    }
+    let (_root, dir) = incident();
+    let mut reported = BTreeMap::new();
+    // From the second append on, every head write fails (a full copy-on-write disk).
+    let faults = "journal.before_head=error@2";
+    let child = Appender::spawn(TEST, &dir, "w", 1, Some(faults));
+    let (signal, stderr) = child.finish(&mut reported);
+    assert_eq!(signal, None, "{stderr}");
+    // All 50 appends returned Ok: each entry is durable, only the head fell behind.
+    assert_eq!(reported.len(), 50, "{stderr}");
+    let before = resume(&dir, &reported);
+    assert!(before.head_lags, "{before:?}");
+    assert_eq!(before.last_seq, 51);
+}

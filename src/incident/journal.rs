@@ -164,6 +164,25 @@ impl Tail {
 pub struct Head {
     pub seq: u64,
     pub hash: String,
+    /// The first 16 hex digits of SHA-256 over `seq:hash`: a head rewritten only half-way
+    /// by a crash can still be valid JSON, and this tells it from the real one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+}
+
+impl Head {
+    pub fn new(seq: u64, hash: &str) -> Head {
+        Head {
+            seq,
+            hash: hash.to_owned(),
+            check: Some(head_check(seq, hash)),
+        }
+    }
+}
+
+fn head_check(seq: u64, hash: &str) -> String {
+    let digest = hex::encode(Sha256::digest(format!("{seq}:{hash}").as_bytes()));
+    digest[..16].to_owned()
 }
 
 /// An open journal, ready to append. Several may be open on one file, in one process or
@@ -219,9 +238,11 @@ impl Journal {
 
     fn open_in(dir: &Path, origin: Origin, create: bool) -> JournalResult<Journal> {
         let path = dir.join(JOURNAL_FILE);
+        // Not O_APPEND: every write happens under the lock at the end it just measured, and
+        // Windows refuses to cut a file opened for appending only (a torn tail is cut).
         let file = OpenOptions::new()
             .read(true)
-            .append(true)
+            .write(true)
             .create(create)
             .open(&path)
             .map_err(|e| JournalError::io(&path, e))?;
@@ -347,16 +368,29 @@ impl Journal {
             tail.seq = seq;
         }
         let before = tail.len;
-        crate::fault_write_all!("journal.append", &mut self.file, &buf)
-            .map_err(|e| JournalError::io(&self.path, e))?;
+        let written = self
+            .file
+            .seek(SeekFrom::Start(before))
+            .and_then(|_| crate::fault_write_all!("journal.append", &mut self.file, &buf));
         if crate::fault_point!("journal.before_fsync").is_err() {
             // The machine dies and loses what the page cache held: nothing reached the disk.
             let _ = self.file.set_len(before);
             let _ = self.file.sync_all();
             std::process::abort();
         }
+        // Not durable means not recorded: a write or fsync that failed (a full disk) is cut
+        // back, still under the lock, so the caller's "not saved" is true and a retry does
+        // not record the entry twice.
+        if let Err(e) = written.and_then(|()| self.file.sync_data()) {
+            let _ = self.file.set_len(before);
+            return Err(JournalError::io(&self.path, e));
+        }
         tail.len = before + buf.len() as u64;
-        self.sync(&tail)?;
+        // The entries are durable from here: a head that cannot be written lags, which every
+        // reader accepts, and must not turn a recorded entry into a reported failure.
+        if let Err(e) = self.write_head(&tail) {
+            tracing::warn!(error = %e, "journal head not updated; it lags until the next append");
+        }
         self.cached = Some(tail);
         Ok(entries)
     }
@@ -366,10 +400,12 @@ impl Journal {
         self.file
             .sync_data()
             .map_err(|e| JournalError::io(&self.path, e))?;
-        let head = Head {
-            seq: tail.seq,
-            hash: tail.hash.clone(),
-        };
+        self.write_head(tail)
+    }
+
+    /// Rewrites the head in place and fsyncs it.
+    fn write_head(&mut self, tail: &Tail) -> JournalResult<()> {
+        let head = Head::new(tail.seq, &tail.hash);
         let mut text = serde_json::to_string(&head).expect("head serialises");
         while text.len() < HEAD_LEN - 1 {
             text.push(' ');
@@ -614,12 +650,20 @@ pub fn read_head(path: &Path) -> JournalResult<Option<Head>> {
     match fs::read_to_string(path) {
         Ok(text) if text.trim().is_empty() => Ok(None),
         Ok(text) => {
-            serde_json::from_str(text.trim())
-                .map(Some)
-                .map_err(|e| JournalError::Invalid {
+            let head: Head =
+                serde_json::from_str(text.trim()).map_err(|e| JournalError::Invalid {
                     path: path.to_owned(),
                     reason: format!("not a head record: {e}"),
-                })
+                })?;
+            match &head.check {
+                Some(check) if *check != head_check(head.seq, &head.hash) => {
+                    Err(JournalError::Invalid {
+                        path: path.to_owned(),
+                        reason: "its check does not match: half rewritten, or edited".to_owned(),
+                    })
+                }
+                _ => Ok(Some(head)),
+            }
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(JournalError::io(path, e)),

@@ -153,11 +153,7 @@ fn a_last_line_rewritten_with_a_fresh_hash_is_caught_by_the_head() {
 fn a_head_one_behind_is_a_crash_between_two_fsyncs_not_a_break() {
     let (_root, dir) = journal_of(3);
     let entries: Vec<Entry> = Reader::open(&dir).unwrap().map(Result::unwrap).collect();
-    let head = serde_json::to_string(&Head {
-        seq: 2,
-        hash: entries[1].hash.clone(),
-    })
-    .unwrap();
+    let head = serde_json::to_string(&Head::new(2, &entries[1].hash)).unwrap();
     fs::write(dir.join(HEAD_FILE), head).unwrap();
     let v = verify(&dir).unwrap();
     assert!(v.intact() && v.head_lags, "{v:?}");
@@ -340,11 +336,7 @@ fn opening_the_operations_journal_twice_never_winds_its_head_back() {
 }
 
 fn write_head(dir: &Path, seq: u64, hash: &str) {
-    let head = serde_json::to_string(&Head {
-        seq,
-        hash: hash.to_owned(),
-    })
-    .unwrap();
+    let head = serde_json::to_string(&Head::new(seq, hash)).unwrap();
     fs::write(dir.join(HEAD_FILE), head).unwrap();
 }
 
@@ -382,4 +374,57 @@ fn a_lagging_head_whose_hash_is_not_in_the_chain_is_a_break() {
             .unwrap_err();
         assert!(matches!(err, JournalError::Broken { .. }), "{err}");
     }
+}
+
+#[test]
+fn a_follower_keeps_going_when_a_torn_tail_is_cut_and_overwritten() {
+    let (_root, dir) = journal_of(2);
+    let mut follower = Follower::new(&dir);
+    assert_eq!(follower.poll().unwrap().len(), 2);
+    // A crashed appender left half a line, and the follower saw it.
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(dir.join(JOURNAL_FILE))
+        .unwrap();
+    f.write_all(b"{\"seq\":3,\"at\":\"2026-11-26T09:41:05.000Z\",\"kind\":\"note\",\"mo")
+        .unwrap();
+    drop(f);
+    assert!(follower.poll().unwrap().is_empty());
+    // The next append cuts it away and writes longer lines over where it was.
+    let mut journal = Journal::open(&dir, origin()).unwrap();
+    journal.append_at(&note("after the crash"), at(9)).unwrap();
+    let seqs = |v: Vec<Entry>| v.iter().map(|e| e.seq).collect::<Vec<_>>();
+    assert_eq!(seqs(follower.poll().unwrap()), [3, 4]);
+    journal.append_at(&note("later"), at(10)).unwrap();
+    assert_eq!(seqs(follower.poll().unwrap()), [5]);
+}
+
+#[test]
+fn a_follower_hands_over_what_it_read_before_a_damaged_line() {
+    let (_root, dir) = journal_of(3);
+    let mut all = lines(&dir);
+    all[2] = all[2].replace("note 3", "note X");
+    write_lines(&dir, &all);
+    let mut follower = Follower::new(&dir);
+    assert_eq!(follower.poll().unwrap().len(), 2);
+    let err = follower.poll().unwrap_err();
+    assert!(err.to_string().contains("hash"), "{err}");
+}
+
+#[test]
+fn a_head_half_rewritten_by_a_crash_never_stops_recording() {
+    let (_root, dir) = journal_of(11);
+    let old = fs::read(dir.join(HEAD_FILE)).unwrap();
+    let mut j = Journal::open(&dir, origin()).unwrap();
+    j.append_at(&note("12"), at(12)).unwrap();
+    let new = fs::read(dir.join(HEAD_FILE)).unwrap();
+    // The machine dies while the head is rewritten: its first 50 bytes are new, the rest old.
+    let mut torn = new[..50].to_vec();
+    torn.extend_from_slice(&old[50..]);
+    fs::write(dir.join(HEAD_FILE), &torn).unwrap();
+    let broken = verify(&dir).unwrap().broken.unwrap();
+    assert!(broken.reason.contains("unreadable"), "{broken:?}");
+    let mut j = Journal::open(&dir, origin()).unwrap();
+    assert_eq!(j.append_at(&note("13"), at(13)).unwrap().seq, 13);
+    assert!(verify(&dir).unwrap().intact());
 }

@@ -59,8 +59,9 @@ impl Iterator for Reader {
 #[derive(Debug)]
 pub struct Follower {
     path: PathBuf,
+    /// Just past the last complete line returned. Nothing after it is kept between polls:
+    /// a torn line there may be cut away and overwritten by the next append.
     offset: u64,
-    partial: Vec<u8>,
     last_seq: u64,
 }
 
@@ -70,7 +71,6 @@ impl Follower {
         Follower {
             path: dir.join(JOURNAL_FILE),
             offset: 0,
-            partial: Vec::new(),
             last_seq: 0,
         }
     }
@@ -79,46 +79,48 @@ impl Follower {
         self.last_seq
     }
 
-    /// New complete entries since the last poll. A line that fails its own hash is an error
-    /// (the console flashes it); a line still being written waits for the next poll.
+    /// New complete entries since the last poll, in order. A line still being written waits
+    /// for the next poll. A line that fails its own hash stops the poll there: the entries
+    /// before it are returned, and the next poll (with nothing before it) reports it.
     pub fn poll(&mut self) -> JournalResult<Vec<Entry>> {
         let mut file = File::open(&self.path).map_err(|e| JournalError::io(&self.path, e))?;
         let len = file
             .metadata()
             .map_err(|e| JournalError::io(&self.path, e))?
             .len();
-        let consumed = self.offset + self.partial.len() as u64;
-        if len < consumed {
-            // A torn tail was cut away: drop the partial line we held from it.
-            self.partial.clear();
-            if len < self.offset {
-                self.offset = 0;
-                self.last_seq = 0;
-            }
+        if len < self.offset {
+            // Not something the journal does (it only cuts after its last complete line):
+            // the file was replaced. Start over; entries already seen are skipped by seq.
+            self.offset = 0;
         }
-        let consumed = self.offset + self.partial.len() as u64;
-        if len == consumed {
+        if len == self.offset {
             return Ok(Vec::new());
         }
-        file.seek(SeekFrom::Start(consumed))
-            .and_then(|_| file.take(len - consumed).read_to_end(&mut self.partial))
+        let mut bytes = Vec::with_capacity((len - self.offset) as usize);
+        file.seek(SeekFrom::Start(self.offset))
+            .and_then(|_| file.take(len - self.offset).read_to_end(&mut bytes))
             .map_err(|e| JournalError::io(&self.path, e))?;
         let mut entries = Vec::new();
         let mut start = 0;
-        while let Some(i) = self.partial[start..].iter().position(|b| *b == b'\n') {
-            let line = &self.partial[start..start + i];
+        while let Some(i) = bytes[start..].iter().position(|b| *b == b'\n') {
+            let line = &bytes[start..start + i];
+            let entry = match check_line(line) {
+                Ok(entry) => entry,
+                Err(_) if !entries.is_empty() => break,
+                Err(reason) => {
+                    return Err(JournalError::Invalid {
+                        path: self.path.clone(),
+                        reason,
+                    });
+                }
+            };
             start += i + 1;
-            let entry = check_line(line).map_err(|reason| JournalError::Invalid {
-                path: self.path.clone(),
-                reason,
-            })?;
+            self.offset += (i + 1) as u64;
             if entry.seq > self.last_seq {
                 self.last_seq = entry.seq;
                 entries.push(entry);
             }
         }
-        self.offset += start as u64;
-        self.partial.drain(..start);
         Ok(entries)
     }
 }
