@@ -67,7 +67,7 @@ pub fn verify(
     }
     if v.head_lags {
         out.push_str(
-            "note: the head file is one entry behind (the machine stopped between the journal's fsync and the head's); the next append brings it up to date\n",
+            "note: the head file is behind the journal, at an entry of its own chain (the machine stopped between the journal's fsync and the head's); the next append brings it up to date\n",
         );
     }
     emit(&out)?;

@@ -334,7 +334,19 @@ impl IncidentStore {
                 self.root.display()
             ));
         }
-        let open = self.open_incidents().map_err(|e| e.to_string())?;
+        let listed = self.list().map_err(|e| e.to_string())?;
+        // An incident that cannot be read may be the open one: guessing past it could put a
+        // note or a restore into the wrong incident.
+        if let Some(Err(e)) = listed.iter().find(|l| l.is_err()) {
+            return Err(format!(
+                "an incident here cannot be read ({e}): name the one you mean with --incident ID"
+            ));
+        }
+        let open: Vec<Incident> = listed
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(Incident::is_open)
+            .collect();
         match open.as_slice() {
             [] => Err(format!(
                 "no open incident in {}; declare one with `drconsole incident declare`",

@@ -151,3 +151,20 @@ fn a_listed_incident_is_read_again_only_when_its_journal_grew() {
     std::fs::remove_dir_all(&incident.dir).unwrap();
     assert!(store.list().unwrap().is_empty());
 }
+
+#[test]
+fn with_an_unreadable_incident_in_the_store_none_is_picked_by_guess() {
+    let root = tempfile::tempdir().unwrap();
+    let store = IncidentStore::at(root.path().to_owned(), Mode::Simulation);
+    let origin = Origin::new(Mode::Simulation, None, vec!["us-east-1".into()]);
+    let d = plan_declaration(&input(&["DynamoDB Tables"]), &estate(), None, now()).unwrap();
+    let (_, first) = store.declare(d.clone(), origin.clone(), now()).unwrap();
+    let (_, second) = store.declare(d, origin, now()).unwrap();
+    std::fs::write(first.dir.join(JOURNAL_FILE), "not a journal\n").unwrap();
+    let err = store.pick(None).unwrap_err();
+    assert!(
+        err.contains("cannot be read") && err.contains("--incident"),
+        "{err}"
+    );
+    assert_eq!(store.pick(Some(&second.id)).unwrap(), second.dir);
+}

@@ -25,12 +25,21 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
         .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
         .map_err(|_| fail())?;
     let today = now.date_naive().and_time(clock).and_utc();
-    // A clock time still to come today means the one a few hours ago, before midnight.
-    Ok(if today > now {
-        today - Duration::days(1)
-    } else {
-        today
-    })
+    if today <= now {
+        return Ok(today);
+    }
+    // A clock time still to come today is yesterday's only shortly after midnight (an
+    // outage at 23:50 declared at 00:10). Otherwise it is most likely a local time typed as
+    // UTC, and rolling it back a day would make every RTO look long breached.
+    let yesterday = today - Duration::days(1);
+    if now - yesterday <= Duration::hours(12) {
+        return Ok(yesterday);
+    }
+    Err(format!(
+        "`{text}` UTC is still to come today (it is {} UTC now): times are UTC; give a time \
+         ago (-45m) or a full RFC 3339 time",
+        now.format("%H:%M")
+    ))
 }
 
 #[cfg(test)]
@@ -73,5 +82,20 @@ mod tests {
             assert!(err.contains(&format!("`{bad}`")), "{err}");
             assert!(err.contains("-45m"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_local_time_typed_as_utc_is_refused_rather_than_moved_a_day_back() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 14, 50, 0).unwrap();
+        let err = parse_time("16:41", now).unwrap_err();
+        assert!(
+            err.contains("still to come") && err.contains("14:50"),
+            "{err}"
+        );
+        let after_midnight = Utc.with_ymd_and_hms(2026, 11, 26, 0, 10, 0).unwrap();
+        assert_eq!(
+            parse_time("23:50", after_midnight).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 25, 23, 50, 0).unwrap()
+        );
     }
 }
