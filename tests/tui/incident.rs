@@ -425,3 +425,58 @@ async fn a_long_note_is_read_whole_in_the_timeline() {
         assert!(screen.contains(part), "{part}: {screen}");
     }
 }
+
+/// A console that was killed mid-write left half a line; the next append cuts it away and
+/// writes over it. This console's follower must keep going, and the restore show.
+#[test]
+fn the_console_keeps_following_after_a_torn_line_is_set_aside() {
+    use drconsole::incident::Follower;
+    use std::io::Write;
+    let estate = estate();
+    let mut open = Open::declare(&estate, &[INGEST], t0() - Duration::minutes(30));
+    let mut app = App::new(estate.clone(), Mode::Simulation, Keymap::default(), t0());
+    app.update(Event::Declared(Ok(Box::new(open.incident.clone()))));
+    let mut follower = Follower::new(&open.dir);
+    let dir = open.dir.clone();
+    let feed = |app: &mut App, follower: &mut Follower| match follower.poll() {
+        Ok(entries) if entries.is_empty() => {}
+        Ok(entries) => {
+            app.update(Event::JournalEntries {
+                dir: dir.clone(),
+                entries,
+            });
+        }
+        Err(e) => {
+            app.update(Event::JournalError(e.to_string()));
+        }
+    };
+    feed(&mut app, &mut follower);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(open.dir.join("journal.jsonl"))
+        .unwrap();
+    f.write_all(b"{\"seq\":2,\"at\":\"2026-11-26T09:00:00.000Z\",\"kind\":\"note\",\"mode\":\"sim")
+        .unwrap();
+    drop(f);
+    feed(&mut app, &mut follower);
+    let entry = open.append(
+        Record::ServiceRestored {
+            service: INGEST.into(),
+            at: None,
+            note: None,
+        },
+        t0() + Duration::minutes(1),
+    );
+    app.update(Event::Appended {
+        id: 1,
+        result: Ok(Box::new(entry)),
+    });
+    feed(&mut app, &mut follower);
+    let incident = app.incident.as_ref().unwrap();
+    assert!(incident.service(INGEST).unwrap().restored_at.is_some());
+    assert_eq!(
+        app.journal.len(),
+        open.entries().len(),
+        "every entry on disk is shown"
+    );
+}
