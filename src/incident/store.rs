@@ -296,7 +296,12 @@ impl IncidentStore {
         let mut dirs: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.join(JOURNAL_FILE).is_file())
+            // An empty journal is a declaration that never reached the disk (a crash between
+            // making the directory and writing its first entry): nothing was recorded, and
+            // it must not stand in the way of picking the real open incident.
+            .filter(|p| {
+                fs::metadata(p.join(JOURNAL_FILE)).is_ok_and(|m| m.is_file() && m.len() > 0)
+            })
             .collect();
         // Ids begin with the declaration time, so name order is time order.
         dirs.sort();

@@ -168,3 +168,16 @@ fn with_an_unreadable_incident_in_the_store_none_is_picked_by_guess() {
     );
     assert_eq!(store.pick(Some(&second.id)).unwrap(), second.dir);
 }
+
+#[test]
+fn a_declaration_that_never_reached_the_disk_is_not_an_incident() {
+    let root = tempfile::tempdir().unwrap();
+    let store = IncidentStore::at(root.path().to_owned(), Mode::Simulation);
+    let origin = Origin::new(Mode::Simulation, None, vec!["us-east-1".into()]);
+    // A crash between making the directory and writing the declaration.
+    Journal::create(&root.path().join("SIM-20261126-0900"), origin.clone()).unwrap();
+    let d = plan_declaration(&input(&["DynamoDB Tables"]), &estate(), None, now()).unwrap();
+    let (_, real) = store.declare(d, origin, now()).unwrap();
+    assert_eq!(store.list().unwrap().len(), 1);
+    assert_eq!(store.pick(None).unwrap(), real.dir);
+}
