@@ -6,7 +6,7 @@ mod common;
 use assert_cmd::Command;
 use common::{
     ALARMS, API_RECORD, BACKUPS_BUCKET, DATA_BUCKETS, FUNCTIONS, LAMBDA_BACKUPS_BUCKET,
-    LAMBDA_COPY_BUCKET, MotoEnv, TABLES, UNRELATED_FUNCTION, replica_of, seed_plan_estate,
+    LAMBDA_COPY_BUCKET, MotoEnv, TABLES, UNRELATED_FUNCTION, replica_of, run, seed_plan_estate,
 };
 use drconsole::config;
 
@@ -224,18 +224,6 @@ fn offline(home: &tempfile::TempDir) -> Command {
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .env("AWS_REGION", "us-east-1");
     cmd
-}
-
-fn run(cmd: &mut Command, code: i32) -> (String, String) {
-    let output = cmd.output().expect("run drconsole");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    (stdout, stderr)
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! `journal verify`; bad input as one-line errors with their exit codes; and the postmortem
 //! of a scripted incident on a fixed clock as a snapshot.
 
+mod common;
 #[path = "incident_cli/journal.rs"]
 mod journal;
 #[path = "incident_cli/postmortem.rs"]
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
+pub(crate) use common::run;
 use drconsole::incident::journal::JOURNAL_FILE;
 use serde_json::Value;
 
@@ -38,18 +40,6 @@ fn std_drconsole(data: &Path) -> std::process::Command {
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .env("AWS_REGION", "us-east-1");
     cmd
-}
-
-fn run(cmd: &mut Command, code: i32) -> (String, String) {
-    let output = cmd.output().expect("run drconsole");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    (stdout, stderr)
 }
 
 /// The error a person reads: exactly one line (warnings aside), naming `thing`.

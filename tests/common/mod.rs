@@ -528,3 +528,16 @@ fn empty_profile_files() -> (PathBuf, PathBuf) {
         })
         .clone()
 }
+
+/// Runs drconsole as a user would and checks its exit code; gives back what it printed.
+pub fn run(cmd: &mut assert_cmd::Command, code: i32) -> (String, String) {
+    let output = cmd.output().expect("run drconsole");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    (stdout, stderr)
+}
