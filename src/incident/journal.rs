@@ -634,6 +634,20 @@ fn last_newline(file: &mut File, len: u64) -> io::Result<(u64, u64)> {
     Ok((0, len))
 }
 
+/// Bytes after the last complete line of the journal in `dir`: a write the machine did not
+/// finish. Reads only the end of the file, so resuming a long incident does not read it all
+/// again to find out.
+pub fn torn_bytes(dir: &Path) -> JournalResult<u64> {
+    let (_, path) = locate(dir)?;
+    let mut file = File::open(&path).map_err(|e| JournalError::io(&path, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| JournalError::io(&path, e))?
+        .len();
+    let (_, torn) = last_newline(&mut file, len).map_err(|e| JournalError::io(&path, e))?;
+    Ok(torn)
+}
+
 /// The last line before `end` (which is just past a newline), without its newline.
 fn read_last_line(file: &mut File, end: u64) -> io::Result<Vec<u8>> {
     let stop = end - 1;

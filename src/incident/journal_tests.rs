@@ -428,3 +428,16 @@ fn a_head_half_rewritten_by_a_crash_never_stops_recording() {
     assert_eq!(j.append_at(&note("13"), at(13)).unwrap().seq, 13);
     assert!(verify(&dir).unwrap().intact());
 }
+
+#[test]
+fn the_torn_bytes_are_found_from_the_end_alone() {
+    let (_root, dir) = journal_of(3);
+    assert_eq!(torn_bytes(&dir).unwrap(), 0);
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(dir.join(JOURNAL_FILE))
+        .unwrap();
+    f.write_all(b"{\"seq\":4,").unwrap();
+    assert_eq!(torn_bytes(&dir).unwrap(), verify(&dir).unwrap().torn_bytes);
+    assert_eq!(torn_bytes(&dir).unwrap(), 9);
+}

@@ -21,9 +21,8 @@ use crate::cloud::Cloud;
 use crate::config::Estate;
 use crate::event::{Effect, Resumed};
 use crate::health::{Poller, PollerOptions};
-use crate::incident::{
-    Declared, Follower, Incident, IncidentStore, Journal, Origin, Record, verify,
-};
+use crate::incident::journal::torn_bytes;
+use crate::incident::{Declared, Follower, Incident, IncidentStore, Journal, Origin, Record};
 
 /// Stamps later entries with the account once the snapshot has read it.
 fn stamp(journal: &mut Journal, account: Option<String>) {
@@ -214,7 +213,7 @@ impl Runner {
         self.keep(tokio::task::spawn_blocking(move || {
             let result = (|| {
                 let incident = Incident::replay(&dir)?;
-                let torn_bytes = verify(&dir)?.torn_bytes;
+                let torn_bytes = torn_bytes(&dir)?;
                 let journal = Journal::open(&dir, incidents.origin)?;
                 *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(journal);
                 Ok::<_, crate::incident::JournalError>(Resumed {
