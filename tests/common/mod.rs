@@ -541,3 +541,19 @@ pub fn run(cmd: &mut assert_cmd::Command, code: i32) -> (String, String) {
     );
     (stdout, stderr)
 }
+
+/// Runs drconsole with its standard output closed at once, as `drconsole … | head -1` does
+/// after the first line: the reader going away is no reason to panic, and the exit code
+/// stays what it would have been.
+pub fn run_with_stdout_closed(cmd: &mut std::process::Command, code: i32) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start drconsole");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("drconsole ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
