@@ -1,5 +1,6 @@
 //! drconsole: a terminal console for disaster recovery of an AWS data pipeline.
 
+pub mod action;
 pub mod cli;
 pub mod cloud;
 pub mod config;

@@ -11,6 +11,15 @@ pub type CloudResult<T> = Result<T, CloudError>;
 pub enum ErrorKind {
     /// The resource does not exist.
     NotFound,
+    /// The resource a create names is already there (`TableAlreadyExistsException`,
+    /// `BucketAlreadyOwnedByYou`, `ResourceConflictException` on a create).
+    AlreadyExists,
+    /// The resource is busy or in a state that forbids the change (`ResourceInUseException`,
+    /// `OperationAborted`, a conflicting change in progress): wait and retry.
+    Conflict,
+    /// The request itself is wrong (`ValidationException`, `InvalidParameterValueException`,
+    /// `InvalidRequest`): retrying it unchanged will fail the same way.
+    Validation,
     /// No usable credentials: none found, expired, or not accepted (a session that timed out,
     /// an SSO login that lapsed, a key that was rotated).
     Credentials,
@@ -84,7 +93,15 @@ impl CloudError {
                 "the endpoint could not be reached: check the network, VPN or proxy, and \
                  AWS_ENDPOINT_URL or [aws.region_endpoints] if set"
             }
-            ErrorKind::NotFound | ErrorKind::Service | ErrorKind::Client => return None,
+            ErrorKind::Conflict => {
+                "the resource is busy (being created, updated or deleted): wait for it to settle, \
+                 then retry"
+            }
+            ErrorKind::NotFound
+            | ErrorKind::AlreadyExists
+            | ErrorKind::Validation
+            | ErrorKind::Service
+            | ErrorKind::Client => return None,
         })
     }
 }

@@ -7,16 +7,19 @@ pub mod aws;
 mod error;
 pub mod sim;
 mod types;
+pub mod writes;
 
 pub use error::{CloudError, CloudResult, ErrorKind};
 pub use types::*;
+pub use writes::{ObjectBody, Sent, WriteOutput, WriteRequest, Writes};
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-/// DynamoDB: tables, point-in-time recovery, on-demand backups, restores and exports.
+/// DynamoDB reads: tables, point-in-time recovery, on-demand backups. Every write is a
+/// [`WriteRequest`] sent through [`Writes`].
 #[async_trait]
 pub trait Backups: Send + Sync {
     /// Every table name in the region, all pages.
@@ -28,36 +31,12 @@ pub trait Backups: Send + Sync {
         region: &str,
         table: &str,
     ) -> CloudResult<ContinuousBackups>;
-    async fn set_point_in_time_recovery(
-        &self,
-        region: &str,
-        table: &str,
-        enabled: bool,
-    ) -> CloudResult<ContinuousBackups>;
-    async fn create_backup(&self, region: &str, table: &str, name: &str)
-    -> CloudResult<BackupInfo>;
     /// Every backup (all pages, every type: USER, SYSTEM and AWS_BACKUP) of one table, or of
     /// all tables when `table` is `None`, newest first by creation time: AWS promises no
     /// order. A deleted table's backups are still listed by its name.
     async fn list_backups(&self, region: &str, table: Option<&str>)
     -> CloudResult<Vec<BackupInfo>>;
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo>;
-    async fn restore_from_backup(
-        &self,
-        region: &str,
-        backup_arn: &str,
-        target_table: &str,
-    ) -> CloudResult<TableInfo>;
-    /// `source` is a table name in `region`, or a table ARN (for a cross-region restore).
-    async fn restore_to_point_in_time(
-        &self,
-        region: &str,
-        source: &str,
-        target_table: &str,
-        point: RestorePoint,
-    ) -> CloudResult<TableInfo>;
-    async fn export_to_s3(&self, region: &str, request: &ExportRequest) -> CloudResult<ExportInfo>;
-    async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo>;
     /// Polls until the table is ACTIVE (or gone), or fails with `ErrorKind::Timeout`.
     async fn wait_for_table(
         &self,
@@ -121,7 +100,6 @@ pub trait Storage: Send + Sync {
     /// the bucket's own), so it can be answered while another region is down.
     async fn bucket_region(&self, region: &str, bucket: &str) -> CloudResult<String>;
     async fn get_versioning(&self, region: &str, bucket: &str) -> CloudResult<Versioning>;
-    async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()>;
     /// `None` when the bucket has no replication configuration.
     async fn get_replication(
         &self,
@@ -157,17 +135,9 @@ pub trait Storage: Send + Sync {
         bucket: &str,
         prefix: &str,
     ) -> CloudResult<Vec<String>>;
-    /// Copies every object under `prefix` from one bucket to another; objects already present
-    /// with the same size are skipped, so a retry after a failure finishes the work.
-    async fn copy_objects(
-        &self,
-        from: &BucketRef,
-        to: &BucketRef,
-        prefix: Option<&str>,
-    ) -> CloudResult<CopyReport>;
 }
 
-/// Lambda: the pipeline's functions and their reserved concurrency.
+/// Lambda: the pipeline's functions, their reserved concurrency and what feeds them.
 #[async_trait]
 pub trait Functions: Send + Sync {
     /// Functions whose name starts with `prefix` (all when `None`), all pages.
@@ -185,8 +155,15 @@ pub trait Functions: Send + Sync {
     ) -> CloudResult<FunctionInfo>;
     /// `None` when no reserved concurrency is set; `Some(0)` means the function is stopped.
     async fn get_concurrency(&self, region: &str, name: &str) -> CloudResult<Option<i32>>;
-    async fn put_concurrency(&self, region: &str, name: &str, reserved: i32) -> CloudResult<i32>;
-    async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()>;
+    /// The deployment package behind `FunctionInfo::code_location` (a presigned URL, valid
+    /// for ten minutes), downloaded whole.
+    async fn download_code(&self, region: &str, location: &str) -> CloudResult<Vec<u8>>;
+    /// What feeds the function (queues, streams), all pages.
+    async fn list_event_source_mappings(
+        &self,
+        region: &str,
+        function: &str,
+    ) -> CloudResult<Vec<EventSourceMapping>>;
 }
 
 /// Route53: failover records and health checks (a global service).
@@ -195,12 +172,6 @@ pub trait Dns: Send + Sync {
     async fn list_hosted_zones(&self) -> CloudResult<Vec<HostedZone>>;
     /// Every record set of the zone, all pages.
     async fn list_record_sets(&self, zone_id: &str) -> CloudResult<Vec<RecordSet>>;
-    async fn change_record_sets(
-        &self,
-        zone_id: &str,
-        changes: &[RecordChange],
-        comment: &str,
-    ) -> CloudResult<ChangeInfo>;
     async fn get_change(&self, change_id: &str) -> CloudResult<ChangeInfo>;
     async fn health_check_status(&self, health_check_id: &str) -> CloudResult<HealthCheckStatus>;
     /// What the check is configured to do: a disabled or inverted check changes what its
@@ -287,7 +258,8 @@ pub async fn identity_via_any(
     (found, answers)
 }
 
-/// Everything drconsole needs from a cloud.
-pub trait Cloud: Backups + Storage + Functions + Dns + Metrics + Identity {}
+/// Everything drconsole needs from a cloud: the reads, and the one write port only the
+/// action module can use.
+pub trait Cloud: Backups + Storage + Functions + Dns + Metrics + Identity + Writes {}
 
-impl<T: Backups + Storage + Functions + Dns + Metrics + Identity> Cloud for T {}
+impl<T: Backups + Storage + Functions + Dns + Metrics + Identity + Writes> Cloud for T {}

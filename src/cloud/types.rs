@@ -132,6 +132,16 @@ pub struct ReplicationRule {
     /// The bucket name taken from the destination ARN.
     pub destination_bucket: String,
     pub storage_class: Option<String>,
+    /// Whether deletions (delete markers) are replicated too.
+    #[serde(default)]
+    pub delete_marker_replication: bool,
+    /// Replication Time Control: AWS then replicates 99.99% of objects within 15 minutes and
+    /// publishes `ReplicationLatency`, so the lag can be measured.
+    #[serde(default)]
+    pub replication_time: bool,
+    /// Replication metrics (bytes and operations pending, latency) are published.
+    #[serde(default)]
+    pub metrics: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +187,26 @@ pub struct FunctionInfo {
     pub reserved_concurrency: Option<i32>,
     /// A presigned URL to the deployment package, from `get_function` only.
     pub code_location: Option<String>,
+}
+
+/// An event source mapping: what feeds a function (a queue, a stream).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventSourceMapping {
+    pub uuid: String,
+    pub function_arn: Option<String>,
+    pub source_arn: Option<String>,
+    /// Creating, Enabling, Enabled, Disabling, Disabled, Updating, Deleting.
+    pub state: String,
+}
+
+impl EventSourceMapping {
+    /// Enabled, or on its way there: either way it is running messages into the function.
+    pub fn is_enabled(&self) -> bool {
+        matches!(
+            self.state.as_str(),
+            "Enabled" | "Enabling" | "Creating" | "Updating"
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

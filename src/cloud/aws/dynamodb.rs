@@ -98,50 +98,6 @@ impl Backups for AwsCloud {
         )
     }
 
-    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
-    async fn set_point_in_time_recovery(
-        &self,
-        region: &str,
-        table: &str,
-        enabled: bool,
-    ) -> CloudResult<ContinuousBackups> {
-        const OP: &str = "UpdateContinuousBackups";
-        let spec = PointInTimeRecoverySpecification::builder()
-            .point_in_time_recovery_enabled(enabled)
-            .build()
-            .map_err(|e| CloudError::new(SERVICE, OP, ErrorKind::Client, e.to_string()))?;
-        let out = self
-            .dynamodb(region)
-            .update_continuous_backups()
-            .table_name(table)
-            .point_in_time_recovery_specification(spec)
-            .send()
-            .await
-            .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        continuous(OP, out.continuous_backups_description())
-    }
-
-    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
-    async fn create_backup(
-        &self,
-        region: &str,
-        table: &str,
-        name: &str,
-    ) -> CloudResult<BackupInfo> {
-        let out = self
-            .dynamodb(region)
-            .create_backup()
-            .table_name(table)
-            .backup_name(name)
-            .send()
-            .await
-            .map_err(|e| cloud_error(SERVICE, "CreateBackup", e))?;
-        let details = out
-            .backup_details()
-            .ok_or_else(|| missing(SERVICE, "CreateBackup", "BackupDetails"))?;
-        backup_info("CreateBackup", details, table)
-    }
-
     #[tracing::instrument(level = "error", skip_all, fields(target = table.unwrap_or("*")))]
     async fn list_backups(
         &self,
@@ -218,90 +174,6 @@ impl Backups for AwsCloud {
         backup_info(OP, details, table)
     }
 
-    #[tracing::instrument(level = "error", skip_all, fields(target = target_table))]
-    async fn restore_from_backup(
-        &self,
-        region: &str,
-        backup_arn: &str,
-        target_table: &str,
-    ) -> CloudResult<TableInfo> {
-        const OP: &str = "RestoreTableFromBackup";
-        let out = self
-            .dynamodb(region)
-            .restore_table_from_backup()
-            .backup_arn(backup_arn)
-            .target_table_name(target_table)
-            .send()
-            .await
-            .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        table_info(OP, out.table_description())
-    }
-
-    #[tracing::instrument(level = "error", skip_all, fields(target = target_table, source = source))]
-    async fn restore_to_point_in_time(
-        &self,
-        region: &str,
-        source: &str,
-        target_table: &str,
-        point: RestorePoint,
-    ) -> CloudResult<TableInfo> {
-        const OP: &str = "RestoreTableToPointInTime";
-        let mut req = self
-            .dynamodb(region)
-            .restore_table_to_point_in_time()
-            .target_table_name(target_table);
-        req = if source.starts_with("arn:") {
-            req.source_table_arn(source)
-        } else {
-            req.source_table_name(source)
-        };
-        req = match point {
-            RestorePoint::Latest => req.use_latest_restorable_time(true),
-            RestorePoint::At(at) => req.restore_date_time(to_smithy(at)),
-        };
-        let out = req.send().await.map_err(|e| cloud_error(SERVICE, OP, e))?;
-        table_info(OP, out.table_description())
-    }
-
-    #[tracing::instrument(level = "error", skip_all, fields(target = request.table_arn.as_str(), bucket = request.bucket.as_str()))]
-    async fn export_to_s3(&self, region: &str, request: &ExportRequest) -> CloudResult<ExportInfo> {
-        const OP: &str = "ExportTableToPointInTime";
-        let out = self
-            .dynamodb(region)
-            .export_table_to_point_in_time()
-            .table_arn(&request.table_arn)
-            .s3_bucket(&request.bucket)
-            .s3_prefix(&request.prefix)
-            .set_export_time(request.at.map(to_smithy))
-            .send()
-            .await
-            .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        let d = out
-            .export_description()
-            .ok_or_else(|| missing(SERVICE, OP, "ExportDescription"))?;
-        Ok(ExportInfo {
-            arn: d.export_arn().unwrap_or_default().to_owned(),
-            status: d
-                .export_status()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            bucket: d.s3_bucket().map(str::to_owned),
-            prefix: d.s3_prefix().map(str::to_owned),
-        })
-    }
-
-    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
-    async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
-        let out = self
-            .dynamodb(region)
-            .delete_table()
-            .table_name(table)
-            .send()
-            .await
-            .map_err(|e| cloud_error(SERVICE, "DeleteTable", e))?;
-        table_info("DeleteTable", out.table_description())
-    }
-
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn wait_for_table(
         &self,
@@ -372,4 +244,139 @@ fn continuous(
             .and_then(|p| p.latest_restorable_date_time())
             .and_then(to_chrono),
     })
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl AwsCloud {
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
+    pub(crate) async fn set_point_in_time_recovery(
+        &self,
+        region: &str,
+        table: &str,
+        enabled: bool,
+    ) -> CloudResult<ContinuousBackups> {
+        const OP: &str = "UpdateContinuousBackups";
+        let spec = PointInTimeRecoverySpecification::builder()
+            .point_in_time_recovery_enabled(enabled)
+            .build()
+            .map_err(|e| CloudError::new(SERVICE, OP, ErrorKind::Client, e.to_string()))?;
+        let out = self
+            .dynamodb(region)
+            .update_continuous_backups()
+            .table_name(table)
+            .point_in_time_recovery_specification(spec)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        continuous(OP, out.continuous_backups_description())
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
+    pub(crate) async fn create_backup(
+        &self,
+        region: &str,
+        table: &str,
+        name: &str,
+    ) -> CloudResult<BackupInfo> {
+        let out = self
+            .dynamodb(region)
+            .create_backup()
+            .table_name(table)
+            .backup_name(name)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "CreateBackup", e))?;
+        let details = out
+            .backup_details()
+            .ok_or_else(|| missing(SERVICE, "CreateBackup", "BackupDetails"))?;
+        backup_info("CreateBackup", details, table)
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = target_table))]
+    pub(crate) async fn restore_from_backup(
+        &self,
+        region: &str,
+        backup_arn: &str,
+        target_table: &str,
+    ) -> CloudResult<TableInfo> {
+        const OP: &str = "RestoreTableFromBackup";
+        let out = self
+            .dynamodb(region)
+            .restore_table_from_backup()
+            .backup_arn(backup_arn)
+            .target_table_name(target_table)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        table_info(OP, out.table_description())
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = target_table, source = source))]
+    pub(crate) async fn restore_to_point_in_time(
+        &self,
+        region: &str,
+        source: &str,
+        target_table: &str,
+        point: RestorePoint,
+    ) -> CloudResult<TableInfo> {
+        const OP: &str = "RestoreTableToPointInTime";
+        let mut req = self
+            .dynamodb(region)
+            .restore_table_to_point_in_time()
+            .target_table_name(target_table);
+        req = if source.starts_with("arn:") {
+            req.source_table_arn(source)
+        } else {
+            req.source_table_name(source)
+        };
+        req = match point {
+            RestorePoint::Latest => req.use_latest_restorable_time(true),
+            RestorePoint::At(at) => req.restore_date_time(to_smithy(at)),
+        };
+        let out = req.send().await.map_err(|e| cloud_error(SERVICE, OP, e))?;
+        table_info(OP, out.table_description())
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = request.table_arn.as_str(), bucket = request.bucket.as_str()))]
+    pub(crate) async fn export_to_s3(
+        &self,
+        region: &str,
+        request: &ExportRequest,
+    ) -> CloudResult<ExportInfo> {
+        const OP: &str = "ExportTableToPointInTime";
+        let out = self
+            .dynamodb(region)
+            .export_table_to_point_in_time()
+            .table_arn(&request.table_arn)
+            .s3_bucket(&request.bucket)
+            .s3_prefix(&request.prefix)
+            .set_export_time(request.at.map(to_smithy))
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        let d = out
+            .export_description()
+            .ok_or_else(|| missing(SERVICE, OP, "ExportDescription"))?;
+        Ok(ExportInfo {
+            arn: d.export_arn().unwrap_or_default().to_owned(),
+            status: d
+                .export_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            bucket: d.s3_bucket().map(str::to_owned),
+            prefix: d.s3_prefix().map(str::to_owned),
+        })
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
+    pub(crate) async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
+        let out = self
+            .dynamodb(region)
+            .delete_table()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "DeleteTable", e))?;
+        table_info("DeleteTable", out.table_description())
+    }
 }

@@ -107,8 +107,33 @@ impl Functions for AwsCloud {
         Ok(out.reserved_concurrent_executions())
     }
 
+    async fn download_code(&self, _region: &str, _location: &str) -> CloudResult<Vec<u8>> {
+        Err(crate::cloud::CloudError::new(
+            "lambda",
+            "GetFunction",
+            crate::cloud::ErrorKind::Client,
+            "not implemented yet",
+        ))
+    }
+
+    async fn list_event_source_mappings(
+        &self,
+        _region: &str,
+        _function: &str,
+    ) -> CloudResult<Vec<crate::cloud::EventSourceMapping>> {
+        Ok(Vec::new())
+    }
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl AwsCloud {
     #[tracing::instrument(level = "error", skip_all, fields(target = name))]
-    async fn put_concurrency(&self, region: &str, name: &str, reserved: i32) -> CloudResult<i32> {
+    pub(crate) async fn put_concurrency(
+        &self,
+        region: &str,
+        name: &str,
+        reserved: i32,
+    ) -> CloudResult<i32> {
         let out = self
             .lambda(region)
             .put_function_concurrency()
@@ -121,7 +146,7 @@ impl Functions for AwsCloud {
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = name))]
-    async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()> {
+    pub(crate) async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()> {
         self.lambda(region)
             .delete_function_concurrency()
             .function_name(name)

@@ -12,6 +12,7 @@ mod lambda;
 mod route53;
 mod s3;
 mod sts;
+mod writes;
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
@@ -265,6 +266,52 @@ const CREDENTIAL_CODES: &[&str] = &[
     "MissingAuthenticationToken",
 ];
 
+/// Error codes that mean "what you ask to create is already there": a retry's first write
+/// may have gone through.
+const ALREADY_EXISTS_CODES: &[&str] = &[
+    "TableAlreadyExistsException",
+    "BackupAlreadyExistsException",
+    "BucketAlreadyOwnedByYou",
+    "BucketAlreadyExists",
+    "ResourceConflictException",
+    "ResourceAlreadyExistsException",
+    "HealthCheckAlreadyExists",
+    "ImportConflictException",
+    "ExportConflictException",
+];
+
+/// Error codes that mean "busy, or in a state that forbids it now".
+const CONFLICT_CODES: &[&str] = &[
+    "ResourceInUseException",
+    "TableInUseException",
+    "BackupInUseException",
+    "OperationAborted",
+    "PriorRequestNotComplete",
+    "ContinuousBackupsUnavailableException",
+    "ConcurrentModification",
+    "ConflictException",
+];
+
+/// Error codes that mean "the request is wrong": retrying it unchanged fails the same way.
+const VALIDATION_CODES: &[&str] = &[
+    "ValidationException",
+    "ValidationError",
+    "InvalidParameterValueException",
+    "InvalidParameterException",
+    "InvalidParameterCombination",
+    "InvalidRequest",
+    "InvalidArgument",
+    "InvalidInput",
+    "InvalidChangeBatch",
+    "InvalidBucketName",
+    "MalformedXML",
+    "InvalidRestoreTimeException",
+    "PointInTimeRecoveryUnavailableException",
+    "InvalidExportTimeException",
+    "IllegalLocationConstraintException",
+    "InvalidLocationConstraint",
+];
+
 /// A code-less 404 means "missing" only for HEAD requests, which cannot carry an error body;
 /// for anything else it means the endpoint does not serve this API (a proxy, an emulator
 /// without the operation), which is not evidence that the resource is gone.
@@ -272,6 +319,12 @@ fn kind_of_code(code: &str, status: u16, operation: &str) -> ErrorKind {
     let head = operation.starts_with("Head");
     if NOT_FOUND_CODES.contains(&code) || (status == 404 && code.is_empty() && head) {
         ErrorKind::NotFound
+    } else if ALREADY_EXISTS_CODES.contains(&code) {
+        ErrorKind::AlreadyExists
+    } else if CONFLICT_CODES.contains(&code) || status == 409 {
+        ErrorKind::Conflict
+    } else if VALIDATION_CODES.contains(&code) {
+        ErrorKind::Validation
     } else if CREDENTIAL_CODES.contains(&code) {
         ErrorKind::Credentials
     } else if code.starts_with("AccessDenied") || code == "UnauthorizedOperation" || status == 403 {

@@ -148,45 +148,6 @@ impl Dns for AwsCloud {
         Ok(records)
     }
 
-    #[tracing::instrument(level = "error", skip_all, fields(target = zone_id))]
-    async fn change_record_sets(
-        &self,
-        zone_id: &str,
-        changes: &[RecordChange],
-        comment: &str,
-    ) -> CloudResult<ChangeInfo> {
-        const OP: &str = "ChangeResourceRecordSets";
-        let changes = changes
-            .iter()
-            .map(|c| {
-                let action = match c.action {
-                    ChangeAction::Create => r53::ChangeAction::Create,
-                    ChangeAction::Upsert => r53::ChangeAction::Upsert,
-                    ChangeAction::Delete => r53::ChangeAction::Delete,
-                };
-                Change::builder()
-                    .action(action)
-                    .resource_record_set(sdk_record_set(OP, &c.record)?)
-                    .build()
-                    .map_err(|e| build_error(OP, e))
-            })
-            .collect::<CloudResult<Vec<_>>>()?;
-        let batch = ChangeBatch::builder()
-            .comment(comment)
-            .set_changes(Some(changes))
-            .build()
-            .map_err(|e| build_error(OP, e))?;
-        let out = self
-            .route53
-            .change_resource_record_sets()
-            .hosted_zone_id(zone_id)
-            .change_batch(batch)
-            .send()
-            .await
-            .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        change_info(OP, out.change_info())
-    }
-
     #[tracing::instrument(level = "error", skip_all, fields(target = change_id))]
     async fn get_change(&self, change_id: &str) -> CloudResult<ChangeInfo> {
         let out = self
@@ -251,5 +212,47 @@ impl Dns for AwsCloud {
             disabled: config.disabled().unwrap_or(false),
             inverted: config.inverted().unwrap_or(false),
         })
+    }
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl AwsCloud {
+    #[tracing::instrument(level = "error", skip_all, fields(target = zone_id))]
+    pub(crate) async fn change_record_sets(
+        &self,
+        zone_id: &str,
+        changes: &[RecordChange],
+        comment: &str,
+    ) -> CloudResult<ChangeInfo> {
+        const OP: &str = "ChangeResourceRecordSets";
+        let changes = changes
+            .iter()
+            .map(|c| {
+                let action = match c.action {
+                    ChangeAction::Create => r53::ChangeAction::Create,
+                    ChangeAction::Upsert => r53::ChangeAction::Upsert,
+                    ChangeAction::Delete => r53::ChangeAction::Delete,
+                };
+                Change::builder()
+                    .action(action)
+                    .resource_record_set(sdk_record_set(OP, &c.record)?)
+                    .build()
+                    .map_err(|e| build_error(OP, e))
+            })
+            .collect::<CloudResult<Vec<_>>>()?;
+        let batch = ChangeBatch::builder()
+            .comment(comment)
+            .set_changes(Some(changes))
+            .build()
+            .map_err(|e| build_error(OP, e))?;
+        let out = self
+            .route53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .change_batch(batch)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        change_info(OP, out.change_info())
     }
 }

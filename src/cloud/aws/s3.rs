@@ -179,23 +179,6 @@ impl Storage for AwsCloud {
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
-    async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()> {
-        let status = if enabled {
-            BucketVersioningStatus::Enabled
-        } else {
-            BucketVersioningStatus::Suspended
-        };
-        self.s3(region)
-            .put_bucket_versioning()
-            .bucket(bucket)
-            .versioning_configuration(VersioningConfiguration::builder().status(status).build())
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| cloud_error(SERVICE, "PutBucketVersioning", e))
-    }
-
-    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     async fn get_replication(
         &self,
         region: &str,
@@ -247,6 +230,18 @@ impl Storage for AwsCloud {
                         .destination()
                         .and_then(|d| d.storage_class())
                         .map(|c| c.as_str().to_owned()),
+                    delete_marker_replication: r
+                        .delete_marker_replication()
+                        .and_then(|d| d.status())
+                        .is_some_and(|s| s.as_str() == "Enabled"),
+                    replication_time: r
+                        .destination()
+                        .and_then(|d| d.replication_time())
+                        .is_some_and(|t| t.status().as_str() == "Enabled"),
+                    metrics: r
+                        .destination()
+                        .and_then(|d| d.metrics())
+                        .is_some_and(|m| m.status().as_str() == "Enabled"),
                 }
             })
             .collect();
@@ -377,9 +372,34 @@ impl Storage for AwsCloud {
         }
         Ok(prefixes)
     }
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl AwsCloud {
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
+    pub(crate) async fn set_versioning(
+        &self,
+        region: &str,
+        bucket: &str,
+        enabled: bool,
+    ) -> CloudResult<()> {
+        let status = if enabled {
+            BucketVersioningStatus::Enabled
+        } else {
+            BucketVersioningStatus::Suspended
+        };
+        self.s3(region)
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(VersioningConfiguration::builder().status(status).build())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| cloud_error(SERVICE, "PutBucketVersioning", e))
+    }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = to.bucket.as_str(), source = from.bucket.as_str()))]
-    async fn copy_objects(
+    pub(crate) async fn copy_objects(
         &self,
         from: &BucketRef,
         to: &BucketRef,

@@ -205,7 +205,84 @@ impl Backups for SimCloud {
             .ok_or_else(|| table_not_found(&call, table))
     }
 
-    async fn set_point_in_time_recovery(
+    async fn list_backups(
+        &self,
+        region: &str,
+        table: Option<&str>,
+    ) -> CloudResult<Vec<BackupInfo>> {
+        self.enter(
+            SERVICE,
+            "ListBackups",
+            Some(region),
+            table.unwrap_or(region),
+        )
+        .await?;
+        let state = self.state();
+        // Backups outlive their table, and a missing table simply has none: no error.
+        let mut backups: Vec<BackupInfo> = state
+            .backups
+            .iter()
+            .filter(|b| b.region == region && table.is_none_or(|t| b.table_name == t))
+            .map(backup_info)
+            .collect();
+        backups.sort_by_key(|b| std::cmp::Reverse(b.created));
+        Ok(backups)
+    }
+
+    async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {
+        let call = self
+            .enter(SERVICE, "DescribeBackup", Some(region), backup_arn)
+            .await?;
+        let state = self.state();
+        state
+            .backups
+            .iter()
+            .find(|b| b.arn == backup_arn && b.region == region)
+            .map(backup_info)
+            .ok_or_else(|| {
+                call.not_found(
+                    "BackupNotFoundException",
+                    format!("Backup not found: {backup_arn}"),
+                )
+            })
+    }
+
+    async fn wait_for_table(
+        &self,
+        region: &str,
+        table: &str,
+        until: TableCondition,
+        timeout: StdDuration,
+    ) -> CloudResult<()> {
+        let pause = match self.latency {
+            Latency::None => StdDuration::from_millis(50),
+            Latency::Realistic => StdDuration::from_secs(1),
+        };
+        // Real time, not the simulated clock: a test may advance a fixed clock meanwhile.
+        poll_table(self, region, table, until, timeout, pause).await
+    }
+
+    async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64> {
+        let call = self.enter(SERVICE, "Scan", Some(region), table).await?;
+        if segments > 1_000_000 {
+            return Err(call.invalid(
+                "ValidationException",
+                "1 validation error detected: Value at 'totalSegments' failed to satisfy \
+                 constraint: Member must have value less than or equal to 1000000",
+            ));
+        }
+        let state = self.state();
+        match state.table(region, table) {
+            // Only an ACTIVE table can be scanned.
+            Some(t) if t.status == TableStatus::Active => Ok(t.items),
+            _ => Err(call.not_found("ResourceNotFoundException", "Requested resource not found")),
+        }
+    }
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl SimCloud {
+    pub(crate) async fn set_point_in_time_recovery(
         &self,
         region: &str,
         table: &str,
@@ -234,7 +311,7 @@ impl Backups for SimCloud {
         Ok(continuous(t, now))
     }
 
-    async fn create_backup(
+    pub(crate) async fn create_backup(
         &self,
         region: &str,
         table: &str,
@@ -285,49 +362,7 @@ impl Backups for SimCloud {
         Ok(info)
     }
 
-    async fn list_backups(
-        &self,
-        region: &str,
-        table: Option<&str>,
-    ) -> CloudResult<Vec<BackupInfo>> {
-        self.enter(
-            SERVICE,
-            "ListBackups",
-            Some(region),
-            table.unwrap_or(region),
-        )
-        .await?;
-        let state = self.state();
-        // Backups outlive their table, and a missing table simply has none: no error.
-        let mut backups: Vec<BackupInfo> = state
-            .backups
-            .iter()
-            .filter(|b| b.region == region && table.is_none_or(|t| b.table_name == t))
-            .map(backup_info)
-            .collect();
-        backups.sort_by_key(|b| std::cmp::Reverse(b.created));
-        Ok(backups)
-    }
-
-    async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {
-        let call = self
-            .enter(SERVICE, "DescribeBackup", Some(region), backup_arn)
-            .await?;
-        let state = self.state();
-        state
-            .backups
-            .iter()
-            .find(|b| b.arn == backup_arn && b.region == region)
-            .map(backup_info)
-            .ok_or_else(|| {
-                call.not_found(
-                    "BackupNotFoundException",
-                    format!("Backup not found: {backup_arn}"),
-                )
-            })
-    }
-
-    async fn restore_from_backup(
+    pub(crate) async fn restore_from_backup(
         &self,
         region: &str,
         backup_arn: &str,
@@ -371,7 +406,7 @@ impl Backups for SimCloud {
         )
     }
 
-    async fn restore_to_point_in_time(
+    pub(crate) async fn restore_to_point_in_time(
         &self,
         region: &str,
         source: &str,
@@ -425,7 +460,11 @@ impl Backups for SimCloud {
         state.restore_into(&call, region, target_table, items, size, now)
     }
 
-    async fn export_to_s3(&self, region: &str, request: &ExportRequest) -> CloudResult<ExportInfo> {
+    pub(crate) async fn export_to_s3(
+        &self,
+        region: &str,
+        request: &ExportRequest,
+    ) -> CloudResult<ExportInfo> {
         let call = self
             .enter(
                 SERVICE,
@@ -487,7 +526,7 @@ impl Backups for SimCloud {
         })
     }
 
-    async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
+    pub(crate) async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
         let call = self
             .enter(SERVICE, "DeleteTable", Some(region), table)
             .await?;
@@ -529,37 +568,5 @@ impl Backups for SimCloud {
             "ResourceInUseException",
             format!("Attempt to change a resource which is still in use: Table is {busy}: {table}"),
         ))
-    }
-
-    async fn wait_for_table(
-        &self,
-        region: &str,
-        table: &str,
-        until: TableCondition,
-        timeout: StdDuration,
-    ) -> CloudResult<()> {
-        let pause = match self.latency {
-            Latency::None => StdDuration::from_millis(50),
-            Latency::Realistic => StdDuration::from_secs(1),
-        };
-        // Real time, not the simulated clock: a test may advance a fixed clock meanwhile.
-        poll_table(self, region, table, until, timeout, pause).await
-    }
-
-    async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64> {
-        let call = self.enter(SERVICE, "Scan", Some(region), table).await?;
-        if segments > 1_000_000 {
-            return Err(call.invalid(
-                "ValidationException",
-                "1 validation error detected: Value at 'totalSegments' failed to satisfy \
-                 constraint: Member must have value less than or equal to 1000000",
-            ));
-        }
-        let state = self.state();
-        match state.table(region, table) {
-            // Only an ACTIVE table can be scanned.
-            Some(t) if t.status == TableStatus::Active => Ok(t.items),
-            _ => Err(call.not_found("ResourceNotFoundException", "Requested resource not found")),
-        }
     }
 }

@@ -124,7 +124,32 @@ impl Functions for SimCloud {
         Ok(state.function(&call, region, name)?.reserved)
     }
 
-    async fn put_concurrency(&self, region: &str, name: &str, reserved: i32) -> CloudResult<i32> {
+    async fn download_code(&self, _region: &str, _location: &str) -> CloudResult<Vec<u8>> {
+        Err(crate::cloud::CloudError::new(
+            "lambda",
+            "GetFunction",
+            crate::cloud::ErrorKind::Client,
+            "not implemented yet",
+        ))
+    }
+
+    async fn list_event_source_mappings(
+        &self,
+        _region: &str,
+        _function: &str,
+    ) -> CloudResult<Vec<crate::cloud::EventSourceMapping>> {
+        Ok(Vec::new())
+    }
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl SimCloud {
+    pub(crate) async fn put_concurrency(
+        &self,
+        region: &str,
+        name: &str,
+        reserved: i32,
+    ) -> CloudResult<i32> {
         let call = self
             .enter(SERVICE, "PutFunctionConcurrency", Some(region), name)
             .await?;
@@ -160,7 +185,7 @@ impl Functions for SimCloud {
         Ok(reserved)
     }
 
-    async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()> {
+    pub(crate) async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()> {
         let call = self
             .enter(SERVICE, "DeleteFunctionConcurrency", Some(region), name)
             .await?;

@@ -31,6 +31,7 @@ mod seed;
 mod state;
 #[cfg(test)]
 mod tests;
+mod writes;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};

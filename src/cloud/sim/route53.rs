@@ -196,28 +196,6 @@ impl Dns for SimCloud {
         Ok(records)
     }
 
-    async fn change_record_sets(
-        &self,
-        zone_id: &str,
-        changes: &[RecordChange],
-        _comment: &str,
-    ) -> CloudResult<ChangeInfo> {
-        let call = self
-            .enter(SERVICE, "ChangeResourceRecordSets", None, zone_id)
-            .await?;
-        let now = self.clock.now();
-        let mut state = self.state();
-        state.apply_changes(&call, zone_id, changes)?;
-        let serial = state.next_serial();
-        let id = change_id(serial);
-        state.changes.insert(id.clone(), Change { submitted: now });
-        Ok(ChangeInfo {
-            id,
-            status: "PENDING".to_owned(),
-            submitted_at: Some(now),
-        })
-    }
-
     async fn get_change(&self, change_id: &str) -> CloudResult<ChangeInfo> {
         let call = self.enter(SERVICE, "GetChange", None, change_id).await?;
         let now = self.clock.now();
@@ -305,4 +283,29 @@ fn no_such_check(call: &Call, id: &str) -> CloudError {
         "NoSuchHealthCheck",
         format!("A health check with id {id} does not exist."),
     )
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl SimCloud {
+    pub(crate) async fn change_record_sets(
+        &self,
+        zone_id: &str,
+        changes: &[RecordChange],
+        _comment: &str,
+    ) -> CloudResult<ChangeInfo> {
+        let call = self
+            .enter(SERVICE, "ChangeResourceRecordSets", None, zone_id)
+            .await?;
+        let now = self.clock.now();
+        let mut state = self.state();
+        state.apply_changes(&call, zone_id, changes)?;
+        let serial = state.next_serial();
+        let id = change_id(serial);
+        state.changes.insert(id.clone(), Change { submitted: now });
+        Ok(ChangeInfo {
+            id,
+            status: "PENDING".to_owned(),
+            submitted_at: Some(now),
+        })
+    }
 }

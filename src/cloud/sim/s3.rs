@@ -149,27 +149,6 @@ impl Storage for SimCloud {
         Ok(state.bucket(&call, region, bucket)?.versioning)
     }
 
-    async fn set_versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()> {
-        let call = self
-            .enter(SERVICE, "PutBucketVersioning", Some(region), bucket)
-            .await?;
-        let mut state = self.state();
-        let b = state.bucket_mut(&call, region, bucket)?;
-        if !enabled && b.replication.is_some() {
-            return Err(call.invalid(
-                "InvalidBucketState",
-                "A replication configuration is present on this bucket, so the versioning \
-                 state cannot be changed.",
-            ));
-        }
-        b.versioning = if enabled {
-            Versioning::Enabled
-        } else {
-            Versioning::Suspended
-        };
-        Ok(())
-    }
-
     async fn get_replication(
         &self,
         region: &str,
@@ -268,8 +247,37 @@ impl Storage for SimCloud {
         prefixes.dedup(); // keys are sorted, so equal prefixes are adjacent
         Ok(prefixes)
     }
+}
 
-    async fn copy_objects(
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl SimCloud {
+    pub(crate) async fn set_versioning(
+        &self,
+        region: &str,
+        bucket: &str,
+        enabled: bool,
+    ) -> CloudResult<()> {
+        let call = self
+            .enter(SERVICE, "PutBucketVersioning", Some(region), bucket)
+            .await?;
+        let mut state = self.state();
+        let b = state.bucket_mut(&call, region, bucket)?;
+        if !enabled && b.replication.is_some() {
+            return Err(call.invalid(
+                "InvalidBucketState",
+                "A replication configuration is present on this bucket, so the versioning \
+                 state cannot be changed.",
+            ));
+        }
+        b.versioning = if enabled {
+            Versioning::Enabled
+        } else {
+            Versioning::Suspended
+        };
+        Ok(())
+    }
+
+    pub(crate) async fn copy_objects(
         &self,
         from: &BucketRef,
         to: &BucketRef,

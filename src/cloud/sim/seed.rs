@@ -274,6 +274,9 @@ pub(super) fn replication(replica: &str) -> ReplicationConfig {
             destination_arn: format!("arn:aws:s3:::{replica}"),
             destination_bucket: replica.to_owned(),
             storage_class: Some("STANDARD".to_owned()),
+            delete_marker_replication: true,
+            replication_time: true,
+            metrics: true,
         }],
     }
 }

@@ -1,0 +1,451 @@
+//! The write port: every change drconsole may make to a cloud, as one serialisable value.
+//!
+//! A [`WriteRequest`] is what the preview shows, what the journal records before the call and
+//! what is sent: one value, so the three cannot disagree. Only the action module holds the
+//! [`Authority`] that [`Writes::send`] asks for, so nothing else can write.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
+    EventSourceMapping, ExportInfo, ExportRequest, RecordChange, ReplicationConfig, RestorePoint,
+    TableInfo,
+};
+pub use crate::action::Authority;
+
+/// One AWS write, named as AWS names the operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "operation", rename_all = "PascalCase")]
+pub enum WriteRequest {
+    // DynamoDB
+    /// Turns point-in-time recovery on or off.
+    UpdateContinuousBackups {
+        region: String,
+        table: String,
+        pitr: bool,
+    },
+    CreateBackup {
+        region: String,
+        table: String,
+        backup_name: String,
+    },
+    RestoreTableFromBackup {
+        region: String,
+        backup_arn: String,
+        target_table: String,
+    },
+    /// `source` is a table name in `region`, or a table ARN (for a cross-region restore).
+    RestoreTableToPointInTime {
+        region: String,
+        source: String,
+        target_table: String,
+        point: RestorePoint,
+    },
+    ExportTableToPointInTime {
+        region: String,
+        export: ExportRequest,
+    },
+    DeleteTable {
+        region: String,
+        table: String,
+    },
+    // S3
+    /// Creates a bucket in `region` (its LocationConstraint; none for us-east-1).
+    CreateBucket {
+        region: String,
+        bucket: String,
+    },
+    /// Enables versioning, or suspends it (`enabled: false`): once on it can never be off.
+    PutBucketVersioning {
+        region: String,
+        bucket: String,
+        enabled: bool,
+    },
+    /// Replaces the bucket's whole replication configuration.
+    PutBucketReplication {
+        region: String,
+        bucket: String,
+        configuration: ReplicationConfig,
+    },
+    DeleteBucketReplication {
+        region: String,
+        bucket: String,
+    },
+    PutObject {
+        region: String,
+        bucket: String,
+        key: String,
+        body: ObjectBody,
+    },
+    /// Copies every object under `prefix`; objects already there with the same size are
+    /// skipped, so a retry finishes the work.
+    CopyObjects {
+        from: BucketRef,
+        to: BucketRef,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix: Option<String>,
+    },
+    // Lambda
+    PutFunctionConcurrency {
+        region: String,
+        function: String,
+        reserved: i32,
+    },
+    DeleteFunctionConcurrency {
+        region: String,
+        function: String,
+    },
+    UpdateEventSourceMapping {
+        region: String,
+        /// The mapping's UUID.
+        uuid: String,
+        /// The function it feeds, for the preview and the journal.
+        function: String,
+        enabled: bool,
+    },
+    // Route53
+    ChangeResourceRecordSets {
+        zone_id: String,
+        changes: Vec<RecordChange>,
+        comment: String,
+    },
+    // CloudWatch
+    SetAlarmState {
+        region: String,
+        alarm: String,
+        state: AlarmState,
+        reason: String,
+    },
+}
+
+/// What an object upload carries. The preview and the journal show text bodies whole and
+/// binary ones by size and SHA-256; the bytes themselves are never written to a journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ObjectBody {
+    Text {
+        content_type: String,
+        text: String,
+    },
+    Bytes {
+        content_type: String,
+        size: u64,
+        sha256: String,
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
+}
+
+impl ObjectBody {
+    pub fn json(value: &serde_json::Value) -> ObjectBody {
+        ObjectBody::Text {
+            content_type: "application/json".into(),
+            text: serde_json::to_string_pretty(value).unwrap_or_default(),
+        }
+    }
+
+    pub fn bytes(content_type: &str, bytes: Vec<u8>) -> ObjectBody {
+        use sha2::Digest;
+        ObjectBody::Bytes {
+            content_type: content_type.into(),
+            size: bytes.len() as u64,
+            sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+            bytes,
+        }
+    }
+
+    pub fn content_type(&self) -> &str {
+        match self {
+            ObjectBody::Text { content_type, .. } | ObjectBody::Bytes { content_type, .. } => {
+                content_type
+            }
+        }
+    }
+
+    /// The bytes to upload.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            ObjectBody::Text { text, .. } => text.as_bytes(),
+            ObjectBody::Bytes { bytes, .. } => bytes,
+        }
+    }
+}
+
+impl WriteRequest {
+    /// The AWS service, as the SDK's crate names it: "dynamodb", "s3", "lambda", ...
+    pub fn service(&self) -> &'static str {
+        use WriteRequest::*;
+        match self {
+            UpdateContinuousBackups { .. }
+            | CreateBackup { .. }
+            | RestoreTableFromBackup { .. }
+            | RestoreTableToPointInTime { .. }
+            | ExportTableToPointInTime { .. }
+            | DeleteTable { .. } => "dynamodb",
+            CreateBucket { .. }
+            | PutBucketVersioning { .. }
+            | PutBucketReplication { .. }
+            | DeleteBucketReplication { .. }
+            | PutObject { .. }
+            | CopyObjects { .. } => "s3",
+            PutFunctionConcurrency { .. }
+            | DeleteFunctionConcurrency { .. }
+            | UpdateEventSourceMapping { .. } => "lambda",
+            ChangeResourceRecordSets { .. } => "route53",
+            SetAlarmState { .. } => "cloudwatch",
+        }
+    }
+
+    /// The operation, as AWS names it.
+    pub fn operation(&self) -> &'static str {
+        use WriteRequest::*;
+        match self {
+            UpdateContinuousBackups { .. } => "UpdateContinuousBackups",
+            CreateBackup { .. } => "CreateBackup",
+            RestoreTableFromBackup { .. } => "RestoreTableFromBackup",
+            RestoreTableToPointInTime { .. } => "RestoreTableToPointInTime",
+            ExportTableToPointInTime { .. } => "ExportTableToPointInTime",
+            DeleteTable { .. } => "DeleteTable",
+            CreateBucket { .. } => "CreateBucket",
+            PutBucketVersioning { .. } => "PutBucketVersioning",
+            PutBucketReplication { .. } => "PutBucketReplication",
+            DeleteBucketReplication { .. } => "DeleteBucketReplication",
+            PutObject { .. } => "PutObject",
+            CopyObjects { .. } => "CopyObject",
+            PutFunctionConcurrency { .. } => "PutFunctionConcurrency",
+            DeleteFunctionConcurrency { .. } => "DeleteFunctionConcurrency",
+            UpdateEventSourceMapping { .. } => "UpdateEventSourceMapping",
+            ChangeResourceRecordSets { .. } => "ChangeResourceRecordSets",
+            SetAlarmState { .. } => "SetAlarmState",
+        }
+    }
+
+    /// The region whose endpoint receives it; `None` for Route53 (global).
+    pub fn region(&self) -> Option<&str> {
+        use WriteRequest::*;
+        match self {
+            UpdateContinuousBackups { region, .. }
+            | CreateBackup { region, .. }
+            | RestoreTableFromBackup { region, .. }
+            | RestoreTableToPointInTime { region, .. }
+            | ExportTableToPointInTime { region, .. }
+            | DeleteTable { region, .. }
+            | CreateBucket { region, .. }
+            | PutBucketVersioning { region, .. }
+            | PutBucketReplication { region, .. }
+            | DeleteBucketReplication { region, .. }
+            | PutObject { region, .. }
+            | PutFunctionConcurrency { region, .. }
+            | DeleteFunctionConcurrency { region, .. }
+            | UpdateEventSourceMapping { region, .. }
+            | SetAlarmState { region, .. } => Some(region),
+            CopyObjects { to, .. } => Some(&to.region),
+            ChangeResourceRecordSets { .. } => None,
+        }
+    }
+
+    /// The resource it changes, by name: what a destructive action's confirmation asks for.
+    pub fn target(&self) -> String {
+        use WriteRequest::*;
+        match self {
+            UpdateContinuousBackups { table, .. }
+            | CreateBackup { table, .. }
+            | DeleteTable { table, .. } => table.clone(),
+            RestoreTableFromBackup { target_table, .. }
+            | RestoreTableToPointInTime { target_table, .. } => target_table.clone(),
+            ExportTableToPointInTime { export, .. } => export
+                .table_arn
+                .rsplit('/')
+                .next()
+                .unwrap_or(&export.table_arn)
+                .to_owned(),
+            CreateBucket { bucket, .. }
+            | PutBucketVersioning { bucket, .. }
+            | PutBucketReplication { bucket, .. }
+            | DeleteBucketReplication { bucket, .. } => bucket.clone(),
+            PutObject { bucket, key, .. } => format!("s3://{bucket}/{key}"),
+            CopyObjects { to, .. } => to.bucket.clone(),
+            PutFunctionConcurrency { function, .. }
+            | DeleteFunctionConcurrency { function, .. }
+            | UpdateEventSourceMapping { function, .. } => function.clone(),
+            ChangeResourceRecordSets { changes, .. } => changes
+                .first()
+                .map(|c| c.record.name.clone())
+                .unwrap_or_default(),
+            SetAlarmState { alarm, .. } => alarm.clone(),
+        }
+    }
+
+    /// One line for a person: what it does, to what, where.
+    pub fn summary(&self) -> String {
+        use WriteRequest::*;
+        let place = self
+            .region()
+            .map(|r| format!(" in {r}"))
+            .unwrap_or_default();
+        let what = match self {
+            UpdateContinuousBackups { table, pitr, .. } => format!(
+                "{} point-in-time recovery on table {table}",
+                if *pitr { "enable" } else { "disable" }
+            ),
+            CreateBackup {
+                table, backup_name, ..
+            } => format!("create on-demand backup {backup_name} of table {table}"),
+            RestoreTableFromBackup {
+                backup_arn,
+                target_table,
+                ..
+            } => format!("restore backup {backup_arn} into new table {target_table}"),
+            RestoreTableToPointInTime {
+                source,
+                target_table,
+                point,
+                ..
+            } => {
+                let when = match point {
+                    RestorePoint::Latest => "the latest restorable time".to_owned(),
+                    RestorePoint::At(t) => t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                };
+                format!("restore table {source} as of {when} into new table {target_table}")
+            }
+            ExportTableToPointInTime { export, .. } => format!(
+                "export table {} to s3://{}/{}",
+                self.target(),
+                export.bucket,
+                export.prefix
+            ),
+            DeleteTable { table, .. } => format!("DELETE table {table} and all its items"),
+            CreateBucket { bucket, .. } => format!("create bucket {bucket}"),
+            PutBucketVersioning {
+                bucket, enabled, ..
+            } => format!(
+                "{} versioning on bucket {bucket}",
+                if *enabled { "enable" } else { "suspend" }
+            ),
+            PutBucketReplication {
+                bucket,
+                configuration,
+                ..
+            } => {
+                let to: Vec<&str> = configuration
+                    .rules
+                    .iter()
+                    .map(|r| r.destination_bucket.as_str())
+                    .collect();
+                format!(
+                    "replace the replication configuration of bucket {bucket} ({} rule(s), to {})",
+                    configuration.rules.len(),
+                    to.join(", ")
+                )
+            }
+            DeleteBucketReplication { bucket, .. } => {
+                format!("remove the replication configuration of bucket {bucket}")
+            }
+            PutObject {
+                bucket, key, body, ..
+            } => format!(
+                "upload s3://{bucket}/{key} ({} bytes)",
+                match body {
+                    ObjectBody::Text { text, .. } => text.len() as u64,
+                    ObjectBody::Bytes { size, .. } => *size,
+                }
+            ),
+            CopyObjects { from, to, prefix } => format!(
+                "copy objects{} from s3://{} ({}) to s3://{} ({})",
+                prefix
+                    .as_deref()
+                    .map(|p| format!(" under {p}"))
+                    .unwrap_or_default(),
+                from.bucket,
+                from.region,
+                to.bucket,
+                to.region
+            ),
+            PutFunctionConcurrency {
+                function, reserved, ..
+            } => format!("set reserved concurrency of function {function} to {reserved}"),
+            DeleteFunctionConcurrency { function, .. } => {
+                format!("remove the reserved concurrency of function {function}")
+            }
+            UpdateEventSourceMapping {
+                uuid,
+                function,
+                enabled,
+                ..
+            } => format!(
+                "{} event source mapping {uuid} of function {function}",
+                if *enabled { "enable" } else { "disable" }
+            ),
+            ChangeResourceRecordSets {
+                zone_id, changes, ..
+            } => {
+                let list: Vec<String> = changes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{:?} {} {}{}",
+                            c.action,
+                            c.record.name,
+                            c.record.record_type,
+                            c.record
+                                .set_identifier
+                                .as_deref()
+                                .map(|s| format!(" ({s})"))
+                                .unwrap_or_default()
+                        )
+                        .to_uppercase()
+                    })
+                    .collect();
+                format!("change records in zone {zone_id}: {}", list.join("; "))
+            }
+            SetAlarmState {
+                alarm,
+                state,
+                reason,
+                ..
+            } => format!("set alarm {alarm} to {state:?} ({reason})"),
+        };
+        format!("{what}{place}")
+    }
+
+    /// The request as the journal and `--json` previews record it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// What a write answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum WriteOutput {
+    Nothing,
+    Table(TableInfo),
+    Backup(BackupInfo),
+    ContinuousBackups(ContinuousBackups),
+    Export(ExportInfo),
+    Copy(CopyReport),
+    Concurrency(i32),
+    Mapping(EventSourceMapping),
+    Change(ChangeInfo),
+}
+
+/// A write's answer and the request id AWS gave it (what support asks for).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sent {
+    pub request_id: Option<String>,
+    pub output: WriteOutput,
+}
+
+impl Sent {
+    pub fn new(request_id: Option<String>, output: WriteOutput) -> Sent {
+        Sent { request_id, output }
+    }
+}
+
+/// Every write a cloud accepts. Only the action module can call it: it alone holds an
+/// [`Authority`].
+#[async_trait]
+pub trait Writes: Send + Sync {
+    async fn send(&self, request: &WriteRequest, authority: &Authority) -> CloudResult<Sent>;
+}
