@@ -1,4 +1,28 @@
-//! Actions: the one path every AWS write takes.
+//! Actions: the one path every AWS write takes, and the catalogue of what it can do.
+//!
+//! An [`Action`] reads the estate and makes a [`Plan`]: the exact [`WriteRequest`]s it would
+//! send, what it saves first, and how to undo it. The [`Executor`] runs a plan through the
+//! guards in a fixed order (read-only, account, drill, precheck, confirmation, safety net,
+//! journal, call, journal, postcondition). Only this module holds an [`Authority`], the token
+//! [`crate::cloud::Writes::send`] asks for, so no other code can write.
+
+mod args;
+pub mod catalogue;
+mod executor;
+mod plan;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::cloud::{CloudError, ErrorKind};
+use crate::config::Estate;
+
+pub use args::{ArgKind, ArgSpec, Args};
+pub use executor::{DrillGuard, Executor, ExecutorOptions, Outcome, Progress, Status};
+pub use plan::{Plan, SafetyNet, Undo};
 
 /// The right to send a write. Only this module makes one, so only the executor can call
 /// [`crate::cloud::Writes::send`].
@@ -6,7 +30,6 @@
 pub struct Authority(());
 
 impl Authority {
-    #[allow(dead_code)]
     fn new() -> Authority {
         Authority(())
     }
@@ -16,5 +39,217 @@ impl Authority {
     #[cfg(any(test, feature = "failpoints"))]
     pub fn for_tests() -> Authority {
         Authority(())
+    }
+}
+
+/// How much harm a mistake can do, which decides how much the executor asks before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Danger {
+    /// Reads only.
+    Read,
+    /// Changes something, reversibly or harmlessly: previewed, then a yes.
+    Write,
+    /// Stops production or removes data: the target's name typed back.
+    Destructive,
+}
+
+impl Danger {
+    pub fn label(self) -> &'static str {
+        match self {
+            Danger::Read => "read",
+            Danger::Write => "write",
+            Danger::Destructive => "destructive",
+        }
+    }
+}
+
+/// What an action's target names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Table,
+    Bucket,
+    Function,
+    Alarm,
+}
+
+impl TargetKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetKind::Table => "table",
+            TargetKind::Bucket => "bucket",
+            TargetKind::Function => "function",
+            TargetKind::Alarm => "alarm",
+        }
+    }
+
+    /// The estate's resources of this kind: an action's target must be one of them, so a
+    /// typo never writes to a resource the console does not watch.
+    pub fn names(self, estate: &Estate) -> Vec<String> {
+        match self {
+            TargetKind::Table => estate
+                .dynamodb
+                .tables
+                .iter()
+                .map(|t| t.get_ref().clone())
+                .collect(),
+            TargetKind::Bucket => estate
+                .s3
+                .buckets
+                .iter()
+                .map(|b| b.name.get_ref().clone())
+                .collect(),
+            TargetKind::Function => {
+                let mut names: Vec<String> = estate
+                    .lambda
+                    .functions
+                    .iter()
+                    .map(|f| f.get_ref().clone())
+                    .collect();
+                if let Some(f) = &estate.lambda.ingestion_function
+                    && !names.contains(f.get_ref())
+                {
+                    names.push(f.get_ref().clone());
+                }
+                names
+            }
+            TargetKind::Alarm => estate
+                .cloudwatch
+                .alarms
+                .iter()
+                .map(|a| a.get_ref().clone())
+                .collect(),
+        }
+    }
+}
+
+/// What an action reads from and writes to.
+pub struct Context<'a> {
+    pub cloud: &'a dyn crate::cloud::Cloud,
+    pub estate: &'a Estate,
+    /// The clock the estate is measured by (the sim's in a simulation).
+    pub now: DateTime<Utc>,
+}
+
+impl Context<'_> {
+    pub fn primary(&self) -> &str {
+        self.estate.regions.primary.get_ref()
+    }
+    pub fn backup(&self) -> &str {
+        self.estate.regions.backup.get_ref()
+    }
+}
+
+/// One thing drconsole can do to the estate.
+#[async_trait]
+pub trait Action: Send + Sync {
+    /// Kebab-case, as typed on the command line.
+    fn name(&self) -> &'static str;
+    /// One line: what it does.
+    fn summary(&self) -> &'static str;
+    /// More: what it cannot do, what to do next.
+    fn details(&self) -> &'static str {
+        ""
+    }
+    fn danger(&self) -> Danger;
+    fn target_kind(&self) -> TargetKind;
+    /// The estate's default target, where there is one (the ingestion function).
+    fn default_target(&self, estate: &Estate) -> Option<String> {
+        let _ = estate;
+        None
+    }
+    fn args(&self) -> &'static [ArgSpec] {
+        &[]
+    }
+    /// Reads the current state and says what would be sent. A plan with no requests is the
+    /// precheck saying "already done".
+    async fn plan(&self, ctx: &Context<'_>, target: &str, args: &Args)
+    -> Result<Plan, ActionError>;
+    /// After the writes: reads again and says whether the state is the intended one.
+    async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String>;
+}
+
+/// Which guard refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Guard {
+    ReadOnly,
+    Account,
+    Drill,
+    Confirmation,
+    /// The estate changed between the preview and the run.
+    Preview,
+}
+
+impl Guard {
+    pub fn label(self) -> &'static str {
+        match self {
+            Guard::ReadOnly => "read-only",
+            Guard::Account => "account",
+            Guard::Drill => "drill",
+            Guard::Confirmation => "confirmation",
+            Guard::Preview => "preview",
+        }
+    }
+}
+
+/// Why an action did not do what it was asked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ActionError {
+    /// Bad input: an unknown action or target, a missing or malformed argument. Found before
+    /// anything is sent.
+    #[error("{0}")]
+    Invalid(String),
+    /// A guard said no; nothing was sent.
+    #[error("refused ({}): {reason}", guard.label())]
+    Refused { guard: Guard, reason: String },
+    /// A read or a write failed; the service's own words. Nothing is marked done, so the
+    /// action can be run again.
+    #[error("{0}")]
+    Cloud(CloudError),
+    /// The writes went through but the state is not the intended one.
+    #[error("sent, but the result is not as intended: {0}")]
+    Postcondition(String),
+    /// The journal could not record it, so it was not sent: no write goes unrecorded.
+    #[error("not sent, because the journal could not record it: {0}")]
+    Journal(String),
+}
+
+impl ActionError {
+    pub fn refused(guard: Guard, reason: impl Into<String>) -> ActionError {
+        ActionError::Refused {
+            guard,
+            reason: reason.into(),
+        }
+    }
+
+    /// Whether running the same action again may succeed (a failed call, a throttle).
+    pub fn retryable(&self) -> bool {
+        match self {
+            ActionError::Cloud(e) => !matches!(e.kind, ErrorKind::Validation),
+            ActionError::Postcondition(_) | ActionError::Journal(_) => true,
+            ActionError::Invalid(_) | ActionError::Refused { .. } => false,
+        }
+    }
+}
+
+impl From<CloudError> for ActionError {
+    fn from(e: CloudError) -> Self {
+        ActionError::Cloud(e)
+    }
+}
+
+/// A read of the target that says "no such thing" is bad input, not a failed call.
+pub(crate) fn missing_target(kind: TargetKind, name: &str, region: &str) -> ActionError {
+    ActionError::Invalid(format!(
+        "{} {name} does not exist in {region}",
+        kind.label()
+    ))
+}
+
+impl fmt::Display for Danger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
     }
 }

@@ -22,7 +22,7 @@ pub use duration::Dur;
 pub use error::ConfigError;
 pub use model::{
     AwsSettings, Bucket, CloudWatch, Comms, Contact, ContactGroup, Dns, DnsRecord, DynamoDb,
-    Estate, Lambda, Priority, Regions, S3, Service,
+    Estate, IngestionStop, Lambda, Priority, Regions, S3, Service,
 };
 
 /// Environment variable naming the estate file when `--config` is not given.

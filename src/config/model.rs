@@ -107,6 +107,10 @@ pub struct S3 {
     /// How often the console lists every object to count them: a count costs one LIST call
     /// per 1,000 objects, so it runs on its own slower cadence, not on every refresh.
     pub count_every: Dur,
+    /// The IAM role S3 assumes to replicate (what the plan's `setup-s3-replication.sh` names
+    /// `s3-replication-role`); the replication repair uses it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication_role: Option<String>,
     pub buckets: Vec<Bucket>,
 }
 
@@ -115,6 +119,7 @@ impl Default for S3 {
         Self {
             replica_threshold_percent: 95.0,
             count_every: Dur::from_secs(15 * 60),
+            replication_role: None,
             buckets: Vec::new(),
         }
     }
@@ -160,9 +165,32 @@ pub struct Lambda {
     pub backup_copy_bucket: Option<String>,
     /// How often function backups are expected (the plan: daily).
     pub backup_every: Dur,
-    /// The function whose reserved concurrency is set to 0 to stop ingestion.
+    /// The function that takes data in: stopping ingestion stops it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ingestion_function: Option<Spanned<String>>,
+    /// How ingestion is stopped: `mappings` disables the function's event source mappings
+    /// (queued messages wait in their queue instead of running into the dead-letter queue),
+    /// `concurrency` sets its reserved concurrency to 0 (every invocation is throttled),
+    /// `both` does both.
+    pub ingestion_stop: IngestionStop,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IngestionStop {
+    Mappings,
+    Concurrency,
+    #[default]
+    Both,
+}
+
+impl IngestionStop {
+    pub fn mappings(self) -> bool {
+        matches!(self, IngestionStop::Mappings | IngestionStop::Both)
+    }
+    pub fn concurrency(self) -> bool {
+        matches!(self, IngestionStop::Concurrency | IngestionStop::Both)
+    }
 }
 
 impl Default for Lambda {
@@ -175,6 +203,7 @@ impl Default for Lambda {
             backup_copy_bucket: None,
             backup_every: Dur::from_secs(24 * 3600),
             ingestion_function: None,
+            ingestion_stop: IngestionStop::Both,
         }
     }
 }

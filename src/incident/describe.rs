@@ -122,6 +122,50 @@ pub fn describe(entry: &Entry) -> String {
         } => format!("message posted to {channel} ({template})"),
         Record::FollowUp { text } => format!("follow-up: {text}"),
         Record::Resolved { summary } => with_reason("resolved".to_owned(), summary),
+        Record::ActionStarted {
+            action,
+            target,
+            danger,
+            requests,
+            ..
+        } => format!(
+            "action {action} on {target} started ({danger}, {} request(s))",
+            requests.len()
+        ),
+        Record::ActionRefused {
+            action,
+            target,
+            guard,
+            reason,
+        } => format!("action {action} on {target} refused by the {guard} guard: {reason}"),
+        Record::SafetyNet { what, .. } => format!("safety net: {what}"),
+        Record::ResourceOwned { resource, .. } => {
+            format!("{resource} was created by this run and may be removed by it")
+        }
+        Record::ActionFinished {
+            action,
+            target,
+            outcome,
+            detail,
+            undo,
+            ..
+        } => {
+            let outcome = match outcome {
+                StepOutcome::Succeeded => "succeeded",
+                StepOutcome::Failed => "failed",
+                StepOutcome::Skipped => "skipped",
+                StepOutcome::Cancelled => "cancelled",
+            };
+            let undo = if undo.is_some() {
+                " (undo available)"
+            } else {
+                ""
+            };
+            with_reason(
+                format!("action {action} on {target} {outcome}{undo}"),
+                detail,
+            )
+        }
         Record::TornTailSetAside { bytes, side_file } => format!(
             "a write the machine did not finish ({bytes} bytes) was set aside in {side_file}"
         ),

@@ -1,6 +1,7 @@
 //! What the journal records: one typed record per kind of entry. The journal stores a kind
 //! and a JSON payload; this is their meaning, shared by everything that writes or replays.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -207,6 +208,48 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
     },
+    /// An action begins, as previewed: the run id ties its requests and its end to it.
+    ActionStarted {
+        run: String,
+        action: String,
+        target: String,
+        danger: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        args: BTreeMap<String, String>,
+        /// The requests it is about to send, in order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        requests: Vec<Value>,
+    },
+    /// A guard refused an action: nothing was sent.
+    ActionRefused {
+        action: String,
+        target: String,
+        guard: String,
+        reason: String,
+    },
+    /// What was saved before a change, so it can be put back.
+    SafetyNet {
+        run: String,
+        what: String,
+        #[serde(default, skip_serializing_if = "Value::is_null")]
+        saved: Value,
+    },
+    /// A resource this run created: the same run may remove it without a confirmation.
+    ResourceOwned {
+        run: String,
+        resource: String,
+    },
+    ActionFinished {
+        run: String,
+        action: String,
+        target: String,
+        outcome: StepOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        /// The requests that undo it, where there are some (`drconsole action undo SEQ`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        undo: Option<Value>,
+    },
     /// The journal's own repair: a torn last line moved to a side file in the same directory.
     TornTailSetAside {
         bytes: u64,
@@ -262,6 +305,11 @@ pub const KINDS: &[(&str, &str)] = &[
     ("message_posted", "message posted"),
     ("follow_up", "follow-up"),
     ("resolved", "resolved"),
+    ("action_started", "action started"),
+    ("action_refused", "action refused"),
+    ("safety_net", "safety net"),
+    ("resource_owned", "resource owned"),
+    ("action_finished", "action finished"),
     ("torn_tail_set_aside", "torn line set aside"),
 ];
 

@@ -287,6 +287,11 @@ impl Incident {
             | Record::StepFinished { .. }
             | Record::Decision { .. }
             | Record::MessageDrafted { .. }
+            | Record::ActionStarted { .. }
+            | Record::ActionRefused { .. }
+            | Record::SafetyNet { .. }
+            | Record::ResourceOwned { .. }
+            | Record::ActionFinished { .. }
             | Record::TornTailSetAside { .. } => {}
         }
         true

@@ -1,0 +1,400 @@
+//! Lambda actions: back a function up now, stop ingestion, restart it.
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use crate::action::{
+    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, SafetyNet, TargetKind,
+    Undo, missing_target,
+};
+use crate::cloud::{CloudError, EventSourceMapping, ObjectBody, WriteRequest};
+use crate::config::Estate;
+
+fn not_found(e: CloudError, function: &str, region: &str) -> ActionError {
+    if e.is_not_found() {
+        missing_target(TargetKind::Function, function, region)
+    } else {
+        ActionError::Cloud(e)
+    }
+}
+
+pub struct BackupFunction;
+
+/// `<prefix><YYYYMMDD>/<function>/`: the dated folder the health panel reads.
+fn backup_folder(ctx: &Context<'_>, function: &str) -> String {
+    format!(
+        "{}{}/{function}/",
+        ctx.estate.lambda.backup_prefix,
+        ctx.now.format("%Y%m%d")
+    )
+}
+
+/// Lambda's `CodeSha256`: the package's SHA-256, base64.
+fn code_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    aws_smithy_types::base64::encode(sha2::Sha256::digest(bytes))
+}
+
+#[async_trait]
+impl Action for BackupFunction {
+    fn name(&self) -> &'static str {
+        "backup-function"
+    }
+    fn summary(&self) -> &'static str {
+        "Back a function up now: its configuration and its code package"
+    }
+    fn details(&self) -> &'static str {
+        "Writes config.json and code.zip under <backup_prefix><YYYYMMDD>/<function>/ in the \
+         estate's lambda.backup_bucket. The code is downloaded from the function's Code.Location; \
+         where that fails, the configuration is still saved and the run says the backup cannot \
+         restore the function. No undo: backups are kept."
+    }
+    fn danger(&self) -> Danger {
+        Danger::Write
+    }
+    fn target_kind(&self) -> TargetKind {
+        TargetKind::Function
+    }
+
+    async fn plan(
+        &self,
+        ctx: &Context<'_>,
+        function: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        let region = ctx.primary();
+        let bucket = ctx.estate.lambda.backup_bucket.clone().ok_or_else(|| {
+            ActionError::Invalid(
+                "the estate names no lambda.backup_bucket to back functions up to".to_owned(),
+            )
+        })?;
+        let info = ctx
+            .cloud
+            .get_function(region, function)
+            .await
+            .map_err(|e| not_found(e, function, region))?;
+        let folder = backup_folder(ctx, function);
+        let existing = ctx
+            .cloud
+            .list_objects(region, &bucket, Some(&folder), None)
+            .await?;
+        let has = |file: &str| existing.iter().any(|o| o.key == format!("{folder}{file}"));
+        let mut plan = Plan::new(self.name(), function, self.danger(), args);
+        plan.before = json!({
+            "folder": format!("s3://{bucket}/{folder}"),
+            "has_config": has("config.json"),
+            "has_code": has("code.zip"),
+        });
+        if has("config.json") && has("code.zip") {
+            return Ok(plan.done(format!(
+                "{function} is already backed up today in s3://{bucket}/{folder}"
+            )));
+        }
+        // The presigned URL carries credentials and expires: never kept in a backup.
+        let mut config = info.clone();
+        config.code_location = None;
+        plan.requests.push(WriteRequest::PutObject {
+            region: region.to_owned(),
+            bucket: bucket.clone(),
+            key: format!("{folder}config.json"),
+            body: ObjectBody::json(&serde_json::to_value(&config).unwrap_or_default()),
+        });
+        let code = match info.code_location.as_deref() {
+            None => Err("the function has no code location (an image, or not readable)".to_owned()),
+            Some(location) => match ctx.cloud.download_code(region, location).await {
+                Err(e) => Err(format!("the code could not be downloaded: {e}")),
+                Ok(bytes) => match info.code_sha256.as_deref() {
+                    Some(want) if !want.is_empty() && want != code_sha256(&bytes) => Err(format!(
+                        "the downloaded package's SHA-256 {} is not the function's CodeSha256 {want}",
+                        code_sha256(&bytes)
+                    )),
+                    _ => Ok(bytes),
+                },
+            },
+        };
+        match code {
+            Ok(bytes) => plan.requests.push(WriteRequest::PutObject {
+                region: region.to_owned(),
+                bucket,
+                key: format!("{folder}code.zip"),
+                body: ObjectBody::bytes("application/zip", bytes),
+            }),
+            Err(why) => plan.notes.push(format!(
+                "{why}: only the configuration is saved, and it cannot restore the function"
+            )),
+        }
+        Ok(plan)
+    }
+
+    async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {
+        for request in &plan.requests {
+            if let WriteRequest::PutObject {
+                region,
+                bucket,
+                key,
+                ..
+            } = request
+            {
+                match ctx
+                    .cloud
+                    .list_objects(region, bucket, Some(key), Some(1))
+                    .await
+                {
+                    Ok(found) if found.iter().any(|o| &o.key == key) => {}
+                    Ok(_) => return Err(format!("s3://{bucket}/{key} is not listed")),
+                    Err(e) => return Err(format!("cannot read it back: {e}")),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn ingestion_function(estate: &Estate) -> Option<String> {
+    estate
+        .lambda
+        .ingestion_function
+        .as_ref()
+        .map(|f| f.get_ref().clone())
+}
+
+/// What ingestion looks like now: its reserved concurrency and what feeds it.
+async fn ingestion_state(
+    ctx: &Context<'_>,
+    function: &str,
+) -> Result<(Option<i32>, Vec<EventSourceMapping>), ActionError> {
+    let region = ctx.primary();
+    let (concurrency, mappings) = tokio::join!(
+        ctx.cloud.get_concurrency(region, function),
+        ctx.cloud.list_event_source_mappings(region, function),
+    );
+    Ok((
+        concurrency.map_err(|e| not_found(e, function, region))?,
+        mappings.map_err(|e| not_found(e, function, region))?,
+    ))
+}
+
+pub struct StopIngestion;
+
+#[async_trait]
+impl Action for StopIngestion {
+    fn name(&self) -> &'static str {
+        "stop-ingestion"
+    }
+    fn summary(&self) -> &'static str {
+        "Stop data ingestion: disable the ingestion function's event source mappings and/or \
+         set its reserved concurrency to 0"
+    }
+    fn details(&self) -> &'static str {
+        "Stops production data coming in. The estate's lambda.ingestion_stop says how: \
+         `mappings` (queued messages wait in their queue, up to its retention period, instead of \
+         failing into the dead-letter queue), `concurrency` (every invocation is throttled), or \
+         `both`. The current concurrency and mapping states are saved first; undo (or \
+         restart-ingestion) puts them back."
+    }
+    fn danger(&self) -> Danger {
+        Danger::Destructive
+    }
+    fn target_kind(&self) -> TargetKind {
+        TargetKind::Function
+    }
+    fn default_target(&self, estate: &Estate) -> Option<String> {
+        ingestion_function(estate)
+    }
+
+    async fn plan(
+        &self,
+        ctx: &Context<'_>,
+        function: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        let region = ctx.primary();
+        let how = ctx.estate.lambda.ingestion_stop;
+        let (concurrency, mappings) = ingestion_state(ctx, function).await?;
+        let mut plan = Plan::new(self.name(), function, self.danger(), args);
+        let saved = json!({
+            "reserved_concurrency": concurrency,
+            "mappings": mappings.iter().map(|m| json!({ "uuid": m.uuid, "state": m.state, "source": m.source_arn })).collect::<Vec<_>>(),
+        });
+        plan.before = saved.clone();
+        let mut undo = Vec::new();
+        if how.mappings() {
+            for m in mappings.iter().filter(|m| m.is_enabled()) {
+                let request = |enabled| WriteRequest::UpdateEventSourceMapping {
+                    region: region.to_owned(),
+                    uuid: m.uuid.clone(),
+                    function: function.to_owned(),
+                    enabled,
+                };
+                plan.requests.push(request(false));
+                undo.push(request(true));
+            }
+        }
+        if how.concurrency() && concurrency != Some(0) {
+            plan.requests.push(WriteRequest::PutFunctionConcurrency {
+                region: region.to_owned(),
+                function: function.to_owned(),
+                reserved: 0,
+            });
+            undo.push(match concurrency {
+                Some(n) => WriteRequest::PutFunctionConcurrency {
+                    region: region.to_owned(),
+                    function: function.to_owned(),
+                    reserved: n,
+                },
+                None => WriteRequest::DeleteFunctionConcurrency {
+                    region: region.to_owned(),
+                    function: function.to_owned(),
+                },
+            });
+        }
+        if plan.requests.is_empty() {
+            return Ok(plan.done(format!("ingestion through {function} is already stopped")));
+        }
+        plan.safety_net.push(SafetyNet {
+            what: format!(
+                "the reserved concurrency ({}) and the {} event source mapping state(s) of {function}",
+                concurrency.map_or("none".to_owned(), |n| n.to_string()),
+                mappings.len()
+            ),
+            saved,
+            request: None,
+        });
+        plan.undo = Some(Undo {
+            summary: format!("restart ingestion through {function} as it was"),
+            requests: undo,
+        });
+        if how.mappings() && mappings.is_empty() {
+            plan.notes.push(format!(
+                "{function} has no event source mappings: only its concurrency can stop it"
+            ));
+        }
+        plan.notes
+            .push("this stops production data coming in until ingestion is restarted".to_owned());
+        Ok(plan)
+    }
+
+    async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {
+        let how = ctx.estate.lambda.ingestion_stop;
+        let (concurrency, mappings) = ingestion_state(ctx, &plan.target)
+            .await
+            .map_err(|e| format!("cannot read it back: {e}"))?;
+        if how.concurrency() && concurrency != Some(0) {
+            return Err(format!("reserved concurrency reads {concurrency:?}, not 0"));
+        }
+        if how.mappings()
+            && let Some(m) = mappings.iter().find(|m| m.is_enabled())
+        {
+            return Err(format!("mapping {} is still {}", m.uuid, m.state));
+        }
+        Ok(())
+    }
+}
+
+pub struct RestartIngestion;
+
+const RESTART_ARGS: &[ArgSpec] = &[ArgSpec {
+    name: "concurrency",
+    kind: ArgKind::Count,
+    required: false,
+    help: "reserved concurrency to set (default: remove the limit of 0)",
+}];
+
+#[async_trait]
+impl Action for RestartIngestion {
+    fn name(&self) -> &'static str {
+        "restart-ingestion"
+    }
+    fn summary(&self) -> &'static str {
+        "Restart data ingestion: re-enable the event source mappings and lift a concurrency of 0"
+    }
+    fn details(&self) -> &'static str {
+        "The reverse of stop-ingestion, by the estate's lambda.ingestion_stop. To put back \
+         exactly what stop-ingestion saved, undo its journal entry instead \
+         (`drconsole action undo SEQ`)."
+    }
+    fn danger(&self) -> Danger {
+        Danger::Write
+    }
+    fn target_kind(&self) -> TargetKind {
+        TargetKind::Function
+    }
+    fn default_target(&self, estate: &Estate) -> Option<String> {
+        ingestion_function(estate)
+    }
+    fn args(&self) -> &'static [ArgSpec] {
+        RESTART_ARGS
+    }
+
+    async fn plan(
+        &self,
+        ctx: &Context<'_>,
+        function: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        let region = ctx.primary();
+        let how = ctx.estate.lambda.ingestion_stop;
+        let (concurrency, mappings) = ingestion_state(ctx, function).await?;
+        let mut plan = Plan::new(self.name(), function, self.danger(), args);
+        plan.before = json!({
+            "reserved_concurrency": concurrency,
+            "mappings": mappings.iter().map(|m| json!({ "uuid": m.uuid, "state": m.state })).collect::<Vec<_>>(),
+        });
+        if how.mappings() {
+            for m in mappings.iter().filter(|m| !m.is_enabled()) {
+                plan.requests.push(WriteRequest::UpdateEventSourceMapping {
+                    region: region.to_owned(),
+                    uuid: m.uuid.clone(),
+                    function: function.to_owned(),
+                    enabled: true,
+                });
+            }
+        }
+        if concurrency == Some(0) {
+            plan.requests.push(match args.count("concurrency") {
+                Some(n) => WriteRequest::PutFunctionConcurrency {
+                    region: region.to_owned(),
+                    function: function.to_owned(),
+                    reserved: n,
+                },
+                None => WriteRequest::DeleteFunctionConcurrency {
+                    region: region.to_owned(),
+                    function: function.to_owned(),
+                },
+            });
+        }
+        if plan.requests.is_empty() {
+            return Ok(plan.done(format!("ingestion through {function} is already running")));
+        }
+        Ok(plan)
+    }
+
+    async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {
+        let how = ctx.estate.lambda.ingestion_stop;
+        let (concurrency, mappings) = ingestion_state(ctx, &plan.target)
+            .await
+            .map_err(|e| format!("cannot read it back: {e}"))?;
+        if concurrency == Some(0) && plan.args.count("concurrency") != Some(0) {
+            return Err("reserved concurrency still reads 0".to_owned());
+        }
+        if how.mappings()
+            && let Some(m) = mappings
+                .iter()
+                .find(|m| matches!(m.state.as_str(), "Disabled" | "Disabling"))
+        {
+            return Err(format!("mapping {} is still {}", m.uuid, m.state));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn code_sha256_is_base64_as_lambda_spells_it() {
+        assert_eq!(
+            super::code_sha256(b""),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! The catalogue: every action drconsole can take, by name.
+
+mod cloudwatch;
+mod dynamodb;
+mod lambda;
+mod s3;
+
+use super::Action;
+
+pub use s3::RULE_ID as REPLICATION_RULE_ID;
+
+/// Every action, in the order `action list` shows them.
+pub fn all() -> &'static [&'static dyn Action] {
+    &[
+        &dynamodb::EnablePitr,
+        &dynamodb::BackupTable,
+        &s3::EnableVersioning,
+        &s3::PutReplication,
+        &lambda::BackupFunction,
+        &lambda::StopIngestion,
+        &lambda::RestartIngestion,
+        &cloudwatch::SetAlarmState,
+    ]
+}
+
+/// The action named `name`, or an error listing the names there are.
+pub fn find(name: &str) -> Result<&'static dyn Action, super::ActionError> {
+    all()
+        .iter()
+        .copied()
+        .find(|a| a.name() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all().iter().map(|a| a.name()).collect();
+            super::ActionError::Invalid(format!(
+                "no action `{name}`; there are: {}",
+                names.join(", ")
+            ))
+        })
+}

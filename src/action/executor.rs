@@ -1,0 +1,546 @@
+//! The executor: every write drconsole sends goes through [`Executor::run`], in one order —
+//! read-only, account, drill, precheck, confirmation, safety net, journal "sent" (fsynced),
+//! the call, journal result, postcondition.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Action, ActionError, Args, Authority, Context, Danger, Guard, Plan, Undo};
+use crate::cloud::{Cloud, Sent, WriteRequest, identity_via_any};
+use crate::config::Estate;
+use crate::incident::journal::{Entry, Journal};
+use crate::incident::record::{Record, StepOutcome};
+
+/// A predicate on each request, filled in by drills: `Err` says why it may not be sent.
+pub type DrillGuard = Arc<dyn Fn(&WriteRequest) -> Result<(), String> + Send + Sync>;
+
+#[derive(Clone, Default)]
+pub struct ExecutorOptions {
+    /// `--read-only`: every write is refused.
+    pub read_only: bool,
+    /// The account the incident or the session started with; every run re-reads the
+    /// caller's and refuses on a difference. `None` refuses every write: an unknown account
+    /// is not a matching one.
+    pub account: Option<String>,
+    pub drill_guard: Option<DrillGuard>,
+}
+
+/// How far a run has got, for a progress display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progress {
+    pub run: String,
+    /// 1-based; 0 while the guards run and the postcondition is checked.
+    pub step: usize,
+    pub of: usize,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "detail")]
+pub enum Status {
+    Done,
+    /// The precheck found nothing to do: why.
+    AlreadyDone(String),
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub run: String,
+    pub action: String,
+    pub target: String,
+    pub status: Status,
+    /// Each write sent and its answer, in order.
+    pub sent: Vec<(WriteRequest, Sent)>,
+    pub undo: Option<Undo>,
+    pub notes: Vec<String>,
+    /// The journal entry that closed the run (its `undo` is offered from there).
+    pub seq: Option<u64>,
+}
+
+/// The one path to the write port.
+pub struct Executor {
+    cloud: Arc<dyn Cloud>,
+    estate: Arc<Estate>,
+    journal: Arc<Mutex<Journal>>,
+    options: ExecutorOptions,
+    /// Resources this executor's runs created and journalled as their own.
+    own: Mutex<BTreeSet<String>>,
+    authority: Authority,
+}
+
+impl Executor {
+    pub fn new(
+        cloud: Arc<dyn Cloud>,
+        estate: Arc<Estate>,
+        journal: Journal,
+        options: ExecutorOptions,
+    ) -> Executor {
+        Executor {
+            cloud,
+            estate,
+            journal: Arc::new(Mutex::new(journal)),
+            options,
+            own: Mutex::new(BTreeSet::new()),
+            authority: Authority::new(),
+        }
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.options.read_only
+    }
+
+    pub fn estate(&self) -> &Estate {
+        &self.estate
+    }
+
+    /// Where this executor records.
+    pub fn journal_dir(&self) -> std::path::PathBuf {
+        self.journal
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .dir()
+            .to_owned()
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            cloud: self.cloud.as_ref(),
+            estate: &self.estate,
+            now: self.cloud.now(),
+        }
+    }
+
+    /// Checks the target against the estate and reads what the action would do: the
+    /// preview. Reads only, so it is allowed read-only too.
+    pub async fn plan(
+        &self,
+        action: &dyn Action,
+        target: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        let names = action.target_kind().names(&self.estate);
+        if !names.iter().any(|n| n == target) {
+            return Err(ActionError::Invalid(format!(
+                "{target} is not a {} of the estate{}",
+                action.target_kind().label(),
+                if names.is_empty() {
+                    " (it names none)".to_owned()
+                } else {
+                    format!(" (it names: {})", names.join(", "))
+                }
+            )));
+        }
+        action.plan(&self.context(), target, args).await
+    }
+
+    /// Runs an action through every guard. `previewed` is the plan the person saw: if the
+    /// estate changed since, the run stops rather than send something not previewed.
+    /// `confirm` is the name typed back, for a destructive action.
+    pub async fn run(
+        &self,
+        action: &dyn Action,
+        target: &str,
+        args: &Args,
+        confirm: Option<&str>,
+        previewed: Option<&Plan>,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Outcome, ActionError> {
+        let name = action.name();
+        let run = run_id(name);
+        let tell = |what: &str| {
+            progress(Progress {
+                run: run.clone(),
+                step: 0,
+                of: 0,
+                what: what.to_owned(),
+            })
+        };
+        tell("checking the guards");
+        self.guards(name, target).await?;
+        tell("checking what is already done");
+        // The preview's arguments, defaults included: the run sends what the preview showed.
+        let args = previewed.map_or(args, |p| &p.args);
+        let plan = self.plan(action, target, args).await?;
+        if let Some(seen) = previewed
+            && seen.all_requests() != plan.all_requests()
+            && !plan.is_noop()
+        {
+            return Err(self
+                .refuse(
+                    name,
+                    target,
+                    Guard::Preview,
+                    "the estate changed since the preview: look at the new preview before running it",
+                )
+                .await);
+        }
+        if plan.is_noop() {
+            let why = plan
+                .already_done
+                .clone()
+                .unwrap_or_else(|| "nothing to change".to_owned());
+            let entry = self
+                .record(Record::ActionFinished {
+                    run: run.clone(),
+                    action: name.to_owned(),
+                    target: target.to_owned(),
+                    outcome: StepOutcome::Skipped,
+                    detail: Some(why.clone()),
+                    undo: None,
+                })
+                .await?;
+            return Ok(Outcome {
+                run,
+                action: name.to_owned(),
+                target: target.to_owned(),
+                status: Status::AlreadyDone(why),
+                sent: Vec::new(),
+                undo: None,
+                notes: plan.notes,
+                seq: Some(entry.seq),
+            });
+        }
+        self.confirmation(name, &plan, confirm).await?;
+        let sent = self.execute(&run, &plan, progress).await?;
+        tell("checking the result");
+        let verdict = action.verify(&self.context(), &plan).await;
+        self.finish(&run, &plan, verdict, sent).await
+    }
+
+    /// Sends the undo recorded in journal entry `seq` (an action's end), through the same
+    /// guards. An undo already sent for that entry is not sent twice.
+    pub async fn undo(
+        &self,
+        seq: u64,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Outcome, ActionError> {
+        let dir = self.journal_dir();
+        let entries = tokio::task::spawn_blocking(move || {
+            crate::incident::journal::Reader::open(&dir)?.collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .map_err(|e| ActionError::Journal(e.to_string()))?
+        .map_err(|e| ActionError::Journal(e.to_string()))?;
+        let Some((action, target, undo)) =
+            entries
+                .iter()
+                .find(|e| e.seq == seq)
+                .and_then(|e| match e.record() {
+                    Some(Record::ActionFinished {
+                        action,
+                        target,
+                        undo: Some(undo),
+                        ..
+                    }) => serde_json::from_value::<Undo>(undo)
+                        .ok()
+                        .map(|u| (action, target, u)),
+                    _ => None,
+                })
+        else {
+            return Err(ActionError::Invalid(format!(
+                "journal entry {seq} is not an action with an undo; `drconsole incident timeline` \
+                 or the operations journal lists them"
+            )));
+        };
+        let undo_name = format!("undo-{seq}");
+        let done_before = entries.iter().find(|e| {
+            matches!(e.record(), Some(Record::ActionFinished { action, outcome: StepOutcome::Succeeded, .. }) if action == undo_name)
+        });
+        if let Some(before) = done_before {
+            return Err(ActionError::Invalid(format!(
+                "entry {seq} ({action} on {target}) was already undone (entry {})",
+                before.seq
+            )));
+        }
+        self.guards(&undo_name, &target).await?;
+        let mut plan = Plan::new(&undo_name, &target, Danger::Write, &Args::default());
+        plan.requests = undo.requests.clone();
+        plan.notes
+            .push(format!("undoes {action} (journal entry {seq})"));
+        let run = run_id(&undo_name);
+        let sent = self.execute(&run, &plan, progress).await?;
+        self.finish(&run, &plan, Ok(()), sent).await
+    }
+
+    /// Journals `resource` as created by run `run`: the same executor may then remove it
+    /// without a typed confirmation (a validation's temporary table, a drill's copy).
+    pub async fn own(&self, run: &str, resource: &str) -> Result<(), ActionError> {
+        self.record(Record::ResourceOwned {
+            run: run.to_owned(),
+            resource: resource.to_owned(),
+        })
+        .await?;
+        self.own
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(resource.to_owned());
+        Ok(())
+    }
+
+    async fn guards(&self, action: &str, target: &str) -> Result<(), ActionError> {
+        if self.options.read_only {
+            return Err(self
+                .refuse(
+                    action,
+                    target,
+                    Guard::ReadOnly,
+                    "drconsole runs with --read-only: no write is sent",
+                )
+                .await);
+        }
+        let regions = [
+            self.estate.regions.primary.get_ref().as_str(),
+            self.estate.regions.backup.get_ref().as_str(),
+        ];
+        let (identity, _) = identity_via_any(self.cloud.as_ref(), &regions).await;
+        let reason = match (identity, &self.options.account) {
+            (Ok(id), Some(expected)) if &id.account == expected => None,
+            (Ok(id), Some(expected)) => Some(format!(
+                "the credentials now act in account {}, but this started in account {expected}: \
+                 a changed profile or role? Nothing is sent to another account",
+                id.account
+            )),
+            (Ok(_), None) => Some(
+                "the account this started in is not known, so it cannot be compared".to_owned(),
+            ),
+            (Err(e), _) => Some(format!(
+                "cannot confirm which account the credentials act in ({e}){}",
+                e.hint().map(|h| format!("; {h}")).unwrap_or_default()
+            )),
+        };
+        if let Some(reason) = reason {
+            return Err(self.refuse(action, target, Guard::Account, reason).await);
+        }
+        Ok(())
+    }
+
+    async fn confirmation(
+        &self,
+        action: &str,
+        plan: &Plan,
+        confirm: Option<&str>,
+    ) -> Result<(), ActionError> {
+        if let Some(guard) = &self.options.drill_guard {
+            for request in plan.all_requests() {
+                if let Err(reason) = guard(request) {
+                    return Err(self
+                        .refuse(action, &plan.target, Guard::Drill, reason)
+                        .await);
+                }
+            }
+        }
+        if plan.danger < Danger::Destructive {
+            return Ok(());
+        }
+        let own = self
+            .own
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&plan.target);
+        let reason = match confirm.map(str::trim) {
+            _ if own => return Ok(()),
+            Some(typed) if typed == plan.target => return Ok(()),
+            Some(typed) => format!(
+                "`{typed}` is not `{}`: type the target's name exactly",
+                plan.target
+            ),
+            None => format!(
+                "{action} is destructive: confirm with the target's name (--confirm {})",
+                plan.target
+            ),
+        };
+        Err(self
+            .refuse(action, &plan.target, Guard::Confirmation, reason)
+            .await)
+    }
+
+    /// Journals the refusal (nothing was sent) and returns it as the error.
+    async fn refuse(
+        &self,
+        action: &str,
+        target: &str,
+        guard: Guard,
+        reason: impl Into<String>,
+    ) -> ActionError {
+        let reason = reason.into();
+        let record = Record::ActionRefused {
+            action: action.to_owned(),
+            target: target.to_owned(),
+            guard: guard.label().to_owned(),
+            reason: reason.clone(),
+        };
+        match self.record(record).await {
+            Ok(_) => ActionError::refused(guard, reason),
+            Err(e) => {
+                ActionError::Journal(format!("{e}; and refused ({}): {reason}", guard.label()))
+            }
+        }
+    }
+
+    /// The safety net, then each write: journalled before it is sent and after it answers.
+    async fn execute(
+        &self,
+        run: &str,
+        plan: &Plan,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Vec<(WriteRequest, Sent)>, ActionError> {
+        self.record(Record::ActionStarted {
+            run: run.to_owned(),
+            action: plan.action.clone(),
+            target: plan.target.clone(),
+            danger: plan.danger.label().to_owned(),
+            args: plan.args.map().clone(),
+            requests: plan.all_requests().iter().map(|r| r.to_json()).collect(),
+        })
+        .await?;
+        for net in &plan.safety_net {
+            self.record(Record::SafetyNet {
+                run: run.to_owned(),
+                what: net.what.clone(),
+                saved: net.saved.clone(),
+            })
+            .await?;
+        }
+        let requests = plan.all_requests();
+        let of = requests.len();
+        let mut sent = Vec::with_capacity(of);
+        for (i, request) in requests.into_iter().enumerate() {
+            progress(Progress {
+                run: run.to_owned(),
+                step: i + 1,
+                of,
+                what: request.summary(),
+            });
+            match self.send_one(run, request).await {
+                Ok(answer) => sent.push((request.clone(), answer)),
+                Err(e) => {
+                    let detail = match (&e, sent.len()) {
+                        (_, 0) => e.to_string(),
+                        (_, n) => format!("{e} (after {n} of {of} writes went through)"),
+                    };
+                    self.record(Record::ActionFinished {
+                        run: run.to_owned(),
+                        action: plan.action.clone(),
+                        target: plan.target.clone(),
+                        outcome: StepOutcome::Failed,
+                        detail: Some(detail),
+                        // Whatever went through can be put back from here.
+                        undo: (!sent.is_empty())
+                            .then(|| plan.undo.as_ref().map(to_value))
+                            .flatten(),
+                    })
+                    .await?;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn send_one(&self, run: &str, request: &WriteRequest) -> Result<Sent, ActionError> {
+        let target = request.target();
+        self.record(Record::RequestSent {
+            step: Some(run.to_owned()),
+            service: request.service().to_owned(),
+            operation: request.operation().to_owned(),
+            target: target.clone(),
+            region: request.region().map(str::to_owned),
+            request: request.to_json(),
+        })
+        .await?;
+        let answer = self.cloud.send(request, &self.authority).await;
+        let (ok, request_id, error, result) = match &answer {
+            Ok(sent) => (
+                true,
+                sent.request_id.clone(),
+                None,
+                serde_json::to_value(&sent.output).unwrap_or(Value::Null),
+            ),
+            Err(e) => (
+                false,
+                e.request_id.clone(),
+                Some(e.to_string()),
+                Value::Null,
+            ),
+        };
+        self.record(Record::RequestFinished {
+            step: Some(run.to_owned()),
+            service: request.service().to_owned(),
+            operation: request.operation().to_owned(),
+            target,
+            request_id,
+            ok,
+            error,
+            result,
+        })
+        .await?;
+        answer.map_err(ActionError::Cloud)
+    }
+
+    async fn finish(
+        &self,
+        run: &str,
+        plan: &Plan,
+        verdict: Result<(), String>,
+        sent: Vec<(WriteRequest, Sent)>,
+    ) -> Result<Outcome, ActionError> {
+        let undo = plan.undo.as_ref().map(to_value);
+        let (outcome, detail) = match &verdict {
+            Ok(()) => (StepOutcome::Succeeded, None),
+            Err(why) => (StepOutcome::Failed, Some(format!("postcondition: {why}"))),
+        };
+        let entry = self
+            .record(Record::ActionFinished {
+                run: run.to_owned(),
+                action: plan.action.clone(),
+                target: plan.target.clone(),
+                outcome,
+                detail,
+                undo,
+            })
+            .await?;
+        verdict.map_err(ActionError::Postcondition)?;
+        Ok(Outcome {
+            run: run.to_owned(),
+            action: plan.action.clone(),
+            target: plan.target.clone(),
+            status: Status::Done,
+            sent,
+            undo: plan.undo.clone(),
+            notes: plan.notes.clone(),
+            seq: Some(entry.seq),
+        })
+    }
+
+    /// Appends one record, fsynced, off the async threads.
+    async fn record(&self, record: Record) -> Result<Entry, ActionError> {
+        let journal = Arc::clone(&self.journal);
+        tokio::task::spawn_blocking(move || {
+            journal
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .append(&record)
+        })
+        .await
+        .map_err(|e| ActionError::Journal(e.to_string()))?
+        .map_err(|e| ActionError::Journal(e.to_string()))
+    }
+}
+
+fn to_value(undo: &Undo) -> Value {
+    serde_json::to_value(undo).unwrap_or_else(|e| json!({ "error": e.to_string() }))
+}
+
+/// A name for a run's entries: the action, the time, and a few bits that differ between
+/// two runs started in the same second.
+fn run_id(action: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let now = chrono::Utc::now();
+    let salt = (now.timestamp_subsec_nanos() ^ COUNTER.fetch_add(1, Ordering::Relaxed)) & 0xffff;
+    format!("{action}-{}-{salt:04x}", now.format("%Y%m%dT%H%M%S"))
+}
