@@ -1,6 +1,7 @@
 //! The headless commands behind `drconsole status` and `drconsole init`, and their exit codes;
 //! the incident and journal commands live in the modules below.
 
+pub mod action;
 pub mod incident;
 pub mod journal;
 

@@ -25,6 +25,11 @@ pub enum Failure {
     /// No incident fits what was asked (none open, several open, no such id): the message
     /// says what to pass instead.
     Incident(String),
+    /// A guard refused an action: nothing was sent (read-only, another account, a missing
+    /// or wrong confirmation, a drill's limits).
+    Refused(String),
+    /// An action's write failed, or its result is not the intended one: it can be run again.
+    ActionFailed(String),
     Usage(String),
     Internal(String),
 }
@@ -35,6 +40,8 @@ impl Failure {
             Failure::Config(_) | Failure::Exists(_) => 3,
             Failure::Cloud(_) | Failure::Unreachable(_) => 4,
             Failure::Journal(_) | Failure::Incident(_) => 5,
+            Failure::ActionFailed(_) => 2,
+            Failure::Refused(_) => 6,
             Failure::Usage(_) => 64,
             Failure::Internal(_) => 70,
         })
@@ -54,7 +61,11 @@ impl fmt::Display for Failure {
                 write_cloud(f, e)
             }
             Failure::Journal(e) => write!(f, "{e}"),
-            Failure::Incident(m) | Failure::Usage(m) | Failure::Internal(m) => f.write_str(m),
+            Failure::Incident(m)
+            | Failure::Refused(m)
+            | Failure::ActionFailed(m)
+            | Failure::Usage(m)
+            | Failure::Internal(m) => f.write_str(m),
         }
     }
 }

@@ -43,6 +43,10 @@ struct Args {
     /// replication-broken, replica-lag, stale-backup, missing-lambda-backup, alarm.
     #[arg(long = "demo-fault", global = true, value_name = "NAME")]
     demo_faults: Vec<String>,
+    /// Refuse every AWS write (the console hides the keys that write); reads, incidents and
+    /// notes work as usual.
+    #[arg(long, global = true)]
+    read_only: bool,
     /// Colour theme: default, light, high-contrast, a name in the user theme directory, or a
     /// path to a .toml file. NO_COLOR is honoured.
     #[arg(long, value_name = "NAME|PATH")]
@@ -88,6 +92,12 @@ enum Command {
     Incident {
         #[command(subcommand)]
         command: cli::incident::IncidentCommand,
+    },
+    /// Change the estate: repairs (PITR, backups, versioning, replication), stopping and
+    /// restarting ingestion, alarm states — previewed, guarded and journalled.
+    Action {
+        #[command(subcommand)]
+        command: cli::action::ActionCommand,
     },
     /// The append-only journals incidents are kept in.
     Journal {
@@ -151,6 +161,7 @@ fn main() -> ExitCode {
         profile: args.profile.clone(),
         demo: args.demo,
         faults: args.demo_faults,
+        read_only: args.read_only,
     };
     let result = runtime.block_on(async {
         match args.command {
@@ -194,6 +205,7 @@ fn main() -> ExitCode {
             Some(Command::Incident { command }) => {
                 cli::incident::run(command, &session, &dirs).await
             }
+            Some(Command::Action { command }) => cli::action::run(command, &session, &dirs).await,
             Some(Command::Journal {
                 command: JournalCommand::Verify { target },
             }) => cli::journal::verify(target.as_deref(), &session, &dirs),

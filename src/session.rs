@@ -29,6 +29,8 @@ pub struct SessionOptions {
     pub demo: bool,
     /// `--demo-fault` names (each implies `demo`).
     pub faults: Vec<String>,
+    /// `--read-only`: every write is refused and the console hides the keys that write.
+    pub read_only: bool,
 }
 
 impl SessionOptions {
@@ -43,6 +45,8 @@ pub struct Session {
     pub estate: Arc<Estate>,
     pub cloud: Arc<dyn Cloud>,
     pub mode: Mode,
+    /// `--read-only`: the executor refuses every write.
+    pub read_only: bool,
     identity: Arc<OnceCell<CallerIdentity>>,
 }
 
@@ -54,7 +58,8 @@ impl Session {
         if !options.is_demo() {
             let estate = load_estate(options.config.as_deref())?;
             let cloud = aws_for(&estate, options.profile.as_deref()).await;
-            return Ok(Session::new(estate, Arc::new(cloud), Mode::Production));
+            return Ok(Session::new(estate, Arc::new(cloud), Mode::Production)
+                .read_only(options.read_only));
         }
         let faults = options
             .faults
@@ -77,7 +82,7 @@ impl Session {
                 faults,
             },
         );
-        Ok(Session::new(estate, Arc::new(sim), Mode::Simulation))
+        Ok(Session::new(estate, Arc::new(sim), Mode::Simulation).read_only(options.read_only))
     }
 
     pub fn new(estate: Estate, cloud: Arc<dyn Cloud>, mode: Mode) -> Session {
@@ -85,8 +90,14 @@ impl Session {
             estate: Arc::new(estate),
             cloud,
             mode,
+            read_only: false,
             identity: Arc::default(),
         }
+    }
+
+    pub fn read_only(mut self, read_only: bool) -> Session {
+        self.read_only = read_only;
+        self
     }
 
     /// Who we are in the session's cloud, read once and then remembered; a failed read is

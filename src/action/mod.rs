@@ -9,6 +9,7 @@
 mod args;
 pub mod catalogue;
 mod executor;
+mod open;
 mod plan;
 
 use std::fmt;
@@ -22,6 +23,7 @@ use crate::config::Estate;
 
 pub use args::{ArgKind, ArgSpec, Args};
 pub use executor::{DrillGuard, Executor, ExecutorOptions, Outcome, Progress, Status};
+pub use open::Recording;
 pub use plan::{Plan, SafetyNet, Undo};
 
 /// The right to send a write. Only this module makes one, so only the executor can call
