@@ -128,7 +128,12 @@ impl Executor {
 
     fn check_target(&self, action: &dyn Action, target: &str) -> Result<(), ActionError> {
         let names = action.target_kind().names(&self.estate);
-        if names.iter().any(|n| n == target) {
+        let own = self
+            .own
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(target);
+        if own || names.iter().any(|n| n == target) {
             return Ok(());
         }
         Err(ActionError::Invalid(format!(

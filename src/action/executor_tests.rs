@@ -284,3 +284,12 @@ async fn bad_input_is_found_before_anything_is_read() {
     assert!(err.to_string().contains("flightdata-main"), "{err}");
     assert!(setup.kinds().is_empty(), "bad input is not an attempt");
 }
+
+/// The console runs actions as tasks: a run must be a future that can move between threads.
+#[allow(dead_code)]
+fn runs_are_send(executor: &'static Executor, progress: &'static (dyn Fn(Progress) + Send + Sync)) {
+    fn send<T: Send>(_: T) {}
+    let action = catalogue::find("enable-pitr").unwrap();
+    send(executor.run(action, TABLE, &Args::default(), None, None, progress));
+    send(executor.undo(1, progress));
+}
