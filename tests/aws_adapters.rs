@@ -3,12 +3,19 @@
 //! moto models configuration, not time or traffic (README, "Testing"); where it differs from
 //! AWS the test says so and asserts only what moto can show.
 
+#[path = "aws_adapters/alarm_writes.rs"]
+mod alarm_writes;
 mod common;
+#[path = "aws_adapters/function_writes.rs"]
+mod function_writes;
+#[path = "aws_adapters/storage_writes.rs"]
+mod storage_writes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DurationRound, TimeDelta, Utc};
+use common::fake_http::FakeHttp;
 use common::*;
 use drconsole::action::Authority;
 use drconsole::cloud::aws::{AwsCloud, AwsOptions};
@@ -47,6 +54,8 @@ macro_rules! output {
         }
     };
 }
+// The write tests' modules use it too.
+pub(crate) use output;
 
 fn pitr(region: &str, table: &str, on: bool) -> WriteRequest {
     WriteRequest::UpdateContinuousBackups {

@@ -191,6 +191,7 @@ impl AwsCloud {
         function: &str,
         enabled: bool,
     ) -> CloudResult<Sent> {
+        const OP: &str = "UpdateEventSourceMapping";
         let out = self
             .lambda(region)
             .update_event_source_mapping()
@@ -198,7 +199,11 @@ impl AwsCloud {
             .enabled(enabled)
             .send()
             .await
-            .map_err(|e| cloud_error(SERVICE, "UpdateEventSourceMapping", e))?;
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        // An answer that names no mapping changed nothing we can show: never report it as done.
+        if out.uuid().is_none_or(str::is_empty) {
+            return Err(missing(SERVICE, OP, "UUID"));
+        }
         Ok(Sent::new(
             request_id(&out),
             WriteOutput::Mapping(mapping!(&out)),
