@@ -183,3 +183,23 @@ async fn functions_code_is_downloaded_whole_from_its_url() {
     assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
     assert!(!format!("{err:?}").contains("SECRET"), "{err:?}");
 }
+
+#[tokio::test]
+async fn functions_code_download_is_held_to_the_call_timeout() {
+    let options = AwsOptions {
+        call_timeout: Duration::from_millis(300),
+        ..test_options()
+    };
+    let cloud =
+        AwsCloud::from_sdk_config(&sdk_config_for(&dead_endpoint(), EAST).await, options, true);
+    // The kernel completes the connection from the backlog; nobody ever answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/code?X-Amz-Signature=SECRET",
+        silent.local_addr().unwrap()
+    );
+    let err = cloud.download_code(EAST, &url).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout, "{err}");
+    assert_eq!((err.service, err.operation), ("lambda", "GetFunction"));
+    assert!(!format!("{err:?}").contains("SECRET"), "{err:?}");
+}

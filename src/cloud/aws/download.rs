@@ -5,7 +5,7 @@
 //! no error, log line or journal entry may show more of it than its host.
 
 use std::error::Error as StdError;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
 
@@ -59,7 +59,34 @@ fn cause(err: reqwest::Error) -> String {
 /// The whole body of `url`; a status other than 2xx, a host that does not answer or a body
 /// cut short is an error naming the host only.
 pub(super) async fn download(http: &reqwest::Client, url: &str) -> CloudResult<Vec<u8>> {
+    let started = Instant::now();
     let host = host_of(url);
+    let result = fetch(http, url, &host).await;
+    // The SDK's calls are logged by their interceptor; this one is not an SDK call. Like
+    // those lines, this names the host only.
+    let latency_ms = started.elapsed().as_millis();
+    match &result {
+        Ok(bytes) => tracing::info!(
+            service = SERVICE,
+            operation = "DownloadCode",
+            host = %host,
+            bytes = bytes.len(),
+            latency_ms,
+            "code download"
+        ),
+        Err(err) => tracing::warn!(
+            service = SERVICE,
+            operation = "DownloadCode",
+            host = %host,
+            latency_ms,
+            error = %err.message,
+            "code download failed"
+        ),
+    }
+    result
+}
+
+async fn fetch(http: &reqwest::Client, url: &str, host: &str) -> CloudResult<Vec<u8>> {
     let failed = |err: reqwest::Error| {
         let kind = if err.is_timeout() {
             ErrorKind::Timeout
