@@ -49,12 +49,13 @@ fn sdk_rule(
                 .build()?,
         );
     }
-    // AWS refuses Replication Time Control without metrics.
+    // AWS refuses Replication Time Control without metrics; the threshold (after which a
+    // late object raises OperationMissedThreshold) belongs to RTC only.
     if rule.metrics || rule.replication_time {
         destination = destination.metrics(
             Metrics::builder()
                 .status(MetricsStatus::Enabled)
-                .event_threshold(fifteen())
+                .set_event_threshold(rule.replication_time.then(fifteen))
                 .build()?,
         );
     }
@@ -256,5 +257,15 @@ mod tests {
         let d = r.destination().unwrap();
         assert!(d.replication_time().is_none() && d.metrics().is_none());
         assert_eq!(d.storage_class(), Some(&StorageClass::StandardIa));
+    }
+
+    #[test]
+    fn metrics_alone_have_no_rtc_threshold() {
+        let r = sdk_rule(&rule(false, true), 0).unwrap();
+        let d = r.destination().unwrap();
+        assert!(d.replication_time().is_none());
+        let m = d.metrics().expect("metrics");
+        assert_eq!(m.status(), &MetricsStatus::Enabled);
+        assert!(m.event_threshold().is_none());
     }
 }
