@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
 
+use super::lambda::code_sha256;
 use super::state::{
     AlarmRec, Backup, Bucket, EXPORT_TAKES, Function, HealthCheck, Mapping, Obj, State, Table,
     TableStatus, Targets, Zone, put_object,
 };
-use super::{ACCOUNT, base64, fnv, pseudo_b64};
+use super::{ACCOUNT, fnv, pseudo_b64};
 use crate::cloud::{
     AlarmState, Failover, RecordSet, ReplicationConfig, ReplicationRule, Versioning,
 };
@@ -346,29 +347,6 @@ fn seed_function(region: &str, name: &str, now: DateTime<Utc>) -> Function {
         memory_mb: [256, 512, 1024, 2048][(h >> 28) as usize % 4],
         reserved: None,
     }
-}
-
-/// The function's deployment package: `size` bytes, the same every time, so a download
-/// hashes to the `CodeSha256` the function reports.
-pub(super) fn code_package(name: &str, size: u64) -> Vec<u8> {
-    // splitmix64: FNV per byte would make seeding an estate slow.
-    let mut x = fnv(&["code", name]);
-    let mut out = Vec::with_capacity(size as usize + 8);
-    while (out.len() as u64) < size {
-        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    out.truncate(size as usize);
-    out
-}
-
-/// Base64 of the package's SHA-256, as Lambda spells `CodeSha256`.
-fn code_sha256(name: &str, size: u64) -> String {
-    use sha2::Digest;
-    base64(&sha2::Sha256::digest(code_package(name, size)))
 }
 
 /// The SQS queue that feeds the ingestion function, named after the pipeline's prefix.
