@@ -5,6 +5,9 @@
 //! Included with `#[path]` by the test binaries that run actions, so `common/mod.rs` needs
 //! no line for it.
 
+// Each test binary that includes this uses a different part of it.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::sync::Arc;
 
