@@ -98,3 +98,99 @@ async fn an_entry_without_an_undo_cannot_be_undone() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn put_replication_is_undone_by_putting_the_previous_configuration_back() {
+    let env = common::moto().await;
+    let replica = common::replica_of("flightdata-raw");
+    common::create_bucket(&env, common::BACKUP_REGION, &replica).await;
+    common::enable_versioning(&env, common::BACKUP_REGION, &replica).await;
+    common::create_bucket(&env, EAST, "flightdata-raw").await;
+    common::enable_versioning(&env, EAST, "flightdata-raw").await;
+    // The plan's own V1 rule, without RTC: the action replaces it with its V2 rule.
+    common::put_replication(&env, EAST, "flightdata-raw", &replica).await;
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
+    let dir = tempfile::tempdir().unwrap();
+    let executor = executor_in(cloud, &example_estate(), dir.path(), in_account());
+
+    let done = run(&executor, "put-replication", "flightdata-raw", &[])
+        .await
+        .unwrap();
+    assert_eq!(done.status, Status::Done);
+    assert_eq!(
+        rule_ids(&env).await,
+        [drconsole::action::catalogue::REPLICATION_RULE_ID]
+    );
+    let journal = entries(dir.path());
+    let saved = &of_kind(&journal, "safety_net")[0].payload["saved"];
+    assert_eq!(saved["rules"][0]["id"], "ReplicateEverything", "{saved:#}");
+
+    executor
+        .undo(done.seq.unwrap(), &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rule_ids(&env).await, ["ReplicateEverything"]);
+}
+
+#[tokio::test]
+async fn set_alarm_state_is_undone_by_setting_the_previous_state() {
+    let env = common::moto().await;
+    let alarm = common::ALARMS[1];
+    common::put_alarm(
+        &env,
+        EAST,
+        alarm,
+        "FlightData/Pipeline",
+        "IngestionLagSeconds",
+        ("Pipeline", "ingest"),
+        900.0,
+    )
+    .await;
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
+    let dir = tempfile::tempdir().unwrap();
+    let executor = executor_in(cloud, &example_estate(), dir.path(), in_account());
+
+    let done = run(&executor, "set-alarm-state", alarm, &["state=ALARM"])
+        .await
+        .unwrap();
+    assert_eq!(alarm_state(&env, alarm).await, "ALARM");
+    executor
+        .undo(done.seq.unwrap(), &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(alarm_state(&env, alarm).await, "OK");
+}
+
+/// The ids of the replication rules of flightdata-raw, as moto reads them back.
+async fn rule_ids(env: &common::MotoEnv) -> Vec<String> {
+    let config = env
+        .s3(EAST)
+        .await
+        .get_bucket_replication()
+        .bucket("flightdata-raw")
+        .send()
+        .await
+        .unwrap();
+    config
+        .replication_configuration()
+        .unwrap()
+        .rules()
+        .iter()
+        .map(|r| r.id().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn alarm_state(env: &common::MotoEnv, alarm: &str) -> String {
+    let out = env
+        .cloudwatch(EAST)
+        .await
+        .describe_alarms()
+        .alarm_names(alarm)
+        .send()
+        .await
+        .unwrap();
+    out.metric_alarms()[0]
+        .state_value()
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default()
+}
