@@ -289,11 +289,11 @@ async fn backup_function_saves_the_configuration_and_says_the_code_could_not_be_
         .await
         .unwrap();
     let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
-    assert_eq!(keys, [format!("{folder}config.json")]);
+    assert_eq!(keys, [format!("{folder}flightdata-api-config.json")]);
     let body = s3
         .get_object()
         .bucket(common::LAMBDA_BACKUPS_BUCKET)
-        .key(format!("{folder}config.json"))
+        .key(format!("{folder}flightdata-api-config.json"))
         .send()
         .await
         .unwrap()
