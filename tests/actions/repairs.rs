@@ -236,7 +236,7 @@ async fn put_replication_makes_the_versioned_replica_and_the_plan_rule_once() {
         outcome
             .notes
             .iter()
-            .any(|n| n.contains("3 existing object(s) not replicated")),
+            .any(|n| n.contains("3 existing object(s)") && n.contains("not replicated")),
         "{:#?}",
         outcome.notes
     );
