@@ -398,3 +398,69 @@ async fn inside_an_open_incident_the_entries_land_in_its_journal() {
         "nothing in the operations journal"
     );
 }
+
+/// Credentials moto issues for a role assumed in `account`: (key, secret, session token).
+async fn assumed_in(env: &MotoEnv, account: &str) -> (String, String, String) {
+    let sts = aws_sdk_sts::Client::new(&env.sdk_config(EAST).await);
+    let assumed = sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/x"))
+        .role_session_name("drconsole-test")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AssumeRole: {e:?}"));
+    let c = assumed.credentials().expect("credentials");
+    (
+        c.access_key_id().to_owned(),
+        c.secret_access_key().to_owned(),
+        c.session_token().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_incident_declared_in_one_account_refuses_credentials_of_another() {
+    let env = common::moto().await;
+    common::create_table(&env, EAST, "flightdata-main").await;
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        drconsole(&env, dir.path()).args([
+            "incident",
+            "declare",
+            "--title",
+            "us-east-1 degraded",
+            "--scenario",
+            "region-failover",
+            "--severity",
+            "SEV2",
+            "--service",
+            "DynamoDB Tables",
+        ]),
+        0,
+    );
+    // The commander's shell now holds a role in another account.
+    let (key, secret, token) = assumed_in(&env, "333333333333").await;
+    let mut cmd = drconsole(&env, dir.path());
+    cmd.env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_SESSION_TOKEN", token)
+        .args([
+            "action",
+            "run",
+            "enable-pitr",
+            "--target",
+            "flightdata-main",
+        ]);
+    env.start_recording();
+    let (_, stderr) = run(&mut cmd, 6);
+    assert_eq!(writes(&env.stop_recording()), Vec::<String>::new());
+    one_line_error(&stderr, "333333333333");
+    assert!(!helpers::pitr_enabled(&env, EAST, "flightdata-main").await);
+    let incidents = dir.path().join("incidents");
+    let id = std::fs::read_dir(&incidents)
+        .unwrap()
+        .next()
+        .expect("the incident's directory")
+        .unwrap()
+        .path();
+    helpers::assert_refused_in_journal(&entries(&id), "account");
+}

@@ -99,22 +99,27 @@ async fn credentials_in_account(env: &MotoEnv, account: &str) -> aws_sdk_sts::co
     )
 }
 
-#[tokio::test]
-async fn credentials_of_another_account_are_refused() {
-    let env = common::moto().await;
-    common::create_table(&env, EAST, "flightdata-main").await;
-    let credentials = credentials_in_account(&env, "333333333333").await;
+/// drconsole's adapters on moto, acting in `account`.
+async fn cloud_in_account(env: &MotoEnv, account: &str) -> Arc<dyn Cloud> {
+    let credentials = credentials_in_account(env, account).await;
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(&env.endpoint)
         .region(aws_config::Region::new(EAST))
         .credentials_provider(credentials)
         .load()
         .await;
-    let other: Arc<dyn Cloud> = Arc::new(AwsCloud::from_sdk_config(
+    Arc::new(AwsCloud::from_sdk_config(
         &config,
         common::test_options(),
         true,
-    ));
+    ))
+}
+
+#[tokio::test]
+async fn credentials_of_another_account_are_refused() {
+    let env = common::moto().await;
+    common::create_table(&env, EAST, "flightdata-main").await;
+    let other = cloud_in_account(&env, "333333333333").await;
     let reason = assert_refused(
         &env,
         other,
@@ -128,6 +133,37 @@ async fn credentials_of_another_account_are_refused() {
         "{reason}"
     );
     assert!(!pitr_enabled(&env, EAST, "flightdata-main").await);
+}
+
+/// In another account the table does not exist: a preview there would say so, and send a
+/// tired commander looking for a table that is fine. It names the account instead.
+#[tokio::test]
+async fn a_preview_with_credentials_of_another_account_is_refused() {
+    let env = common::moto().await;
+    common::create_table(&env, EAST, "flightdata-main").await;
+    let other = cloud_in_account(&env, "333333333333").await;
+    let dir = tempfile::tempdir().unwrap();
+    let executor = executor_in(other, &example_estate(), dir.path(), in_account());
+    env.start_recording();
+    let err = executor
+        .plan(action("enable-pitr"), "flightdata-main", &Args::default())
+        .await
+        .unwrap_err();
+    let recorded = env.stop_recording();
+    assert!(
+        recorded
+            .iter()
+            .all(|r| r.operation() == "GetCallerIdentity"),
+        "only the account was read: {recorded:#?}"
+    );
+    match err {
+        ActionError::Refused { guard, reason } => {
+            assert_eq!(guard.label(), "account");
+            assert!(reason.contains("333333333333"), "{reason}");
+        }
+        other => panic!("refused by the account guard, not {other:?}"),
+    }
+    assert_refused_in_journal(&entries(dir.path()), "account");
 }
 
 #[tokio::test]
