@@ -126,6 +126,11 @@ async fn run_enable_pitr_then_again_is_already_done_in_the_operations_journal() 
         "{stdout}"
     );
     assert!(stdout.contains("drconsole action undo "), "{stdout}");
+    // AWS's request id, for a support case or CloudTrail.
+    assert!(
+        stdout.contains("request ids: UpdateContinuousBackups "),
+        "{stdout}"
+    );
     assert!(helpers::pitr_enabled(&env, EAST, "flightdata-main").await);
 
     env.start_recording();
