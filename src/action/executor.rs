@@ -156,24 +156,15 @@ impl Executor {
     }
 
     fn check_target(&self, action: &dyn Action, target: &str) -> Result<(), ActionError> {
-        let names = action.target_kind().names(&self.estate);
         let own = self
             .own
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .contains(target);
-        if own || names.iter().any(|n| n == target) {
+        if own {
             return Ok(());
         }
-        Err(ActionError::Invalid(format!(
-            "{target} is not a {} of the estate{}",
-            action.target_kind().label(),
-            if names.is_empty() {
-                " (it names none)".to_owned()
-            } else {
-                format!(" (it names: {})", names.join(", "))
-            }
-        )))
+        super::check_target(&self.estate, action, target)
     }
 
     /// Runs an action through every guard. `previewed` is the plan the person saw: if the

@@ -242,6 +242,24 @@ impl From<CloudError> for ActionError {
     }
 }
 
+/// A target must be a resource of the estate of the action's kind: a typo never writes to
+/// something the console does not watch. Checked before anything is read.
+pub fn check_target(estate: &Estate, action: &dyn Action, target: &str) -> Result<(), ActionError> {
+    let names = action.target_kind().names(estate);
+    if names.iter().any(|n| n == target) {
+        return Ok(());
+    }
+    Err(ActionError::Invalid(format!(
+        "{target} is not a {} of the estate{}",
+        action.target_kind().label(),
+        if names.is_empty() {
+            " (it names none)".to_owned()
+        } else {
+            format!(" (it names: {})", names.join(", "))
+        }
+    )))
+}
+
 /// A read of the target that says "no such thing" is bad input, not a failed call.
 pub(crate) fn missing_target(kind: TargetKind, name: &str, region: &str) -> ActionError {
     ActionError::Invalid(format!(

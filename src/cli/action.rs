@@ -88,6 +88,8 @@ pub async fn run(
                         action.target_kind().label().to_uppercase()
                     ))
                 })?;
+            // Before any call: a target that is not in the estate is a typo, not a question.
+            crate::action::check_target(&session.estate, action, &target).map_err(usage)?;
             let recording = Recording::choose(&session, dirs, incident.as_deref())?;
             let executor = recording.executor(&session).await?;
             let plan = executor

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use drconsole::action::{Executor, Outcome, Status};
 use drconsole::cloud::Cloud;
 
-use crate::common::{self, MotoEnv, PRIMARY_REGION as EAST, replica_of};
+use crate::common::{self, BACKUP_REGION as WEST, MotoEnv, PRIMARY_REGION as EAST, replica_of};
 use crate::helpers::*;
 
 /// An executor over moto's adapters in moto's account, with its journal in `dir`.
@@ -258,6 +258,7 @@ async fn backup_function_saves_the_configuration_and_says_the_code_could_not_be_
     let role = env.create_iam_role(common::LAMBDA_ROLE_NAME);
     common::create_function(&env, EAST, "flightdata-api", &role).await;
     common::create_bucket(&env, EAST, common::LAMBDA_BACKUPS_BUCKET).await;
+    common::create_bucket(&env, WEST, common::LAMBDA_COPY_BUCKET).await;
     let dir = tempfile::tempdir().unwrap();
     let executor = executor(&env, dir.path()).await;
 
@@ -265,10 +266,13 @@ async fn backup_function_saves_the_configuration_and_says_the_code_could_not_be_
         .await
         .unwrap();
     assert_eq!(outcome.status, Status::Done);
+    // The backup bucket, then its copy in the backup region (what a failover restores from).
     assert_eq!(
         assert_journalled_run(&entries(dir.path()), "backup-function", "succeeded"),
-        ["PutObject"]
+        ["PutObject", "PutObject"]
     );
+    let regions: Vec<Option<&str>> = outcome.sent.iter().map(|(r, _)| r.region()).collect();
+    assert_eq!(regions, [Some(EAST), Some(WEST)]);
     // moto's Code.Location names a host that does not resolve: the configuration alone.
     assert!(
         outcome
@@ -289,6 +293,17 @@ async fn backup_function_saves_the_configuration_and_says_the_code_could_not_be_
         .await
         .unwrap();
     let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, [format!("{folder}flightdata-api-config.json")]);
+    let copy = env
+        .s3(WEST)
+        .await
+        .list_objects_v2()
+        .bucket(common::LAMBDA_COPY_BUCKET)
+        .prefix(&folder)
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = copy.contents().iter().filter_map(|o| o.key()).collect();
     assert_eq!(keys, [format!("{folder}flightdata-api-config.json")]);
     let body = s3
         .get_object()

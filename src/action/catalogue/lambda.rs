@@ -45,8 +45,9 @@ impl Action for BackupFunction {
     }
     fn details(&self) -> &'static str {
         "Writes <function>-config.json and <function>-code.zip under \
-         <backup_prefix><YYYYMMDD>/<function>/ (the plan's layout) in the \
-         estate's lambda.backup_bucket. The code is downloaded from the function's Code.Location; \
+         <backup_prefix><YYYYMMDD>/<function>/ (the plan's layout) in the estate's \
+         lambda.backup_bucket and, where named, lambda.backup_copy_bucket in the backup region \
+         (the copy a failover restores from). The code is downloaded from the function's Code.Location; \
          where that fails, the configuration is still saved and the run says the backup cannot \
          restore the function. No undo: backups are kept."
     }
@@ -75,62 +76,95 @@ impl Action for BackupFunction {
             .await
             .map_err(|e| not_found(e, function, region))?;
         let folder = backup_folder(ctx, function);
-        let existing = ctx
-            .cloud
-            .list_objects(region, &bucket, Some(&folder), None)
-            .await?;
         let (config_file, code_file) = (
             format!("{function}-config.json"),
             format!("{function}-code.zip"),
         );
-        let has = |file: &str| existing.iter().any(|o| o.key == format!("{folder}{file}"));
+        // The backup bucket, and the plan's copy in the backup region (Lambda takes code only
+        // from a bucket in the function's own region: the copy is what a failover restores).
+        let mut places = vec![(region.to_owned(), bucket.clone())];
+        if let Some(copy) = &ctx.estate.lambda.backup_copy_bucket {
+            places.push((ctx.backup().to_owned(), copy.clone()));
+        }
+        let mut lacking = Vec::new();
+        for (place_region, place_bucket) in &places {
+            let existing = ctx
+                .cloud
+                .list_objects(place_region, place_bucket, Some(&folder), None)
+                .await?;
+            let has = |file: &str| existing.iter().any(|o| o.key == format!("{folder}{file}"));
+            lacking.push((
+                place_region.clone(),
+                place_bucket.clone(),
+                !has(&config_file),
+                !has(&code_file),
+            ));
+        }
         let mut plan = Plan::new(self.name(), function, self.danger(), args);
         plan.before = json!({
-            "folder": format!("s3://{bucket}/{folder}"),
-            "has_config": has(&config_file),
-            "has_code": has(&code_file),
+            "folder": folder,
+            "places": lacking.iter().map(|(r, b, config, code)| json!({
+                "bucket": format!("s3://{b}/{folder}"),
+                "region": r,
+                "has_config": !config,
+                "has_code": !code,
+            })).collect::<Vec<_>>(),
         });
-        if has(&config_file) && has(&code_file) {
+        if lacking.iter().all(|(_, _, config, code)| !config && !code) {
             return Ok(plan.done(format!(
                 "{function} is already backed up today in s3://{bucket}/{folder}"
             )));
         }
-        // Only what today's folder lacks: a re-run after a failed download must not send
-        // the same configuration again.
-        if !has(&config_file) {
-            // The presigned URL carries credentials and expires: never kept in a backup.
-            let mut config = info.clone();
-            config.code_location = None;
-            plan.requests.push(WriteRequest::PutObject {
-                region: region.to_owned(),
-                bucket: bucket.clone(),
-                key: format!("{folder}{config_file}"),
-                body: ObjectBody::json(&serde_json::to_value(&config).unwrap_or_default()),
-            });
-        }
-        let code = match info.code_location.as_deref() {
-            None => Err("the function has no code location (an image, or not readable)".to_owned()),
-            Some(location) => match ctx.cloud.download_code(region, location).await {
-                Err(e) => Err(format!("the code could not be downloaded: {e}")),
-                Ok(bytes) => match info.code_sha256.as_deref() {
-                    Some(want) if !want.is_empty() && want != code_sha256(&bytes) => Err(format!(
-                        "the downloaded package's SHA-256 {} is not the function's CodeSha256 {want}",
-                        code_sha256(&bytes)
-                    )),
-                    _ => Ok(bytes),
+        let code = if lacking.iter().any(|(_, _, _, code)| *code) {
+            Some(match info.code_location.as_deref() {
+                None => {
+                    Err("the function has no code location (an image, or not readable)".to_owned())
+                }
+                Some(location) => match ctx.cloud.download_code(region, location).await {
+                    Err(e) => Err(format!("the code could not be downloaded: {e}")),
+                    Ok(bytes) => match info.code_sha256.as_deref() {
+                        Some(want) if !want.is_empty() && want != code_sha256(&bytes) => {
+                            Err(format!(
+                                "the downloaded package's SHA-256 {} is not the function's \
+                                 CodeSha256 {want}",
+                                code_sha256(&bytes)
+                            ))
+                        }
+                        _ => Ok(bytes),
+                    },
                 },
-            },
+            })
+        } else {
+            None
         };
-        match code {
-            Ok(bytes) => plan.requests.push(WriteRequest::PutObject {
-                region: region.to_owned(),
-                bucket: bucket.clone(),
-                key: format!("{folder}{code_file}"),
-                body: ObjectBody::bytes("application/zip", bytes),
-            }),
-            Err(why) => plan.notes.push(format!(
+        // The presigned URL carries credentials and expires: never kept in a backup.
+        let mut config = info.clone();
+        config.code_location = None;
+        let config = ObjectBody::json(&serde_json::to_value(&config).unwrap_or_default());
+        // Only what each folder lacks: a re-run after a failed download must not send the
+        // same configuration again.
+        for (place_region, place_bucket, needs_config, needs_code) in &lacking {
+            if *needs_config {
+                plan.requests.push(WriteRequest::PutObject {
+                    region: place_region.clone(),
+                    bucket: place_bucket.clone(),
+                    key: format!("{folder}{config_file}"),
+                    body: config.clone(),
+                });
+            }
+            if let (true, Some(Ok(bytes))) = (needs_code, &code) {
+                plan.requests.push(WriteRequest::PutObject {
+                    region: place_region.clone(),
+                    bucket: place_bucket.clone(),
+                    key: format!("{folder}{code_file}"),
+                    body: ObjectBody::bytes("application/zip", bytes.clone()),
+                });
+            }
+        }
+        if let Some(Err(why)) = &code {
+            plan.notes.push(format!(
                 "{why}: only the configuration is saved, and it cannot restore the function"
-            )),
+            ));
         }
         if plan.requests.is_empty() {
             return Ok(plan.done(format!(
