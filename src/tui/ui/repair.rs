@@ -112,19 +112,27 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 body.wrapped(line, style);
             }
             let noop = plan.as_ref().is_some_and(|p| p.is_noop());
+            // The confirmation sits above the keys, never scrolled away by a long preview:
+            // nobody types a name into a field they cannot see.
+            let mut fixed = Vec::new();
             let mut field_row = None;
             if let Some(field) = confirm {
-                body.blank();
-                body.push(Line::from(vec![
+                fixed.push(Line::from(vec![
                     Span::styled("destructive: ", theme.status(Status::Critical)),
                     Span::raw(format!("type {} to confirm", job.target())),
                 ]));
-                field_row = Some((body.lines.len() as u16, &**field));
-                body.push(Line::from(""));
+                field_row = Some((fixed.len() as u16, &**field));
+                fixed.push(Line::from(Span::styled("› ", theme.style(Slot::Title))));
                 if let Some(wrong) = wrong {
-                    body.wrapped(wrong, theme.flash(FlashLevel::Error));
+                    for part in wrap(wrong, text_width) {
+                        fixed.push(Line::from(Span::styled(
+                            part,
+                            theme.flash(FlashLevel::Error),
+                        )));
+                    }
                 }
             }
+            body.fixed = fixed;
             let keys = if noop {
                 keys_line(theme, &[("enter/esc", "close")])
             } else if confirm.is_some() {
@@ -259,6 +267,8 @@ struct Body<'t> {
     theme: &'t Theme,
     width: usize,
     lines: Vec<Line<'static>>,
+    /// Lines kept above the keys whatever the height: the typed confirmation.
+    fixed: Vec<Line<'static>>,
 }
 
 impl<'t> Body<'t> {
@@ -267,6 +277,7 @@ impl<'t> Body<'t> {
             theme,
             width: width.max(10),
             lines: Vec::new(),
+            fixed: Vec::new(),
         }
     }
 
@@ -306,7 +317,8 @@ impl<'t> Body<'t> {
         }
     }
 
-    /// Draws the box, the lines, an editable field on line `field_row` and the keys.
+    /// Draws the box, the lines, the fixed lines with an editable field on line `field_row`
+    /// of them, and the keys.
     fn draw(
         self,
         frame: &mut Frame,
@@ -316,22 +328,31 @@ impl<'t> Body<'t> {
         field_row: Option<(u16, &ratatui_textarea::TextArea<'static>)>,
         keys: Line<'static>,
     ) {
-        let height = self.lines.len() as u16 + 4;
+        let fixed_height = self.fixed.len() as u16 + u16::from(!self.fixed.is_empty());
+        let height = self.lines.len() as u16 + fixed_height + 4;
         let inner = popup(frame, self.theme, area, width, height, title);
-        let [text, _, keys_row] = Layout::vertical([
+        let [text, fixed, _, keys_row] = Layout::vertical([
             Constraint::Min(1),
+            Constraint::Length(fixed_height),
             Constraint::Length(1),
             Constraint::Length(1),
         ])
         .areas(inner);
         frame.render_widget(Paragraph::new(self.lines).wrap(Wrap { trim: false }), text);
+        let fixed = Rect {
+            y: fixed.y + u16::from(fixed.height > 0),
+            height: fixed.height.saturating_sub(1),
+            ..fixed
+        };
+        frame.render_widget(Paragraph::new(self.fixed), fixed);
         if let Some((row, field)) = field_row
-            && row < text.height
+            && row < fixed.height
         {
             let rect = Rect {
-                y: text.y + row,
+                x: fixed.x + 2,
+                y: fixed.y + row,
+                width: fixed.width.saturating_sub(2),
                 height: 1,
-                ..text
             };
             frame.render_widget(field, rect);
         }
