@@ -584,6 +584,57 @@ async fn esc_backs_out_of_every_repair_popup() {
     assert_eq!(app.view, View::Dashboard);
 }
 
+#[tokio::test]
+async fn u_in_the_timeline_undoes_the_newest_action_with_an_undo() {
+    use drconsole::incident::record::{Record, StepOutcome};
+    let (mut app, mut open) = super::incident::app_timed(
+        &[super::incident::INGEST],
+        chrono::Duration::minutes(5),
+    )
+    .await;
+    let undo = drconsole::action::Undo {
+        summary: "turn point-in-time recovery off again for flightdata-main".into(),
+        requests: vec![drconsole::cloud::WriteRequest::UpdateContinuousBackups {
+            region: "us-east-1".into(),
+            table: "flightdata-main".into(),
+            pitr: false,
+        }],
+    };
+    let finished = open.append(
+        Record::ActionFinished {
+            run: "enable-pitr-20261124T030100-0001".into(),
+            action: "enable-pitr".into(),
+            target: "flightdata-main".into(),
+            outcome: StepOutcome::Succeeded,
+            detail: None,
+            undo: Some(serde_json::to_value(&undo).unwrap()),
+        },
+        t0(),
+    );
+    app.update(Event::JournalEntries {
+        dir: open.dir.clone(),
+        entries: vec![finished.clone()],
+    });
+    assert!(!footer(&app).contains("undo"), "not on the dashboard");
+    press(&mut app, &[KeyCode::Char('t')]);
+    screen(&app, 160, 48);
+    assert!(footer(&app).contains("u undo"), "{}", footer(&app));
+    assert!(press(&mut app, &[KeyCode::Char('u')]).is_empty());
+    let screen = screen(&app, 100, 30);
+    assert!(
+        screen.contains("disable point-in-time recovery on table flightdata-main"),
+        "{screen}"
+    );
+    let effects = press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        effects,
+        [Effect::UndoAction {
+            id: 1,
+            seq: finished.seq
+        }]
+    );
+}
+
 /// Types `text` key by key.
 fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
     text.chars()
