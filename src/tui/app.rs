@@ -170,6 +170,8 @@ pub struct App {
     pub(super) recording_to: Option<crate::event::ExecutorIncident>,
     /// Where the executor records, once it is made, or why it could not be.
     pub executor: Option<Result<std::path::PathBuf, String>>,
+    /// What each fix done from here left to do, by resource.
+    pub(super) after_fixes: BTreeMap<(ResourceKind, String), super::repair::AfterFix>,
 }
 
 impl App {
@@ -209,6 +211,7 @@ impl App {
             next_job: 0,
             recording_to: None,
             executor: None,
+            after_fixes: BTreeMap::new(),
         }
     }
 

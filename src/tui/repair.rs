@@ -91,6 +91,14 @@ impl Job {
     }
 }
 
+/// What a fix that went through left for a person to do, kept for the resource's view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AfterFix {
+    pub action: String,
+    pub at: DateTime<Utc>,
+    pub notes: Vec<String>,
+}
+
 /// Where the popup is in an action's life.
 #[derive(Debug)]
 pub enum Stage {
@@ -207,6 +215,15 @@ pub fn fixes(health: &ResourceHealth, lambda_every_secs: u64, now: DateTime<Utc>
         _ => {}
     }
     jobs
+}
+
+fn resource_kind(kind: TargetKind) -> ResourceKind {
+    match kind {
+        TargetKind::Table => ResourceKind::Table,
+        TargetKind::Bucket => ResourceKind::Bucket,
+        TargetKind::Function => ResourceKind::Function,
+        TargetKind::Alarm => ResourceKind::Alarm,
+    }
 }
 
 fn target_kind(kind: ResourceKind) -> Option<TargetKind> {
@@ -337,6 +354,39 @@ impl App {
             keys.push(Action::Undo);
         }
         keys
+    }
+
+    /// The notes of the last fix done to this resource from here.
+    pub fn after_fix(&self, kind: ResourceKind, name: &str) -> Option<&AfterFix> {
+        self.after_fixes.get(&(kind, name.to_owned()))
+    }
+
+    fn remember_after_fix(&mut self, outcome: &Outcome) {
+        let Ok(action) = catalogue::find(&outcome.action) else {
+            return;
+        };
+        let key = (resource_kind(action.target_kind()), outcome.target.clone());
+        if outcome.notes.is_empty() {
+            self.after_fixes.remove(&key);
+            return;
+        }
+        let notes = outcome
+            .notes
+            .iter()
+            .map(|n| match outcome.action.as_str() {
+                // The rule itself read back as intended: what is left is the old objects.
+                "put-replication" => format!("rule ok; {n}"),
+                _ => n.clone(),
+            })
+            .collect();
+        self.after_fixes.insert(
+            key,
+            AfterFix {
+                action: outcome.action.clone(),
+                at: self.now,
+                notes,
+            },
+        );
     }
 
     /// Whether a repair popup takes the keys.
@@ -625,23 +675,20 @@ impl App {
         id: u64,
         result: Result<Box<Outcome>, ActionError>,
     ) -> Vec<Effect> {
-        let Some(repair) = &mut self.repair else {
-            return Vec::new();
+        let job = match &self.repair {
+            Some(Repair {
+                stage: Stage::Running {
+                    id: running, job, ..
+                },
+                ..
+            }) if *running == id => job.clone(),
+            _ => return Vec::new(),
         };
-        let Stage::Running {
-            id: running, job, ..
-        } = &repair.stage
-        else {
-            return Vec::new();
-        };
-        if *running != id {
-            return Vec::new();
-        }
-        let job = job.clone();
         let label = job.label();
         let mut effects = Vec::new();
         let flash = match &result {
             Ok(outcome) if outcome.status == RunStatus::Done => {
+                self.remember_after_fix(outcome);
                 // The row turns ok on the next reading: take it now, not in 30 seconds.
                 self.refreshing = true;
                 effects.push(Effect::Refresh);
@@ -650,12 +697,17 @@ impl App {
             Ok(_) => (FlashLevel::Info, format!("already done: {label}")),
             Err(e) => (FlashLevel::Error, format!("{label}: {e}")),
         };
-        repair.stage = match result {
+        let stage = match result {
             Ok(outcome) => Stage::Done { job, outcome },
             Err(error) => Stage::Failed { job, error },
         };
-        // Back on screen, unless another popup has the keys now: then the footer says it.
-        if self.popup.is_none() {
+        let other_popup = self.popup.is_some();
+        let Some(repair) = &mut self.repair else {
+            return effects;
+        };
+        repair.stage = stage;
+        // Back on screen, unless another popup has the keys now: then the flash says it.
+        if !other_popup {
             repair.shown = true;
         } else if !repair.shown {
             self.flash(flash.0, flash.1);
