@@ -173,19 +173,19 @@ impl Action {
             Action::Fix => (
                 REPAIR,
                 "fix",
-                "Fix what the health panel flags on the selected row (preview first)",
+                "Fix what the selected row is flagged for",
                 &["x"],
             ),
             Action::Actions => (
                 REPAIR,
                 "actions",
-                "Every action for the selected row (stop ingestion, set an alarm…)",
+                "Every action that takes the selected row",
                 &["A"],
             ),
             Action::Undo => (
                 REPAIR,
                 "undo",
-                "Undo an action: from its result, or the newest one shown in the timeline",
+                "Undo an action (its result, or timeline)",
                 &["u"],
             ),
         };

@@ -511,13 +511,16 @@ async fn read_only_hides_the_keys_and_refuses_them() {
     }
     press(&mut app, &[KeyCode::Char('?')]);
     let help = screen(&app, 160, 48);
-    assert!(!help.contains("Fix what the health panel flags"), "{help}");
+    assert!(
+        !help.contains("Fix what the selected row is flagged for"),
+        "{help}"
+    );
     // Writable, the same row lists them in the footer and in help.
     app.read_only = false;
     press(&mut app, &[KeyCode::Esc]);
     assert!(footer(&app).contains("x fix"), "{}", footer(&app));
     press(&mut app, &[KeyCode::Char('?')]);
-    assert!(screen(&app, 160, 48).contains("Fix what the health panel flags"));
+    assert!(screen(&app, 160, 48).contains("Fix what the selected row is flagged for"));
 }
 
 #[tokio::test]

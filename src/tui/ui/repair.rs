@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popups::{keys_line, popup};
+use super::widgets::fit;
 use crate::action::{ActionError, Danger, Status as RunStatus, catalogue};
 use crate::health::Status;
 use crate::tui::app::App;
@@ -45,9 +46,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                     }
                     Job::Undo { seq, .. } => format!("undo entry {seq}"),
                 };
+                // One line each, so the list never hides an entry below the box.
+                let summary = fit(&job.summary(), text_width.saturating_sub(29));
                 body.push(Line::from(vec![
-                    Span::styled(format!("{name:<28}"), style),
-                    Span::styled(job.summary(), theme.style(Slot::Muted)),
+                    Span::styled(format!("{:<28} ", fit(&name, 28)), style),
+                    Span::styled(summary, theme.style(Slot::Muted)),
                 ]));
             }
             let keys = keys_line(
