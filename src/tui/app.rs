@@ -563,10 +563,12 @@ impl App {
     pub fn footer_actions(&self) -> Vec<Action> {
         let mut actions = self.view_actions().to_vec();
         if !self.help_open && self.popup.is_none() && !self.repair_shown() {
-            // Before help and quit, which end every footer.
+            // Beside the row's details, so a narrow footer cuts other keys first.
             let at = actions
                 .iter()
-                .position(|a| matches!(a, Action::Help | Action::Quit))
+                .position(|a| *a == Action::Open)
+                .map(|i| i + 1)
+                .or_else(|| actions.iter().position(|a| *a == Action::Help))
                 .unwrap_or(actions.len());
             actions.splice(at..at, self.repair_keys());
         }

@@ -708,6 +708,21 @@ async fn a_new_replication_rule_says_what_it_leaves_undone_on_the_buckets_view()
     );
 }
 
+#[tokio::test]
+async fn once_the_incident_is_resolved_actions_record_to_the_operations_journal() {
+    use drconsole::incident::record::Record;
+    let (mut app, mut open) =
+        super::incident::app_timed(&[super::incident::INGEST], chrono::Duration::minutes(5)).await;
+    let resolved = open.append(Record::Resolved { summary: None }, t0());
+    let effects = app.update(Event::JournalEntries {
+        dir: open.dir.clone(),
+        entries: vec![resolved],
+    });
+    assert_eq!(effects, [Effect::OpenExecutor { incident: None }]);
+    // Asked once, not at every event after.
+    assert!(app.update(Event::Tick(t0())).is_empty());
+}
+
 /// Types `text` key by key.
 fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
     text.chars()
