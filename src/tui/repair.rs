@@ -370,15 +370,7 @@ impl App {
             self.after_fixes.remove(&key);
             return;
         }
-        let notes = outcome
-            .notes
-            .iter()
-            .map(|n| match outcome.action.as_str() {
-                // The rule itself read back as intended: what is left is the old objects.
-                "put-replication" => format!("rule ok; {n}"),
-                _ => n.clone(),
-            })
-            .collect();
+        let notes = outcome.notes.clone();
         self.after_fixes.insert(
             key,
             AfterFix {
