@@ -3,22 +3,123 @@
 //! moto models configuration, not time or traffic (README, "Testing"); where it differs from
 //! AWS the test says so and asserts only what moto can show.
 
+#[path = "aws_adapters/alarm_writes.rs"]
+mod alarm_writes;
 mod common;
+#[path = "aws_adapters/function_writes.rs"]
+mod function_writes;
+#[path = "aws_adapters/storage_writes.rs"]
+mod storage_writes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DurationRound, TimeDelta, Utc};
+use common::fake_http::FakeHttp;
 use common::*;
+use drconsole::action::Authority;
 use drconsole::cloud::aws::{AwsCloud, AwsOptions};
 use drconsole::cloud::{
-    AlarmState, Backups, BucketRef, ChangeAction, Dns, ErrorKind, ExportRequest, Failover,
-    Functions, Identity, MetricQuery, Metrics, RecordChange, RestorePoint, Storage, TableCondition,
-    Versioning,
+    AlarmState, Backups, BucketRef, ChangeAction, CloudResult, Dns, ErrorKind, ExportRequest,
+    Failover, Functions, Identity, MetricQuery, Metrics, RecordChange, RestorePoint, Storage,
+    TableCondition, Versioning, WriteOutput, WriteRequest, Writes,
 };
 
 const EAST: &str = PRIMARY_REGION;
 const WEST: &str = BACKUP_REGION;
+
+// =============================================================================================
+// Writes go through the one port, as the action module sends them
+// =============================================================================================
+
+/// Sends one write through the port. Every answer carries the request id AWS gave it (moto
+/// sends one for every service): only a copy that had nothing to copy sent no request.
+async fn write(cloud: &AwsCloud, request: WriteRequest) -> CloudResult<WriteOutput> {
+    let sent = cloud.send(&request, &Authority::for_tests()).await?;
+    let nothing_sent = matches!(&sent.output, WriteOutput::Copy(r) if r.copied == 0);
+    assert!(
+        sent.request_id.as_deref().is_some_and(|id| !id.is_empty()) || nothing_sent,
+        "{} answered without a request id: {sent:?}",
+        request.operation()
+    );
+    Ok(sent.output)
+}
+
+/// The write's answer, which must be of the variant named.
+macro_rules! output {
+    ($result:expr, $variant:ident) => {
+        match $result {
+            Ok(WriteOutput::$variant(value)) => value,
+            other => panic!("expected {}: {other:?}", stringify!($variant)),
+        }
+    };
+}
+// The write tests' modules use it too.
+pub(crate) use output;
+
+fn pitr(region: &str, table: &str, on: bool) -> WriteRequest {
+    WriteRequest::UpdateContinuousBackups {
+        region: region.to_owned(),
+        table: table.to_owned(),
+        pitr: on,
+    }
+}
+
+fn backup_of(region: &str, table: &str, name: &str) -> WriteRequest {
+    WriteRequest::CreateBackup {
+        region: region.to_owned(),
+        table: table.to_owned(),
+        backup_name: name.to_owned(),
+    }
+}
+
+fn restore_backup(region: &str, backup_arn: &str, target: &str) -> WriteRequest {
+    WriteRequest::RestoreTableFromBackup {
+        region: region.to_owned(),
+        backup_arn: backup_arn.to_owned(),
+        target_table: target.to_owned(),
+    }
+}
+
+fn restore_pitr(region: &str, source: &str, target: &str, point: RestorePoint) -> WriteRequest {
+    WriteRequest::RestoreTableToPointInTime {
+        region: region.to_owned(),
+        source: source.to_owned(),
+        target_table: target.to_owned(),
+        point,
+    }
+}
+
+fn delete_table(region: &str, table: &str) -> WriteRequest {
+    WriteRequest::DeleteTable {
+        region: region.to_owned(),
+        table: table.to_owned(),
+    }
+}
+
+fn versioning(region: &str, bucket: &str, enabled: bool) -> WriteRequest {
+    WriteRequest::PutBucketVersioning {
+        region: region.to_owned(),
+        bucket: bucket.to_owned(),
+        enabled,
+    }
+}
+
+fn copy(from: &BucketRef, to: &BucketRef, prefix: Option<&str>) -> WriteRequest {
+    WriteRequest::CopyObjects {
+        from: from.clone(),
+        to: to.clone(),
+        prefix: prefix.map(str::to_owned),
+    }
+}
+
+fn concurrency(region: &str, function: &str, reserved: i32) -> WriteRequest {
+    WriteRequest::PutFunctionConcurrency {
+        region: region.to_owned(),
+        function: function.to_owned(),
+        reserved,
+    }
+}
 
 // =============================================================================================
 // Backups (DynamoDB)
@@ -122,10 +223,10 @@ async fn backups_point_in_time_recovery_flips() {
     assert!(before.continuous_backups_enabled);
     assert!(!before.pitr_enabled);
 
-    let on = cloud
-        .set_point_in_time_recovery(EAST, "flightdata-main", true)
-        .await
-        .unwrap();
+    let on = output!(
+        write(&cloud, pitr(EAST, "flightdata-main", true)).await,
+        ContinuousBackups
+    );
     assert!(on.pitr_enabled);
     let described = cloud
         .describe_continuous_backups(EAST, "flightdata-main")
@@ -139,10 +240,10 @@ async fn backups_point_in_time_recovery_flips() {
     let latest = described.latest_restorable.expect("latest restorable time");
     assert!(earliest <= latest);
 
-    let off = cloud
-        .set_point_in_time_recovery(EAST, "flightdata-main", false)
-        .await
-        .unwrap();
+    let off = output!(
+        write(&cloud, pitr(EAST, "flightdata-main", false)).await,
+        ContinuousBackups
+    );
     assert!(!off.pitr_enabled);
     let described = cloud
         .describe_continuous_backups(EAST, "flightdata-main")
@@ -169,10 +270,10 @@ async fn backups_create_list_and_describe() {
     // from creating them one after another. moto lists oldest first: the adapter must sort.
     let mut created = Vec::new();
     for name in ["nightly-1", "nightly-2", "nightly-3"] {
-        let backup = cloud
-            .create_backup(EAST, "flightdata-main", name)
-            .await
-            .unwrap();
+        let backup = output!(
+            write(&cloud, backup_of(EAST, "flightdata-main", name)).await,
+            Backup
+        );
         assert_eq!(backup.name, name);
         assert_eq!(backup.table_name, "flightdata-main");
         assert!(
@@ -191,10 +292,10 @@ async fn backups_create_list_and_describe() {
         created.push(backup);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let other = cloud
-        .create_backup(EAST, "flightdata-metrics", "metrics-1")
-        .await
-        .unwrap();
+    let other = output!(
+        write(&cloud, backup_of(EAST, "flightdata-metrics", "metrics-1")).await,
+        Backup
+    );
 
     let listed = cloud
         .list_backups(EAST, Some("flightdata-main"))
@@ -245,10 +346,14 @@ async fn backups_restore_from_backup() {
     let arn = create_backup(&env, EAST, "flightdata-main", "before-restore").await;
     let cloud = env.cloud().await;
 
-    let restored = cloud
-        .restore_from_backup(EAST, &arn, "flightdata-main-restored")
-        .await
-        .unwrap();
+    let restored = output!(
+        write(
+            &cloud,
+            restore_backup(EAST, &arn, "flightdata-main-restored")
+        )
+        .await,
+        Table
+    );
     assert_eq!(restored.name, "flightdata-main-restored");
     // moto restores at once (ACTIVE); AWS takes minutes to hours, hence the real wait.
     cloud
@@ -272,14 +377,24 @@ async fn backups_restore_from_backup() {
         .unwrap();
     assert_eq!((source, target), (23, 23));
 
-    let err = cloud
-        .restore_from_backup(EAST, &arn, "flightdata-main-restored")
-        .await
-        .unwrap_err();
+    let err = write(
+        &cloud,
+        restore_backup(EAST, &arn, "flightdata-main-restored"),
+    )
+    .await
+    .unwrap_err();
     assert_ne!(
         err.kind,
         ErrorKind::NotFound,
         "restoring onto an existing table fails: {err}"
+    );
+    assert_eq!(
+        (err.kind, err.code.as_deref()),
+        (
+            ErrorKind::AlreadyExists,
+            Some("TableAlreadyExistsException")
+        ),
+        "{err}"
     );
 }
 
@@ -289,33 +404,41 @@ async fn backups_restore_to_point_in_time() {
     create_table(&env, EAST, "flightdata-main").await;
     put_items(&env, EAST, "flightdata-main", 9).await;
     let cloud = env.cloud().await;
-    let pitr = cloud
-        .set_point_in_time_recovery(EAST, "flightdata-main", true)
-        .await
-        .unwrap();
-    let at = pitr.latest_restorable.expect("latest restorable time");
+    let on = output!(
+        write(&cloud, pitr(EAST, "flightdata-main", true)).await,
+        ContinuousBackups
+    );
+    let at = on.latest_restorable.expect("latest restorable time");
 
     // moto accepts any time (and even PITR off) and always restores the current items; AWS
     // checks the window, so the product validates the time itself. Restores are instant here.
-    let latest = cloud
-        .restore_to_point_in_time(
-            EAST,
-            "flightdata-main",
-            "flightdata-main-latest",
-            RestorePoint::Latest,
+    let latest = output!(
+        write(
+            &cloud,
+            restore_pitr(
+                EAST,
+                "flightdata-main",
+                "flightdata-main-latest",
+                RestorePoint::Latest
+            )
         )
-        .await
-        .unwrap();
+        .await,
+        Table
+    );
     assert_eq!(latest.name, "flightdata-main-latest");
-    let pinned = cloud
-        .restore_to_point_in_time(
-            EAST,
-            "flightdata-main",
-            "flightdata-main-pinned",
-            RestorePoint::At(at),
+    let pinned = output!(
+        write(
+            &cloud,
+            restore_pitr(
+                EAST,
+                "flightdata-main",
+                "flightdata-main-pinned",
+                RestorePoint::At(at)
+            )
         )
-        .await
-        .unwrap();
+        .await,
+        Table
+    );
     assert_eq!(pinned.name, "flightdata-main-pinned");
 
     for table in ["flightdata-main-latest", "flightdata-main-pinned"] {
@@ -334,11 +457,14 @@ async fn backups_restore_to_point_in_time() {
     // A source given as an ARN (the cross-region restore) goes out as SourceTableArn. moto
     // 5.2 reads only SourceTableName and answers "Source table not found: None"; AWS restores.
     let arn = format!("arn:aws:dynamodb:{EAST}:{ACCOUNT}:table/flightdata-main");
-    match cloud
-        .restore_to_point_in_time(EAST, &arn, "flightdata-main-by-arn", RestorePoint::At(at))
-        .await
+    match write(
+        &cloud,
+        restore_pitr(EAST, &arn, "flightdata-main-by-arn", RestorePoint::At(at)),
+    )
+    .await
     {
-        Ok(table) => assert_eq!(table.name, "flightdata-main-by-arn"),
+        Ok(WriteOutput::Table(table)) => assert_eq!(table.name, "flightdata-main-by-arn"),
+        Ok(other) => panic!("a restore answers with its table: {other:?}"),
         Err(err) => {
             assert_eq!(
                 err.code.as_deref(),
@@ -352,10 +478,12 @@ async fn backups_restore_to_point_in_time() {
         }
     }
 
-    let err = cloud
-        .restore_to_point_in_time(EAST, "no-such-table", "whatever", RestorePoint::Latest)
-        .await
-        .unwrap_err();
+    let err = write(
+        &cloud,
+        restore_pitr(EAST, "no-such-table", "whatever", RestorePoint::Latest),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         err.code.as_deref(),
         Some("SourceTableNotFoundException"),
@@ -381,8 +509,12 @@ async fn backups_export_to_s3() {
     };
     // moto's export is flaky (HTTP 500 in one probe, completed at once in another): accept a
     // started export, or a service error that still carries the service's words.
-    match cloud.export_to_s3(EAST, &request).await {
-        Ok(export) => {
+    let request = WriteRequest::ExportTableToPointInTime {
+        region: EAST.to_owned(),
+        export: request,
+    };
+    match write(&cloud, request).await {
+        Ok(WriteOutput::Export(export)) => {
             assert!(!export.arn.is_empty(), "{export:?}");
             assert!(
                 ["IN_PROGRESS", "COMPLETED", "FAILED"].contains(&export.status.as_str()),
@@ -392,6 +524,7 @@ async fn backups_export_to_s3() {
                 assert_eq!(bucket, BACKUPS_BUCKET);
             }
         }
+        Ok(other) => panic!("an export answers with its description: {other:?}"),
         Err(err) => {
             assert_eq!(err.kind, ErrorKind::Service, "{err}");
             assert!(!err.message.is_empty(), "{err:?}");
@@ -416,10 +549,10 @@ async fn backups_delete_and_wait_for_table() {
         .await
         .unwrap();
 
-    let deleted = cloud
-        .delete_table(EAST, "flightdata-scratch")
-        .await
-        .unwrap();
+    let deleted = output!(
+        write(&cloud, delete_table(EAST, "flightdata-scratch")).await,
+        Table
+    );
     assert_eq!(deleted.name, "flightdata-scratch");
     cloud
         .wait_for_table(
@@ -442,8 +575,7 @@ async fn backups_delete_and_wait_for_table() {
         vec!["flightdata-main".to_owned()]
     );
 
-    let err = cloud
-        .delete_table(EAST, "flightdata-scratch")
+    let err = write(&cloud, delete_table(EAST, "flightdata-scratch"))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
@@ -595,15 +727,16 @@ async fn storage_versioning_disabled_enabled_suspended() {
     let bucket = "flightdata-scratch";
 
     assert_versioning(&env, &cloud, EAST, bucket, Versioning::Disabled).await;
-    cloud.set_versioning(EAST, bucket, true).await.unwrap();
+    write(&cloud, versioning(EAST, bucket, true)).await.unwrap();
     assert_versioning(&env, &cloud, EAST, bucket, Versioning::Enabled).await;
-    cloud.set_versioning(EAST, bucket, false).await.unwrap();
+    write(&cloud, versioning(EAST, bucket, false))
+        .await
+        .unwrap();
     assert_versioning(&env, &cloud, EAST, bucket, Versioning::Suspended).await;
-    cloud.set_versioning(EAST, bucket, true).await.unwrap();
+    write(&cloud, versioning(EAST, bucket, true)).await.unwrap();
     assert_versioning(&env, &cloud, EAST, bucket, Versioning::Enabled).await;
 
-    cloud
-        .set_versioning(WEST, "flightdata-scratch-west", true)
+    write(&cloud, versioning(WEST, "flightdata-scratch-west", true))
         .await
         .unwrap();
     assert_versioning(
@@ -621,8 +754,7 @@ async fn storage_versioning_disabled_enabled_suspended() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
     assert_eq!(err.code.as_deref(), Some("NoSuchBucket"));
-    let err = cloud
-        .set_versioning(EAST, "flightdata-nope", true)
+    let err = write(&cloud, versioning(EAST, "flightdata-nope", true))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
@@ -861,7 +993,7 @@ async fn storage_copy_objects_from_the_backup_region() {
     let source = cloud.count_objects(WEST, &from.bucket, None).await.unwrap();
     assert_eq!(source.objects, BUCKET_OBJECTS[0] as u64);
 
-    let first = cloud.copy_objects(&from, &to, None).await.unwrap();
+    let first = output!(write(&cloud, copy(&from, &to, None)).await, Copy);
     assert_eq!(
         (first.copied, first.skipped, first.bytes),
         (source.objects, 0, source.bytes)
@@ -890,7 +1022,7 @@ async fn storage_copy_objects_from_the_backup_region() {
     );
 
     // A retry skips what is already there with the same size.
-    let second = cloud.copy_objects(&from, &to, None).await.unwrap();
+    let second = output!(write(&cloud, copy(&from, &to, None)).await, Copy);
     assert_eq!(
         (second.copied, second.skipped, second.bytes),
         (0, source.objects, 0)
@@ -904,10 +1036,10 @@ async fn storage_copy_objects_from_the_backup_region() {
         vec![("2026/01/01/flightdata-raw-0.json".to_owned(), vec![b'!'; 1])],
     )
     .await;
-    let third = cloud
-        .copy_objects(&from, &to, Some("2026/01/01/"))
-        .await
-        .unwrap();
+    let third = output!(
+        write(&cloud, copy(&from, &to, Some("2026/01/01/"))).await,
+        Copy
+    );
     assert_eq!((third.copied, third.bytes), (1, 100));
     assert_eq!(
         third.copied + third.skipped,
@@ -1037,7 +1169,10 @@ async fn functions_reserved_concurrency() {
 
     // The plan's "stop ingestion": reserved concurrency 0. moto's GetFunction then omits the
     // Concurrency block; get_function must still report Some(0).
-    assert_eq!(cloud.put_concurrency(EAST, name, 0).await.unwrap(), 0);
+    assert_eq!(
+        output!(write(&cloud, concurrency(EAST, name, 0)).await, Concurrency),
+        0
+    );
     assert_eq!(cloud.get_concurrency(EAST, name).await.unwrap(), Some(0));
     assert_eq!(
         cloud
@@ -1048,7 +1183,10 @@ async fn functions_reserved_concurrency() {
         Some(0)
     );
 
-    assert_eq!(cloud.put_concurrency(EAST, name, 5).await.unwrap(), 5);
+    assert_eq!(
+        output!(write(&cloud, concurrency(EAST, name, 5)).await, Concurrency),
+        5
+    );
     assert_eq!(cloud.get_concurrency(EAST, name).await.unwrap(), Some(5));
     assert_eq!(
         cloud
@@ -1059,7 +1197,11 @@ async fn functions_reserved_concurrency() {
         Some(5)
     );
 
-    cloud.delete_concurrency(EAST, name).await.unwrap();
+    let removed = WriteRequest::DeleteFunctionConcurrency {
+        region: EAST.to_owned(),
+        function: name.to_owned(),
+    };
+    assert_eq!(write(&cloud, removed).await.unwrap(), WriteOutput::Nothing);
     assert_eq!(cloud.get_concurrency(EAST, name).await.unwrap(), None);
     assert_eq!(
         cloud
@@ -1075,8 +1217,7 @@ async fn functions_reserved_concurrency() {
         None
     );
 
-    let err = cloud
-        .put_concurrency(EAST, "flightdata-nope", 0)
+    let err = write(&cloud, concurrency(EAST, "flightdata-nope", 0))
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound, "{err}");
@@ -1150,17 +1291,15 @@ async fn dns_upsert_swaps_the_primary() {
     // Point the primary at the backup region's address. moto never evaluates failover:
     // test that the record changed, not that traffic moved.
     primary.values = vec!["198.51.100.77".to_owned()];
-    let change = cloud
-        .change_record_sets(
-            &estate.zone_id,
-            &[RecordChange {
-                action: ChangeAction::Upsert,
-                record: primary.clone(),
-            }],
-            "drconsole test: fail over",
-        )
-        .await
-        .unwrap();
+    let request = WriteRequest::ChangeResourceRecordSets {
+        zone_id: estate.zone_id.clone(),
+        changes: vec![RecordChange {
+            action: ChangeAction::Upsert,
+            record: primary.clone(),
+        }],
+        comment: "drconsole test: fail over".to_owned(),
+    };
+    let change = output!(write(&cloud, request).await, Change);
     assert!(
         !change.id.is_empty() && !change.id.contains('/'),
         "{change:?}"

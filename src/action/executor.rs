@@ -122,19 +122,29 @@ impl Executor {
         target: &str,
         args: &Args,
     ) -> Result<Plan, ActionError> {
-        let names = action.target_kind().names(&self.estate);
-        if !names.iter().any(|n| n == target) {
-            return Err(ActionError::Invalid(format!(
-                "{target} is not a {} of the estate{}",
-                action.target_kind().label(),
-                if names.is_empty() {
-                    " (it names none)".to_owned()
-                } else {
-                    format!(" (it names: {})", names.join(", "))
-                }
-            )));
-        }
+        self.check_target(action, target)?;
         action.plan(&self.context(), target, args).await
+    }
+
+    fn check_target(&self, action: &dyn Action, target: &str) -> Result<(), ActionError> {
+        let names = action.target_kind().names(&self.estate);
+        let own = self
+            .own
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(target);
+        if own || names.iter().any(|n| n == target) {
+            return Ok(());
+        }
+        Err(ActionError::Invalid(format!(
+            "{target} is not a {} of the estate{}",
+            action.target_kind().label(),
+            if names.is_empty() {
+                " (it names none)".to_owned()
+            } else {
+                format!(" (it names: {})", names.join(", "))
+            }
+        )))
     }
 
     /// Runs an action through every guard. `previewed` is the plan the person saw: if the
@@ -159,6 +169,7 @@ impl Executor {
                 what: what.to_owned(),
             })
         };
+        self.check_target(action, target)?;
         tell("checking the guards");
         self.guards(name, target).await?;
         tell("checking what is already done");
@@ -544,3 +555,7 @@ fn run_id(action: &str) -> String {
     let salt = (now.timestamp_subsec_nanos() ^ COUNTER.fetch_add(1, Ordering::Relaxed)) & 0xffff;
     format!("{action}-{}-{salt:04x}", now.format("%Y%m%dT%H%M%S"))
 }
+
+#[cfg(test)]
+#[path = "executor_tests.rs"]
+mod tests;

@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use drconsole::cloud::aws::{AwsCloud, AwsOptions};
 
+pub mod fake_http;
 mod plan;
 pub mod recorder;
 mod seed;

@@ -14,6 +14,8 @@ pub struct Recorded {
     pub region: Option<String>,
     /// The signing service, e.g. "dynamodb", "s3", "monitoring", "route53".
     pub service: Option<String>,
+    /// Every header as sent, names as moto recorded them.
+    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
@@ -30,6 +32,14 @@ impl Recorded {
             }
         }
         format!("{} {}", self.method, self.path())
+    }
+
+    /// A header's value, whatever the case of its name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The URL without scheme and host.
@@ -97,6 +107,14 @@ fn parse(line: &str) -> Result<Recorded, String> {
         target: header("X-Amz-Target"),
         region: scope.get(2).cloned(),
         service: scope.get(3).cloned(),
+        headers: v["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
         body,
     })
 }

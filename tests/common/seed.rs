@@ -465,3 +465,43 @@ pub async fn put_metric_points(
         .await
         .unwrap_or_else(|e| panic!("PutMetricData {namespace}/{metric}: {e:?}"));
 }
+
+impl MotoEnv {
+    /// Creates an SQS queue through moto's SQS query API (aws-sdk-sqs is not a dependency);
+    /// returns its ARN, what an event source mapping names.
+    pub fn create_queue(&self, region: &str, name: &str) -> String {
+        let request = self
+            .post("/")
+            .header("Authorization", auth_header(region, "sqs"))
+            .form(&[
+                ("Action", "CreateQueue"),
+                ("Version", "2012-11-05"),
+                ("QueueName", name),
+            ]);
+        let resp = call(request).unwrap_or_else(|e| panic!("SQS CreateQueue {name}: {e}"));
+        assert_eq!(resp.status, 200, "SQS CreateQueue: {}", resp.body);
+        assert!(resp.body.contains(name), "SQS CreateQueue: {}", resp.body);
+        format!("arn:aws:sqs:{region}:{ACCOUNT}:{name}")
+    }
+}
+
+/// Feeds `function` from the queue; returns the mapping's UUID.
+pub async fn create_event_source_mapping(
+    env: &MotoEnv,
+    region: &str,
+    function: &str,
+    queue_arn: &str,
+) -> String {
+    let out = env
+        .lambda(region)
+        .await
+        .create_event_source_mapping()
+        .function_name(function)
+        .event_source_arn(queue_arn)
+        .batch_size(10)
+        .enabled(true)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateEventSourceMapping {function}: {e:?}"));
+    out.uuid().expect("the mapping's UUID").to_owned()
+}

@@ -44,7 +44,8 @@ impl Action for BackupFunction {
         "Back a function up now: its configuration and its code package"
     }
     fn details(&self) -> &'static str {
-        "Writes config.json and code.zip under <backup_prefix><YYYYMMDD>/<function>/ in the \
+        "Writes <function>-config.json and <function>-code.zip under \
+         <backup_prefix><YYYYMMDD>/<function>/ (the plan's layout) in the \
          estate's lambda.backup_bucket. The code is downloaded from the function's Code.Location; \
          where that fails, the configuration is still saved and the run says the backup cannot \
          restore the function. No undo: backups are kept."
@@ -78,14 +79,18 @@ impl Action for BackupFunction {
             .cloud
             .list_objects(region, &bucket, Some(&folder), None)
             .await?;
+        let (config_file, code_file) = (
+            format!("{function}-config.json"),
+            format!("{function}-code.zip"),
+        );
         let has = |file: &str| existing.iter().any(|o| o.key == format!("{folder}{file}"));
         let mut plan = Plan::new(self.name(), function, self.danger(), args);
         plan.before = json!({
             "folder": format!("s3://{bucket}/{folder}"),
-            "has_config": has("config.json"),
-            "has_code": has("code.zip"),
+            "has_config": has(&config_file),
+            "has_code": has(&code_file),
         });
-        if has("config.json") && has("code.zip") {
+        if has(&config_file) && has(&code_file) {
             return Ok(plan.done(format!(
                 "{function} is already backed up today in s3://{bucket}/{folder}"
             )));
@@ -96,7 +101,7 @@ impl Action for BackupFunction {
         plan.requests.push(WriteRequest::PutObject {
             region: region.to_owned(),
             bucket: bucket.clone(),
-            key: format!("{folder}config.json"),
+            key: format!("{folder}{config_file}"),
             body: ObjectBody::json(&serde_json::to_value(&config).unwrap_or_default()),
         });
         let code = match info.code_location.as_deref() {
@@ -116,7 +121,7 @@ impl Action for BackupFunction {
             Ok(bytes) => plan.requests.push(WriteRequest::PutObject {
                 region: region.to_owned(),
                 bucket,
-                key: format!("{folder}code.zip"),
+                key: format!("{folder}{code_file}"),
                 body: ObjectBody::bytes("application/zip", bytes),
             }),
             Err(why) => plan.notes.push(format!(

@@ -1,4 +1,5 @@
-//! CloudWatch: watched alarms and metric series (replication latency, pending operations).
+//! CloudWatch: watched alarms and metric series (replication latency, pending operations), and
+//! the alarm state a drill sets.
 
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
@@ -6,8 +7,10 @@ use aws_sdk_cloudwatch::types::{
 };
 use chrono::{DateTime, Utc};
 
-use super::{AwsCloud, cloud_error, to_chrono, to_smithy};
-use crate::cloud::{Alarm, AlarmState, CloudResult, MetricQuery, MetricSeries, Metrics};
+use super::{AwsCloud, cloud_error, request_id, to_chrono, to_smithy};
+use crate::cloud::{
+    Alarm, AlarmState, CloudResult, MetricQuery, MetricSeries, Metrics, Sent, WriteOutput,
+};
 
 const SERVICE: &str = "cloudwatch";
 
@@ -164,5 +167,34 @@ impl Metrics for AwsCloud {
             s.points.sort_by_key(|(t, _)| *t);
         }
         Ok(series)
+    }
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl AwsCloud {
+    /// The state holds until the alarm's next evaluation, which sets it from the metric again.
+    #[tracing::instrument(level = "error", skip_all, fields(target = alarm))]
+    pub(crate) async fn set_alarm_state(
+        &self,
+        region: &str,
+        alarm: &str,
+        to: AlarmState,
+        reason: &str,
+    ) -> CloudResult<Sent> {
+        let value = match to {
+            AlarmState::Ok => StateValue::Ok,
+            AlarmState::Alarm => StateValue::Alarm,
+            AlarmState::InsufficientData => StateValue::InsufficientData,
+        };
+        let out = self
+            .cloudwatch(region)
+            .set_alarm_state()
+            .alarm_name(alarm)
+            .state_value(value)
+            .state_reason(reason)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "SetAlarmState", e))?;
+        Ok(Sent::new(request_id(&out), WriteOutput::Nothing))
     }
 }

@@ -8,10 +8,11 @@ use aws_sdk_dynamodb::types::{
 };
 use futures::future::try_join_all;
 
-use super::{AwsCloud, cloud_error, missing, to_chrono, to_smithy};
+use super::{AwsCloud, cloud_error, missing, request_id, to_chrono, to_smithy};
 use crate::cloud::{
     BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind, ExportInfo,
-    ExportRequest, RestorePoint, TableCondition, TableInfo, TableReplica, poll_table,
+    ExportRequest, RestorePoint, Sent, TableCondition, TableInfo, TableReplica, WriteOutput,
+    poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -254,7 +255,7 @@ impl AwsCloud {
         region: &str,
         table: &str,
         enabled: bool,
-    ) -> CloudResult<ContinuousBackups> {
+    ) -> CloudResult<Sent> {
         const OP: &str = "UpdateContinuousBackups";
         let spec = PointInTimeRecoverySpecification::builder()
             .point_in_time_recovery_enabled(enabled)
@@ -268,7 +269,10 @@ impl AwsCloud {
             .send()
             .await
             .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        continuous(OP, out.continuous_backups_description())
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::ContinuousBackups(continuous(OP, out.continuous_backups_description())?),
+        ))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]
@@ -277,7 +281,7 @@ impl AwsCloud {
         region: &str,
         table: &str,
         name: &str,
-    ) -> CloudResult<BackupInfo> {
+    ) -> CloudResult<Sent> {
         let out = self
             .dynamodb(region)
             .create_backup()
@@ -289,7 +293,10 @@ impl AwsCloud {
         let details = out
             .backup_details()
             .ok_or_else(|| missing(SERVICE, "CreateBackup", "BackupDetails"))?;
-        backup_info("CreateBackup", details, table)
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Backup(backup_info("CreateBackup", details, table)?),
+        ))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = target_table))]
@@ -298,7 +305,7 @@ impl AwsCloud {
         region: &str,
         backup_arn: &str,
         target_table: &str,
-    ) -> CloudResult<TableInfo> {
+    ) -> CloudResult<Sent> {
         const OP: &str = "RestoreTableFromBackup";
         let out = self
             .dynamodb(region)
@@ -308,7 +315,10 @@ impl AwsCloud {
             .send()
             .await
             .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        table_info(OP, out.table_description())
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Table(table_info(OP, out.table_description())?),
+        ))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = target_table, source = source))]
@@ -318,7 +328,7 @@ impl AwsCloud {
         source: &str,
         target_table: &str,
         point: RestorePoint,
-    ) -> CloudResult<TableInfo> {
+    ) -> CloudResult<Sent> {
         const OP: &str = "RestoreTableToPointInTime";
         let mut req = self
             .dynamodb(region)
@@ -334,7 +344,10 @@ impl AwsCloud {
             RestorePoint::At(at) => req.restore_date_time(to_smithy(at)),
         };
         let out = req.send().await.map_err(|e| cloud_error(SERVICE, OP, e))?;
-        table_info(OP, out.table_description())
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Table(table_info(OP, out.table_description())?),
+        ))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = request.table_arn.as_str(), bucket = request.bucket.as_str()))]
@@ -342,7 +355,7 @@ impl AwsCloud {
         &self,
         region: &str,
         request: &ExportRequest,
-    ) -> CloudResult<ExportInfo> {
+    ) -> CloudResult<Sent> {
         const OP: &str = "ExportTableToPointInTime";
         let out = self
             .dynamodb(region)
@@ -357,7 +370,7 @@ impl AwsCloud {
         let d = out
             .export_description()
             .ok_or_else(|| missing(SERVICE, OP, "ExportDescription"))?;
-        Ok(ExportInfo {
+        let export = ExportInfo {
             arn: d.export_arn().unwrap_or_default().to_owned(),
             status: d
                 .export_status()
@@ -365,11 +378,12 @@ impl AwsCloud {
                 .unwrap_or_default(),
             bucket: d.s3_bucket().map(str::to_owned),
             prefix: d.s3_prefix().map(str::to_owned),
-        })
+        };
+        Ok(Sent::new(request_id(&out), WriteOutput::Export(export)))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]
-    pub(crate) async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
+    pub(crate) async fn delete_table(&self, region: &str, table: &str) -> CloudResult<Sent> {
         let out = self
             .dynamodb(region)
             .delete_table()
@@ -377,6 +391,9 @@ impl AwsCloud {
             .send()
             .await
             .map_err(|e| cloud_error(SERVICE, "DeleteTable", e))?;
-        table_info("DeleteTable", out.table_description())
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Table(table_info("DeleteTable", out.table_description())?),
+        ))
     }
 }

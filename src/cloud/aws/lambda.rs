@@ -1,10 +1,11 @@
-//! Lambda: the pipeline's functions, their code location and reserved concurrency.
+//! Lambda: the pipeline's functions, their code, reserved concurrency and event sources.
 
 use async_trait::async_trait;
-use aws_sdk_lambda::types::FunctionConfiguration;
+use aws_sdk_lambda::types::{EventSourceMappingConfiguration, FunctionConfiguration};
 
-use super::{AwsCloud, cloud_error, missing};
-use crate::cloud::{CloudResult, FunctionInfo, Functions};
+use super::download::download;
+use super::{AwsCloud, cloud_error, missing, request_id};
+use crate::cloud::{CloudResult, EventSourceMapping, FunctionInfo, Functions, Sent, WriteOutput};
 
 const SERVICE: &str = "lambda";
 
@@ -32,6 +33,20 @@ macro_rules! function_info {
 
 fn function_info(c: &FunctionConfiguration) -> FunctionInfo {
     function_info!(c)
+}
+
+/// The list's `EventSourceMappingConfiguration` and `UpdateEventSourceMappingOutput` are
+/// distinct types with the same accessors.
+macro_rules! mapping {
+    ($m:expr) => {{
+        let m = $m;
+        EventSourceMapping {
+            uuid: m.uuid().unwrap_or_default().to_owned(),
+            function_arn: m.function_arn().map(str::to_owned),
+            source_arn: m.event_source_arn().map(str::to_owned),
+            state: m.state().unwrap_or_default().to_owned(),
+        }
+    }};
 }
 
 #[async_trait]
@@ -107,21 +122,27 @@ impl Functions for AwsCloud {
         Ok(out.reserved_concurrent_executions())
     }
 
-    async fn download_code(&self, _region: &str, _location: &str) -> CloudResult<Vec<u8>> {
-        Err(crate::cloud::CloudError::new(
-            "lambda",
-            "GetFunction",
-            crate::cloud::ErrorKind::Client,
-            "not implemented yet",
-        ))
+    async fn download_code(&self, _region: &str, location: &str) -> CloudResult<Vec<u8>> {
+        download(&self.http, location).await
     }
 
+    #[tracing::instrument(level = "error", skip_all, fields(target = function))]
     async fn list_event_source_mappings(
         &self,
-        _region: &str,
-        _function: &str,
-    ) -> CloudResult<Vec<crate::cloud::EventSourceMapping>> {
-        Ok(Vec::new())
+        region: &str,
+        function: &str,
+    ) -> CloudResult<Vec<EventSourceMapping>> {
+        let all: Vec<EventSourceMappingConfiguration> = self
+            .lambda(region)
+            .list_event_source_mappings()
+            .function_name(function)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "ListEventSourceMappings", e))?;
+        Ok(all.iter().map(|m| mapping!(m)).collect())
     }
 }
 
@@ -133,7 +154,7 @@ impl AwsCloud {
         region: &str,
         name: &str,
         reserved: i32,
-    ) -> CloudResult<i32> {
+    ) -> CloudResult<Sent> {
         let out = self
             .lambda(region)
             .put_function_concurrency()
@@ -142,17 +163,50 @@ impl AwsCloud {
             .send()
             .await
             .map_err(|e| cloud_error(SERVICE, "PutFunctionConcurrency", e))?;
-        Ok(out.reserved_concurrent_executions().unwrap_or(reserved))
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Concurrency(out.reserved_concurrent_executions().unwrap_or(reserved)),
+        ))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = name))]
-    pub(crate) async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<()> {
-        self.lambda(region)
+    pub(crate) async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<Sent> {
+        let out = self
+            .lambda(region)
             .delete_function_concurrency()
             .function_name(name)
             .send()
             .await
-            .map(|_| ())
-            .map_err(|e| cloud_error(SERVICE, "DeleteFunctionConcurrency", e))
+            .map_err(|e| cloud_error(SERVICE, "DeleteFunctionConcurrency", e))?;
+        Ok(Sent::new(request_id(&out), WriteOutput::Nothing))
+    }
+
+    /// Stops (or restarts) what feeds a function without touching the function itself: the
+    /// queue keeps its messages while the mapping is disabled.
+    #[tracing::instrument(level = "error", skip_all, fields(target = function, uuid = uuid))]
+    pub(crate) async fn update_event_source_mapping(
+        &self,
+        region: &str,
+        uuid: &str,
+        function: &str,
+        enabled: bool,
+    ) -> CloudResult<Sent> {
+        const OP: &str = "UpdateEventSourceMapping";
+        let out = self
+            .lambda(region)
+            .update_event_source_mapping()
+            .uuid(uuid)
+            .enabled(enabled)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        // An answer that names no mapping changed nothing we can show: never report it as done.
+        if out.uuid().is_none_or(str::is_empty) {
+            return Err(missing(SERVICE, OP, "UUID"));
+        }
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Mapping(mapping!(&out)),
+        ))
     }
 }

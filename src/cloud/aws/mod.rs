@@ -7,6 +7,7 @@
 
 mod calllog;
 mod cloudwatch;
+mod download;
 mod dynamodb;
 mod lambda;
 mod route53;
@@ -76,6 +77,8 @@ pub struct AwsCloud {
     region_endpoints: HashMap<String, String>,
     route53: aws_sdk_route53::Client,
     sts: aws_sdk_sts::Client,
+    /// For what the SDK does not fetch: Lambda code from its presigned URL.
+    http: reqwest::Client,
 }
 
 impl AwsCloud {
@@ -130,6 +133,7 @@ impl AwsCloud {
         Self {
             route53: aws_sdk_route53::Client::from_conf(route53),
             sts,
+            http: download::client(options.call_timeout),
             base,
             options,
             path_style,
@@ -435,6 +439,11 @@ fn chain(err: &dyn StdError) -> String {
     text
 }
 
+/// The id AWS gave a successful call's answer: what the journal records and support asks for.
+pub(crate) fn request_id<O: RequestId>(output: &O) -> Option<String> {
+    output.request_id().map(str::to_owned)
+}
+
 pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
@@ -492,5 +501,75 @@ mod tests {
             kind_of_code("InvalidClientTokenId", 403, "GetCallerIdentity"),
             ErrorKind::Credentials
         );
+    }
+
+    #[test]
+    fn what_a_write_may_answer_has_a_kind_of_its_own() {
+        for (code, status, operation, kind) in [
+            (
+                "TableAlreadyExistsException",
+                400,
+                "RestoreTableFromBackup",
+                ErrorKind::AlreadyExists,
+            ),
+            // A 409, but "you have it already" is no conflict to wait out.
+            (
+                "BucketAlreadyOwnedByYou",
+                409,
+                "CreateBucket",
+                ErrorKind::AlreadyExists,
+            ),
+            (
+                "ResourceInUseException",
+                400,
+                "DeleteTable",
+                ErrorKind::Conflict,
+            ),
+            (
+                "OperationAborted",
+                409,
+                "PutBucketReplication",
+                ErrorKind::Conflict,
+            ),
+            ("", 409, "PutBucketVersioning", ErrorKind::Conflict),
+            (
+                "ValidationException",
+                400,
+                "RestoreTableToPointInTime",
+                ErrorKind::Validation,
+            ),
+            (
+                "InvalidRequest",
+                400,
+                "PutBucketReplication",
+                ErrorKind::Validation,
+            ),
+            (
+                "InvalidParameterValueException",
+                400,
+                "UpdateEventSourceMapping",
+                ErrorKind::Validation,
+            ),
+            // The kinds reads had keep their meaning for writes.
+            (
+                "AccessDeniedException",
+                400,
+                "CreateBackup",
+                ErrorKind::AccessDenied,
+            ),
+            (
+                "ThrottlingException",
+                400,
+                "CreateBackup",
+                ErrorKind::Throttled,
+            ),
+            ("ExpiredToken", 400, "PutObject", ErrorKind::Credentials),
+        ] {
+            assert_eq!(
+                kind_of_code(code, status, operation),
+                kind,
+                "{code} {status}"
+            );
+        }
     }
 }

@@ -6,10 +6,11 @@ use aws_sdk_route53::types::{
     RrType,
 };
 
-use super::{AwsCloud, cloud_error, missing, to_chrono};
+use super::{AwsCloud, cloud_error, missing, request_id, to_chrono};
 use crate::cloud::{
     AliasTarget, ChangeAction, ChangeInfo, CloudError, CloudResult, Dns, ErrorKind, Failover,
     HealthCheckConfig, HealthCheckStatus, HealthObservation, HostedZone, RecordChange, RecordSet,
+    Sent, WriteOutput,
 };
 
 const SERVICE: &str = "route53";
@@ -223,7 +224,7 @@ impl AwsCloud {
         zone_id: &str,
         changes: &[RecordChange],
         comment: &str,
-    ) -> CloudResult<ChangeInfo> {
+    ) -> CloudResult<Sent> {
         const OP: &str = "ChangeResourceRecordSets";
         let changes = changes
             .iter()
@@ -253,6 +254,9 @@ impl AwsCloud {
             .send()
             .await
             .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        change_info(OP, out.change_info())
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Change(change_info(OP, out.change_info())?),
+        ))
     }
 }

@@ -1,20 +1,32 @@
-//! S3: buckets, versioning, replication rules, object and version counts, copies.
+//! S3: buckets, versioning, object and version counts; replication rules and the writes live
+//! in the submodules.
 
-use std::collections::HashMap;
+mod replication;
+mod writes;
 
 use async_trait::async_trait;
-use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+use aws_sdk_s3::operation::RequestIdExt;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_types::request_id::RequestId;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsCloud, cloud_error, to_chrono};
 use crate::cloud::{
-    BucketInfo, BucketRef, CloudResult, CopyReport, ObjectCount, ObjectInfo, ReplicationConfig,
-    ReplicationRule, Storage, VersionCount, Versioning,
+    BucketInfo, CloudResult, ObjectCount, ObjectInfo, ReplicationConfig, Storage, VersionCount,
+    Versioning,
 };
 
 const SERVICE: &str = "s3";
+
+/// S3's request id with its extended id (`x-amz-id-2`): AWS support asks for both.
+fn s3_request_id<O: RequestId + RequestIdExt>(output: &O) -> Option<String> {
+    let id = output.request_id()?;
+    Some(match output.extended_request_id() {
+        Some(extended) if !extended.is_empty() => format!("{id} (extended {extended})"),
+        _ => id.to_owned(),
+    })
+}
 
 /// `GetBucketLocation` says nothing for us-east-1 and "EU" for the oldest European region.
 fn location_to_region(constraint: Option<&str>) -> String {
@@ -184,71 +196,7 @@ impl Storage for AwsCloud {
         region: &str,
         bucket: &str,
     ) -> CloudResult<Option<ReplicationConfig>> {
-        let out = match self
-            .s3(region)
-            .get_bucket_replication()
-            .bucket(bucket)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) => {
-                let err = cloud_error(SERVICE, "GetBucketReplication", e);
-                // "No replication configured" is an answer, not a failure; a missing bucket is.
-                if err.code.as_deref() == Some("ReplicationConfigurationNotFoundError") {
-                    return Ok(None);
-                }
-                return Err(err);
-            }
-        };
-        let Some(config) = out.replication_configuration() else {
-            return Ok(None);
-        };
-        #[allow(deprecated)] // V1 rules still carry the top-level Prefix.
-        let rules = config
-            .rules()
-            .iter()
-            .map(|r| {
-                let destination_arn = r
-                    .destination()
-                    .map(|d| d.bucket().to_owned())
-                    .unwrap_or_default();
-                let prefix = r
-                    .filter()
-                    .and_then(|f| f.prefix().or_else(|| f.and().and_then(|a| a.prefix())))
-                    .or(r.prefix())
-                    .unwrap_or_default()
-                    .to_owned();
-                ReplicationRule {
-                    id: r.id().map(str::to_owned),
-                    enabled: r.status().as_str() == "Enabled",
-                    priority: r.priority(),
-                    prefix,
-                    destination_bucket: bucket_from_arn(&destination_arn),
-                    destination_arn,
-                    storage_class: r
-                        .destination()
-                        .and_then(|d| d.storage_class())
-                        .map(|c| c.as_str().to_owned()),
-                    delete_marker_replication: r
-                        .delete_marker_replication()
-                        .and_then(|d| d.status())
-                        .is_some_and(|s| s.as_str() == "Enabled"),
-                    replication_time: r
-                        .destination()
-                        .and_then(|d| d.replication_time())
-                        .is_some_and(|t| t.status().as_str() == "Enabled"),
-                    metrics: r
-                        .destination()
-                        .and_then(|d| d.metrics())
-                        .is_some_and(|m| m.status().as_str() == "Enabled"),
-                }
-            })
-            .collect();
-        Ok(Some(ReplicationConfig {
-            role: config.role().to_owned(),
-            rules,
-        }))
+        self.read_replication(region, bucket).await
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
@@ -371,76 +319,6 @@ impl Storage for AwsCloud {
             );
         }
         Ok(prefixes)
-    }
-}
-
-/// Writes: reached only through [`crate::cloud::Writes::send`].
-impl AwsCloud {
-    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
-    pub(crate) async fn set_versioning(
-        &self,
-        region: &str,
-        bucket: &str,
-        enabled: bool,
-    ) -> CloudResult<()> {
-        let status = if enabled {
-            BucketVersioningStatus::Enabled
-        } else {
-            BucketVersioningStatus::Suspended
-        };
-        self.s3(region)
-            .put_bucket_versioning()
-            .bucket(bucket)
-            .versioning_configuration(VersioningConfiguration::builder().status(status).build())
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| cloud_error(SERVICE, "PutBucketVersioning", e))
-    }
-
-    #[tracing::instrument(level = "error", skip_all, fields(target = to.bucket.as_str(), source = from.bucket.as_str()))]
-    pub(crate) async fn copy_objects(
-        &self,
-        from: &BucketRef,
-        to: &BucketRef,
-        prefix: Option<&str>,
-    ) -> CloudResult<CopyReport> {
-        let source = self
-            .list_objects(&from.region, &from.bucket, prefix, None)
-            .await?;
-        let present: HashMap<String, u64> = self
-            .list_objects(&to.region, &to.bucket, prefix, None)
-            .await?
-            .into_iter()
-            .map(|o| (o.key, o.size))
-            .collect();
-        let (todo, done): (Vec<_>, Vec<_>) = source
-            .into_iter()
-            .partition(|o| present.get(&o.key) != Some(&o.size));
-        let client = self.s3(&to.region);
-        let bytes: Vec<u64> = stream::iter(todo)
-            .map(|object| {
-                let client = client.clone();
-                async move {
-                    client
-                        .copy_object()
-                        .bucket(&to.bucket)
-                        .key(&object.key)
-                        .copy_source(copy_source(&from.bucket, &object.key))
-                        .send()
-                        .await
-                        .map_err(|e| cloud_error(SERVICE, "CopyObject", e))?;
-                    Ok(object.size)
-                }
-            })
-            .buffer_unordered(self.options.max_concurrency.max(1))
-            .try_collect()
-            .await?;
-        Ok(CopyReport {
-            copied: bytes.len() as u64,
-            skipped: done.len() as u64,
-            bytes: bytes.iter().sum(),
-        })
     }
 }
 

@@ -1,91 +1,97 @@
-//! The write port: one dispatch from a [`WriteRequest`] to the call that makes it.
+//! The write port: one dispatch from a [`WriteRequest`] to the call that makes it. Each call
+//! answers with the request id AWS gave it.
 
 use async_trait::async_trait;
 
 use super::AwsCloud;
-use crate::cloud::writes::{Authority, Sent, WriteOutput, WriteRequest, Writes};
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
+use crate::cloud::CloudResult;
+use crate::cloud::writes::{Authority, Sent, WriteRequest, Writes};
 
 #[async_trait]
 impl Writes for AwsCloud {
     async fn send(&self, request: &WriteRequest, _authority: &Authority) -> CloudResult<Sent> {
         use WriteRequest::*;
-        let output = match request {
+        match request {
             UpdateContinuousBackups {
                 region,
                 table,
                 pitr,
-            } => WriteOutput::ContinuousBackups(
-                self.set_point_in_time_recovery(region, table, *pitr)
-                    .await?,
-            ),
+            } => self.set_point_in_time_recovery(region, table, *pitr).await,
             CreateBackup {
                 region,
                 table,
                 backup_name,
-            } => WriteOutput::Backup(self.create_backup(region, table, backup_name).await?),
+            } => self.create_backup(region, table, backup_name).await,
             RestoreTableFromBackup {
                 region,
                 backup_arn,
                 target_table,
-            } => WriteOutput::Table(
+            } => {
                 self.restore_from_backup(region, backup_arn, target_table)
-                    .await?,
-            ),
+                    .await
+            }
             RestoreTableToPointInTime {
                 region,
                 source,
                 target_table,
                 point,
-            } => WriteOutput::Table(
+            } => {
                 self.restore_to_point_in_time(region, source, target_table, *point)
-                    .await?,
-            ),
-            ExportTableToPointInTime { region, export } => {
-                WriteOutput::Export(self.export_to_s3(region, export).await?)
+                    .await
             }
-            DeleteTable { region, table } => {
-                WriteOutput::Table(self.delete_table(region, table).await?)
-            }
+            ExportTableToPointInTime { region, export } => self.export_to_s3(region, export).await,
+            DeleteTable { region, table } => self.delete_table(region, table).await,
+            CreateBucket { region, bucket } => self.create_bucket(region, bucket).await,
             PutBucketVersioning {
                 region,
                 bucket,
                 enabled,
-            } => {
-                self.set_versioning(region, bucket, *enabled).await?;
-                WriteOutput::Nothing
+            } => self.set_versioning(region, bucket, *enabled).await,
+            PutBucketReplication {
+                region,
+                bucket,
+                configuration,
+            } => self.put_replication(region, bucket, configuration).await,
+            DeleteBucketReplication { region, bucket } => {
+                self.delete_replication(region, bucket).await
             }
+            PutObject {
+                region,
+                bucket,
+                key,
+                body,
+            } => self.put_object(region, bucket, key, body).await,
             CopyObjects { from, to, prefix } => {
-                WriteOutput::Copy(self.copy_objects(from, to, prefix.as_deref()).await?)
+                self.copy_objects(from, to, prefix.as_deref()).await
             }
             PutFunctionConcurrency {
                 region,
                 function,
                 reserved,
-            } => WriteOutput::Concurrency(self.put_concurrency(region, function, *reserved).await?),
+            } => self.put_concurrency(region, function, *reserved).await,
             DeleteFunctionConcurrency { region, function } => {
-                self.delete_concurrency(region, function).await?;
-                WriteOutput::Nothing
+                self.delete_concurrency(region, function).await
+            }
+            UpdateEventSourceMapping {
+                region,
+                uuid,
+                function,
+                enabled,
+            } => {
+                self.update_event_source_mapping(region, uuid, function, *enabled)
+                    .await
             }
             ChangeResourceRecordSets {
                 zone_id,
                 changes,
                 comment,
-            } => WriteOutput::Change(self.change_record_sets(zone_id, changes, comment).await?),
-            CreateBucket { .. }
-            | PutBucketReplication { .. }
-            | DeleteBucketReplication { .. }
-            | PutObject { .. }
-            | UpdateEventSourceMapping { .. }
-            | SetAlarmState { .. } => {
-                return Err(CloudError::new(
-                    request.service(),
-                    request.operation(),
-                    ErrorKind::Client,
-                    "not implemented yet",
-                ));
-            }
-        };
-        Ok(Sent::new(None, output))
+            } => self.change_record_sets(zone_id, changes, comment).await,
+            SetAlarmState {
+                region,
+                alarm,
+                state,
+                reason,
+            } => self.set_alarm_state(region, alarm, *state, reason).await,
+        }
     }
 }

@@ -65,8 +65,14 @@ pub fn bucket(
             format!("replication rule {id} is disabled"),
         );
     }
-    completeness(f, &mut v);
     let latency = current_latency(f, now, &mut v);
+    // A working rule that is keeping up, to the replica the estate names: a shortfall is then
+    // objects from before the rule, which S3 never copies by itself.
+    let rule_ok = f.rule_enabled == Some(true)
+        && f.rule_destination.is_some()
+        && f.rule_destination == f.replica
+        && latency.is_some_and(|l| rpo_secs.is_none_or(|rpo| l <= rpo));
+    completeness(f, rule_ok, &mut v);
     if let Some(latency) = latency {
         v.exposure_secs = Some(latency);
         if let Some(rpo) = rpo_secs.filter(|rpo| latency > *rpo) {
@@ -96,7 +102,7 @@ pub fn bucket(
     v.done()
 }
 
-fn completeness(f: &BucketFacts, v: &mut Verdict) {
+fn completeness(f: &BucketFacts, rule_ok: bool, v: &mut Verdict) {
     let Some(pct) = f.completeness_percent else {
         return;
     };
@@ -105,7 +111,17 @@ fn completeness(f: &BucketFacts, v: &mut Verdict) {
         Some(prefix) if !prefix.is_empty() => format!("the source's objects under {prefix:?}"),
         _ => "the source's objects".to_owned(),
     };
-    if pct < f.threshold_percent {
+    if pct < f.threshold_percent && rule_ok {
+        v.raise(
+            Status::Warn,
+            format!(
+                "rule ok; {} existing objects not replicated (S3 Batch Replication, or copy \
+                 them): replica holds {pct:.1}% of {of} ({replica} of {source}; threshold {}%)",
+                source.saturating_sub(replica),
+                f.threshold_percent
+            ),
+        );
+    } else if pct < f.threshold_percent {
         v.raise(
             Status::Warn,
             format!(
@@ -271,8 +287,33 @@ mod tests {
     }
 
     #[test]
+    fn a_working_rule_with_a_short_replica_names_the_objects_it_will_never_copy() {
+        let mut f = replicated_bucket();
+        f.replica_objects = Some(88);
+        f.completeness_percent = Some(88.0);
+        let v = judge(&f);
+        assert_eq!(v.status, Status::Warn);
+        assert_eq!(
+            v.reasons,
+            [
+                "rule ok; 12 existing objects not replicated (S3 Batch Replication, or copy \
+                 them): replica holds 88.0% of the source's objects (88 of 100; threshold 95%)"
+            ]
+        );
+        f.replication_latency_secs = Some(2.0 * HOUR as f64);
+        let lagging = judge(&f);
+        assert!(
+            lagging.reasons.iter().all(|r| !r.starts_with("rule ok")),
+            "a rule behind its RPO is not ok: {:?}",
+            lagging.reasons
+        );
+    }
+
+    #[test]
     fn replica_below_threshold_warns_with_the_numbers() {
         let mut f = replicated_bucket();
+        // Without a current latency the rule cannot be said to keep up: a plain shortfall.
+        f.replication_latency_secs = None;
         f.replica_objects = Some(90);
         f.completeness_percent = Some(90.0);
         let v = judge(&f);
@@ -286,6 +327,7 @@ mod tests {
     #[test]
     fn completeness_names_the_rules_prefix() {
         let mut f = replicated_bucket();
+        f.replication_latency_secs = None;
         f.rule_prefix = Some("logs/".into());
         f.replica_objects = Some(50);
         f.completeness_percent = Some(50.0);
