@@ -115,7 +115,8 @@ impl Executor {
     }
 
     /// Checks the target against the estate and reads what the action would do: the
-    /// preview. Reads only, so it is allowed read-only too.
+    /// preview. Reads only, so it is allowed read-only too; but not with credentials of
+    /// another account, whose estate it would describe instead (a table "missing" there).
     pub async fn plan(
         &self,
         action: &dyn Action,
@@ -123,7 +124,35 @@ impl Executor {
         args: &Args,
     ) -> Result<Plan, ActionError> {
         self.check_target(action, target)?;
+        self.not_another_account(action.name(), target).await?;
         action.plan(&self.context(), target, args).await
+    }
+
+    /// Refuses (journalled) when the credentials read as an account other than the known
+    /// one. An unknown or unreadable account is left to the run's guard, which refuses it.
+    async fn not_another_account(&self, action: &str, target: &str) -> Result<(), ActionError> {
+        let Some(expected) = &self.options.account else {
+            return Ok(());
+        };
+        let (identity, _) = identity_via_any(self.cloud.as_ref(), &self.regions()).await;
+        match identity {
+            Ok(id) if &id.account != expected => Err(self
+                .refuse(
+                    action,
+                    target,
+                    Guard::Account,
+                    another_account(&id.account, expected),
+                )
+                .await),
+            _ => Ok(()),
+        }
+    }
+
+    fn regions(&self) -> [&str; 2] {
+        [
+            self.estate.regions.primary.get_ref().as_str(),
+            self.estate.regions.backup.get_ref().as_str(),
+        ]
     }
 
     fn check_target(&self, action: &dyn Action, target: &str) -> Result<(), ActionError> {
@@ -175,7 +204,8 @@ impl Executor {
         tell("checking what is already done");
         // The preview's arguments, defaults included: the run sends what the preview showed.
         let args = previewed.map_or(args, |p| &p.args);
-        let plan = self.plan(action, target, args).await?;
+        // The guards have just read the account: no second read.
+        let plan = action.plan(&self.context(), target, args).await?;
         if let Some(seen) = previewed
             && seen.all_requests() != plan.all_requests()
             && !plan.is_noop()
@@ -303,18 +333,10 @@ impl Executor {
                 )
                 .await);
         }
-        let regions = [
-            self.estate.regions.primary.get_ref().as_str(),
-            self.estate.regions.backup.get_ref().as_str(),
-        ];
-        let (identity, _) = identity_via_any(self.cloud.as_ref(), &regions).await;
+        let (identity, _) = identity_via_any(self.cloud.as_ref(), &self.regions()).await;
         let reason = match (identity, &self.options.account) {
             (Ok(id), Some(expected)) if &id.account == expected => None,
-            (Ok(id), Some(expected)) => Some(format!(
-                "the credentials now act in account {}, but this started in account {expected}: \
-                 a changed profile or role? Nothing is sent to another account",
-                id.account
-            )),
+            (Ok(id), Some(expected)) => Some(another_account(&id.account, expected)),
             (Ok(_), None) => Some(
                 "the account this started in is not known, so it cannot be compared".to_owned(),
             ),
@@ -540,6 +562,13 @@ impl Executor {
         .map_err(|e| ActionError::Journal(e.to_string()))?
         .map_err(|e| ActionError::Journal(e.to_string()))
     }
+}
+
+fn another_account(found: &str, expected: &str) -> String {
+    format!(
+        "the credentials now act in account {found}, but this started in account {expected}: \
+         a changed profile or role? Nothing is sent to another account"
+    )
 }
 
 fn to_value(undo: &Undo) -> Value {

@@ -95,15 +95,19 @@ impl Action for BackupFunction {
                 "{function} is already backed up today in s3://{bucket}/{folder}"
             )));
         }
-        // The presigned URL carries credentials and expires: never kept in a backup.
-        let mut config = info.clone();
-        config.code_location = None;
-        plan.requests.push(WriteRequest::PutObject {
-            region: region.to_owned(),
-            bucket: bucket.clone(),
-            key: format!("{folder}{config_file}"),
-            body: ObjectBody::json(&serde_json::to_value(&config).unwrap_or_default()),
-        });
+        // Only what today's folder lacks: a re-run after a failed download must not send
+        // the same configuration again.
+        if !has(&config_file) {
+            // The presigned URL carries credentials and expires: never kept in a backup.
+            let mut config = info.clone();
+            config.code_location = None;
+            plan.requests.push(WriteRequest::PutObject {
+                region: region.to_owned(),
+                bucket: bucket.clone(),
+                key: format!("{folder}{config_file}"),
+                body: ObjectBody::json(&serde_json::to_value(&config).unwrap_or_default()),
+            });
+        }
         let code = match info.code_location.as_deref() {
             None => Err("the function has no code location (an image, or not readable)".to_owned()),
             Some(location) => match ctx.cloud.download_code(region, location).await {
@@ -120,13 +124,19 @@ impl Action for BackupFunction {
         match code {
             Ok(bytes) => plan.requests.push(WriteRequest::PutObject {
                 region: region.to_owned(),
-                bucket,
+                bucket: bucket.clone(),
                 key: format!("{folder}{code_file}"),
                 body: ObjectBody::bytes("application/zip", bytes),
             }),
             Err(why) => plan.notes.push(format!(
                 "{why}: only the configuration is saved, and it cannot restore the function"
             )),
+        }
+        if plan.requests.is_empty() {
+            return Ok(plan.done(format!(
+                "the configuration of {function} is already saved today in s3://{bucket}/{folder}; \
+                 its code is not, and cannot be downloaded now"
+            )));
         }
         Ok(plan)
     }

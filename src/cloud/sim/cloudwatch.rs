@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::state::State;
-use super::{ACCOUNT, CALLER_ARN, SimCloud, fnv};
+use super::{ACCOUNT, CALLER_ARN, Call, SimCloud, fnv};
 use crate::cloud::{
-    Alarm, CallerIdentity, CloudResult, Identity, MetricQuery, MetricSeries, Metrics,
+    Alarm, AlarmState, CallerIdentity, CloudResult, Identity, MetricQuery, MetricSeries, Metrics,
 };
 
 const SERVICE: &str = "cloudwatch";
@@ -24,7 +24,7 @@ enum ReplicationMetric {
 
 /// The replication metric a query asks for, if S3 publishes it for a rule in `region`:
 /// the dimensions must be exactly SourceBucket, DestinationBucket and RuleId of an enabled
-/// rule, as CloudWatch matches dimension sets exactly.
+/// rule with replication metrics on, as CloudWatch matches dimension sets exactly.
 fn replication_series(
     state: &State,
     region: &str,
@@ -55,7 +55,12 @@ fn replication_series(
         .as_ref()?
         .rules
         .iter()
-        .any(|r| r.enabled && r.destination_bucket == destination && r.id.as_deref() == Some(rule))
+        .any(|r| {
+            r.enabled
+                && r.metrics
+                && r.destination_bucket == destination
+                && r.id.as_deref() == Some(rule)
+        })
         .then(|| (source.to_owned(), metric))
 }
 
@@ -102,7 +107,13 @@ fn points(
     now: DateTime<Utc>,
 ) -> Vec<(DateTime<Utc>, f64)> {
     let period = (i64::from(q.period_secs.max(1)) + RESOLUTION - 1) / RESOLUTION * RESOLUTION;
-    let from = window.0.max(now - HISTORY).timestamp();
+    // A rule put since publishes from then on, not before.
+    let since = state.buckets.get(bucket).and_then(|b| b.replication_since);
+    let from = window
+        .0
+        .max(now - HISTORY)
+        .max(since.unwrap_or(window.0))
+        .timestamp();
     let mut t = from + (period - from.rem_euclid(period)) % period;
     let until = window.1.min(now).timestamp();
     let mut out = Vec::new();
@@ -199,6 +210,40 @@ impl Metrics for SimCloud {
                     .unwrap_or_default(),
             })
             .collect())
+    }
+}
+
+/// Writes: reached only through [`crate::cloud::Writes::send`].
+impl SimCloud {
+    /// The state holds until something sets it again: the simulation does not evaluate
+    /// alarms, so a drill's ALARM stays until it is set back.
+    pub(super) fn set_alarm_state(
+        &self,
+        call: &Call,
+        region: &str,
+        alarm: &str,
+        to: AlarmState,
+        reason: &str,
+    ) -> CloudResult<()> {
+        if reason.chars().count() > 1023 {
+            return Err(call.invalid(
+                "ValidationError",
+                "1 validation error detected: Value at 'stateReason' failed to satisfy \
+                 constraint: Member must have length less than or equal to 1023",
+            ));
+        }
+        let now = self.clock.now();
+        let mut state = self.state();
+        let a = state
+            .alarms
+            .get_mut(&(region.to_owned(), alarm.to_owned()))
+            .ok_or_else(|| {
+                call.not_found("ResourceNotFound", format!("Alarm {alarm} not found"))
+            })?;
+        a.state = to;
+        a.reason = reason.to_owned();
+        a.updated = now;
+        Ok(())
     }
 }
 

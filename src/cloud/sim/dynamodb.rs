@@ -282,21 +282,19 @@ impl Backups for SimCloud {
 
 /// Writes: reached only through [`crate::cloud::Writes::send`].
 impl SimCloud {
-    pub(crate) async fn set_point_in_time_recovery(
+    pub(super) fn set_point_in_time_recovery(
         &self,
+        call: &Call,
         region: &str,
         table: &str,
         enabled: bool,
     ) -> CloudResult<ContinuousBackups> {
-        let call = self
-            .enter(SERVICE, "UpdateContinuousBackups", Some(region), table)
-            .await?;
         let now = self.clock.now();
         let mut state = self.state();
         let t = state
             .tables
             .get_mut(&(region.to_owned(), table.to_owned()))
-            .ok_or_else(|| table_not_found(&call, table))?;
+            .ok_or_else(|| table_not_found(call, table))?;
         if let TableStatus::Creating { .. } = t.status {
             return Err(call.invalid(
                 "ContinuousBackupsUnavailableException",
@@ -311,15 +309,13 @@ impl SimCloud {
         Ok(continuous(t, now))
     }
 
-    pub(crate) async fn create_backup(
+    pub(super) fn create_backup(
         &self,
+        call: &Call,
         region: &str,
         table: &str,
         name: &str,
     ) -> CloudResult<BackupInfo> {
-        let call = self
-            .enter(SERVICE, "CreateBackup", Some(region), table)
-            .await?;
         if !valid_dynamodb_name(name) {
             return Err(call.invalid(
                 "ValidationException",
@@ -334,7 +330,7 @@ impl SimCloud {
         let mut state = self.state();
         let t = state
             .table(region, table)
-            .ok_or_else(|| table_not_found(&call, table))?;
+            .ok_or_else(|| table_not_found(call, table))?;
         if t.status != TableStatus::Active {
             return Err(call.invalid(
                 "TableInUseException",
@@ -362,21 +358,14 @@ impl SimCloud {
         Ok(info)
     }
 
-    pub(crate) async fn restore_from_backup(
+    pub(super) fn restore_from_backup(
         &self,
+        call: &Call,
         region: &str,
         backup_arn: &str,
         target_table: &str,
     ) -> CloudResult<TableInfo> {
-        let call = self
-            .enter(
-                SERVICE,
-                "RestoreTableFromBackup",
-                Some(region),
-                target_table,
-            )
-            .await?;
-        validate_table_name(&call, "targetTableName", target_table)?;
+        validate_table_name(call, "targetTableName", target_table)?;
         let now = self.clock.now();
         let mut state = self.state();
         let backup = state
@@ -397,7 +386,7 @@ impl SimCloud {
             ));
         }
         state.restore_into(
-            &call,
+            call,
             region,
             target_table,
             backup.items,
@@ -406,25 +395,18 @@ impl SimCloud {
         )
     }
 
-    pub(crate) async fn restore_to_point_in_time(
+    pub(super) fn restore_to_point_in_time(
         &self,
+        call: &Call,
         region: &str,
         source: &str,
         target_table: &str,
         point: RestorePoint,
     ) -> CloudResult<TableInfo> {
-        let call = self
-            .enter(
-                SERVICE,
-                "RestoreTableToPointInTime",
-                Some(region),
-                target_table,
-            )
-            .await?;
-        validate_table_name(&call, "targetTableName", target_table)?;
+        validate_table_name(call, "targetTableName", target_table)?;
         let (source_region, source_name) = match parse_table_arn(source) {
             Some(parsed) => parsed,
-            None if source.starts_with("arn:") => return Err(table_not_found(&call, source)),
+            None if source.starts_with("arn:") => return Err(table_not_found(call, source)),
             None => (region.to_owned(), source.to_owned()),
         };
         let now = self.clock.now();
@@ -435,7 +417,7 @@ impl SimCloud {
         }
         let t = state
             .table(&source_region, &source_name)
-            .ok_or_else(|| table_not_found(&call, source))?;
+            .ok_or_else(|| table_not_found(call, source))?;
         let Some((earliest, latest)) = t.restorable(now) else {
             return Err(call.invalid(
                 "PointInTimeRecoveryUnavailableException",
@@ -457,29 +439,22 @@ impl SimCloud {
             ));
         }
         let (items, size) = (t.items, t.size_bytes);
-        state.restore_into(&call, region, target_table, items, size, now)
+        state.restore_into(call, region, target_table, items, size, now)
     }
 
-    pub(crate) async fn export_to_s3(
+    pub(super) fn export_to_s3(
         &self,
+        call: &Call,
         region: &str,
         request: &ExportRequest,
     ) -> CloudResult<ExportInfo> {
-        let call = self
-            .enter(
-                SERVICE,
-                "ExportTableToPointInTime",
-                Some(region),
-                &request.table_arn,
-            )
-            .await?;
         let now = self.clock.now();
         let mut state = self.state();
         let table = parse_table_arn(&request.table_arn)
             .filter(|(r, _)| r == region)
             .and_then(|(r, name)| state.table(&r, &name))
             .cloned()
-            .ok_or_else(|| table_not_found(&call, &request.table_arn))?;
+            .ok_or_else(|| table_not_found(call, &request.table_arn))?;
         let Some((earliest, latest)) = table.restorable(now) else {
             return Err(call.invalid(
                 "PointInTimeRecoveryUnavailableException",
@@ -526,16 +501,18 @@ impl SimCloud {
         })
     }
 
-    pub(crate) async fn delete_table(&self, region: &str, table: &str) -> CloudResult<TableInfo> {
-        let call = self
-            .enter(SERVICE, "DeleteTable", Some(region), table)
-            .await?;
+    pub(super) fn delete_table(
+        &self,
+        call: &Call,
+        region: &str,
+        table: &str,
+    ) -> CloudResult<TableInfo> {
         let now = self.clock.now();
         let mut state = self.state();
         let t = state
             .tables
             .get_mut(&(region.to_owned(), table.to_owned()))
-            .ok_or_else(|| resource_not_found(&call, table))?;
+            .ok_or_else(|| resource_not_found(call, table))?;
         let busy = match t.status {
             TableStatus::Creating { .. } => "being created",
             TableStatus::Deleting { .. } => "being deleted",

@@ -106,6 +106,60 @@ impl FromStr for Fault {
     }
 }
 
+/// How long before the replication-broken fault happens its rule went missing.
+pub const BROKEN_FOR: Duration = Duration::hours(12);
+
+/// Whether the faulted configuration is still there: once a write has repaired it (PITR
+/// turned on, a rule put back, the backups or the function's backup written, the alarm set
+/// back), the fault is over. A fault whose resource the estate lacks cannot be repaired.
+pub(super) fn holds(state: &State, fault: Fault, now: DateTime<Utc>) -> bool {
+    let targets = &state.targets;
+    let primary = &state.primary;
+    match fault {
+        Fault::RegionOutage => true,
+        Fault::PitrOff => targets
+            .pitr_table
+            .as_ref()
+            .and_then(|t| state.tables.get(&(primary.clone(), t.clone())))
+            .is_none_or(|t| t.pitr_since.is_none()),
+        Fault::ReplicationBroken => targets
+            .broken_bucket
+            .as_ref()
+            .and_then(|b| state.buckets.get(b))
+            .is_none_or(|b| b.replication.is_none()),
+        Fault::ReplicaLag => state.lag.is_some(),
+        Fault::StaleBackup => {
+            let cutoff = now - Duration::days(STALE_DAYS);
+            targets.tables.iter().any(|t| {
+                !state
+                    .backups
+                    .iter()
+                    .any(|b| &b.table_name == t && b.region == *primary && b.created > cutoff)
+            })
+        }
+        Fault::MissingLambdaBackup => {
+            let Some(f) = &targets.lambda_function else {
+                return true;
+            };
+            let marker = format!("/{f}/");
+            !state
+                .lambda_bucket
+                .as_ref()
+                .and_then(|b| state.buckets.get(b))
+                .is_some_and(|b| b.objects.keys().any(|k| k.contains(&marker)))
+        }
+        Fault::Alarm => targets
+            .alarm
+            .as_ref()
+            .and_then(|a| state.alarms.get(&(primary.clone(), a.clone())))
+            .is_none_or(|a| a.state == AlarmState::Alarm),
+        Fault::StaleExport => state
+            .tables
+            .values()
+            .any(|t| t.region == *primary && t.replica_regions.is_empty()),
+    }
+}
+
 /// Puts the fault into the state: what AWS would show if it had happened at `now`.
 pub(super) fn apply(state: &mut State, fault: Fault, now: DateTime<Utc>) {
     let targets = state.targets.clone();
@@ -117,11 +171,27 @@ pub(super) fn apply(state: &mut State, fault: Fault, now: DateTime<Utc>) {
             }
         }
         Fault::ReplicationBroken => {
-            if let Some(b) = targets
-                .broken_bucket
-                .and_then(|b| state.buckets.get_mut(&b))
-            {
-                b.replication = None;
+            let Some(name) = targets.broken_bucket else {
+                return;
+            };
+            let Some(b) = state.buckets.get_mut(&name) else {
+                return;
+            };
+            b.replication = None;
+            b.replication_since = None;
+            // The rule went BROKEN_FOR ago: what the source took in since never arrived, and
+            // a rule put back later will not copy it.
+            let since = now - BROKEN_FOR;
+            let missed: Vec<String> = b
+                .objects
+                .iter()
+                .filter(|(_, o)| o.last_modified > since)
+                .map(|(k, _)| k.clone())
+                .collect();
+            if let Some(r) = replica_of(state, &name).and_then(|r| state.buckets.get_mut(&r)) {
+                for key in missed {
+                    r.objects.remove(&key);
+                }
             }
         }
         Fault::ReplicaLag => {

@@ -8,7 +8,8 @@
 //! and for console tests; it never stands in for tests of the AWS adapters.
 //!
 //! Faults ([`Fault`]) change what reads return, each on a fixed resource of the estate:
-//! pitr-off the first table; replication-broken the first bucket with a replica; replica-lag
+//! pitr-off the first table; replication-broken the first bucket with a replica (its rule
+//! lost twelve hours ago, so the objects written since are not in the replica); replica-lag
 //! the second one (the first when there is only one): its replica holds 88% of the objects
 //! and its replication latency climbs to 45 minutes or to 15 minutes past the tightest RPO
 //! of the services using it, whichever is longer, so the lag breaks that RPO; stale-backup
@@ -16,9 +17,16 @@
 //! is named); alarm the first alarm; region-outage every call to the primary region (Route53
 //! and STS are global and keep answering; the primary's health check fails).
 //!
+//! Writes repair what they fix, as on AWS: PITR turned on, a replication rule put back (it
+//! replicates new objects only, so what the source took in while the rule was missing stays
+//! missing from the replica), a function's backup uploaded, an alarm set back to OK. A fault
+//! whose faulted configuration a write has removed is over and no longer listed. Every write
+//! answers with a request id; a region outage refuses writes to the primary as it does reads.
+//!
 //! Time: restores are CREATING for 90 s, deletes DELETING for 20 s, exports IN_PROGRESS for
-//! 60 s and DNS changes PENDING for 30 s, all on the [`SimClock`]. PITR's window and the
-//! metrics are computed from the clock at read time, so a real clock stays current.
+//! 60 s, DNS changes PENDING for 30 s and event source mappings Enabling or Disabling for
+//! 5 s, all on the [`SimClock`]. PITR's window and the metrics are computed from the clock
+//! at read time, so a real clock stays current.
 
 mod clock;
 mod cloudwatch;
@@ -187,8 +195,14 @@ impl Call {
         self.fail(ErrorKind::NotFound, code, message)
     }
 
+    /// A refusal, of the kind the AWS adapter gives the same code.
     fn invalid(&self, code: &str, message: impl Into<String>) -> CloudError {
-        self.fail(ErrorKind::Service, code, message)
+        self.fail(kind_of(code), code, message)
+    }
+
+    /// The id AWS would return with this call's answer.
+    fn request_id(&self) -> String {
+        request_id(self.id)
     }
 
     /// What the adapter reports when the endpoint does not answer: no code, no request id.
@@ -206,6 +220,31 @@ impl Call {
                  (simulated region outage)"
             ),
         )
+    }
+}
+
+/// How the AWS adapter classifies each code the simulation answers with, so a caller sees the
+/// same [`ErrorKind`] from both.
+fn kind_of(code: &str) -> ErrorKind {
+    match code {
+        "TableAlreadyExistsException" | "BucketAlreadyOwnedByYou" => ErrorKind::AlreadyExists,
+        // InvalidBucketState is S3's 409.
+        "ResourceInUseException"
+        | "TableInUseException"
+        | "BackupInUseException"
+        | "ContinuousBackupsUnavailableException"
+        | "InvalidBucketState" => ErrorKind::Conflict,
+        "ValidationException"
+        | "ValidationError"
+        | "InvalidParameterValueException"
+        | "InvalidRequest"
+        | "InvalidInput"
+        | "InvalidChangeBatch"
+        | "InvalidBucketName"
+        | "InvalidRestoreTimeException"
+        | "PointInTimeRecoveryUnavailableException"
+        | "InvalidExportTimeException" => ErrorKind::Validation,
+        _ => ErrorKind::Service,
     }
 }
 
@@ -239,9 +278,8 @@ fn fnv(parts: &[&str]) -> u64 {
     h ^ (h >> 29)
 }
 
-/// `len` pseudo-random bytes from the parts, base64-encoded (e.g. a Lambda `CodeSha256`).
+/// `len` pseudo-random bytes from the parts, base64-encoded.
 fn pseudo_b64(parts: &[&str], len: usize) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let bytes: Vec<u8> = (0..len.div_ceil(8))
         .flat_map(|i| {
             let mut p = parts.to_vec();
@@ -251,6 +289,12 @@ fn pseudo_b64(parts: &[&str], len: usize) -> String {
         })
         .take(len)
         .collect();
+    base64(&bytes)
+}
+
+/// Standard base64 with padding, as AWS prints a `CodeSha256`.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
         let n = chunk

@@ -287,18 +287,16 @@ fn no_such_check(call: &Call, id: &str) -> CloudError {
 
 /// Writes: reached only through [`crate::cloud::Writes::send`].
 impl SimCloud {
-    pub(crate) async fn change_record_sets(
+    pub(super) fn change_record_sets(
         &self,
+        call: &Call,
         zone_id: &str,
         changes: &[RecordChange],
         _comment: &str,
     ) -> CloudResult<ChangeInfo> {
-        let call = self
-            .enter(SERVICE, "ChangeResourceRecordSets", None, zone_id)
-            .await?;
         let now = self.clock.now();
         let mut state = self.state();
-        state.apply_changes(&call, zone_id, changes)?;
+        state.apply_changes(call, zone_id, changes)?;
         let serial = state.next_serial();
         let id = change_id(serial);
         state.changes.insert(id.clone(), Change { submitted: now });

@@ -5,8 +5,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::state::{Bucket, Obj, State};
+use super::seed::empty_bucket;
+use super::state::{Bucket, Obj, State, put_object};
 use super::{Call, SimCloud};
+use crate::cloud::writes::ObjectBody;
 use crate::cloud::{
     BucketInfo, BucketRef, CloudError, CloudResult, CopyReport, ObjectCount, ObjectInfo,
     ReplicationConfig, Storage, VersionCount, Versioning,
@@ -67,16 +69,44 @@ impl State {
     /// Where new objects in `bucket` are replicated to right away: an enabled rule's
     /// destination, unless the replica-lag fault is holding that bucket back.
     fn live_replica(&self, bucket: &str) -> Option<String> {
+        self.replica_for(bucket, "")
+    }
+
+    /// Where a new object at `key` is replicated to: the destination of the first enabled
+    /// rule whose prefix it falls under (`""` for any rule), unless replica-lag holds the
+    /// bucket back.
+    fn replica_for(&self, bucket: &str, key: &str) -> Option<String> {
         if self.lag.as_ref().is_some_and(|l| l.bucket == bucket) {
             return None;
         }
         let rules = &self.buckets.get(bucket)?.replication.as_ref()?.rules;
         rules
             .iter()
-            .find(|r| r.enabled)
+            .find(|r| r.enabled && key.starts_with(&r.prefix))
             .map(|r| r.destination_bucket.clone())
             .filter(|d| self.buckets.contains_key(d))
     }
+}
+
+/// S3's naming rules for a new bucket: 3 to 63 lowercase letters, digits, dots and hyphens,
+/// starting and ending with a letter or digit, no two dots together, not an IP address, and
+/// none of the prefixes and suffixes S3 reserves.
+fn valid_bucket_name(name: &str) -> bool {
+    let edge = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && edge(name.bytes().next())
+        && edge(name.bytes().last())
+        && !name.contains("..")
+        && name.parse::<std::net::Ipv4Addr>().is_err()
+        && !["xn--", "sthree-", "amzn-s3-demo-"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        && !["-s3alias", "--ol-s3", ".mrap", "--x-s3"]
+            .iter()
+            .any(|s| name.ends_with(s))
 }
 
 /// Writes a copy of `source` at `key`, adding a version where versioning is on.
@@ -251,17 +281,15 @@ impl Storage for SimCloud {
 
 /// Writes: reached only through [`crate::cloud::Writes::send`].
 impl SimCloud {
-    pub(crate) async fn set_versioning(
+    pub(super) fn set_versioning(
         &self,
+        call: &Call,
         region: &str,
         bucket: &str,
         enabled: bool,
     ) -> CloudResult<()> {
-        let call = self
-            .enter(SERVICE, "PutBucketVersioning", Some(region), bucket)
-            .await?;
         let mut state = self.state();
-        let b = state.bucket_mut(&call, region, bucket)?;
+        let b = state.bucket_mut(call, region, bucket)?;
         if !enabled && b.replication.is_some() {
             return Err(call.invalid(
                 "InvalidBucketState",
@@ -277,15 +305,120 @@ impl SimCloud {
         Ok(())
     }
 
-    pub(crate) async fn copy_objects(
+    pub(super) fn create_bucket(&self, call: &Call, region: &str, bucket: &str) -> CloudResult<()> {
+        if !valid_bucket_name(bucket) {
+            return Err(call.invalid("InvalidBucketName", "The specified bucket is not valid."));
+        }
+        let now = self.clock.now();
+        let mut state = self.state();
+        if let Some(b) = state.buckets.get(bucket) {
+            // For legacy compatibility us-east-1 answers 200 to a repeated create of a bucket
+            // the caller already owns there; every other region answers 409.
+            if region == "us-east-1" && b.region == region {
+                return Ok(());
+            }
+            return Err(call.invalid(
+                "BucketAlreadyOwnedByYou",
+                "Your previous request to create the named bucket succeeded and you already \
+                 own it.",
+            ));
+        }
+        let mut b = empty_bucket(bucket, region, now);
+        b.created = now;
+        b.versioning = Versioning::Disabled;
+        state.buckets.insert(bucket.to_owned(), b);
+        Ok(())
+    }
+
+    /// Replaces the configuration after S3's checks. Objects already in the bucket stay where
+    /// they are: a new rule replicates only what is written from now on.
+    pub(super) fn put_replication(
         &self,
+        call: &Call,
+        region: &str,
+        bucket: &str,
+        configuration: &ReplicationConfig,
+    ) -> CloudResult<()> {
+        let now = self.clock.now();
+        let mut state = self.state();
+        if state.bucket(call, region, bucket)?.versioning != Versioning::Enabled {
+            return Err(call.invalid(
+                "InvalidRequest",
+                "Versioning must be 'Enabled' on the bucket to apply a replication \
+                 configuration",
+            ));
+        }
+        for rule in &configuration.rules {
+            let name = match rule.destination_bucket.as_str() {
+                "" => rule
+                    .destination_arn
+                    .strip_prefix("arn:aws:s3:::")
+                    .unwrap_or(&rule.destination_arn),
+                name => name,
+            };
+            let destination = state
+                .buckets
+                .get(name)
+                .ok_or_else(|| no_such_bucket(call))?;
+            if destination.versioning != Versioning::Enabled {
+                return Err(call.invalid(
+                    "InvalidRequest",
+                    "Destination bucket must have versioning enabled.",
+                ));
+            }
+        }
+        let b = state.bucket_mut(call, region, bucket)?;
+        b.replication = Some(configuration.clone());
+        b.replication_since = Some(now);
+        Ok(())
+    }
+
+    /// Removing a configuration that is not there succeeds, as on S3.
+    pub(super) fn delete_replication(
+        &self,
+        call: &Call,
+        region: &str,
+        bucket: &str,
+    ) -> CloudResult<()> {
+        let mut state = self.state();
+        let b = state.bucket_mut(call, region, bucket)?;
+        b.replication = None;
+        b.replication_since = None;
+        Ok(())
+    }
+
+    /// Stores the object (its size and time; the bytes themselves are not kept) and, where a
+    /// rule covers its key, its replica.
+    pub(super) fn put_object(
+        &self,
+        call: &Call,
+        region: &str,
+        bucket: &str,
+        key: &str,
+        body: &ObjectBody,
+    ) -> CloudResult<()> {
+        if key.len() > 1024 {
+            return Err(call.invalid("KeyTooLongError", "Your key is too long"));
+        }
+        let now = self.clock.now();
+        let mut state = self.state();
+        let replica = state.replica_for(bucket, key);
+        let b = state.bucket_mut(call, region, bucket)?;
+        put_object(b, key.to_owned(), body.as_bytes().len() as u64, now);
+        let written = b.objects[key].clone();
+        if let Some(r) = replica.and_then(|r| state.buckets.get_mut(&r)) {
+            write_copy(r, key, &written, now);
+        }
+        Ok(())
+    }
+
+    pub(super) fn copy_objects(
+        &self,
+        call: &Call,
         from: &BucketRef,
         to: &BucketRef,
         prefix: Option<&str>,
     ) -> CloudResult<CopyReport> {
-        let call = self
-            .enter(SERVICE, "CopyObject", Some(&to.region), &to.bucket)
-            .await?;
         let now = self.clock.now();
         let mut state = self.state();
         if state.is_down(&from.region) {
@@ -293,11 +426,11 @@ impl SimCloud {
         }
         let prefix = prefix.unwrap_or_default();
         let source: Vec<(String, Obj)> =
-            under(state.bucket(&call, &from.region, &from.bucket)?, prefix)
+            under(state.bucket(call, &from.region, &from.bucket)?, prefix)
                 .map(|(k, o)| (k.clone(), o.clone()))
                 .collect();
         let replica = state.live_replica(&to.bucket);
-        let target = state.bucket_mut(&call, &to.region, &to.bucket)?;
+        let target = state.bucket_mut(call, &to.region, &to.bucket)?;
         let mut report = CopyReport::default();
         let mut copied = Vec::new();
         for (key, obj) in source {

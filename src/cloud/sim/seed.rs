@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
 
+use super::lambda::code_sha256;
 use super::state::{
-    AlarmRec, Backup, Bucket, EXPORT_TAKES, Function, HealthCheck, Obj, State, Table, TableStatus,
-    Targets, Zone, put_object,
+    AlarmRec, Backup, Bucket, EXPORT_TAKES, Function, HealthCheck, Mapping, Obj, State, Table,
+    TableStatus, Targets, Zone, put_object,
 };
 use super::{ACCOUNT, fnv, pseudo_b64};
 use crate::cloud::{
@@ -78,6 +79,7 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
         health_checks: BTreeMap::new(),
         changes: BTreeMap::new(),
         alarms: BTreeMap::new(),
+        mappings: BTreeMap::new(),
         lag: None,
         replicas: estate
             .s3
@@ -123,6 +125,15 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
             (primary.clone(), name.clone()),
             seed_function(&primary, &name, now),
         );
+    }
+    if let Some(f) = state
+        .targets
+        .lambda_function
+        .as_ref()
+        .and_then(|f| state.functions.get(&(primary.clone(), f.clone())))
+    {
+        let mapping = seed_mapping(f, &primary);
+        state.mappings.insert(mapping.uuid.clone(), mapping);
     }
     if let Some(name) = &estate.lambda.backup_bucket {
         let mut bucket = empty_bucket(name, &primary, now);
@@ -258,6 +269,7 @@ pub(super) fn empty_bucket(name: &str, region: &str, now: DateTime<Utc>) -> Buck
         created: now - Duration::days(400 + (fnv(&["bucket", name]) % 300) as i64),
         versioning: Versioning::Enabled,
         replication: None,
+        replication_since: None,
         objects: BTreeMap::new(),
         delete_markers: BTreeSet::new(),
     }
@@ -319,6 +331,7 @@ fn bucket_objects(bucket: &mut Bucket, now: DateTime<Utc>) {
 
 fn seed_function(region: &str, name: &str, now: DateTime<Utc>) -> Function {
     let h = fnv(&["function", name]);
+    let code_size = 200_000 + (h >> 16) % 5_000_000;
     Function {
         name: name.to_owned(),
         arn: function_arn(region, name),
@@ -328,11 +341,32 @@ fn seed_function(region: &str, name: &str, now: DateTime<Utc>) -> Function {
         last_modified: now
             - Duration::days(3 + (h % 60) as i64)
             - Duration::seconds(((h >> 8) % 86_400) as i64),
-        code_sha256: pseudo_b64(&["code", name], 32),
-        code_size: 200_000 + ((h >> 16) % 5_000_000) as i64,
+        code_sha256: code_sha256(name, code_size),
+        code_size: code_size as i64,
         timeout_secs: [30, 60, 120, 300, 900][(h >> 24) as usize % 5],
         memory_mb: [256, 512, 1024, 2048][(h >> 28) as usize % 4],
         reserved: None,
+    }
+}
+
+/// The SQS queue that feeds the ingestion function, named after the pipeline's prefix.
+fn seed_mapping(f: &Function, region: &str) -> Mapping {
+    let stem = f.name.split('-').next().unwrap_or(&f.name);
+    let (a, b) = (fnv(&["mapping", &f.name]), fnv(&["mapping-tail", &f.name]));
+    Mapping {
+        uuid: format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            b >> 52,
+            b & 0xffff_ffff_ffff
+        ),
+        region: region.to_owned(),
+        function_arn: f.arn.clone(),
+        source_arn: format!("arn:aws:sqs:{region}:{ACCOUNT}:{stem}-ingest-queue"),
+        enabled: true,
+        changed: f.last_modified,
     }
 }
 

@@ -17,6 +17,8 @@ pub const DELETE_TAKES: Duration = Duration::seconds(20);
 pub const EXPORT_TAKES: Duration = Duration::seconds(60);
 /// How long a Route53 change stays PENDING.
 pub const CHANGE_TAKES: Duration = Duration::seconds(30);
+/// How long an event source mapping stays Enabling or Disabling.
+pub const MAPPING_TAKES: Duration = Duration::seconds(5);
 /// How far PITR's latest restorable time trails now, as on AWS.
 pub const PITR_LAG: Duration = Duration::minutes(5);
 /// PITR's recovery window.
@@ -39,6 +41,8 @@ pub(super) struct State {
     pub changes: BTreeMap<String, Change>,
     /// By (region, name).
     pub alarms: BTreeMap<(String, String), AlarmRec>,
+    /// Event source mappings by UUID.
+    pub mappings: BTreeMap<String, Mapping>,
     /// Set while the replica-lag fault holds a bucket's replication back.
     pub lag: Option<Lag>,
     /// Each estate bucket's replica, as the estate file names it.
@@ -148,6 +152,9 @@ pub(super) struct Bucket {
     pub created: DateTime<Utc>,
     pub versioning: Versioning,
     pub replication: Option<ReplicationConfig>,
+    /// When the replication configuration was put: S3 publishes its rules' metrics from
+    /// then on. `None` for the seeded ones, which have always been there.
+    pub replication_since: Option<DateTime<Utc>>,
     /// Current objects by key.
     pub objects: BTreeMap<String, Obj>,
     /// Keys whose current version is a delete marker (one older version each).
@@ -209,6 +216,30 @@ pub(super) struct AlarmRec {
     pub namespace: String,
     pub metric: String,
     pub threshold: f64,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Mapping {
+    pub uuid: String,
+    pub region: String,
+    pub function_arn: String,
+    pub source_arn: String,
+    pub enabled: bool,
+    /// When it was last enabled or disabled: it is Enabling or Disabling for
+    /// [`MAPPING_TAKES`] after.
+    pub changed: DateTime<Utc>,
+}
+
+impl Mapping {
+    pub fn state(&self, now: DateTime<Utc>) -> &'static str {
+        let settled = now >= self.changed + MAPPING_TAKES;
+        match (self.enabled, settled) {
+            (true, true) => "Enabled",
+            (true, false) => "Enabling",
+            (false, true) => "Disabled",
+            (false, false) => "Disabling",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -1,91 +1,151 @@
-//! The write port: one dispatch from a [`WriteRequest`] to the call that makes it.
+//! The write port: one dispatch from a [`WriteRequest`] to the call that makes it, with the
+//! request id AWS would give it, and the faults a write repairs switched off.
 
 use async_trait::async_trait;
 
-use super::SimCloud;
+use super::{Call, SimCloud, fault};
+use crate::cloud::CloudResult;
 use crate::cloud::writes::{Authority, Sent, WriteOutput, WriteRequest, Writes};
-use crate::cloud::{CloudError, CloudResult, ErrorKind};
 
 #[async_trait]
 impl Writes for SimCloud {
+    /// Every write enters as one call: a region outage refuses it as it refuses reads, and
+    /// its answer, or its error, carries the call's request id.
     async fn send(&self, request: &WriteRequest, _authority: &Authority) -> CloudResult<Sent> {
+        let call = self
+            .enter(
+                request.service(),
+                request.operation(),
+                request.region(),
+                &request.target(),
+            )
+            .await?;
+        let output = self.dispatch(&call, request)?;
+        let now = self.clock.now();
+        let mut state = self.state();
+        // A fault the write repaired is over: the demo's fault list stops showing it.
+        let repaired: Vec<_> = state
+            .faults
+            .iter()
+            .copied()
+            .filter(|f| !fault::holds(&state, *f, now))
+            .collect();
+        for f in repaired {
+            state.faults.remove(&f);
+        }
+        Ok(Sent::new(Some(call.request_id()), output))
+    }
+}
+
+impl SimCloud {
+    fn dispatch(&self, call: &Call, request: &WriteRequest) -> CloudResult<WriteOutput> {
         use WriteRequest::*;
-        let output = match request {
+        Ok(match request {
             UpdateContinuousBackups {
                 region,
                 table,
                 pitr,
             } => WriteOutput::ContinuousBackups(
-                self.set_point_in_time_recovery(region, table, *pitr)
-                    .await?,
+                self.set_point_in_time_recovery(call, region, table, *pitr)?,
             ),
             CreateBackup {
                 region,
                 table,
                 backup_name,
-            } => WriteOutput::Backup(self.create_backup(region, table, backup_name).await?),
+            } => WriteOutput::Backup(self.create_backup(call, region, table, backup_name)?),
             RestoreTableFromBackup {
                 region,
                 backup_arn,
                 target_table,
-            } => WriteOutput::Table(
-                self.restore_from_backup(region, backup_arn, target_table)
-                    .await?,
-            ),
+            } => WriteOutput::Table(self.restore_from_backup(
+                call,
+                region,
+                backup_arn,
+                target_table,
+            )?),
             RestoreTableToPointInTime {
                 region,
                 source,
                 target_table,
                 point,
-            } => WriteOutput::Table(
-                self.restore_to_point_in_time(region, source, target_table, *point)
-                    .await?,
-            ),
+            } => WriteOutput::Table(self.restore_to_point_in_time(
+                call,
+                region,
+                source,
+                target_table,
+                *point,
+            )?),
             ExportTableToPointInTime { region, export } => {
-                WriteOutput::Export(self.export_to_s3(region, export).await?)
+                WriteOutput::Export(self.export_to_s3(call, region, export)?)
             }
             DeleteTable { region, table } => {
-                WriteOutput::Table(self.delete_table(region, table).await?)
+                WriteOutput::Table(self.delete_table(call, region, table)?)
+            }
+            CreateBucket { region, bucket } => {
+                self.create_bucket(call, region, bucket)?;
+                WriteOutput::Nothing
             }
             PutBucketVersioning {
                 region,
                 bucket,
                 enabled,
             } => {
-                self.set_versioning(region, bucket, *enabled).await?;
+                self.set_versioning(call, region, bucket, *enabled)?;
+                WriteOutput::Nothing
+            }
+            PutBucketReplication {
+                region,
+                bucket,
+                configuration,
+            } => {
+                self.put_replication(call, region, bucket, configuration)?;
+                WriteOutput::Nothing
+            }
+            DeleteBucketReplication { region, bucket } => {
+                self.delete_replication(call, region, bucket)?;
+                WriteOutput::Nothing
+            }
+            PutObject {
+                region,
+                bucket,
+                key,
+                body,
+            } => {
+                self.put_object(call, region, bucket, key, body)?;
                 WriteOutput::Nothing
             }
             CopyObjects { from, to, prefix } => {
-                WriteOutput::Copy(self.copy_objects(from, to, prefix.as_deref()).await?)
+                WriteOutput::Copy(self.copy_objects(call, from, to, prefix.as_deref())?)
             }
             PutFunctionConcurrency {
                 region,
                 function,
                 reserved,
-            } => WriteOutput::Concurrency(self.put_concurrency(region, function, *reserved).await?),
+            } => WriteOutput::Concurrency(self.put_concurrency(call, region, function, *reserved)?),
             DeleteFunctionConcurrency { region, function } => {
-                self.delete_concurrency(region, function).await?;
+                self.delete_concurrency(call, region, function)?;
                 WriteOutput::Nothing
             }
+            UpdateEventSourceMapping {
+                region,
+                uuid,
+                enabled,
+                ..
+            } => WriteOutput::Mapping(self.update_mapping(call, region, uuid, *enabled)?),
             ChangeResourceRecordSets {
                 zone_id,
                 changes,
                 comment,
-            } => WriteOutput::Change(self.change_record_sets(zone_id, changes, comment).await?),
-            CreateBucket { .. }
-            | PutBucketReplication { .. }
-            | DeleteBucketReplication { .. }
-            | PutObject { .. }
-            | UpdateEventSourceMapping { .. }
-            | SetAlarmState { .. } => {
-                return Err(CloudError::new(
-                    request.service(),
-                    request.operation(),
-                    ErrorKind::Client,
-                    "not implemented yet",
-                ));
+            } => WriteOutput::Change(self.change_record_sets(call, zone_id, changes, comment)?),
+            SetAlarmState {
+                region,
+                alarm,
+                state,
+                reason,
+            } => {
+                self.set_alarm_state(call, region, alarm, *state, reason)?;
+                WriteOutput::Nothing
             }
-        };
-        Ok(Sent::new(None, output))
+        })
     }
 }

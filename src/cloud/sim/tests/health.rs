@@ -510,9 +510,7 @@ async fn a_disabled_primary_health_check_is_a_warning_in_itself() {
 #[tokio::test]
 async fn a_deleted_table_is_restorable_from_the_system_backup_dynamodb_keeps() {
     let sim = sim(&[]);
-    sim.delete_table("us-east-1", "flightdata-config")
-        .await
-        .unwrap();
+    sim.delete("us-east-1", "flightdata-config").await.unwrap();
     sim.clock().advance(Duration::seconds(30));
     let snap = snap(&sim).await;
     let r = resource(&snap, K::Table, "flightdata-config");

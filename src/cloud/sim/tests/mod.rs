@@ -3,6 +3,8 @@
 mod buckets;
 mod faults;
 mod health;
+mod new_writes;
+mod repairs;
 mod writes;
 
 use std::path::Path;
@@ -10,6 +12,11 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::{Fault, Latency, SimClock, SimCloud, SimOptions};
+use crate::cloud::writes::{Authority, Sent, WriteOutput, WriteRequest, Writes};
+use crate::cloud::{
+    BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport, ExportInfo,
+    ExportRequest, RecordChange, RestorePoint, TableInfo,
+};
 use crate::config::Estate;
 use crate::health::{HealthSnapshot, ResourceHealth, ResourceKind, Status, snapshot};
 
@@ -100,5 +107,165 @@ pub(super) fn assert_rest_ok(snap: &HealthSnapshot, except: &[(ResourceKind, &st
             r.name,
             listing(snap)
         );
+    }
+}
+
+/// Sends a write as the action module does.
+pub(super) async fn send(sim: &SimCloud, request: WriteRequest) -> CloudResult<Sent> {
+    sim.send(&request, &Authority::for_tests()).await
+}
+
+/// Each write as one call that answers what it wrote: the tests read as they did when each
+/// write was a method of its own.
+pub(super) trait SendWrites {
+    async fn output(&self, request: WriteRequest) -> CloudResult<WriteOutput>;
+
+    async fn pitr(&self, region: &str, table: &str, pitr: bool) -> CloudResult<ContinuousBackups> {
+        let request = WriteRequest::UpdateContinuousBackups {
+            region: region.into(),
+            table: table.into(),
+            pitr,
+        };
+        match self.output(request).await? {
+            WriteOutput::ContinuousBackups(c) => Ok(c),
+            other => panic!("UpdateContinuousBackups answered {other:?}"),
+        }
+    }
+
+    async fn backup(&self, region: &str, table: &str, name: &str) -> CloudResult<BackupInfo> {
+        let request = WriteRequest::CreateBackup {
+            region: region.into(),
+            table: table.into(),
+            backup_name: name.into(),
+        };
+        match self.output(request).await? {
+            WriteOutput::Backup(b) => Ok(b),
+            other => panic!("CreateBackup answered {other:?}"),
+        }
+    }
+
+    async fn restore_backup(
+        &self,
+        region: &str,
+        arn: &str,
+        target: &str,
+    ) -> CloudResult<TableInfo> {
+        let request = WriteRequest::RestoreTableFromBackup {
+            region: region.into(),
+            backup_arn: arn.into(),
+            target_table: target.into(),
+        };
+        table(self.output(request).await?)
+    }
+
+    async fn restore_pitr(
+        &self,
+        region: &str,
+        source: &str,
+        target: &str,
+        point: RestorePoint,
+    ) -> CloudResult<TableInfo> {
+        let request = WriteRequest::RestoreTableToPointInTime {
+            region: region.into(),
+            source: source.into(),
+            target_table: target.into(),
+            point,
+        };
+        table(self.output(request).await?)
+    }
+
+    async fn export(&self, region: &str, export: &ExportRequest) -> CloudResult<ExportInfo> {
+        let request = WriteRequest::ExportTableToPointInTime {
+            region: region.into(),
+            export: export.clone(),
+        };
+        match self.output(request).await? {
+            WriteOutput::Export(e) => Ok(e),
+            other => panic!("ExportTableToPointInTime answered {other:?}"),
+        }
+    }
+
+    async fn delete(&self, region: &str, table_name: &str) -> CloudResult<TableInfo> {
+        let request = WriteRequest::DeleteTable {
+            region: region.into(),
+            table: table_name.into(),
+        };
+        table(self.output(request).await?)
+    }
+
+    async fn versioning(&self, region: &str, bucket: &str, enabled: bool) -> CloudResult<()> {
+        let request = WriteRequest::PutBucketVersioning {
+            region: region.into(),
+            bucket: bucket.into(),
+            enabled,
+        };
+        self.output(request).await.map(|_| ())
+    }
+
+    async fn copy(
+        &self,
+        from: &BucketRef,
+        to: &BucketRef,
+        prefix: Option<&str>,
+    ) -> CloudResult<CopyReport> {
+        let request = WriteRequest::CopyObjects {
+            from: from.clone(),
+            to: to.clone(),
+            prefix: prefix.map(str::to_owned),
+        };
+        match self.output(request).await? {
+            WriteOutput::Copy(c) => Ok(c),
+            other => panic!("CopyObjects answered {other:?}"),
+        }
+    }
+
+    async fn concurrency(&self, region: &str, function: &str, reserved: i32) -> CloudResult<i32> {
+        let request = WriteRequest::PutFunctionConcurrency {
+            region: region.into(),
+            function: function.into(),
+            reserved,
+        };
+        match self.output(request).await? {
+            WriteOutput::Concurrency(n) => Ok(n),
+            other => panic!("PutFunctionConcurrency answered {other:?}"),
+        }
+    }
+
+    async fn no_concurrency(&self, region: &str, function: &str) -> CloudResult<()> {
+        let request = WriteRequest::DeleteFunctionConcurrency {
+            region: region.into(),
+            function: function.into(),
+        };
+        self.output(request).await.map(|_| ())
+    }
+
+    async fn records(
+        &self,
+        zone_id: &str,
+        changes: &[RecordChange],
+        comment: &str,
+    ) -> CloudResult<ChangeInfo> {
+        let request = WriteRequest::ChangeResourceRecordSets {
+            zone_id: zone_id.into(),
+            changes: changes.to_vec(),
+            comment: comment.into(),
+        };
+        match self.output(request).await? {
+            WriteOutput::Change(c) => Ok(c),
+            other => panic!("ChangeResourceRecordSets answered {other:?}"),
+        }
+    }
+}
+
+fn table(output: WriteOutput) -> CloudResult<TableInfo> {
+    match output {
+        WriteOutput::Table(t) => Ok(t),
+        other => panic!("a table write answered {other:?}"),
+    }
+}
+
+impl SendWrites for SimCloud {
+    async fn output(&self, request: WriteRequest) -> CloudResult<WriteOutput> {
+        send(self, request).await.map(|sent| sent.output)
     }
 }

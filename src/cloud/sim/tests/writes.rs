@@ -17,10 +17,7 @@ const MAIN: &str = "flightdata-main";
 #[tokio::test]
 async fn pitr_can_be_turned_off_and_on() {
     let sim = sim(&[]);
-    let off = sim
-        .set_point_in_time_recovery(EAST, MAIN, false)
-        .await
-        .unwrap();
+    let off = sim.pitr(EAST, MAIN, false).await.unwrap();
     assert!(!off.pitr_enabled && off.latest_restorable.is_none());
     assert!(
         !sim.describe_continuous_backups(EAST, MAIN)
@@ -36,10 +33,7 @@ async fn pitr_can_be_turned_off_and_on() {
         "point-in-time recovery is off",
     );
     sim.clock().advance(Duration::minutes(10));
-    let on = sim
-        .set_point_in_time_recovery(EAST, MAIN, true)
-        .await
-        .unwrap();
+    let on = sim.pitr(EAST, MAIN, true).await.unwrap();
     assert!(on.pitr_enabled);
     // The window starts when PITR was turned back on.
     assert_eq!(on.earliest_restorable, Some(t0() + Duration::minutes(10)));
@@ -51,7 +45,7 @@ async fn zero_reserved_concurrency_stops_ingestion() {
     let sim = sim(&[]);
     let f = "flightdata-processor";
     assert_eq!(sim.get_concurrency(EAST, f).await.unwrap(), None);
-    assert_eq!(sim.put_concurrency(EAST, f, 0).await.unwrap(), 0);
+    assert_eq!(sim.concurrency(EAST, f, 0).await.unwrap(), 0);
     assert_eq!(
         sim.get_function(EAST, f)
             .await
@@ -66,13 +60,13 @@ async fn zero_reserved_concurrency_stops_ingestion() {
         Status::Warn,
         "reserved concurrency is 0: ingestion is stopped",
     );
-    sim.delete_concurrency(EAST, f).await.unwrap();
+    sim.no_concurrency(EAST, f).await.unwrap();
     assert_eq!(sim.get_concurrency(EAST, f).await.unwrap(), None);
     assert_rest_ok(&snap(&sim).await, &[]);
 
-    let err = sim.put_concurrency(EAST, f, 950).await.unwrap_err();
+    let err = sim.concurrency(EAST, f, 950).await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("InvalidParameterValueException"));
-    let err = sim.put_concurrency(EAST, f, -1).await.unwrap_err();
+    let err = sim.concurrency(EAST, f, -1).await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("ValidationException"));
 }
 
@@ -82,10 +76,7 @@ async fn a_restore_is_creating_for_ninety_seconds() {
     let source = sim.describe_table(EAST, MAIN).await.unwrap();
     let newest = sim.list_backups(EAST, Some(MAIN)).await.unwrap()[0].clone();
     let target = "flightdata-main-restored";
-    let restored = sim
-        .restore_from_backup(EAST, &newest.arn, target)
-        .await
-        .unwrap();
+    let restored = sim.restore_backup(EAST, &newest.arn, target).await.unwrap();
     assert_eq!(restored.status, "CREATING");
     assert_eq!(
         restored.arn,
@@ -125,13 +116,13 @@ async fn a_restore_is_creating_for_ninety_seconds() {
     );
 
     let err = sim
-        .restore_from_backup(EAST, &newest.arn, target)
+        .restore_backup(EAST, &newest.arn, target)
         .await
         .unwrap_err();
     assert_eq!(err.code.as_deref(), Some("TableAlreadyExistsException"));
     assert_eq!(err.message, format!("Table already exists: {target}"));
     let err = sim
-        .restore_from_backup(WEST, &newest.arn, "elsewhere")
+        .restore_backup(WEST, &newest.arn, "elsewhere")
         .await
         .unwrap_err();
     assert_eq!(err.code.as_deref(), Some("BackupNotFoundException"));
@@ -142,7 +133,7 @@ async fn a_restore_is_creating_for_ninety_seconds() {
 async fn point_in_time_restores_check_the_window_and_pitr() {
     let sim = sim(&[Fault::PitrOff]);
     let ok = sim
-        .restore_to_point_in_time(
+        .restore_pitr(
             EAST,
             "flightdata-metrics",
             "metrics-an-hour-ago",
@@ -153,7 +144,7 @@ async fn point_in_time_restores_check_the_window_and_pitr() {
     assert_eq!(ok.status, "CREATING");
 
     let err = sim
-        .restore_to_point_in_time(
+        .restore_pitr(
             EAST,
             "flightdata-metrics",
             "metrics-a-minute-ago",
@@ -169,7 +160,7 @@ async fn point_in_time_restores_check_the_window_and_pitr() {
     assert!(err.message.contains("LatestRestorableDateTime"), "{err}");
 
     let err = sim
-        .restore_to_point_in_time(EAST, MAIN, "main-latest", RestorePoint::Latest)
+        .restore_pitr(EAST, MAIN, "main-latest", RestorePoint::Latest)
         .await
         .unwrap_err();
     assert_eq!(
@@ -178,13 +169,13 @@ async fn point_in_time_restores_check_the_window_and_pitr() {
     );
 
     let err = sim
-        .restore_to_point_in_time(EAST, "flightdata-metrics", MAIN, RestorePoint::Latest)
+        .restore_pitr(EAST, "flightdata-metrics", MAIN, RestorePoint::Latest)
         .await
         .unwrap_err();
     assert_eq!(err.message, format!("Table already exists: {MAIN}"));
 
     let err = sim
-        .restore_to_point_in_time(EAST, "no-such-table", "x-restored", RestorePoint::Latest)
+        .restore_pitr(EAST, "no-such-table", "x-restored", RestorePoint::Latest)
         .await
         .unwrap_err();
     assert_eq!(err.code.as_deref(), Some("TableNotFoundException"));
@@ -193,7 +184,7 @@ async fn point_in_time_restores_check_the_window_and_pitr() {
     // Cross-region, by ARN, into the backup region.
     let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/flightdata-config";
     let west = sim
-        .restore_to_point_in_time(WEST, arn, "flightdata-config", RestorePoint::Latest)
+        .restore_pitr(WEST, arn, "flightdata-config", RestorePoint::Latest)
         .await
         .unwrap();
     assert_eq!(
@@ -208,9 +199,7 @@ async fn wait_for_table_follows_the_clock_and_times_out_in_real_time() {
     let backup = sim.list_backups(EAST, Some(MAIN)).await.unwrap()[0]
         .arn
         .clone();
-    sim.restore_from_backup(EAST, &backup, "waited")
-        .await
-        .unwrap();
+    sim.restore_backup(EAST, &backup, "waited").await.unwrap();
 
     let err = sim
         .wait_for_table(
@@ -238,9 +227,9 @@ async fn wait_for_table_follows_the_clock_and_times_out_in_real_time() {
     .unwrap();
     mover.await.unwrap();
 
-    let deleting = sim.delete_table(EAST, "waited").await.unwrap();
+    let deleting = sim.delete(EAST, "waited").await.unwrap();
     assert_eq!(deleting.status, "DELETING");
-    let err = sim.delete_table(EAST, "waited").await.unwrap_err();
+    let err = sim.delete(EAST, "waited").await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("ResourceInUseException"));
     sim.clock().advance(Duration::seconds(20));
     sim.wait_for_table(
@@ -251,7 +240,7 @@ async fn wait_for_table_follows_the_clock_and_times_out_in_real_time() {
     )
     .await
     .unwrap();
-    let err = sim.delete_table(EAST, "waited").await.unwrap_err();
+    let err = sim.delete(EAST, "waited").await.unwrap_err();
     assert_eq!(
         err.message,
         "Requested resource not found: Table: waited not found"
@@ -265,7 +254,7 @@ async fn a_new_backup_is_the_newest() {
     let sim = sim(&[Fault::StaleBackup]);
     sim.clock().advance(Duration::minutes(3));
     let made = sim
-        .create_backup(EAST, MAIN, "corruption-backup-20261124030300")
+        .backup(EAST, MAIN, "corruption-backup-20261124030300")
         .await
         .unwrap();
     assert_eq!(made.status, "AVAILABLE");
@@ -276,15 +265,9 @@ async fn a_new_backup_is_the_newest() {
     let snap = snap(&sim).await;
     assert_eq!(resource(&snap, K::Table, MAIN).status, Status::Ok);
 
-    let err = sim
-        .create_backup(EAST, MAIN, "no spaces")
-        .await
-        .unwrap_err();
+    let err = sim.backup(EAST, MAIN, "no spaces").await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("ValidationException"));
-    let err = sim
-        .create_backup(EAST, "nope", "x-backup")
-        .await
-        .unwrap_err();
+    let err = sim.backup(EAST, "nope", "x-backup").await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("TableNotFoundException"));
 }
 
@@ -297,7 +280,7 @@ async fn an_export_writes_its_files_after_a_minute() {
         prefix: "dynamodb-exports/flightdata-main/manual".to_owned(),
         at: None,
     };
-    let export = sim.export_to_s3(EAST, &request).await.unwrap();
+    let export = sim.export(EAST, &request).await.unwrap();
     assert_eq!(export.status, "IN_PROGRESS");
     assert!(
         export
@@ -341,10 +324,7 @@ async fn upserted_records_are_listed_and_the_change_syncs_in_thirty_seconds() {
         action: ChangeAction::Upsert,
         record: primary.clone(),
     };
-    let change = sim
-        .change_record_sets(zone, &[upsert], "fail over")
-        .await
-        .unwrap();
+    let change = sim.records(zone, &[upsert], "fail over").await.unwrap();
     assert_eq!(change.status, "PENDING");
     let now_listed = sim.list_record_sets(zone).await.unwrap();
     assert!(now_listed.contains(&primary), "{now_listed:?}");
@@ -361,10 +341,7 @@ async fn upserted_records_are_listed_and_the_change_syncs_in_thirty_seconds() {
         action: ChangeAction::Create,
         record: primary.clone(),
     };
-    let err = sim
-        .change_record_sets(zone, &[create], "")
-        .await
-        .unwrap_err();
+    let err = sim.records(zone, &[create], "").await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("InvalidChangeBatch"));
     assert!(err.message.contains("but it already exists"), "{err}");
 
@@ -374,10 +351,7 @@ async fn upserted_records_are_listed_and_the_change_syncs_in_thirty_seconds() {
         action: ChangeAction::Delete,
         record: gone,
     };
-    let err = sim
-        .change_record_sets(zone, &[delete], "")
-        .await
-        .unwrap_err();
+    let err = sim.records(zone, &[delete], "").await.unwrap_err();
     assert_eq!(err.code.as_deref(), Some("InvalidChangeBatch"));
     assert!(err.message.contains("but it was not found"), "{err}");
 
@@ -385,7 +359,7 @@ async fn upserted_records_are_listed_and_the_change_syncs_in_thirty_seconds() {
         action: ChangeAction::Delete,
         record: primary,
     };
-    sim.change_record_sets(zone, &[delete], "").await.unwrap();
+    sim.records(zone, &[delete], "").await.unwrap();
     assert_flagged(
         &snap(&sim).await,
         K::Dns,
@@ -406,7 +380,7 @@ async fn copies_skip_what_is_there_and_fill_a_lagging_replica() {
         .await
         .unwrap();
     assert_eq!(behind.objects * 100, before.objects * 88);
-    let report = sim.copy_objects(&source, &replica, None).await.unwrap();
+    let report = sim.copy(&source, &replica, None).await.unwrap();
     assert_eq!(report.copied + report.skipped, before.objects);
     assert_eq!(report.skipped, behind.objects);
     assert_eq!(report.bytes, before.bytes - behind.bytes);
@@ -415,11 +389,11 @@ async fn copies_skip_what_is_there_and_fill_a_lagging_replica() {
         .await
         .unwrap();
     assert_eq!(after, before);
-    let again = sim.copy_objects(&source, &replica, None).await.unwrap();
+    let again = sim.copy(&source, &replica, None).await.unwrap();
     assert_eq!((again.copied, again.skipped), (0, before.objects));
 
     let err = sim
-        .set_versioning(EAST, &source.bucket, false)
+        .versioning(EAST, &source.bucket, false)
         .await
         .unwrap_err();
     assert_eq!(err.code.as_deref(), Some("InvalidBucketState"));

@@ -1,0 +1,15 @@
+//! The actions against moto through the executor, as the console and the CLI run them: each
+//! repair changes moto's state and a second run sends no write (moto's recorder); every guard
+//! refuses, journals the refusal and sends nothing; the account guard still passes with the
+//! primary region's endpoint dead; a destructive action's safety net and its undo.
+
+mod common;
+#[path = "common/actions.rs"]
+mod helpers;
+
+#[path = "actions/guards.rs"]
+mod guards;
+#[path = "actions/repairs.rs"]
+mod repairs;
+#[path = "actions/undo.rs"]
+mod undo;
