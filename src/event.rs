@@ -1,10 +1,12 @@
 //! What a running session reacts to and what it asks the outside world to do, free of any
 //! terminal: the console fills in its input type, a headless run can use its own.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use crate::action::{ActionError, Outcome, Plan, Progress};
 use crate::health::HealthSnapshot;
 use crate::incident::{Declared, Entry, Incident, Record};
 
@@ -40,6 +42,23 @@ pub enum Event<I> {
     },
     /// The journal could not be read or written outside an append.
     JournalError(String),
+    /// The executor for the actions is ready, recording to this journal, or why there is none.
+    ExecutorReady(Result<PathBuf, String>),
+    /// The preview asked for by `Effect::PlanAction { id, .. }`, or why there is none.
+    ActionPlanned {
+        id: u64,
+        result: Result<Box<Plan>, ActionError>,
+    },
+    /// How far the run `id` has got.
+    ActionProgress {
+        id: u64,
+        progress: Progress,
+    },
+    /// What the run (or undo) `id` did, or why it did not.
+    ActionDone {
+        id: u64,
+        result: Result<Box<Outcome>, ActionError>,
+    },
 }
 
 /// An incident reopened from its journal.
@@ -47,6 +66,14 @@ pub enum Event<I> {
 pub struct Resumed {
     pub incident: Box<Incident>,
     pub torn_bytes: u64,
+}
+
+/// The incident an executor records to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutorIncident {
+    pub dir: PathBuf,
+    pub id: String,
+    pub account: Option<String>,
 }
 
 /// What an update asks the outside world to do; the effects runner does it.
@@ -77,6 +104,26 @@ pub enum Effect {
     /// Follow the journal in this directory: its entries, old and new, arrive as
     /// `Event::JournalEntries`.
     Follow(PathBuf),
+    /// Make the executor anew, recording to the incident this console has open (its
+    /// journal and account), else to the operations journal. Answered by `ExecutorReady`.
+    OpenExecutor { incident: Option<ExecutorIncident> },
+    /// Read what `action` would do to `target`: a preview, answered by `ActionPlanned`.
+    PlanAction {
+        id: u64,
+        action: String,
+        target: String,
+        args: BTreeMap<String, String>,
+    },
+    /// Run `action` as `previewed` showed it; `confirm` is the name typed back.
+    RunAction {
+        id: u64,
+        action: String,
+        target: String,
+        previewed: Box<Plan>,
+        confirm: Option<String>,
+    },
+    /// Send the undo kept in journal entry `seq`.
+    UndoAction { id: u64, seq: u64 },
     /// The console is closing (SIGHUP, SIGTERM) over a note not yet saved: append it now, on
     /// this thread, before the loop ends, so a dropped SSH session loses no typed word.
     SaveBeforeExit {

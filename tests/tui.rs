@@ -528,3 +528,5 @@ macro_rules! snap {
 mod incident;
 #[path = "tui/incident_keys.rs"]
 mod incident_keys;
+#[path = "tui/repair.rs"]
+mod repair;

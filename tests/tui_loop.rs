@@ -1,6 +1,7 @@
 //! The event loop against real endpoints: a region that accepts connections and never
 //! answers must not delay a single key press; a journal others append to shows in the
-//! console, and what the console writes there is durable before it says so.
+//! console, and what the console writes there is durable before it says so; a fix from the
+//! console goes through the runner's executor into the incident's journal.
 
 mod common;
 
@@ -29,7 +30,7 @@ use drconsole::incident::{
     plan_declaration, verify,
 };
 use drconsole::tui::incident::{Popup, text_of};
-use drconsole::tui::run::Incidents;
+use drconsole::tui::run::{Actions, Incidents};
 
 /// A loopback port that accepts every connection and never says a word.
 fn hanging_endpoint() -> String {
@@ -173,11 +174,19 @@ impl Console {
             interval: Duration::from_secs(3600),
             concurrency: 8,
         };
-        let mut runner = Runner::new(Arc::new(cloud), Arc::clone(&estate), poll, runner_tx)
+        let cloud: Arc<dyn drconsole::cloud::Cloud> = Arc::new(cloud);
+        let session = drconsole::session::Session::new(
+            (*estate).clone(),
+            Arc::clone(&cloud),
+            Mode::Simulation,
+        );
+        let dirs = drconsole::dirs::Dirs::with_env(Some(data.path()), &|_| None);
+        let mut runner = Runner::new(cloud, Arc::clone(&estate), poll, runner_tx)
             .with_incidents(Incidents {
                 store: store.clone(),
                 origin: origin(),
-            });
+            })
+            .with_actions(Actions { session, dirs });
         let mut app = App::new(estate, Mode::Simulation, Keymap::default(), now);
         let theme = Theme::builtin("default").unwrap();
         let ui = tokio::spawn(async move {
@@ -491,4 +500,64 @@ async fn a_note_being_written_when_the_session_drops_is_journalled_as_a_draft() 
         "{text}"
     );
     assert!(drconsole::incident::verify(&dir).unwrap().intact());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fix_from_the_console_is_journalled_in_the_incident_and_the_row_turns_ok() {
+    let mut console = Console::start(&[Fault::PitrOff], |_| {});
+    console.resume().await;
+    let dir = console.dir.clone();
+    console
+        .wait_for(
+            "the executor, recording to the incident",
+            |e| matches!(e, Event::ExecutorReady(Ok(d)) if *d == dir),
+        )
+        .await;
+    console.press(KeyCode::Char('r'));
+    console
+        .wait_for("a snapshot", |e| matches!(e, Event::Snapshot(_)))
+        .await;
+    // Tables, then flightdata-main: the table the fault turns PITR off on.
+    console.press(KeyCode::Tab);
+    console.press(KeyCode::Char('j'));
+    console.press(KeyCode::Char('x'));
+    console
+        .wait_for(
+            "the preview",
+            |e| matches!(e, Event::ActionPlanned { result: Ok(plan), .. } if plan.action == "enable-pitr"),
+        )
+        .await;
+    console.press(KeyCode::Enter);
+    console
+        .wait_for("the run", |e| {
+            matches!(e, Event::ActionDone { result: Ok(_), .. })
+        })
+        .await;
+    console
+        .wait_for("the refresh it asked for", |e| {
+            matches!(e, Event::Snapshot(s) if s.resources.iter().any(|r| r.name == "flightdata-main"
+                && r.status == drconsole::health::Status::Ok))
+        })
+        .await;
+    console
+        .wait_for("the action, followed into the timeline", |e| {
+            matches!(e, Event::JournalEntries { entries, .. }
+                if entries.iter().any(|x| x.kind == "action_finished"))
+        })
+        .await;
+    let (app, _data) = console.quit().await;
+    let table = app
+        .resource(drconsole::health::ResourceKind::Table, "flightdata-main")
+        .unwrap();
+    assert_eq!(table.health.status, drconsole::health::Status::Ok);
+    let kinds: Vec<&str> = app.journal.iter().map(|e| e.kind.as_str()).collect();
+    for kind in [
+        "action_started",
+        "request_sent",
+        "request_finished",
+        "action_finished",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert!(verify(&dir).unwrap().intact());
 }

@@ -10,6 +10,7 @@ use crossterm::event::KeyEvent;
 use super::event::{Event, Input};
 use super::incident::Popup;
 use super::keymap::{Action, Keymap};
+use super::repair::Repair;
 use super::theme::FlashLevel;
 use super::timeline::TimelineState;
 use crate::config::Estate;
@@ -158,6 +159,19 @@ pub struct App {
     pub(super) declined: Vec<String>,
     /// When this console last looked for open incidents.
     pub(super) looked_at: DateTime<Utc>,
+    /// `--read-only`: the keys that write are hidden and refuse.
+    pub read_only: bool,
+    /// The action being previewed, run or reported, shown or not.
+    pub repair: Option<Repair>,
+    /// Ids for previews and runs, so an answer finds the popup that asked.
+    pub(super) next_job: u64,
+    /// The incident the executor was last asked to record to (`None`: the operations
+    /// journal).
+    pub(super) recording_to: Option<crate::event::ExecutorIncident>,
+    /// Where the executor records, once it is made, or why it could not be.
+    pub executor: Option<Result<std::path::PathBuf, String>>,
+    /// What each fix done from here left to do, by resource.
+    pub(super) after_fixes: BTreeMap<(ResourceKind, String), super::repair::AfterFix>,
 }
 
 impl App {
@@ -192,15 +206,32 @@ impl App {
             quit_armed_until: None,
             declined: Vec::new(),
             looked_at: now,
+            read_only: false,
+            repair: None,
+            next_job: 0,
+            recording_to: None,
+            executor: None,
+            after_fixes: BTreeMap::new(),
         }
     }
 
     /// What to do once the loop runs.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::StartPolling, Effect::FindOpenIncidents]
+        vec![
+            Effect::StartPolling,
+            Effect::FindOpenIncidents,
+            Effect::OpenExecutor { incident: None },
+        ]
     }
 
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        let mut effects = self.on_event(event);
+        // Declared, resumed or resolved: actions record where the console now journals.
+        effects.extend(self.executor_change());
+        effects
+    }
+
+    fn on_event(&mut self, event: Event) -> Vec<Effect> {
         match event {
             Event::Input(Input::Key(key)) => self.on_key(key),
             Event::Input(Input::Resize(..)) => Vec::new(),
@@ -239,6 +270,19 @@ impl App {
                 self.flash(FlashLevel::Error, format!("journal: {e}"));
                 Vec::new()
             }
+            Event::ExecutorReady(result) => {
+                self.executor = Some(result);
+                Vec::new()
+            }
+            Event::ActionPlanned { id, result } => {
+                self.on_action_planned(id, result);
+                Vec::new()
+            }
+            Event::ActionProgress { id, progress } => {
+                self.on_action_progress(id, progress);
+                Vec::new()
+            }
+            Event::ActionDone { id, result } => self.on_action_done(id, result),
         }
     }
 
@@ -266,6 +310,9 @@ impl App {
             return Vec::new();
         }
         self.quit_armed_until = None;
+        if let Some(effects) = self.on_repair_key(key) {
+            return effects;
+        }
         if let Some(effects) = self.on_popup_key(key) {
             return effects;
         }
@@ -328,6 +375,7 @@ impl App {
             | Action::MarkRestored
             | Action::Resolve
             | Action::ChangeSeverity => return self.on_incident_action(action),
+            Action::Fix | Action::Actions | Action::Undo => return self.on_repair_action(action),
             Action::Filter | Action::Search => {
                 let timeline = self.keymap.label(Action::Timeline);
                 self.flash(
@@ -512,9 +560,24 @@ impl App {
     }
 
     /// The actions that work in the current view, for the footer.
-    pub fn footer_actions(&self) -> &'static [Action] {
+    pub fn footer_actions(&self) -> Vec<Action> {
+        let mut actions = self.view_actions().to_vec();
+        if !self.help_open && self.popup.is_none() && !self.repair_shown() {
+            // Beside the row's details, so a narrow footer cuts other keys first.
+            let at = actions
+                .iter()
+                .position(|a| *a == Action::Open)
+                .map(|i| i + 1)
+                .or_else(|| actions.iter().position(|a| *a == Action::Help))
+                .unwrap_or(actions.len());
+            actions.splice(at..at, self.repair_keys());
+        }
+        actions
+    }
+
+    fn view_actions(&self) -> &'static [Action] {
         let open = self.incident.as_ref().is_some_and(|i| i.is_open());
-        if self.help_open || self.popup.is_some() {
+        if self.help_open || self.popup.is_some() || self.repair_shown() {
             &[Action::Back]
         } else {
             match self.view {

@@ -9,7 +9,7 @@ use chrono::{Local, Offset};
 
 use super::app::App;
 use super::keymap::{Keymap, default_keymap_path};
-use super::run::{Incidents, run_terminal};
+use super::run::{Actions, Incidents, run_terminal};
 use super::theme::{Theme, no_color_requested, user_theme_dir};
 use crate::dirs::Dirs;
 use crate::error::Failure;
@@ -49,6 +49,7 @@ pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
     );
     app.local_offset = Local::now().offset().fix();
     app.endpoints = session.cloud.endpoint_overrides();
+    app.read_only = session.read_only;
     let poll = PollerOptions {
         interval: REFRESH_EVERY,
         concurrency: session.estate.aws.max_concurrency,
@@ -58,7 +59,18 @@ pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
         let origin = Origin::for_session(&session, None);
         Some(Incidents { store, origin })
     });
-    run_terminal(app, theme, session.cloud, poll, incidents)
-        .await
-        .map_err(|e| Failure::Internal(format!("terminal: {e}")))
+    let actions = options.dirs.clone().map(|dirs| Actions {
+        session: session.clone(),
+        dirs,
+    });
+    run_terminal(
+        app,
+        theme,
+        Arc::clone(&session.cloud),
+        poll,
+        incidents,
+        actions,
+    )
+    .await
+    .map_err(|e| Failure::Internal(format!("terminal: {e}")))
 }

@@ -378,7 +378,12 @@ impl App {
 
     pub(super) fn on_open_incidents(&mut self, mut incidents: Vec<Incident>) {
         incidents.retain(|i| !self.declined.contains(&i.id));
-        if !incidents.is_empty() && self.open_incident().is_none() && self.popup.is_none() {
+        // Never over an action's preview or run: the offer waits for the next look.
+        if !incidents.is_empty()
+            && self.open_incident().is_none()
+            && self.popup.is_none()
+            && !self.repair_shown()
+        {
             self.popup = Some(Popup::Resume(ResumePicker {
                 incidents,
                 selected: 0,

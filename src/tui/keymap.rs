@@ -60,6 +60,9 @@ pub enum Action {
     MarkRestored,
     Resolve,
     ChangeSeverity,
+    Fix,
+    Actions,
+    Undo,
 }
 
 /// Everything the footer, the help popup and the keymap file say about one action.
@@ -74,13 +77,14 @@ const GLOBAL: &str = "Global";
 const NAVIGATION: &str = "Navigation";
 const DASHBOARD: &str = "Dashboard";
 const INCIDENT: &str = "Incident";
+const REPAIR: &str = "Repair";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
     pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// Help groups, in the order the help popup shows them.
-    pub const GROUPS: [&'static str; 4] = [GLOBAL, NAVIGATION, DASHBOARD, INCIDENT];
+    pub const GROUPS: [&'static str; 5] = [GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR];
 
     fn info(self) -> Info {
         let (group, short, description, defaults): (_, _, _, &[&str]) = match self {
@@ -165,6 +169,24 @@ impl Action {
                 "severity",
                 "Change the severity (SEV1, 2 or 3)",
                 &["S"],
+            ),
+            Action::Fix => (
+                REPAIR,
+                "fix",
+                "Fix what the selected row is flagged for",
+                &["x"],
+            ),
+            Action::Actions => (
+                REPAIR,
+                "actions",
+                "Every action that takes the selected row",
+                &["A"],
+            ),
+            Action::Undo => (
+                REPAIR,
+                "undo",
+                "Undo an action (its result, or timeline)",
+                &["u"],
             ),
         };
         Info {

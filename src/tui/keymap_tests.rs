@@ -134,7 +134,11 @@ fn events_match_however_the_terminal_reports_shift() {
         act(KeyCode::Char('u'), KeyModifiers::CONTROL),
         Some(Action::PageUp)
     );
-    assert_eq!(act(KeyCode::Char('u'), KeyModifiers::NONE), None);
+    assert_eq!(
+        act(KeyCode::Char('u'), KeyModifiers::NONE),
+        Some(Action::Undo),
+        "without ctrl it is another key"
+    );
     assert_eq!(
         act(KeyCode::F(5), KeyModifiers::NONE),
         Some(Action::Refresh)
@@ -279,9 +283,9 @@ fn a_missing_file_means_the_defaults() {
     );
     std::fs::write(&path, "[keys]\nnope = \"x\"\n").unwrap();
     assert!(Keymap::load_default_or_builtin(Some(&path)).is_err());
-    std::fs::write(&path, "[keys]\nquit = \"x\"\n").unwrap();
+    std::fs::write(&path, "[keys]\nquit = \"z\"\n").unwrap();
     let keymap = Keymap::load_default_or_builtin(Some(&path)).unwrap();
-    assert_eq!(keymap.label(Action::Quit), "x");
+    assert_eq!(keymap.label(Action::Quit), "z");
 }
 
 #[test]
@@ -291,4 +295,14 @@ fn the_mistake_nearest_the_top_is_reported_first() {
         err.starts_with("k.toml:2:6: invalid type: integer"),
         "{err}"
     );
+}
+
+#[test]
+fn the_repair_keys_can_be_rebound_like_any_other() {
+    let keymap = parse("[keys]\nfix = \"F\"\nactions = [\"ctrl-a\"]\nundo = []\n").unwrap();
+    assert_eq!(keymap.label(Action::Fix), "F");
+    assert_eq!(keymap.label(Action::Actions), "ctrl-a");
+    assert_eq!(keymap.label(Action::Undo), "");
+    let err = parse("[keys]\nfix = \"q\"\n").unwrap_err();
+    assert!(err.contains("already bound to quit"), "{err}");
 }

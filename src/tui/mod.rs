@@ -6,6 +6,7 @@ pub mod declare;
 pub mod event;
 pub mod incident;
 pub mod keymap;
+pub mod repair;
 pub mod run;
 pub mod theme;
 pub mod timeline;

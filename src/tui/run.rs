@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use futures::StreamExt;
+use futures::future::{BoxFuture, Shared};
+use futures::{FutureExt, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -17,12 +18,15 @@ use super::app::App;
 use super::event::{Event, Input};
 use super::theme::Theme;
 use super::ui;
+use crate::action::{ActionError, Args, Executor, Recording, catalogue};
 use crate::cloud::Cloud;
 use crate::config::Estate;
-use crate::event::{Effect, Resumed};
+use crate::dirs::Dirs;
+use crate::event::{Effect, ExecutorIncident, Resumed};
 use crate::health::{Poller, PollerOptions};
 use crate::incident::journal::torn_bytes;
 use crate::incident::{Declared, Follower, Incident, IncidentStore, Journal, Origin, Record};
+use crate::session::Session;
 
 /// Stamps later entries with the account once the snapshot has read it.
 fn stamp(journal: &mut Journal, account: Option<String>) {
@@ -45,6 +49,18 @@ pub struct Incidents {
     pub origin: Origin,
 }
 
+/// What the console needs to run actions: the session (for its account and read-only
+/// switch) and where the operations journal lives.
+#[derive(Clone)]
+pub struct Actions {
+    pub session: Session,
+    pub dirs: Dirs,
+}
+
+/// The executor being made, shared by every action asked for meanwhile: they wait for it,
+/// so an action asked for right after an incident is declared records to that incident.
+type PendingExecutor = Shared<BoxFuture<'static, Result<Arc<Executor>, String>>>;
+
 /// Carries out effects; owns the background tasks so dropping it stops them all.
 pub struct Runner {
     cloud: Arc<dyn Cloud>,
@@ -57,6 +73,8 @@ pub struct Runner {
     /// The open incident's journal, shared with the blocking tasks that append to it.
     journal: Arc<Mutex<Option<Journal>>>,
     follower: Option<JoinHandle<()>>,
+    actions: Option<Actions>,
+    executor: Option<PendingExecutor>,
 }
 
 impl Runner {
@@ -76,7 +94,15 @@ impl Runner {
             incidents: None,
             journal: Arc::new(Mutex::new(None)),
             follower: None,
+            actions: None,
+            executor: None,
         }
+    }
+
+    /// Lets the console preview and run actions; without it, it says why not.
+    pub fn with_actions(mut self, actions: Actions) -> Self {
+        self.actions = Some(actions);
+        self
     }
 
     /// Lets the console declare, journal and resume incidents; without it, it says why not.
@@ -118,7 +144,147 @@ impl Runner {
             Effect::Resume(dir) => self.resume(dir),
             Effect::Follow(dir) => self.follow(dir),
             Effect::SaveBeforeExit { record, account } => self.save_before_exit(&record, account),
+            Effect::OpenExecutor { incident } => self.open_executor(incident),
+            Effect::PlanAction {
+                id,
+                action,
+                target,
+                args,
+            } => self.plan_action(id, action, target, args),
+            Effect::RunAction {
+                id,
+                action,
+                target,
+                previewed,
+                confirm,
+            } => self.run_action(id, action, target, *previewed, confirm),
+            Effect::UndoAction { id, seq } => self.undo_action(id, seq),
         }
+    }
+
+    /// Opens the journal off the loop (blocking I/O) and reads the account once.
+    fn open_executor(&mut self, incident: Option<ExecutorIncident>) {
+        let tx = self.tx.clone();
+        let Some(actions) = self.actions.clone() else {
+            let _ = tx.send(Event::ExecutorReady(Err(NO_ACTIONS.to_owned())));
+            return;
+        };
+        let handle = tokio::runtime::Handle::current();
+        let pending = async move {
+            let made = tokio::task::spawn_blocking(move || {
+                let recording = match incident {
+                    Some(i) => Ok(Recording {
+                        journal_dir: i.dir,
+                        incident: Some(i.id),
+                        account: i.account,
+                    }),
+                    None => Recording::operations(&actions.session, &actions.dirs),
+                };
+                recording.and_then(|r| handle.block_on(r.executor(&actions.session)))
+            })
+            .await;
+            match made {
+                Ok(Ok(executor)) => Ok(Arc::new(executor)),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        .boxed()
+        .shared();
+        self.executor = Some(pending.clone());
+        self.keep(tokio::spawn(async move {
+            let event = Event::ExecutorReady(pending.await.map(|e| e.journal_dir()));
+            let _ = tx.send(event);
+        }));
+    }
+
+    /// The executor, once made; an error an action can report if there is none.
+    fn executor(&self) -> impl Future<Output = Result<Arc<Executor>, ActionError>> + use<> {
+        let pending = self.executor.clone();
+        async move {
+            match pending {
+                Some(p) => p.await.map_err(|e| {
+                    ActionError::Journal(format!("no journal to record actions in: {e}"))
+                }),
+                None => Err(ActionError::Journal(NO_ACTIONS.to_owned())),
+            }
+        }
+    }
+
+    fn plan_action(
+        &mut self,
+        id: u64,
+        action: String,
+        target: String,
+        args: std::collections::BTreeMap<String, String>,
+    ) {
+        let (tx, executor) = (self.tx.clone(), self.executor());
+        self.keep(tokio::spawn(async move {
+            let result = async {
+                let action = catalogue::find(&action)?;
+                let args = Args::from_map(action.name(), action.args(), args)?;
+                executor.await?.plan(action, &target, &args).await
+            }
+            .await;
+            let _ = tx.send(Event::ActionPlanned {
+                id,
+                result: result.map(Box::new),
+            });
+        }));
+    }
+
+    /// The run goes on whatever the console does meanwhile: a write is never cut off halfway
+    /// because a popup closed.
+    fn run_action(
+        &mut self,
+        id: u64,
+        action: String,
+        target: String,
+        previewed: crate::action::Plan,
+        confirm: Option<String>,
+    ) {
+        let (tx, executor) = (self.tx.clone(), self.executor());
+        self.keep(tokio::spawn(async move {
+            let progress_tx = tx.clone();
+            let progress = move |progress| {
+                let _ = progress_tx.send(Event::ActionProgress { id, progress });
+            };
+            let result = async {
+                let action = catalogue::find(&action)?;
+                let executor = executor.await?;
+                let args = previewed.args.clone();
+                executor
+                    .run(
+                        action,
+                        &target,
+                        &args,
+                        confirm.as_deref(),
+                        Some(&previewed),
+                        &progress,
+                    )
+                    .await
+            }
+            .await;
+            let _ = tx.send(Event::ActionDone {
+                id,
+                result: result.map(Box::new),
+            });
+        }));
+    }
+
+    fn undo_action(&mut self, id: u64, seq: u64) {
+        let (tx, executor) = (self.tx.clone(), self.executor());
+        self.keep(tokio::spawn(async move {
+            let progress_tx = tx.clone();
+            let progress = move |progress| {
+                let _ = progress_tx.send(Event::ActionProgress { id, progress });
+            };
+            let result = async { executor.await?.undo(seq, &progress).await }.await;
+            let _ = tx.send(Event::ActionDone {
+                id,
+                result: result.map(Box::new),
+            });
+        }));
     }
 
     /// Holds a task so dropping the runner stops it; finished ones are let go.
@@ -327,6 +493,8 @@ impl Runner {
     }
 }
 
+const NO_ACTIONS: &str = "no data directory to journal actions in: set HOME or pass --data-dir DIR";
+
 const NO_STORE: &str = "no data directory to keep incidents in: set HOME or pass --data-dir DIR";
 
 impl Drop for Runner {
@@ -391,6 +559,7 @@ pub async fn run_terminal(
     cloud: Arc<dyn Cloud>,
     options: PollerOptions,
     incidents: Option<Incidents>,
+    actions: Option<Actions>,
 ) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
@@ -398,6 +567,9 @@ pub async fn run_terminal(
     let mut runner = Runner::new(cloud, Arc::clone(&app.estate), options, tx);
     if let Some(incidents) = incidents {
         runner = runner.with_incidents(incidents);
+    }
+    if let Some(actions) = actions {
+        runner = runner.with_actions(actions);
     }
     runner.spawn_input();
     runner.spawn_ticks();

@@ -54,6 +54,17 @@ impl Open {
         self.journal.append_at(&record, at).unwrap()
     }
 
+    /// Actions record to the incident once it is open here, in its account.
+    pub(super) fn executor_effect(&self) -> Effect {
+        Effect::OpenExecutor {
+            incident: Some(drconsole::event::ExecutorIncident {
+                dir: self.dir.clone(),
+                id: self.incident.id.clone(),
+                account: self.incident.account.clone(),
+            }),
+        }
+    }
+
     pub(super) fn entries(&self) -> Vec<Entry> {
         Reader::open(&self.dir)
             .unwrap()
@@ -64,7 +75,10 @@ impl Open {
     /// Hands the incident to `app` as the runner would: declared, then followed.
     pub(super) fn give_to(&self, app: &mut App) {
         let effects = app.update(Event::Declared(Ok(Box::new(self.incident.clone()))));
-        assert_eq!(effects, vec![Effect::Follow(self.dir.clone())]);
+        assert_eq!(
+            effects,
+            vec![Effect::Follow(self.dir.clone()), self.executor_effect()]
+        );
         app.update(Event::JournalEntries {
             dir: self.dir.clone(),
             entries: self.entries(),

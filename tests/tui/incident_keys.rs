@@ -306,7 +306,10 @@ async fn an_open_incident_is_offered_at_start() {
         incident: Box::new(open.incident.clone()),
         torn_bytes: 17,
     })));
-    assert_eq!(effects, vec![Effect::Follow(open.dir.clone())]);
+    assert_eq!(
+        effects,
+        vec![Effect::Follow(open.dir.clone()), open.executor_effect()]
+    );
     let flash = &app.flash.as_ref().unwrap().text;
     assert!(
         flash.contains("17 bytes"),

@@ -156,6 +156,21 @@ fn describe<'a>(app: &App, theme: &Theme, view: &ResourceView) -> Vec<Line<'a>> 
             Span::styled(reason.clone(), theme.status(h.status)),
         ]));
     }
+    // What the last fix here could not do (a new rule copies new objects only) stays in
+    // sight after its popup is closed, beside the reasons the next reading gives.
+    if let Some(after) = app.after_fix(h.kind, &h.name) {
+        for (i, note) in after.notes.iter().enumerate() {
+            let head = if i == 0 {
+                format!("After {}", after.action)
+            } else {
+                String::new()
+            };
+            lines.push(Line::from(vec![
+                label(&head),
+                Span::styled(note.clone(), theme.status(crate::health::Status::Warn)),
+            ]));
+        }
+    }
     lines.push(Line::from(Span::styled("Facts", theme.title(false))));
     lines.extend(flat.into_iter().map(|(k, v)| {
         Line::from(vec![

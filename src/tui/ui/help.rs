@@ -23,6 +23,13 @@ const PAIRS: [(Action, Action, &str); 4] = [
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut rows_data = app.keymap.help_rows();
+    // The repair keys show only where they work: never read-only, only on a row they fit.
+    let shown = app.repair_keys();
+    rows_data.retain(|row| {
+        ![Action::Fix, Action::Actions, Action::Undo]
+            .iter()
+            .any(|a| a.description() == row.description && !shown.contains(a))
+    });
     // Every key must show on 80x24: on a short screen pairs share a line and the group
     // column gives its room to their keys, before any key is cut.
     let short = rows_data.len() as u16 + 2 > area.height;

@@ -6,6 +6,7 @@ mod detail;
 mod help;
 mod panel;
 mod popups;
+mod repair;
 mod rows;
 mod service;
 mod services;
@@ -45,6 +46,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
     }
     render_footer(app, theme, frame, footer);
     popups::render(app, theme, frame, body);
+    repair::render(app, theme, frame, body);
     if app.help_open {
         help::render(app, theme, frame, body);
     }
@@ -54,6 +56,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
 fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let base = theme.style(Slot::Header);
     let mode = Span::styled(format!(" {} ", app.mode.label()), theme.mode(app.mode));
+    // Beside the mode and as loud: a commander must know the keys that write are off.
+    let read_only = app
+        .read_only
+        .then(|| Span::styled(" READ-ONLY ", theme.status(crate::health::Status::Warn)));
+    let read_only_width = read_only.as_ref().map_or(0, Span::width);
     let account_id = app.account.as_deref().unwrap_or("…");
     let (primary, backup) = (
         app.estate.regions.primary.get_ref(),
@@ -80,6 +87,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             format!(" {primary}→{backup} ")
         };
         let wanted = mode.width()
+            + read_only_width
             + chip.as_ref().map_or(0, Span::width)
             + account.chars().count()
             + regions.chars().count()
@@ -115,6 +123,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let len = |spans: &[&Span]| spans.iter().map(|s| s.width()).sum::<usize>();
     let mut left = vec![&mode];
+    left.extend(read_only.as_ref());
     left.extend(incident.as_ref());
     left.extend([&account, &regions]);
     let mut right = vec![&utc];
@@ -129,7 +138,8 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         right.clear();
     }
     if len(&left) + len(&right) + name.width() <= width {
-        left.insert(1 + usize::from(incident.is_some()), &name);
+        let at = 1 + usize::from(read_only.is_some()) + usize::from(incident.is_some());
+        left.insert(at, &name);
     }
     if !right.is_empty() && len(&left) + len(&right) + local.width() <= width {
         right.insert(0, &local);
@@ -169,6 +179,22 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.flash(flash.level),
         ));
         spans.push(Span::raw(" "));
+    } else if let Some((job, progress)) = app
+        .repair
+        .as_ref()
+        .filter(|r| !r.shown)
+        .and_then(|r| r.running())
+    {
+        // A hidden run still shows: nobody should forget a write is under way.
+        let step = progress
+            .filter(|p| p.of > 0)
+            .map(|p| format!(" {}/{}", p.step, p.of))
+            .unwrap_or_default();
+        spans.push(Span::styled(
+            format!(" running {}{step}… ", job.label()),
+            theme.flash(super::theme::FlashLevel::Warn),
+        ));
+        spans.push(Span::raw(" "));
     } else if app.refreshing {
         spans.push(Span::styled(
             " refreshing… ",
@@ -176,7 +202,7 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::raw(" "));
     }
-    for (keys, label) in app.keymap.footer(app.footer_actions()) {
+    for (keys, label) in app.keymap.footer(&app.footer_actions()) {
         spans.push(Span::styled(
             format!(" {keys} "),
             theme.style(Slot::FooterKey),

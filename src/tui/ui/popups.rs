@@ -27,7 +27,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// A cleared, bordered box of at most `width` × `height` in the middle of `area`; its inside.
-fn popup(
+pub(super) fn popup(
     frame: &mut Frame,
     theme: &Theme,
     area: Rect,
@@ -50,7 +50,7 @@ fn popup(
     inner
 }
 
-fn keys_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
+pub(super) fn keys_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (key, what) in pairs {
         spans.push(Span::styled(
