@@ -193,6 +193,14 @@ impl Executor {
         tell("checking the guards");
         self.guards(name, target).await?;
         tell("checking what is already done");
+        if let Some(seen) = previewed
+            && (seen.action != name || seen.target != target)
+        {
+            return Err(ActionError::Invalid(format!(
+                "the preview is of {} on {}, not {name} on {target}",
+                seen.action, seen.target
+            )));
+        }
         // The preview's arguments, defaults included: the run sends what the preview showed.
         let args = previewed.map_or(args, |p| &p.args);
         // The guards have just read the account: no second read.
@@ -289,10 +297,37 @@ impl Executor {
             )));
         }
         self.guards(&undo_name, &target).await?;
+        // The state must still be what the action left: its own precheck says "done". Else
+        // someone changed it since, and putting the old state back would undo their change.
+        let args = started_args(&entries, seq);
+        if let Ok(original) = super::catalogue::find(&action) {
+            let args =
+                super::Args::from_map(original.name(), original.args(), args).unwrap_or_default();
+            let now = original.plan(&self.context(), &target, &args).await?;
+            if !now.is_noop() {
+                return Err(self
+                    .refuse(
+                        &undo_name,
+                        &target,
+                        Guard::Preview,
+                        format!(
+                            "{target} is no longer as entry {seq} left it ({action} would now \
+                             send: {}): undo it by hand",
+                            now.all_requests()
+                                .iter()
+                                .map(|r| r.summary())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                    )
+                    .await);
+            }
+        }
         let mut plan = Plan::new(&undo_name, &target, Danger::Write, &Args::default());
         plan.requests = undo.requests.clone();
         plan.notes
             .push(format!("undoes {action} (journal entry {seq})"));
+        self.confirmation(&undo_name, &plan, None).await?;
         let run = run_id(&undo_name);
         let sent = self.execute(&run, &plan, progress).await?;
         self.finish(&run, &plan, Ok(()), sent).await
@@ -477,6 +512,19 @@ impl Executor {
         })
         .await?;
         let answer = self.cloud.send(request, &self.authority).await;
+        let sent_note = |e: ActionError| match e {
+            ActionError::Journal(m) => ActionError::Journal(format!(
+                "{} {} WAS sent ({}), but its answer could not be recorded: {m}",
+                request.service(),
+                request.operation(),
+                if answer.is_ok() {
+                    "it succeeded"
+                } else {
+                    "it failed"
+                }
+            )),
+            other => other,
+        };
         let (ok, request_id, error, result) = match &answer {
             Ok(sent) => (
                 true,
@@ -501,7 +549,8 @@ impl Executor {
             error,
             result,
         })
-        .await?;
+        .await
+        .map_err(sent_note)?;
         answer.map_err(ActionError::Cloud)
     }
 
@@ -579,3 +628,24 @@ fn run_id(action: &str) -> String {
 #[cfg(test)]
 #[path = "executor_tests.rs"]
 mod tests;
+
+/// The arguments the action that ended at entry `seq` started with (its run's first entry).
+fn started_args(entries: &[Entry], seq: u64) -> std::collections::BTreeMap<String, String> {
+    let run = entries
+        .iter()
+        .find(|e| e.seq == seq)
+        .and_then(|e| match e.record() {
+            Some(Record::ActionFinished { run, .. }) => Some(run),
+            _ => None,
+        });
+    entries
+        .iter()
+        .filter(|e| e.seq < seq)
+        .find_map(|e| match e.record() {
+            Some(Record::ActionStarted { run: r, args, .. }) if Some(&r) == run.as_ref() => {
+                Some(args)
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}

@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use super::*;
 use crate::action::{Guard, catalogue};
 use crate::cloud::sim::{Fault, Latency, SimClock, SimCloud, SimOptions};
-use crate::cloud::{Backups, Functions};
+use crate::cloud::{Backups, Functions, Writes};
 use crate::config::Estate;
 use crate::incident::journal::{Origin, Reader};
 use crate::mode::Mode;
@@ -227,6 +227,50 @@ async fn a_destructive_action_needs_the_targets_name_typed_back() {
         matches!(&again, Err(ActionError::Invalid(m)) if m.contains("already undone")),
         "{again:?}"
     );
+    // The undo re-enabled the mapping, which is Enabling until it settles: a stop now
+    // would skip it and leave ingestion running, so it waits instead.
+    let moving = run(&executor, "stop-ingestion", INGEST, Some(INGEST)).await;
+    assert!(
+        matches!(&moving, Err(ActionError::Invalid(m)) if m.contains("Enabling")),
+        "{moving:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_undo_is_refused_once_the_state_is_no_longer_what_the_action_left() {
+    let setup = Setup::new(&[Fault::PitrOff]);
+    let executor = setup.trusted();
+    let outcome = run(&executor, "enable-pitr", TABLE, None).await.unwrap();
+    // Someone turns it off by other means: undoing now would act on their change.
+    let off = WriteRequest::UpdateContinuousBackups {
+        region: "us-east-1".into(),
+        table: TABLE.into(),
+        pitr: false,
+    };
+    setup.sim.send(&off, &Authority::for_tests()).await.unwrap();
+    let refused = refused_by(executor.undo(outcome.seq.unwrap(), &quiet).await);
+    assert_eq!(refused, Guard::Preview);
+    assert!(matches!(setup.last(), Record::ActionRefused { .. }));
+}
+
+#[tokio::test]
+async fn a_preview_of_another_action_or_target_is_not_run() {
+    let setup = Setup::new(&[Fault::PitrOff]);
+    let executor = setup.trusted();
+    let pitr = catalogue::find("enable-pitr").unwrap();
+    let seen = executor.plan(pitr, TABLE, &Args::default()).await.unwrap();
+    let result = executor
+        .run(
+            pitr,
+            "flightdata-metrics",
+            &Args::default(),
+            None,
+            Some(&seen),
+            &quiet,
+        )
+        .await;
+    assert!(matches!(result, Err(ActionError::Invalid(_))), "{result:?}");
+    assert!(!setup.pitr().await);
 }
 
 #[tokio::test]

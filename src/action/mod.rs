@@ -50,7 +50,8 @@ impl Authority {
 pub enum Danger {
     /// Reads only.
     Read,
-    /// Changes something, reversibly or harmlessly: previewed, then a yes.
+    /// Changes something, reversibly or harmlessly: previewed, then run (a key in the
+    /// console; the command itself headless).
     Write,
     /// Stops production or removes data: the target's name typed back.
     Destructive,
@@ -213,8 +214,9 @@ pub enum ActionError {
     /// The writes went through but the state is not the intended one.
     #[error("sent, but the result is not as intended: {0}")]
     Postcondition(String),
-    /// The journal could not record it, so it was not sent: no write goes unrecorded.
-    #[error("not sent, because the journal could not record it: {0}")]
+    /// The journal could not record it. Before a call that means it was not sent (no write
+    /// goes unrecorded); after one, the message says the write went through.
+    #[error("the journal could not record it: {0}")]
     Journal(String),
 }
 
@@ -230,8 +232,10 @@ impl ActionError {
     pub fn retryable(&self) -> bool {
         match self {
             ActionError::Cloud(e) => !matches!(e.kind, ErrorKind::Validation),
-            ActionError::Postcondition(_) | ActionError::Journal(_) => true,
-            ActionError::Invalid(_) | ActionError::Refused { .. } => false,
+            ActionError::Postcondition(_) => true,
+            ActionError::Invalid(_) | ActionError::Refused { .. } | ActionError::Journal(_) => {
+                false
+            }
         }
     }
 }

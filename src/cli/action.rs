@@ -145,7 +145,8 @@ fn to_failure(e: ActionError) -> Failure {
             c.hint().map(|h| format!(" ({h})")).unwrap_or_default()
         )),
         ActionError::Postcondition(_) => Failure::ActionFailed(e.to_string()),
-        ActionError::Journal(m) => Failure::Internal(m),
+        // Exit 5, as for every journal that cannot be written.
+        ActionError::Journal(m) => Failure::Incident(m),
     }
 }
 

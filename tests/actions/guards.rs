@@ -232,21 +232,29 @@ async fn a_destructive_action_without_a_confirmation_is_refused() {
 #[tokio::test]
 async fn a_plan_that_changed_since_the_preview_is_refused() {
     let env = common::moto().await;
-    common::create_table(&env, EAST, "flightdata-main").await;
-    common::create_table(&env, EAST, "flightdata-metrics").await;
+    common::create_bucket(&env, EAST, "flightdata-raw").await;
     let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
     let dir = tempfile::tempdir().unwrap();
     let executor = executor_in(cloud, &example_estate(), dir.path(), in_account());
-    let pitr = action("enable-pitr");
+    let replication = action("put-replication");
     let none = Args::default();
-    // The preview of another table's change is not this table's.
     let seen = executor
-        .plan(pitr, "flightdata-metrics", &none)
+        .plan(replication, "flightdata-raw", &none)
         .await
         .unwrap();
+    // Someone creates the replica meanwhile: the run would no longer send what was shown.
+    let replica = common::replica_of("flightdata-raw");
+    common::create_bucket(&env, common::BACKUP_REGION, &replica).await;
     env.start_recording();
     let err = executor
-        .run(pitr, "flightdata-main", &none, None, Some(&seen), &|_| {})
+        .run(
+            replication,
+            "flightdata-raw",
+            &none,
+            None,
+            Some(&seen),
+            &|_| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(writes(&env.stop_recording()), Vec::<String>::new());
@@ -255,7 +263,6 @@ async fn a_plan_that_changed_since_the_preview_is_refused() {
         "{err:?}"
     );
     assert_refused_in_journal(&entries(dir.path()), "preview");
-    assert!(!pitr_enabled(&env, EAST, "flightdata-main").await);
 }
 
 /// Versioning on for a data bucket's replica, in the backup region: the one kind of write a

@@ -99,8 +99,19 @@ impl Action for SetAlarmState {
             .await
         {
             Ok(list) if list.iter().any(|a| a.state == want) => Ok(()),
+            // Set, then evaluated again at once: the actions fired, and a re-run would page
+            // the people a second time, so this is not a failure to retry.
+            Ok(list)
+                if list.iter().any(|a| {
+                    a.updated
+                        .is_some_and(|t| t >= ctx.now - chrono::Duration::minutes(5))
+                }) =>
+            {
+                Ok(())
+            }
             Ok(_) => Err(format!(
-                "{} does not read as {want:?}: CloudWatch may have evaluated it again already",
+                "{} does not read as {want:?} and has not changed state since: the set did not \
+                 take",
                 plan.target
             )),
             Err(e) => Err(format!("cannot read it back: {e}")),

@@ -21,13 +21,17 @@ fn not_found(e: CloudError, function: &str, region: &str) -> ActionError {
 pub struct BackupFunction;
 
 /// `<prefix><YYYYMMDD>/<function>/`: the dated folder the health panel reads.
-fn backup_folder(ctx: &Context<'_>, function: &str) -> String {
-    format!(
-        "{}{}/{function}/",
-        ctx.estate.lambda.backup_prefix,
-        ctx.now.format("%Y%m%d")
-    )
+fn backup_folder(ctx: &Context<'_>, day: &str, function: &str) -> String {
+    format!("{}{day}/{function}/", ctx.estate.lambda.backup_prefix)
 }
+
+const BACKUP_ARGS: &[ArgSpec] = &[ArgSpec {
+    name: "date",
+    kind: ArgKind::Text,
+    required: false,
+    help: "the backup's day folder, YYYYMMDD (default: today, UTC; fixed at the preview, so a \
+           run just after midnight sends what the preview showed)",
+}];
 
 /// Lambda's `CodeSha256`: the package's SHA-256, base64.
 fn code_sha256(bytes: &[u8]) -> String {
@@ -57,6 +61,9 @@ impl Action for BackupFunction {
     fn target_kind(&self) -> TargetKind {
         TargetKind::Function
     }
+    fn args(&self) -> &'static [ArgSpec] {
+        BACKUP_ARGS
+    }
 
     async fn plan(
         &self,
@@ -75,7 +82,17 @@ impl Action for BackupFunction {
             .get_function(region, function)
             .await
             .map_err(|e| not_found(e, function, region))?;
-        let folder = backup_folder(ctx, function);
+        let day = args
+            .get("date")
+            .map(str::to_owned)
+            .unwrap_or_else(|| ctx.now.format("%Y%m%d").to_string());
+        if day.len() != 8 || !day.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ActionError::Invalid(format!(
+                "argument date must be YYYYMMDD, not `{day}`"
+            )));
+        }
+        let args = &args.clone().with("date", day.clone());
+        let folder = backup_folder(ctx, &day, function);
         let (config_file, code_file) = (
             format!("{function}-config.json"),
             format!("{function}-code.zip"),
@@ -223,6 +240,18 @@ async fn ingestion_state(
     ))
 }
 
+/// Lambda refuses to change a mapping that is between states (ResourceInUseException), and
+/// "Updating" says nothing of whether it was on: wait for it to settle.
+fn settled(mappings: &[EventSourceMapping], moving: &[&str]) -> Result<(), ActionError> {
+    match mappings.iter().find(|m| moving.contains(&m.state.as_str())) {
+        Some(m) => Err(ActionError::Invalid(format!(
+            "event source mapping {} is {}: run it again once it has settled",
+            m.uuid, m.state
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub struct StopIngestion;
 
 #[async_trait]
@@ -268,7 +297,9 @@ impl Action for StopIngestion {
         plan.before = saved.clone();
         let mut undo = Vec::new();
         if how.mappings() {
-            for m in mappings.iter().filter(|m| m.is_enabled()) {
+            // One on its way to Enabled would keep ingesting after a stop that skipped it.
+            settled(&mappings, &["Creating", "Enabling", "Updating"])?;
+            for m in mappings.iter().filter(|m| m.state == "Enabled") {
                 let request = |enabled| WriteRequest::UpdateEventSourceMapping {
                     region: region.to_owned(),
                     uuid: m.uuid.clone(),
@@ -390,7 +421,9 @@ impl Action for RestartIngestion {
             "mappings": mappings.iter().map(|m| json!({ "uuid": m.uuid, "state": m.state })).collect::<Vec<_>>(),
         });
         if how.mappings() {
-            for m in mappings.iter().filter(|m| !m.is_enabled()) {
+            // One still Disabling cannot be enabled yet: a restart now would be half done.
+            settled(&mappings, &["Disabling", "Updating"])?;
+            for m in mappings.iter().filter(|m| m.state == "Disabled") {
                 plan.requests.push(WriteRequest::UpdateEventSourceMapping {
                     region: region.to_owned(),
                     uuid: m.uuid.clone(),

@@ -119,7 +119,8 @@ impl Action for PutReplication {
         "Creates the replica bucket in the backup region if missing and turns versioning on \
          both sides first (AWS refuses a rule to an unversioned bucket), then puts a V2 rule \
          for every object with Replication Time Control and metrics, so ReplicationLatency is \
-         published. Other rules are kept. A new rule replicates new objects only: existing \
+         published. A bucket that also replicates elsewhere is refused (its other rules could not \
+         be carried over whole). A new rule replicates new objects only: existing \
          ones need S3 Batch Replication or a copy. Undo puts the previous configuration back."
     }
     fn danger(&self) -> Danger {
@@ -205,9 +206,12 @@ impl Action for PutReplication {
         }
         let has_rule = current
             .as_ref()
-            .is_some_and(|c| c.rules.iter().any(|r| is_plan_rule(r, &replica)));
+            .is_some_and(|c| c.role == role && c.rules.iter().any(|r| is_plan_rule(r, &replica)));
         if !has_rule {
-            let mut rules: Vec<ReplicationRule> = current
+            // A configuration is replaced whole, and drconsole's model of a rule does not
+            // hold everything a rule can say (tag filters, encryption, another account's
+            // destination): rules to other places would come back changed. Refuse instead.
+            let others: Vec<&ReplicationRule> = current
                 .as_ref()
                 .map(|c| {
                     c.rules
@@ -215,15 +219,25 @@ impl Action for PutReplication {
                         .filter(|r| {
                             r.id.as_deref() != Some(RULE_ID) && r.destination_bucket != replica
                         })
-                        .cloned()
                         .collect()
                 })
                 .unwrap_or_default();
-            let priority = rules.iter().filter_map(|r| r.priority).max().unwrap_or(0) + 1;
-            rules.push(ReplicationRule {
+            if !others.is_empty() {
+                return Err(ActionError::Invalid(format!(
+                    "{bucket} also replicates to {}: a new configuration would replace those \
+                     rules, and drconsole cannot carry them over whole (tags, encryption, \
+                     other accounts); add the rule to {replica} by hand",
+                    others
+                        .iter()
+                        .map(|r| r.destination_bucket.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            let rules = vec![ReplicationRule {
                 id: Some(RULE_ID.to_owned()),
                 enabled: true,
-                priority: Some(priority),
+                priority: Some(1),
                 prefix: String::new(),
                 destination_arn: format!("arn:aws:s3:::{replica}"),
                 destination_bucket: replica.clone(),
@@ -231,7 +245,7 @@ impl Action for PutReplication {
                 delete_marker_replication: true,
                 replication_time: true,
                 metrics: true,
-            });
+            }];
             plan.requests.push(WriteRequest::PutBucketReplication {
                 region: primary.to_owned(),
                 bucket: bucket.to_owned(),
