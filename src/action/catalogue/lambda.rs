@@ -252,6 +252,21 @@ fn settled(mappings: &[EventSourceMapping], moving: &[&str]) -> Result<(), Actio
     }
 }
 
+/// A reserved concurrency of `reserved`, or none at all.
+fn set_concurrency(region: &str, function: &str, reserved: Option<i32>) -> WriteRequest {
+    match reserved {
+        Some(reserved) => WriteRequest::PutFunctionConcurrency {
+            region: region.to_owned(),
+            function: function.to_owned(),
+            reserved,
+        },
+        None => WriteRequest::DeleteFunctionConcurrency {
+            region: region.to_owned(),
+            function: function.to_owned(),
+        },
+    }
+}
+
 pub struct StopIngestion;
 
 #[async_trait]
@@ -311,22 +326,9 @@ impl Action for StopIngestion {
             }
         }
         if how.concurrency() && concurrency != Some(0) {
-            plan.requests.push(WriteRequest::PutFunctionConcurrency {
-                region: region.to_owned(),
-                function: function.to_owned(),
-                reserved: 0,
-            });
-            undo.push(match concurrency {
-                Some(n) => WriteRequest::PutFunctionConcurrency {
-                    region: region.to_owned(),
-                    function: function.to_owned(),
-                    reserved: n,
-                },
-                None => WriteRequest::DeleteFunctionConcurrency {
-                    region: region.to_owned(),
-                    function: function.to_owned(),
-                },
-            });
+            plan.requests
+                .push(set_concurrency(region, function, Some(0)));
+            undo.push(set_concurrency(region, function, concurrency));
         }
         if plan.requests.is_empty() {
             return Ok(plan.done(format!("ingestion through {function} is already stopped")));
@@ -433,17 +435,8 @@ impl Action for RestartIngestion {
             }
         }
         if concurrency == Some(0) {
-            plan.requests.push(match args.count("concurrency") {
-                Some(n) => WriteRequest::PutFunctionConcurrency {
-                    region: region.to_owned(),
-                    function: function.to_owned(),
-                    reserved: n,
-                },
-                None => WriteRequest::DeleteFunctionConcurrency {
-                    region: region.to_owned(),
-                    function: function.to_owned(),
-                },
-            });
+            plan.requests
+                .push(set_concurrency(region, function, args.count("concurrency")));
         }
         if plan.requests.is_empty() {
             return Ok(plan.done(format!("ingestion through {function} is already running")));
