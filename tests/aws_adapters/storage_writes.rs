@@ -339,3 +339,41 @@ async fn writes_s3_request_id_carries_the_extended_id() {
         "{requests:?}"
     );
 }
+
+/// A write is sent once. A 5xx may come after AWS did the work, and the SDK's own retry would
+/// then repeat it behind the journal's back; reads keep their retries. The fake answers one
+/// connection: a retry would find nothing listening and fail as unreachable instead.
+#[tokio::test]
+async fn writes_are_sent_once_while_reads_are_retried() {
+    let answer = "HTTP/1.1 500 Internal Server Error\r\nx-amzn-RequestId: R500\r\n\
+                  Content-Type: application/x-amz-json-1.0";
+    let body =
+        br#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"boom"}"#;
+    let fake = FakeHttp::serve(answer, body, 1);
+    let cloud =
+        AwsCloud::from_sdk_config(&sdk_config_for(&fake.url, EAST).await, test_options(), true);
+    let backup = drconsole::cloud::WriteRequest::CreateBackup {
+        region: EAST.into(),
+        table: "flightdata-main".into(),
+        backup_name: "once".into(),
+    };
+    let err = cloud
+        .send(&backup, &Authority::for_tests())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("InternalServerError"), "{err}");
+    assert_eq!(fake.requests().len(), 1);
+
+    let fake = FakeHttp::serve(answer, body, 1);
+    let cloud =
+        AwsCloud::from_sdk_config(&sdk_config_for(&fake.url, EAST).await, test_options(), true);
+    let err = cloud
+        .describe_table(EAST, "flightdata-main")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind,
+        ErrorKind::Unreachable,
+        "a read is tried again, and finds the fake gone: {err}"
+    );
+}

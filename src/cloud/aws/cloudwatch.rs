@@ -187,7 +187,7 @@ impl AwsCloud {
             AlarmState::InsufficientData => StateValue::InsufficientData,
         };
         let out = self
-            .cloudwatch(region)
+            .cloudwatch_write(region)
             .set_alarm_state()
             .alarm_name(alarm)
             .state_value(value)

@@ -262,7 +262,7 @@ impl AwsCloud {
             .build()
             .map_err(|e| CloudError::new(SERVICE, OP, ErrorKind::Client, e.to_string()))?;
         let out = self
-            .dynamodb(region)
+            .dynamodb_write(region)
             .update_continuous_backups()
             .table_name(table)
             .point_in_time_recovery_specification(spec)
@@ -283,7 +283,7 @@ impl AwsCloud {
         name: &str,
     ) -> CloudResult<Sent> {
         let out = self
-            .dynamodb(region)
+            .dynamodb_write(region)
             .create_backup()
             .table_name(table)
             .backup_name(name)
@@ -308,7 +308,7 @@ impl AwsCloud {
     ) -> CloudResult<Sent> {
         const OP: &str = "RestoreTableFromBackup";
         let out = self
-            .dynamodb(region)
+            .dynamodb_write(region)
             .restore_table_from_backup()
             .backup_arn(backup_arn)
             .target_table_name(target_table)
@@ -331,7 +331,7 @@ impl AwsCloud {
     ) -> CloudResult<Sent> {
         const OP: &str = "RestoreTableToPointInTime";
         let mut req = self
-            .dynamodb(region)
+            .dynamodb_write(region)
             .restore_table_to_point_in_time()
             .target_table_name(target_table);
         req = if source.starts_with("arn:") {
@@ -358,7 +358,7 @@ impl AwsCloud {
     ) -> CloudResult<Sent> {
         const OP: &str = "ExportTableToPointInTime";
         let out = self
-            .dynamodb(region)
+            .dynamodb_write(region)
             .export_table_to_point_in_time()
             .table_arn(&request.table_arn)
             .s3_bucket(&request.bucket)
@@ -385,7 +385,7 @@ impl AwsCloud {
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     pub(crate) async fn delete_table(&self, region: &str, table: &str) -> CloudResult<Sent> {
         let out = self
-            .dynamodb(region)
+            .dynamodb_write(region)
             .delete_table()
             .table_name(table)
             .send()

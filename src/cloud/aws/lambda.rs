@@ -156,7 +156,7 @@ impl AwsCloud {
         reserved: i32,
     ) -> CloudResult<Sent> {
         let out = self
-            .lambda(region)
+            .lambda_write(region)
             .put_function_concurrency()
             .function_name(name)
             .reserved_concurrent_executions(reserved)
@@ -172,7 +172,7 @@ impl AwsCloud {
     #[tracing::instrument(level = "error", skip_all, fields(target = name))]
     pub(crate) async fn delete_concurrency(&self, region: &str, name: &str) -> CloudResult<Sent> {
         let out = self
-            .lambda(region)
+            .lambda_write(region)
             .delete_function_concurrency()
             .function_name(name)
             .send()
@@ -193,7 +193,7 @@ impl AwsCloud {
     ) -> CloudResult<Sent> {
         const OP: &str = "UpdateEventSourceMapping";
         let out = self
-            .lambda(region)
+            .lambda_write(region)
             .update_event_source_mapping()
             .uuid(uuid)
             .enabled(enabled)

@@ -239,6 +239,32 @@ impl AwsCloud {
     fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
         self.clients(region).cloudwatch
     }
+
+    // Writes are sent once: a retry after a timeout or a 5xx may repeat a write AWS already
+    // did (a second backup of the same name, a create that then says "already exists"),
+    // behind the journal's back. A failed write is reported; running the action again
+    // re-reads the state first, so the journal stays the record of every attempt.
+    fn dynamodb_write(&self, region: &str) -> aws_sdk_dynamodb::Client {
+        let config = self.dynamodb(region).config().to_builder();
+        aws_sdk_dynamodb::Client::from_conf(config.retry_config(once()).build())
+    }
+    fn s3_write(&self, region: &str) -> aws_sdk_s3::Client {
+        let config = self.s3(region).config().to_builder();
+        aws_sdk_s3::Client::from_conf(config.retry_config(once()).build())
+    }
+    fn lambda_write(&self, region: &str) -> aws_sdk_lambda::Client {
+        let config = self.lambda(region).config().to_builder();
+        aws_sdk_lambda::Client::from_conf(config.retry_config(once()).build())
+    }
+    fn cloudwatch_write(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        let config = self.cloudwatch(region).config().to_builder();
+        aws_sdk_cloudwatch::Client::from_conf(config.retry_config(once()).build())
+    }
+}
+
+/// One attempt: what writes are sent with.
+fn once() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(1)
 }
 
 /// Error codes that mean "this thing does not exist", across the services we call.

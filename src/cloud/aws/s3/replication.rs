@@ -187,7 +187,7 @@ impl AwsCloud {
     ) -> CloudResult<Sent> {
         let configuration = sdk_configuration(config).map_err(build_error)?;
         let out = self
-            .s3(region)
+            .s3_write(region)
             .put_bucket_replication()
             .bucket(bucket)
             .replication_configuration(configuration)
@@ -200,7 +200,7 @@ impl AwsCloud {
     #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
     pub(crate) async fn delete_replication(&self, region: &str, bucket: &str) -> CloudResult<Sent> {
         let out = self
-            .s3(region)
+            .s3_write(region)
             .delete_bucket_replication()
             .bucket(bucket)
             .send()

@@ -49,7 +49,7 @@ impl AwsCloud {
                 .build()
         });
         let out = self
-            .s3(region)
+            .s3_write(region)
             .create_bucket()
             .bucket(bucket)
             .set_create_bucket_configuration(configuration)
@@ -72,7 +72,7 @@ impl AwsCloud {
             BucketVersioningStatus::Suspended
         };
         let out = self
-            .s3(region)
+            .s3_write(region)
             .put_bucket_versioning()
             .bucket(bucket)
             .versioning_configuration(VersioningConfiguration::builder().status(status).build())
@@ -92,7 +92,7 @@ impl AwsCloud {
     ) -> CloudResult<Sent> {
         let checksum = checksum_sha256(body)?;
         let out = self
-            .s3(region)
+            .s3_write(region)
             .put_object()
             .bucket(bucket)
             .key(key)
