@@ -202,7 +202,26 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
         spans.push(Span::raw(" "));
     }
-    for (keys, label) in app.keymap.footer(&app.footer_actions()) {
+    let mut keys = app.keymap.footer(&app.footer_actions());
+    // Too wide: drop from the right, but keep help and quit, the ways out and in.
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let width = |k: &[(String, &str)]| -> usize {
+        k.iter()
+            .map(|(keys, label)| keys.chars().count() + label.chars().count() + 3)
+            .sum()
+    };
+    while used + width(&keys) > area.width as usize {
+        match keys
+            .iter()
+            .rposition(|(_, label)| !matches!(*label, "help" | "quit"))
+        {
+            Some(i) => {
+                keys.remove(i);
+            }
+            None => break,
+        }
+    }
+    for (keys, label) in keys {
         spans.push(Span::styled(
             format!(" {keys} "),
             theme.style(Slot::FooterKey),
