@@ -50,21 +50,27 @@ fn main() {
     let mut c = Criterion::default().sample_size(30).configure_from_args();
     let action = catalogue::find("enable-pitr").expect("enable-pitr");
     let mut n = 0u64;
+    // A fresh estate (PITR off again) and journal per run, made outside the timing.
     c.bench_function("action: enable-pitr, one write (4 journal entries)", |b| {
-        b.iter(|| {
-            n += 1;
-            let executor = executor(&tmp.join(format!("run-{n}")), &[Fault::PitrOff]);
-            runtime
-                .block_on(executor.run(
-                    action,
-                    "flightdata-main",
-                    &Args::default(),
-                    None,
-                    None,
-                    &quiet,
-                ))
-                .expect("the run succeeds")
-        })
+        b.iter_batched(
+            || {
+                n += 1;
+                executor(&tmp.join(format!("run-{n}")), &[Fault::PitrOff])
+            },
+            |executor| {
+                runtime
+                    .block_on(executor.run(
+                        action,
+                        "flightdata-main",
+                        &Args::default(),
+                        None,
+                        None,
+                        &quiet,
+                    ))
+                    .expect("the run succeeds")
+            },
+            criterion::BatchSize::PerIteration,
+        )
     });
     let done = executor(&tmp.join("done"), &[]);
     c.bench_function("action: enable-pitr, already done (1 entry)", |b| {
