@@ -337,3 +337,14 @@ fn runs_are_send(executor: &'static Executor, progress: &'static (dyn Fn(Progres
     send(executor.run(action, TABLE, &Args::default(), None, None, progress));
     send(executor.undo(1, progress));
 }
+
+#[test]
+fn a_function_found_by_the_estates_prefix_is_a_target_like_a_named_one() {
+    let estate = estate();
+    let backup = catalogue::find("backup-function").unwrap();
+    assert!(crate::action::check_target(&estate, backup, "flightdata-extra").is_ok());
+    let err = crate::action::check_target(&estate, backup, "billing-export").unwrap_err();
+    assert!(err.to_string().contains("flightdata*"), "{err}");
+    let pitr = catalogue::find("enable-pitr").unwrap();
+    assert!(crate::action::check_target(&estate, pitr, "flightdata-extra").is_err());
+}

@@ -87,8 +87,17 @@ impl TargetKind {
         }
     }
 
-    /// The estate's resources of this kind: an action's target must be one of them, so a
-    /// typo never writes to a resource the console does not watch.
+    /// Whether `name` is a resource of the estate of this kind: an action's target must be,
+    /// so a typo never writes to a resource the console does not watch. A function found by
+    /// the estate's prefix counts, as it does on the health panel.
+    pub fn contains(self, estate: &Estate, name: &str) -> bool {
+        match self {
+            TargetKind::Function => estate.is_pipeline_function(name),
+            _ => self.names(estate).iter().any(|n| n == name),
+        }
+    }
+
+    /// The estate's resources of this kind, by name (for functions, the named ones).
     pub fn names(self, estate: &Estate) -> Vec<String> {
         match self {
             TargetKind::Table => estate
@@ -103,20 +112,7 @@ impl TargetKind {
                 .iter()
                 .map(|b| b.name.get_ref().clone())
                 .collect(),
-            TargetKind::Function => {
-                let mut names: Vec<String> = estate
-                    .lambda
-                    .functions
-                    .iter()
-                    .map(|f| f.get_ref().clone())
-                    .collect();
-                if let Some(f) = &estate.lambda.ingestion_function
-                    && !names.contains(f.get_ref())
-                {
-                    names.push(f.get_ref().clone());
-                }
-                names
-            }
+            TargetKind::Function => estate.named_functions(),
             TargetKind::Alarm => estate
                 .cloudwatch
                 .alarms
@@ -249,9 +245,13 @@ impl From<CloudError> for ActionError {
 /// A target must be a resource of the estate of the action's kind: a typo never writes to
 /// something the console does not watch. Checked before anything is read.
 pub fn check_target(estate: &Estate, action: &dyn Action, target: &str) -> Result<(), ActionError> {
-    let names = action.target_kind().names(estate);
-    if names.iter().any(|n| n == target) {
+    let kind = action.target_kind();
+    if kind.contains(estate, target) {
         return Ok(());
+    }
+    let mut names = kind.names(estate);
+    if let (TargetKind::Function, Some(prefix)) = (kind, &estate.lambda.prefix) {
+        names.push(format!("{prefix}*"));
     }
     Err(ActionError::Invalid(format!(
         "{target} is not a {} of the estate{}",

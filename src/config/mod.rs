@@ -125,6 +125,23 @@ impl Estate {
                 .is_some_and(|prefix| name.starts_with(prefix))
     }
 
+    /// The functions the file names: `[lambda].functions`, then the ingestion function if it
+    /// is not among them (functions found by prefix are not named here).
+    pub fn named_functions(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .lambda
+            .functions
+            .iter()
+            .map(|f| f.get_ref().clone())
+            .collect();
+        if let Some(f) = &self.lambda.ingestion_function
+            && !names.contains(f.get_ref())
+        {
+            names.push(f.get_ref().clone());
+        }
+        names
+    }
+
     /// Services that depend on the DynamoDB table `name`.
     pub fn services_for_table<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Service> {
         self.services_referring(name, |s| &s.tables)

@@ -270,7 +270,7 @@ impl App {
         let mut jobs = Vec::new();
         for action in catalogue::all() {
             if action.target_kind() != kind
-                || !kind.names(&self.estate).iter().any(|n| n == name)
+                || !kind.contains(&self.estate, name)
                 || action
                     .default_target(&self.estate)
                     .is_some_and(|t| t != name)

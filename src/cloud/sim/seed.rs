@@ -120,7 +120,7 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
         }
         state.buckets.insert(name.clone(), bucket);
     }
-    for name in function_names(estate) {
+    for name in estate.named_functions() {
         state.functions.insert(
             (primary.clone(), name.clone()),
             seed_function(&primary, &name, now),
@@ -191,7 +191,7 @@ fn targets(estate: &Estate) -> Targets {
             .ingestion_function
             .as_ref()
             .map(|f| f.get_ref().clone())
-            .or_else(|| function_names(estate).into_iter().next()),
+            .or_else(|| estate.named_functions().into_iter().next()),
         alarm: estate
             .cloudwatch
             .alarms
@@ -199,22 +199,6 @@ fn targets(estate: &Estate) -> Targets {
             .map(|a| a.get_ref().clone()),
         backup_region: estate.regions.backup.get_ref().clone(),
     }
-}
-
-/// The named functions, then the ingestion function if it is not among them.
-fn function_names(estate: &Estate) -> Vec<String> {
-    let mut names: Vec<String> = estate
-        .lambda
-        .functions
-        .iter()
-        .map(|f| f.get_ref().clone())
-        .collect();
-    if let Some(f) = &estate.lambda.ingestion_function
-        && !names.contains(f.get_ref())
-    {
-        names.push(f.get_ref().clone());
-    }
-    names
 }
 
 fn seed_table(region: &str, name: &str, now: DateTime<Utc>) -> Table {
