@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Action, ActionError, Args, Authority, Context, Danger, Guard, Plan, Undo};
-use crate::cloud::{Cloud, Sent, WriteRequest, identity_via_any};
-use crate::config::Estate;
+use super::{
+    Action, ActionError, Args, Authority, Context, Danger, Guard, Looked, Plan, Undo, Wait,
+};
+use crate::cloud::{Cloud, CloudError, ErrorKind, Sent, WriteRequest, identity_via_any};
+use crate::config::{Dur, Estate};
 use crate::incident::journal::{Entry, Journal};
 use crate::incident::record::{Record, StepOutcome};
 
@@ -26,7 +28,11 @@ pub struct ExecutorOptions {
     /// is not a matching one.
     pub account: Option<String>,
     pub drill_guard: Option<DrillGuard>,
+    /// How often a wait looks again (5 s unless set; tests against moto shorten it).
+    pub poll_every: Option<std::time::Duration>,
 }
+
+const DEFAULT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How far a run has got, for a progress display.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -333,6 +339,40 @@ impl Executor {
         self.finish(&run, &plan, Ok(()), sent).await
     }
 
+    /// Runs a read-only check on a target of the estate (or one of this executor's own) and
+    /// journals its verdict and figures. Allowed read-only: it writes nothing to AWS.
+    pub async fn check(
+        &self,
+        check: &dyn super::Check,
+        target: &str,
+        args: &Args,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Result<super::Report, ActionError> {
+        let own = self
+            .own
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(target);
+        if !own && !check.target_kind().contains(&self.estate, target) {
+            return Err(ActionError::Invalid(format!(
+                "{target} is not a {} of the estate (it names: {})",
+                check.target_kind().label(),
+                check.target_kind().names(&self.estate).join(", ")
+            )));
+        }
+        let report = check.run(&self.context(), target, args, progress).await?;
+        self.record(Record::CheckFinished {
+            run: run_id(check.name()),
+            check: check.name().to_owned(),
+            target: target.to_owned(),
+            passed: report.passed,
+            summary: report.summary.clone(),
+            figures: report.figures.clone(),
+        })
+        .await?;
+        Ok(report)
+    }
+
     /// Journals `resource` as created by run `run`: the same executor may then remove it
     /// without a typed confirmation (a validation's temporary table, a drill's copy).
     pub async fn own(&self, run: &str, resource: &str) -> Result<(), ActionError> {
@@ -466,7 +506,7 @@ impl Executor {
         }
         let requests = plan.all_requests();
         let of = requests.len();
-        let mut sent = Vec::with_capacity(of);
+        let mut sent: Vec<(WriteRequest, Sent)> = Vec::with_capacity(of);
         for (i, request) in requests.into_iter().enumerate() {
             progress(Progress {
                 run: run.to_owned(),
@@ -476,28 +516,114 @@ impl Executor {
             });
             match self.send_one(run, request).await {
                 Ok(answer) => sent.push((request.clone(), answer)),
-                Err(e) => {
-                    let detail = match (&e, sent.len()) {
-                        (_, 0) => e.to_string(),
-                        (_, n) => format!("{e} (after {n} of {of} writes went through)"),
-                    };
-                    self.record(Record::ActionFinished {
-                        run: run.to_owned(),
-                        action: plan.action.clone(),
-                        target: plan.target.clone(),
-                        outcome: StepOutcome::Failed,
-                        detail: Some(detail),
-                        // Whatever went through can be put back from here.
-                        undo: (!sent.is_empty())
-                            .then(|| plan.undo.as_ref().map(to_value))
-                            .flatten(),
-                    })
-                    .await?;
-                    return Err(e);
+                Err(e) => return Err(self.failed(run, plan, &sent, of, e).await),
+            }
+            for wait in plan.waits.iter().filter(|w| w.after == i + 1) {
+                let last = sent.last().map(|(_, answer)| answer);
+                if let Err(e) = self.wait(run, wait, last, (i + 1, of), progress).await {
+                    return Err(self.failed(run, plan, &sent, of, e).await);
                 }
             }
         }
         Ok(sent)
+    }
+
+    /// Journals a run that stopped part-way, with the undo of what went through.
+    async fn failed(
+        &self,
+        run: &str,
+        plan: &Plan,
+        sent: &[(WriteRequest, Sent)],
+        of: usize,
+        e: ActionError,
+    ) -> ActionError {
+        let detail = match sent.len() {
+            0 => e.to_string(),
+            n => format!("{e} (after {n} of {of} writes went through)"),
+        };
+        let recorded = self
+            .record(Record::ActionFinished {
+                run: run.to_owned(),
+                action: plan.action.clone(),
+                target: plan.target.clone(),
+                outcome: StepOutcome::Failed,
+                detail: Some(detail),
+                // Whatever went through can be put back from here.
+                undo: (!sent.is_empty())
+                    .then(|| plan.undo.as_ref().map(to_value))
+                    .flatten(),
+            })
+            .await;
+        match recorded {
+            Ok(_) => e,
+            Err(journal) => journal,
+        }
+    }
+
+    /// Polls `wait` until it is reached, fails, or times out by the cloud's clock; each look
+    /// is progress, the end is journalled.
+    async fn wait(
+        &self,
+        run: &str,
+        wait: &Wait,
+        last: Option<&Sent>,
+        (step, of): (usize, usize),
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<(), ActionError> {
+        let what = wait.until.summary();
+        let start = self.cloud.now();
+        let every = self.options.poll_every.unwrap_or(DEFAULT_POLL);
+        let timeout = Dur::from_secs(wait.timeout.as_secs());
+        loop {
+            let looked = wait.until.look(self.cloud.as_ref(), last).await;
+            let waited = (self.cloud.now() - start).to_std().unwrap_or_default();
+            let waited_for = Dur::from_secs(waited.as_secs());
+            let end = |ok: bool, detail: String| Record::WaitFinished {
+                run: run.to_owned(),
+                what: what.clone(),
+                ok,
+                waited_secs: waited.as_secs(),
+                detail: Some(detail),
+            };
+            let found = match looked {
+                Ok(Looked::Done(found)) => {
+                    self.record(end(true, found)).await?;
+                    return Ok(());
+                }
+                Ok(Looked::Failed(why)) => {
+                    self.record(end(false, why.clone())).await?;
+                    return Err(ActionError::Postcondition(format!(
+                        "waiting for {what}: {why}"
+                    )));
+                }
+                Ok(Looked::NotYet(found)) => found,
+                Err(e) if e.kind == ErrorKind::Throttled => format!("throttled: {e}"),
+                Err(e) => {
+                    self.record(end(false, e.to_string())).await?;
+                    return Err(ActionError::Cloud(e));
+                }
+            };
+            if waited >= wait.timeout {
+                let why = format!("still not done after {waited_for} ({found})");
+                self.record(end(false, why.clone())).await?;
+                return Err(ActionError::Cloud(CloudError::new(
+                    "drconsole",
+                    "Wait",
+                    ErrorKind::Timeout,
+                    format!(
+                        "gave up waiting for {what} after {timeout}: {found}; what was sent \
+                         stays sent, and running the action again continues from where it is"
+                    ),
+                )));
+            }
+            progress(Progress {
+                run: run.to_owned(),
+                step,
+                of,
+                what: format!("waiting for {what}: {found} ({waited_for} of at most {timeout})"),
+            });
+            self.cloud.pause(every.min(wait.timeout - waited)).await;
+        }
     }
 
     async fn send_one(&self, run: &str, request: &WriteRequest) -> Result<Sent, ActionError> {

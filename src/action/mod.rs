@@ -8,9 +8,11 @@
 
 mod args;
 pub mod catalogue;
+mod check;
 mod executor;
 mod open;
 mod plan;
+mod wait;
 
 use std::fmt;
 
@@ -22,9 +24,11 @@ use crate::cloud::{CloudError, ErrorKind};
 use crate::config::Estate;
 
 pub use args::{ArgKind, ArgSpec, Args};
+pub use check::{Check, Report};
 pub use executor::{DrillGuard, Executor, ExecutorOptions, Outcome, Progress, Status};
 pub use open::Recording;
 pub use plan::{Plan, SafetyNet, Undo};
+pub use wait::{Looked, Wait, WaitFor};
 
 /// The right to send a write. Only this module makes one, so only the executor can call
 /// [`crate::cloud::Writes::send`].
@@ -75,6 +79,12 @@ pub enum TargetKind {
     Bucket,
     Function,
     Alarm,
+    /// A failover record set of `[dns]`, by its name.
+    Record,
+    /// A CloudFormation stack named in the estate file.
+    Stack,
+    /// A local command of the estate file's allow-list.
+    Command,
 }
 
 impl TargetKind {
@@ -84,6 +94,9 @@ impl TargetKind {
             TargetKind::Bucket => "bucket",
             TargetKind::Function => "function",
             TargetKind::Alarm => "alarm",
+            TargetKind::Record => "record",
+            TargetKind::Stack => "stack",
+            TargetKind::Command => "command",
         }
     }
 
@@ -119,6 +132,14 @@ impl TargetKind {
                 .iter()
                 .map(|a| a.get_ref().clone())
                 .collect(),
+            TargetKind::Record => estate
+                .dns
+                .records
+                .iter()
+                .map(|r| r.name.get_ref().clone())
+                .collect(),
+            // The stacks and commands sections come with their actions.
+            TargetKind::Stack | TargetKind::Command => Vec::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Args, Danger};
+use super::{Args, Danger, Wait};
 use crate::cloud::WriteRequest;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,6 +22,9 @@ pub struct Plan {
     pub safety_net: Vec<SafetyNet>,
     /// The writes, in order.
     pub requests: Vec<WriteRequest>,
+    /// What to wait for between the writes (a restored table to be ACTIVE before its PITR
+    /// is turned on), each after the write it names.
+    pub waits: Vec<Wait>,
     /// How to put it back, where that is possible.
     pub undo: Option<Undo>,
     /// What a person should know: what the change cannot do, what is left to do by hand.
@@ -39,6 +42,7 @@ impl Plan {
             already_done: None,
             safety_net: Vec::new(),
             requests: Vec::new(),
+            waits: Vec::new(),
             undo: None,
             notes: Vec::new(),
         }
@@ -52,6 +56,16 @@ impl Plan {
 
     pub fn is_noop(&self) -> bool {
         self.requests.is_empty() && self.safety_net.iter().all(|s| s.request.is_none())
+    }
+
+    /// Waits for `until` after the last write pushed so far.
+    pub fn wait_after_last(&mut self, until: super::WaitFor, timeout: std::time::Duration) {
+        let after = self.all_requests().len();
+        self.waits.push(Wait {
+            after,
+            until,
+            timeout,
+        });
     }
 
     /// Every write in the order it is sent: safety-net writes first.
@@ -74,6 +88,13 @@ impl Plan {
         }
         for (i, request) in self.all_requests().iter().enumerate() {
             lines.push(format!("{}. {}", i + 1, request.summary()));
+            for wait in self.waits.iter().filter(|w| w.after == i + 1) {
+                lines.push(format!(
+                    "   then wait for {} (at most {})",
+                    wait.until.summary(),
+                    crate::config::Dur::from_secs(wait.timeout.as_secs())
+                ));
+            }
         }
         if let Some(undo) = &self.undo {
             lines.push(format!("undo: {}", undo.summary));

@@ -48,6 +48,21 @@ pub enum ActionCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run a read-only check (a count, a comparison, a smoke test) and journal its verdict.
+    /// Exit 0 passed, 1 failed, 2 could not be checked, 64 bad input.
+    Check {
+        name: String,
+        /// The table, bucket, record, stack or command.
+        #[arg(long, value_name = "T")]
+        target: String,
+        /// An argument, NAME=VALUE (repeatable).
+        #[arg(long = "arg", value_name = "NAME=VALUE")]
+        args: Vec<String>,
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Send the undo recorded in a journal entry (an action that ended with one).
     Undo {
         /// The entry's number (`seq`), as `run` printed it.
@@ -115,6 +130,52 @@ pub async fn run(
                 .map_err(to_failure)?;
             report(&executor, &outcome, json)
         }
+        ActionCommand::Check {
+            name,
+            target,
+            args,
+            incident,
+            json,
+        } => {
+            let check = catalogue::find_check(&name).ok_or_else(|| {
+                let names: Vec<&str> = catalogue::checks().iter().map(|c| c.name()).collect();
+                Failure::Usage(format!(
+                    "no check `{name}`; there are: {}",
+                    names.join(", ")
+                ))
+            })?;
+            let args = Args::parse(check.name(), check.args(), &args).map_err(usage)?;
+            let session = Session::open(options).await?;
+            let recording = Recording::choose(&session, dirs, incident.as_deref())?;
+            let executor = recording.executor(&session).await?;
+            let quiet = json;
+            let report = executor
+                .check(check, &target, &args, &move |line: String| {
+                    if !quiet {
+                        eprintln!("{line}");
+                    }
+                })
+                .await
+                .map_err(to_failure)?;
+            if json {
+                emit(&format!("{}\n", pretty(&report)?))?;
+            } else {
+                let mut out = format!(
+                    "{}: {}\n",
+                    if report.passed { "passed" } else { "FAILED" },
+                    report.summary
+                );
+                for line in &report.lines {
+                    out.push_str(&format!("  {line}\n"));
+                }
+                emit(&out)?;
+            }
+            Ok(if report.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         ActionCommand::Undo {
             seq,
             incident,
@@ -172,6 +233,15 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
                     "args": a.args(),
                 })
             })
+            .chain(catalogue::checks().iter().map(|c| {
+                json!({
+                    "name": c.name(),
+                    "danger": Danger::Read,
+                    "target": c.target_kind(),
+                    "summary": c.summary(),
+                    "args": c.args(),
+                })
+            }))
             .collect();
         emit(&format!("{}\n", pretty(&list)?))?;
         return Ok(ExitCode::SUCCESS);
@@ -184,6 +254,15 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
             a.danger().label(),
             a.target_kind().label(),
             a.summary()
+        ));
+    }
+    for c in catalogue::checks() {
+        out.push_str(&format!(
+            "{:<18} {:<11} {:<8} {} (action check)\n",
+            c.name(),
+            Danger::Read.label(),
+            c.target_kind().label(),
+            c.summary()
         ));
     }
     emit(&out)?;

@@ -225,6 +225,13 @@ pub trait Identity: Send + Sync {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+
+    /// Waits `d` by this cloud's clock, between two looks at something AWS is doing: real
+    /// time for a real cloud. A simulated cloud on a fixed clock moves its clock instead, so a
+    /// rehearsed ten-minute restore takes no time in a test.
+    async fn pause(&self, d: Duration) {
+        tokio::time::sleep(d).await;
+    }
 }
 
 /// The caller's identity through the first of `regions` that answers, so a dead primary

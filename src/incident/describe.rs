@@ -166,6 +166,34 @@ pub fn describe(entry: &Entry) -> String {
                 detail,
             )
         }
+        Record::WaitFinished {
+            what,
+            ok,
+            waited_secs,
+            detail,
+            ..
+        } => with_reason(
+            format!(
+                "{} {what} after {}",
+                if ok {
+                    "done waiting for"
+                } else {
+                    "gave up waiting for"
+                },
+                crate::config::Dur::from_secs(waited_secs)
+            ),
+            detail,
+        ),
+        Record::CheckFinished {
+            check,
+            target,
+            passed,
+            summary,
+            ..
+        } => format!(
+            "check {check} on {target} {}: {summary}",
+            if passed { "passed" } else { "FAILED" }
+        ),
         Record::TornTailSetAside { bytes, side_file } => format!(
             "a write the machine did not finish ({bytes} bytes) was set aside in {side_file}"
         ),

@@ -250,6 +250,25 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         undo: Option<Value>,
     },
+    /// An action waited for AWS to finish something (a restore, an import, a DNS change).
+    WaitFinished {
+        run: String,
+        what: String,
+        ok: bool,
+        waited_secs: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// A read-only check ran (a count, a comparison, a smoke test): its verdict and figures.
+    CheckFinished {
+        run: String,
+        check: String,
+        target: String,
+        passed: bool,
+        summary: String,
+        #[serde(default, skip_serializing_if = "Value::is_null")]
+        figures: Value,
+    },
     /// The journal's own repair: a torn last line moved to a side file in the same directory.
     TornTailSetAside {
         bytes: u64,
@@ -309,6 +328,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("action_refused", "action refused"),
     ("safety_net", "safety net"),
     ("resource_owned", "resource owned"),
+    ("wait_finished", "wait finished"),
+    ("check_finished", "check finished"),
     ("action_finished", "action finished"),
     ("torn_tail_set_aside", "torn line set aside"),
 ];

@@ -292,6 +292,8 @@ impl Incident {
             | Record::SafetyNet { .. }
             | Record::ResourceOwned { .. }
             | Record::ActionFinished { .. }
+            | Record::WaitFinished { .. }
+            | Record::CheckFinished { .. }
             | Record::TornTailSetAside { .. } => {}
         }
         true

@@ -217,12 +217,15 @@ pub fn fixes(health: &ResourceHealth, lambda_every_secs: u64, now: DateTime<Utc>
     jobs
 }
 
-fn resource_kind(kind: TargetKind) -> ResourceKind {
+/// The dashboard's panel for a target kind; stacks and commands have none.
+fn resource_kind(kind: TargetKind) -> Option<ResourceKind> {
     match kind {
-        TargetKind::Table => ResourceKind::Table,
-        TargetKind::Bucket => ResourceKind::Bucket,
-        TargetKind::Function => ResourceKind::Function,
-        TargetKind::Alarm => ResourceKind::Alarm,
+        TargetKind::Table => Some(ResourceKind::Table),
+        TargetKind::Bucket => Some(ResourceKind::Bucket),
+        TargetKind::Function => Some(ResourceKind::Function),
+        TargetKind::Alarm => Some(ResourceKind::Alarm),
+        TargetKind::Record => Some(ResourceKind::Dns),
+        TargetKind::Stack | TargetKind::Command => None,
     }
 }
 
@@ -232,7 +235,8 @@ fn target_kind(kind: ResourceKind) -> Option<TargetKind> {
         ResourceKind::Bucket => Some(TargetKind::Bucket),
         ResourceKind::Function => Some(TargetKind::Function),
         ResourceKind::Alarm => Some(TargetKind::Alarm),
-        ResourceKind::Replica | ResourceKind::Dns => None,
+        ResourceKind::Dns => Some(TargetKind::Record),
+        ResourceKind::Replica => None,
     }
 }
 
@@ -365,7 +369,10 @@ impl App {
         let Ok(action) = catalogue::find(&outcome.action) else {
             return;
         };
-        let key = (resource_kind(action.target_kind()), outcome.target.clone());
+        let Some(kind) = resource_kind(action.target_kind()) else {
+            return;
+        };
+        let key = (kind, outcome.target.clone());
         if outcome.notes.is_empty() {
             self.after_fixes.remove(&key);
             return;

@@ -50,6 +50,7 @@ impl Rig {
                 read_only: false,
                 account: Some(drconsole::cloud::sim::ACCOUNT.into()),
                 drill_guard: None,
+                poll_every: None,
             },
         );
         Rig {

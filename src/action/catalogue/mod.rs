@@ -5,7 +5,7 @@ mod dynamodb;
 mod lambda;
 mod s3;
 
-use super::Action;
+use super::{Action, Check};
 
 pub use s3::RULE_ID as REPLICATION_RULE_ID;
 
@@ -36,4 +36,14 @@ pub fn find(name: &str) -> Result<&'static dyn Action, super::ActionError> {
                 names.join(", ")
             ))
         })
+}
+
+/// Every read-only check, in the order `action list` shows them.
+pub fn checks() -> &'static [&'static dyn Check] {
+    &[]
+}
+
+/// The check named `name`, if there is one.
+pub fn find_check(name: &str) -> Option<&'static dyn Check> {
+    checks().iter().copied().find(|c| c.name() == name)
 }

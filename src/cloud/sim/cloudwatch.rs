@@ -273,4 +273,14 @@ impl Identity for SimCloud {
     fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
+
+    async fn pause(&self, d: std::time::Duration) {
+        if self.clock.is_real() {
+            tokio::time::sleep(d).await;
+        } else {
+            self.clock
+                .advance(chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero()));
+            tokio::task::yield_now().await;
+        }
+    }
 }
