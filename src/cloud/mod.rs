@@ -37,6 +37,11 @@ pub trait Backups: Send + Sync {
     async fn list_backups(&self, region: &str, table: Option<&str>)
     -> CloudResult<Vec<BackupInfo>>;
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo>;
+    /// What it takes to make the table again and protect it as it is: DescribeTable,
+    /// DescribeTimeToLive, DescribeContinuousBackups, ListTagsOfResource.
+    async fn describe_table_schema(&self, region: &str, table: &str) -> CloudResult<TableSchema>;
+    async fn describe_import(&self, region: &str, import_arn: &str) -> CloudResult<ImportInfo>;
+    async fn describe_export(&self, region: &str, export_arn: &str) -> CloudResult<ExportInfo>;
     /// Polls until the table is ACTIVE (or gone), or fails with `ErrorKind::Timeout`.
     async fn wait_for_table(
         &self,
@@ -263,6 +268,16 @@ pub async fn identity_via_any(
             ))
         });
     (found, answers)
+}
+
+/// The answer of a port method whose adapter is not written yet.
+pub(crate) fn not_built(service: &'static str, operation: &'static str) -> CloudError {
+    CloudError::new(
+        service,
+        operation,
+        ErrorKind::Client,
+        format!("{operation} is not supported by this build"),
+    )
 }
 
 /// Everything drconsole needs from a cloud: the reads, and the one write port only the

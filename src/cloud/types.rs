@@ -75,6 +75,97 @@ pub struct ExportRequest {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// Everything needed to make a table again and protect it as its source was: what
+/// `ImportTable` and a restore's re-protection need, and what AWS does not carry over to a
+/// restored table. Saved as JSON beside each export (`<prefix>/schema.json`), read from
+/// `DescribeTable` (with `DescribeTimeToLive`, `DescribeContinuousBackups`,
+/// `ListTagsOfResource`) while the source still answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableSchema {
+    pub table: String,
+    pub region: String,
+    pub arn: String,
+    /// HASH first, then RANGE.
+    pub key_schema: Vec<KeyElement>,
+    /// Only the attributes the keys and indexes use, as AWS lists them.
+    pub attributes: Vec<AttributeDef>,
+    #[serde(default)]
+    pub global_indexes: Vec<IndexDef>,
+    /// `ImportTable` cannot create these: an import says so.
+    #[serde(default)]
+    pub local_indexes: Vec<IndexDef>,
+    /// PAY_PER_REQUEST or PROVISIONED.
+    pub billing_mode: String,
+    /// (read, write) capacity units, for PROVISIONED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned: Option<(i64, i64)>,
+    /// The TTL attribute, when TTL is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_attribute: Option<String>,
+    /// The stream's view type (NEW_IMAGE, NEW_AND_OLD_IMAGES, ...), when a stream is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_view_type: Option<String>,
+    pub pitr_enabled: bool,
+    #[serde(default)]
+    pub deletion_protection: bool,
+    #[serde(default)]
+    pub tags: std::collections::BTreeMap<String, String>,
+    /// When it was read.
+    pub read_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyElement {
+    pub attribute: String,
+    /// HASH or RANGE.
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeDef {
+    pub name: String,
+    /// S, N or B.
+    pub attribute_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexDef {
+    pub name: String,
+    pub key_schema: Vec<KeyElement>,
+    /// ALL, KEYS_ONLY or INCLUDE.
+    pub projection: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub non_key_attributes: Vec<String>,
+    /// (read, write), for a PROVISIONED table's global index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned: Option<(i64, i64)>,
+}
+
+/// An `ImportTable` request: the export's data folder and the table to create from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub bucket: String,
+    /// The export's `.../AWSDynamoDB/<id>/data/` folder (moto and AWS both want the folder
+    /// that holds the `.gz` files).
+    pub key_prefix: String,
+    /// The new table's name.
+    pub table: String,
+    /// Key schema, attributes, global indexes and billing come from here; local indexes
+    /// cannot be created by an import.
+    pub schema: TableSchema,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportInfo {
+    pub arn: String,
+    /// IN_PROGRESS, COMPLETED, FAILED, CANCELLING, CANCELLED.
+    pub status: String,
+    pub table_arn: Option<String>,
+    pub imported_items: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExportInfo {
     pub arn: String,

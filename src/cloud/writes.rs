@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
-    EventSourceMapping, ExportInfo, ExportRequest, RecordChange, ReplicationConfig, RestorePoint,
-    TableInfo,
+    EventSourceMapping, ExportInfo, ExportRequest, ImportInfo, ImportRequest, RecordChange,
+    ReplicationConfig, RestorePoint, TableInfo,
 };
 pub use crate::action::Authority;
 
@@ -49,6 +49,29 @@ pub enum WriteRequest {
     DeleteTable {
         region: String,
         table: String,
+    },
+    /// Creates a new table from an export's data in S3.
+    ImportTable {
+        region: String,
+        import: ImportRequest,
+    },
+    UpdateTimeToLive {
+        region: String,
+        table: String,
+        attribute: String,
+        enabled: bool,
+    },
+    /// `UpdateTable` with only a `StreamSpecification`: `None` turns the stream off.
+    UpdateTableStream {
+        region: String,
+        table: String,
+        view_type: Option<String>,
+    },
+    /// `TagResource` on a table (by ARN).
+    TagTable {
+        region: String,
+        table_arn: String,
+        tags: std::collections::BTreeMap<String, String>,
     },
     // S3
     /// Creates a bucket in `region` (its LocationConstraint; none for us-east-1).
@@ -182,7 +205,11 @@ impl WriteRequest {
             | RestoreTableFromBackup { .. }
             | RestoreTableToPointInTime { .. }
             | ExportTableToPointInTime { .. }
-            | DeleteTable { .. } => "dynamodb",
+            | DeleteTable { .. }
+            | ImportTable { .. }
+            | UpdateTimeToLive { .. }
+            | UpdateTableStream { .. }
+            | TagTable { .. } => "dynamodb",
             CreateBucket { .. }
             | PutBucketVersioning { .. }
             | PutBucketReplication { .. }
@@ -207,6 +234,10 @@ impl WriteRequest {
             RestoreTableToPointInTime { .. } => "RestoreTableToPointInTime",
             ExportTableToPointInTime { .. } => "ExportTableToPointInTime",
             DeleteTable { .. } => "DeleteTable",
+            ImportTable { .. } => "ImportTable",
+            UpdateTimeToLive { .. } => "UpdateTimeToLive",
+            UpdateTableStream { .. } => "UpdateTable",
+            TagTable { .. } => "TagResource",
             CreateBucket { .. } => "CreateBucket",
             PutBucketVersioning { .. } => "PutBucketVersioning",
             PutBucketReplication { .. } => "PutBucketReplication",
@@ -231,6 +262,10 @@ impl WriteRequest {
             | RestoreTableToPointInTime { region, .. }
             | ExportTableToPointInTime { region, .. }
             | DeleteTable { region, .. }
+            | ImportTable { region, .. }
+            | UpdateTimeToLive { region, .. }
+            | UpdateTableStream { region, .. }
+            | TagTable { region, .. }
             | CreateBucket { region, .. }
             | PutBucketVersioning { region, .. }
             | PutBucketReplication { region, .. }
@@ -251,7 +286,13 @@ impl WriteRequest {
         match self {
             UpdateContinuousBackups { table, .. }
             | CreateBackup { table, .. }
-            | DeleteTable { table, .. } => table.clone(),
+            | DeleteTable { table, .. }
+            | UpdateTimeToLive { table, .. }
+            | UpdateTableStream { table, .. } => table.clone(),
+            ImportTable { import, .. } => import.table.clone(),
+            TagTable { table_arn, .. } => {
+                table_arn.rsplit('/').next().unwrap_or(table_arn).to_owned()
+            }
             RestoreTableFromBackup { target_table, .. }
             | RestoreTableToPointInTime { target_table, .. } => target_table.clone(),
             ExportTableToPointInTime { export, .. } => export
@@ -316,6 +357,33 @@ impl WriteRequest {
                 export.prefix
             ),
             DeleteTable { table, .. } => format!("DELETE table {table} and all its items"),
+            ImportTable { import, .. } => format!(
+                "import s3://{}/{} into new table {}",
+                import.bucket, import.key_prefix, import.table
+            ),
+            UpdateTimeToLive {
+                table,
+                attribute,
+                enabled,
+                ..
+            } => format!(
+                "{} time to live on table {table} (attribute {attribute})",
+                if *enabled { "enable" } else { "disable" }
+            ),
+            UpdateTableStream {
+                table, view_type, ..
+            } => match view_type {
+                Some(view) => format!("turn on the stream of table {table} ({view})"),
+                None => format!("turn off the stream of table {table}"),
+            },
+            TagTable { tags, .. } => format!(
+                "tag table {} with {}",
+                self.target(),
+                tags.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             CreateBucket { bucket, .. } => format!("create bucket {bucket}"),
             PutBucketVersioning {
                 bucket, enabled, ..
@@ -424,6 +492,7 @@ pub enum WriteOutput {
     Backup(BackupInfo),
     ContinuousBackups(ContinuousBackups),
     Export(ExportInfo),
+    Import(ImportInfo),
     Copy(CopyReport),
     Concurrency(i32),
     Mapping(EventSourceMapping),

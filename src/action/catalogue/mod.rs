@@ -3,6 +3,7 @@
 mod cloudwatch;
 mod dynamodb;
 mod lambda;
+pub mod reprotect;
 mod s3;
 
 use super::{Action, Check};

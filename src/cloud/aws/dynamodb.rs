@@ -11,8 +11,8 @@ use futures::future::try_join_all;
 use super::{AwsCloud, cloud_error, missing, request_id, to_chrono, to_smithy};
 use crate::cloud::{
     BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind, ExportInfo,
-    ExportRequest, RestorePoint, Sent, TableCondition, TableInfo, TableReplica, WriteOutput,
-    poll_table,
+    ExportRequest, ImportInfo, RestorePoint, Sent, TableCondition, TableInfo, TableReplica,
+    TableSchema, WriteOutput, poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -150,6 +150,18 @@ impl Backups for AwsCloud {
         }
         backups.sort_by_key(|b| std::cmp::Reverse(b.created));
         Ok(backups)
+    }
+
+    async fn describe_table_schema(&self, _region: &str, _table: &str) -> CloudResult<TableSchema> {
+        Err(crate::cloud::not_built("dynamodb", "DescribeTable"))
+    }
+
+    async fn describe_import(&self, _region: &str, _import_arn: &str) -> CloudResult<ImportInfo> {
+        Err(crate::cloud::not_built("dynamodb", "DescribeImport"))
+    }
+
+    async fn describe_export(&self, _region: &str, _export_arn: &str) -> CloudResult<ExportInfo> {
+        Err(crate::cloud::not_built("dynamodb", "DescribeExport"))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]

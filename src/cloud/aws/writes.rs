@@ -92,6 +92,13 @@ impl Writes for AwsCloud {
                 state,
                 reason,
             } => self.set_alarm_state(region, alarm, *state, reason).await,
+            ImportTable { .. }
+            | UpdateTimeToLive { .. }
+            | UpdateTableStream { .. }
+            | TagTable { .. } => Err(crate::cloud::not_built(
+                request.service(),
+                request.operation(),
+            )),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::state::{
 use super::{Call, Latency, SimCloud, aws_time, valid_dynamodb_name};
 use crate::cloud::{
     BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ExportInfo, ExportRequest,
-    RestorePoint, TableCondition, TableInfo, TableReplica, poll_table,
+    ImportInfo, RestorePoint, TableCondition, TableInfo, TableReplica, TableSchema, poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -227,6 +227,18 @@ impl Backups for SimCloud {
             .collect();
         backups.sort_by_key(|b| std::cmp::Reverse(b.created));
         Ok(backups)
+    }
+
+    async fn describe_table_schema(&self, _region: &str, _table: &str) -> CloudResult<TableSchema> {
+        Err(crate::cloud::not_built("dynamodb", "DescribeTable"))
+    }
+
+    async fn describe_import(&self, _region: &str, _import_arn: &str) -> CloudResult<ImportInfo> {
+        Err(crate::cloud::not_built("dynamodb", "DescribeImport"))
+    }
+
+    async fn describe_export(&self, _region: &str, _export_arn: &str) -> CloudResult<ExportInfo> {
+        Err(crate::cloud::not_built("dynamodb", "DescribeExport"))
     }
 
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {

@@ -146,6 +146,15 @@ impl SimCloud {
                 self.set_alarm_state(call, region, alarm, *state, reason)?;
                 WriteOutput::Nothing
             }
+            ImportTable { .. }
+            | UpdateTimeToLive { .. }
+            | UpdateTableStream { .. }
+            | TagTable { .. } => {
+                return Err(crate::cloud::not_built(
+                    request.service(),
+                    request.operation(),
+                ));
+            }
         })
     }
 }
