@@ -152,8 +152,8 @@ impl Backups for AwsCloud {
         Ok(backups)
     }
 
-    async fn describe_table_schema(&self, _region: &str, _table: &str) -> CloudResult<TableSchema> {
-        Err(crate::cloud::not_built("dynamodb", "DescribeTable"))
+    async fn describe_table_schema(&self, region: &str, table: &str) -> CloudResult<TableSchema> {
+        self.read_table_schema(region, table).await
     }
 
     async fn describe_import(&self, _region: &str, _import_arn: &str) -> CloudResult<ImportInfo> {

@@ -128,6 +128,7 @@ impl State {
         items: u64,
         size_bytes: u64,
         now: DateTime<Utc>,
+        shape_of: &str,
     ) -> CloudResult<TableInfo> {
         if self.table(region, target).is_some() {
             return Err(call.invalid(
@@ -145,9 +146,14 @@ impl State {
             items,
             size_bytes,
             created: now,
-            // A restored table does not inherit point-in-time recovery.
+            // A restored table does not inherit point-in-time recovery, TTL, its stream
+            // or tags; it keeps the key schema and indexes.
             pitr_since: None,
             replica_regions: Vec::new(),
+            shape_of: shape_of.to_owned(),
+            ttl_attribute: None,
+            stream_view_type: None,
+            tags: Default::default(),
         };
         let info = table_info(&table);
         self.tables
@@ -229,8 +235,33 @@ impl Backups for SimCloud {
         Ok(backups)
     }
 
-    async fn describe_table_schema(&self, _region: &str, _table: &str) -> CloudResult<TableSchema> {
-        Err(crate::cloud::not_built("dynamodb", "DescribeTable"))
+    async fn describe_table_schema(&self, region: &str, table: &str) -> CloudResult<TableSchema> {
+        let call = self
+            .enter(SERVICE, "DescribeTable", Some(region), table)
+            .await?;
+        let now = self.clock.now();
+        let state = self.state();
+        let t = state
+            .table(region, table)
+            .ok_or_else(|| table_not_found(&call, table))?;
+        let (key_schema, attributes, global_indexes) = super::seed::table_shape(&t.shape_of);
+        Ok(TableSchema {
+            table: t.name.clone(),
+            region: t.region.clone(),
+            arn: t.arn.clone(),
+            key_schema,
+            attributes,
+            global_indexes,
+            local_indexes: Vec::new(),
+            billing_mode: "PAY_PER_REQUEST".to_owned(),
+            provisioned: None,
+            ttl_attribute: t.ttl_attribute.clone(),
+            stream_view_type: t.stream_view_type.clone(),
+            pitr_enabled: t.restorable(now).is_some(),
+            deletion_protection: false,
+            tags: t.tags.clone(),
+            read_at: now,
+        })
     }
 
     async fn describe_import(&self, _region: &str, _import_arn: &str) -> CloudResult<ImportInfo> {
@@ -397,6 +428,10 @@ impl SimCloud {
                 format!("Backup is in use: {backup_arn}"),
             ));
         }
+        // The backup keeps its table's shape; a restore of a restore keeps the original's.
+        let shape_of = state
+            .table(region, &backup.table_name)
+            .map_or_else(|| backup.table_name.clone(), |t| t.shape_of.clone());
         state.restore_into(
             call,
             region,
@@ -404,6 +439,7 @@ impl SimCloud {
             backup.items,
             backup.size_bytes,
             now,
+            &shape_of,
         )
     }
 
@@ -450,8 +486,8 @@ impl SimCloud {
                 ),
             ));
         }
-        let (items, size) = (t.items, t.size_bytes);
-        state.restore_into(call, region, target_table, items, size, now)
+        let (items, size, shape_of) = (t.items, t.size_bytes, t.shape_of.clone());
+        state.restore_into(call, region, target_table, items, size, now, &shape_of)
     }
 
     pub(super) fn export_to_s3(

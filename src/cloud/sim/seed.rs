@@ -216,7 +216,52 @@ fn seed_table(region: &str, name: &str, now: DateTime<Utc>) -> Table {
         created,
         pitr_since: Some(created),
         replica_regions: Vec::new(),
+        shape_of: name.to_owned(),
+        ttl_attribute: (h % 2 == 0).then(|| "expires_at".to_owned()),
+        stream_view_type: (h % 4 == 0).then(|| "NEW_AND_OLD_IMAGES".to_owned()),
+        tags: [
+            ("environment".to_owned(), "production".to_owned()),
+            ("table".to_owned(), name.to_owned()),
+        ]
+        .into(),
     }
+}
+
+/// A seeded table's key schema, attribute definitions and global indexes: `pk`/`sk`
+/// strings, and a `by-status` index on every other table.
+pub(super) fn table_shape(
+    name: &str,
+) -> (
+    Vec<crate::cloud::KeyElement>,
+    Vec<crate::cloud::AttributeDef>,
+    Vec<crate::cloud::IndexDef>,
+) {
+    use crate::cloud::{AttributeDef, IndexDef, KeyElement};
+    let key = |attribute: &str, key_type: &str| KeyElement {
+        attribute: attribute.to_owned(),
+        key_type: key_type.to_owned(),
+    };
+    let attribute = |name: &str| AttributeDef {
+        name: name.to_owned(),
+        attribute_type: "S".to_owned(),
+    };
+    let mut attributes = vec![attribute("pk"), attribute("sk")];
+    let mut indexes = Vec::new();
+    if fnv(&["table", name]) % 3 != 1 {
+        attributes.push(attribute("status"));
+        indexes.push(IndexDef {
+            name: "by-status".to_owned(),
+            key_schema: vec![key("status", "HASH"), key("sk", "RANGE")],
+            projection: "ALL".to_owned(),
+            non_key_attributes: Vec::new(),
+            provisioned: None,
+        });
+    }
+    (
+        vec![key("pk", "HASH"), key("sk", "RANGE")],
+        attributes,
+        indexes,
+    )
 }
 
 /// The plan's daily backup job: `daily-backup-YYYYMMDD-<table>` at 02:00 UTC for the last

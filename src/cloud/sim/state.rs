@@ -107,6 +107,13 @@ pub(super) struct Table {
     pub pitr_since: Option<DateTime<Utc>>,
     /// The other regions of its global table.
     pub replica_regions: Vec<String>,
+    /// The seeded table whose key schema and indexes it has: its own name, or for a
+    /// restored or imported table, its source's (a restore keeps the shape).
+    pub shape_of: String,
+    /// What a restore does NOT carry over, as on AWS: TTL, the stream, tags.
+    pub ttl_attribute: Option<String>,
+    pub stream_view_type: Option<String>,
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 impl Table {

@@ -512,3 +512,20 @@ async fn missing_things_answer_with_aws_codes() {
     // their copy in the backup region.
     assert_eq!(buckets.len(), 9, "{buckets:?}");
 }
+
+#[tokio::test]
+async fn a_restored_table_keeps_its_shape_but_not_its_protection() {
+    let sim = sim(&[]);
+    let source = sim.describe_table_schema(EAST, MAIN).await.unwrap();
+    assert!(source.pitr_enabled && !source.tags.is_empty());
+    assert_eq!(source.key_schema[0].key_type, "HASH");
+    let newest = sim.list_backups(EAST, Some(MAIN)).await.unwrap()[0].clone();
+    let target = "flightdata-main-restored";
+    sim.restore_backup(EAST, &newest.arn, target).await.unwrap();
+    let restored = sim.describe_table_schema(EAST, target).await.unwrap();
+    assert_eq!(restored.key_schema, source.key_schema);
+    assert_eq!(restored.global_indexes, source.global_indexes);
+    assert!(!restored.pitr_enabled);
+    assert!(restored.tags.is_empty() && restored.ttl_attribute.is_none());
+    assert_eq!(restored.stream_view_type, None);
+}
