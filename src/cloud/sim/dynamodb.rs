@@ -114,6 +114,14 @@ fn region_of_backup_arn(arn: &str) -> Option<&str> {
     arn.strip_prefix("arn:aws:dynamodb:")?.split(':').next()
 }
 
+/// What a restore copies from its backup or source table.
+struct RestoreSource {
+    items: u64,
+    size_bytes: u64,
+    /// The table whose key schema and indexes the new table has.
+    shape_of: String,
+}
+
 impl State {
     fn table(&self, region: &str, name: &str) -> Option<&Table> {
         self.tables.get(&(region.to_owned(), name.to_owned()))
@@ -125,11 +133,14 @@ impl State {
         call: &Call,
         region: &str,
         target: &str,
-        items: u64,
-        size_bytes: u64,
+        from: RestoreSource,
         now: DateTime<Utc>,
-        shape_of: &str,
     ) -> CloudResult<TableInfo> {
+        let RestoreSource {
+            items,
+            size_bytes,
+            shape_of,
+        } = from;
         if self.table(region, target).is_some() {
             return Err(call.invalid(
                 "TableAlreadyExistsException",
@@ -150,7 +161,7 @@ impl State {
             // or tags; it keeps the key schema and indexes.
             pitr_since: None,
             replica_regions: Vec::new(),
-            shape_of: shape_of.to_owned(),
+            shape_of,
             ttl_attribute: None,
             stream_view_type: None,
             tags: Default::default(),
@@ -436,10 +447,12 @@ impl SimCloud {
             call,
             region,
             target_table,
-            backup.items,
-            backup.size_bytes,
+            RestoreSource {
+                items: backup.items,
+                size_bytes: backup.size_bytes,
+                shape_of,
+            },
             now,
-            &shape_of,
         )
     }
 
@@ -486,8 +499,12 @@ impl SimCloud {
                 ),
             ));
         }
-        let (items, size, shape_of) = (t.items, t.size_bytes, t.shape_of.clone());
-        state.restore_into(call, region, target_table, items, size, now, &shape_of)
+        let from = RestoreSource {
+            items: t.items,
+            size_bytes: t.size_bytes,
+            shape_of: t.shape_of.clone(),
+        };
+        state.restore_into(call, region, target_table, from, now)
     }
 
     pub(super) fn export_to_s3(

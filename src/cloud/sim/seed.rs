@@ -217,8 +217,8 @@ fn seed_table(region: &str, name: &str, now: DateTime<Utc>) -> Table {
         pitr_since: Some(created),
         replica_regions: Vec::new(),
         shape_of: name.to_owned(),
-        ttl_attribute: (h % 2 == 0).then(|| "expires_at".to_owned()),
-        stream_view_type: (h % 4 == 0).then(|| "NEW_AND_OLD_IMAGES".to_owned()),
+        ttl_attribute: h.is_multiple_of(2).then(|| "expires_at".to_owned()),
+        stream_view_type: h.is_multiple_of(4).then(|| "NEW_AND_OLD_IMAGES".to_owned()),
         tags: [
             ("environment".to_owned(), "production".to_owned()),
             ("table".to_owned(), name.to_owned()),
