@@ -53,7 +53,8 @@ pub enum WriteRequest {
     /// Creates a new table from an export's data in S3.
     ImportTable {
         region: String,
-        import: ImportRequest,
+        /// Boxed: the schema it carries is far larger than any other request.
+        import: Box<ImportRequest>,
     },
     UpdateTimeToLive {
         region: String,
