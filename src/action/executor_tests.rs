@@ -2,7 +2,7 @@
 //! precheck, the preview check, the exemption for a run's own resources, undo.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{TimeZone, Utc};
 
@@ -347,4 +347,132 @@ fn a_function_found_by_the_estates_prefix_is_a_target_like_a_named_one() {
     assert!(err.to_string().contains("flightdata*"), "{err}");
     let pitr = catalogue::find("enable-pitr").unwrap();
     assert!(crate::action::check_target(&estate, pitr, "flightdata-extra").is_err());
+}
+
+/// Restores the newest backup into `<table>-copy` and waits for it; on a fixed clock the
+/// wait moves the sim's clock, so the sim's restore time passes in no real time.
+struct RestoreAndWait {
+    timeout: std::time::Duration,
+}
+
+#[async_trait::async_trait]
+impl Action for RestoreAndWait {
+    fn name(&self) -> &'static str {
+        "restore-and-wait"
+    }
+    fn summary(&self) -> &'static str {
+        "test: restore then wait"
+    }
+    fn danger(&self) -> Danger {
+        Danger::Write
+    }
+    fn target_kind(&self) -> super::super::TargetKind {
+        super::super::TargetKind::Table
+    }
+    async fn plan(
+        &self,
+        ctx: &super::super::Context<'_>,
+        table: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        let region = ctx.primary().to_owned();
+        let copy = format!("{table}-copy");
+        let mut plan = Plan::new(self.name(), table, Danger::Write, args);
+        if ctx.cloud.describe_table(&region, &copy).await.is_ok() {
+            return Ok(plan.done("restored"));
+        }
+        let newest = ctx.cloud.list_backups(&region, Some(table)).await?[0].clone();
+        plan.requests.push(WriteRequest::RestoreTableFromBackup {
+            region: region.clone(),
+            backup_arn: newest.arn,
+            target_table: copy.clone(),
+        });
+        plan.wait_after_last(
+            super::super::WaitFor::TableActive {
+                region,
+                table: copy,
+            },
+            self.timeout,
+        );
+        Ok(plan)
+    }
+    async fn verify(&self, _: &super::super::Context<'_>, _: &Plan) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_wait_polls_with_progress_until_the_table_is_active_and_is_journalled() {
+    let setup = Setup::new(&[]);
+    let executor = setup.trusted();
+    let lines = Mutex::new(Vec::new());
+    let action = RestoreAndWait {
+        timeout: std::time::Duration::from_secs(3600),
+    };
+    let outcome = executor
+        .run(
+            &action,
+            TABLE,
+            &Args::default(),
+            None,
+            None,
+            &|p: Progress| lines.lock().unwrap().push(p.what),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.status, Status::Done);
+    let lines = lines.into_inner().unwrap();
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("waiting for table flightdata-main-copy to be ACTIVE")
+                && l.contains("CREATING")
+        ),
+        "{lines:?}"
+    );
+    let copy = setup
+        .sim
+        .describe_table("us-east-1", "flightdata-main-copy")
+        .await
+        .unwrap();
+    assert!(copy.is_active());
+    let kinds = setup.kinds();
+    assert!(kinds.iter().any(|k| k == "wait_finished"), "{kinds:?}");
+    assert_eq!(
+        setup.kinds().last().map(String::as_str),
+        Some("action_finished")
+    );
+}
+
+#[tokio::test]
+async fn a_wait_that_times_out_fails_the_run_and_a_rerun_continues() {
+    let setup = Setup::new(&[]);
+    let executor = setup.trusted();
+    let action = RestoreAndWait {
+        timeout: std::time::Duration::from_secs(10),
+    };
+    let e = executor
+        .run(&action, TABLE, &Args::default(), None, None, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ActionError::Cloud(c) if c.kind == crate::cloud::ErrorKind::Timeout),
+        "{e:?}"
+    );
+    assert!(e.retryable());
+    assert!(e.to_string().contains("stays sent"), "{e}");
+    match setup.last() {
+        Record::ActionFinished {
+            outcome, detail, ..
+        } => {
+            assert_eq!(outcome, StepOutcome::Failed);
+            assert!(detail.unwrap().contains("after 1 of 1 writes"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The restore went through: the next run's precheck finds it and sends nothing.
+    let again = executor
+        .run(&action, TABLE, &Args::default(), None, None, &|_| {})
+        .await
+        .unwrap();
+    assert!(matches!(again.status, Status::AlreadyDone(_)));
 }
