@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 
 use crate::cloud::aws::{AwsCloud, AwsOptions};
 use crate::cloud::sim::{Fault, Latency, SimClock, SimCloud, SimOptions};
-use crate::cloud::{CallerIdentity, Cloud, CloudResult, identity_via_any};
+use crate::cloud::{CallerIdentity, Cloud, CloudResult, identity_from_first};
 use crate::config::{self, Estate};
 use crate::error::Failure;
 
@@ -110,7 +110,7 @@ impl Session {
                     self.estate.regions.primary.get_ref().as_str(),
                     self.estate.regions.backup.get_ref().as_str(),
                 ];
-                identity_via_any(self.cloud.as_ref(), &regions).await.0
+                identity_from_first(self.cloud.as_ref(), &regions).await
             })
             .await
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{
     Action, ActionError, Args, Authority, Context, Danger, Guard, Looked, Plan, Undo, Wait,
 };
-use crate::cloud::{Cloud, CloudError, ErrorKind, Sent, WriteRequest, identity_via_any};
+use crate::cloud::{Cloud, CloudError, ErrorKind, Sent, WriteRequest, identity_from_first};
 use crate::config::{Dur, Estate};
 use crate::incident::journal::{Entry, Journal};
 use crate::incident::record::{Record, StepOutcome};
@@ -140,7 +140,7 @@ impl Executor {
         let Some(expected) = &self.options.account else {
             return Ok(());
         };
-        let (identity, _) = identity_via_any(self.cloud.as_ref(), &self.regions()).await;
+        let identity = identity_from_first(self.cloud.as_ref(), &self.regions()).await;
         match identity {
             Ok(id) if &id.account != expected => Err(self
                 .refuse(
@@ -399,7 +399,7 @@ impl Executor {
                 )
                 .await);
         }
-        let (identity, _) = identity_via_any(self.cloud.as_ref(), &self.regions()).await;
+        let identity = identity_from_first(self.cloud.as_ref(), &self.regions()).await;
         let reason = match (identity, &self.options.account) {
             (Ok(id), Some(expected)) if &id.account == expected => None,
             (Ok(id), Some(expected)) => Some(another_account(&id.account, expected)),

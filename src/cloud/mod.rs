@@ -280,6 +280,40 @@ pub(crate) fn not_built(service: &'static str, operation: &'static str) -> Cloud
     )
 }
 
+/// The caller's identity from whichever of `regions` answers first, without waiting for the
+/// others: a dead region costs nothing when another answers. On failure, the first region's
+/// error.
+pub async fn identity_from_first(
+    cloud: &dyn Cloud,
+    regions: &[&str],
+) -> CloudResult<CallerIdentity> {
+    use futures::stream::{FuturesUnordered, StreamExt};
+    let mut tries: FuturesUnordered<_> = regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| async move { (i, cloud.caller_identity_in(r).await) })
+        .collect();
+    let mut first_error: Option<(usize, CloudError)> = None;
+    while let Some((i, answer)) = tries.next().await {
+        match answer {
+            Ok(identity) => return Ok(identity),
+            Err(e) => {
+                if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
+                    first_error = Some((i, e));
+                }
+            }
+        }
+    }
+    Err(first_error.map(|(_, e)| e).unwrap_or_else(|| {
+        CloudError::new(
+            "sts",
+            "GetCallerIdentity",
+            ErrorKind::Client,
+            "no region to ask",
+        )
+    }))
+}
+
 /// Everything drconsole needs from a cloud: the reads, and the one write port only the
 /// action module can use.
 pub trait Cloud: Backups + Storage + Functions + Dns + Metrics + Identity + Writes {}
