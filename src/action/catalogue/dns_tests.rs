@@ -106,10 +106,24 @@ async fn by_health_check_it_inverts_the_check_and_waits_for_the_checkers() {
         waited >= chrono::Duration::seconds(30) && waited <= chrono::Duration::seconds(60),
         "one round of the checkers: {waited}"
     );
-    // The dashboard's probe takes the primary as failing, so SECONDARY serves.
-    let status = s.sim.health_check_status(CHECK).await.unwrap();
-    let config = s.sim.get_health_check(CHECK).await.unwrap();
-    assert_eq!(super::as_route53_takes_it(&status, &config), Some(false));
+    // The dashboard's DNS panel reads SECONDARY as serving.
+    let snap = crate::health::snapshot(s.sim.as_ref(), &estate(), 4).await;
+    let dns = snap
+        .resources
+        .iter()
+        .find(|r| r.kind == crate::health::ResourceKind::Dns && r.name == RECORD)
+        .expect("the DNS row");
+    let crate::health::Facts::Dns(facts) = &dns.facts else {
+        panic!("{:?}", dns.facts);
+    };
+    assert_eq!(facts.serving, Some(Failover::Secondary), "{dns:?}");
+    assert!(
+        dns.reasons
+            .iter()
+            .any(|r| r.contains("answers with SECONDARY")),
+        "{:?}",
+        dns.reasons
+    );
 
     // Again: Route53 already answers with SECONDARY, nothing is sent.
     let (again, _) = failover(&s.executor, None, Some(RECORD)).await;
