@@ -7,6 +7,8 @@ mod common;
 #[path = "common/actions.rs"]
 mod helpers;
 
+#[path = "actions/failover.rs"]
+mod failover;
 #[path = "actions/guards.rs"]
 mod guards;
 #[path = "actions/repairs.rs"]

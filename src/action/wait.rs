@@ -22,6 +22,12 @@ pub enum WaitFor {
     TableActive { region: String, table: String },
     /// DescribeTable says ResourceNotFound.
     TableDeleted { region: String, table: String },
+    /// GetChange says INSYNC for the change the last write (ChangeResourceRecordSets) made:
+    /// every Route53 name server answers with the new records. `record` names it for people.
+    ChangeInsync { record: String },
+    /// Route53 takes the health check as failing, by reports its checkers made after the
+    /// last write (UpdateHealthCheck): then it answers with the SECONDARY record.
+    HealthCheckFailing { health_check_id: String },
 }
 
 /// Where a wait stands after one look.
@@ -56,6 +62,12 @@ impl WaitFor {
             WaitFor::TableDeleted { region, table } => {
                 format!("table {table} to be deleted in {region}")
             }
+            WaitFor::ChangeInsync { record } => {
+                format!("Route53's change of {record} to be INSYNC")
+            }
+            WaitFor::HealthCheckFailing { health_check_id } => {
+                format!("Route53 to take health check {health_check_id} as failing")
+            }
         }
     }
 
@@ -66,13 +78,16 @@ impl WaitFor {
         cloud: &dyn crate::cloud::Cloud,
         last: Option<&Sent>,
     ) -> CloudResult<Looked> {
-        let _ = last;
         match self {
             WaitFor::TableActive { region, table } => {
                 table_look(cloud, region, table, TableCondition::Active).await
             }
             WaitFor::TableDeleted { region, table } => {
                 table_look(cloud, region, table, TableCondition::Deleted).await
+            }
+            WaitFor::ChangeInsync { .. } => change_look(cloud, last).await,
+            WaitFor::HealthCheckFailing { health_check_id } => {
+                health_check_look(cloud, health_check_id, last).await
             }
         }
     }
@@ -97,6 +112,77 @@ async fn table_look(
         }
         (Err(e), _) => return Err(e),
     })
+}
+
+async fn change_look(cloud: &dyn crate::cloud::Cloud, last: Option<&Sent>) -> CloudResult<Looked> {
+    let Some(crate::cloud::WriteOutput::Change(change)) = last.map(|s| &s.output) else {
+        return Ok(Looked::Failed(
+            "the write before it answered with no Route53 change id".to_owned(),
+        ));
+    };
+    let now = cloud.get_change(&change.id).await?;
+    Ok(match now.status.as_str() {
+        "INSYNC" => Looked::Done(format!("change {} is INSYNC", now.id)),
+        status => Looked::NotYet(format!("change {} is {status}", now.id)),
+    })
+}
+
+/// Counts only reports made after the update, and takes them as Route53 does: a disabled
+/// check as healthy, an inverted one the other way round.
+async fn health_check_look(
+    cloud: &dyn crate::cloud::Cloud,
+    id: &str,
+    last: Option<&Sent>,
+) -> CloudResult<Looked> {
+    let since = match last.map(|s| &s.output) {
+        Some(crate::cloud::WriteOutput::HealthCheck { at, .. }) => Some(*at),
+        _ => None,
+    };
+    let (status, config) =
+        futures::join!(cloud.health_check_status(id), cloud.get_health_check(id));
+    let (status, config) = (status?, config?);
+    if config.disabled {
+        return Ok(Looked::Failed(format!(
+            "health check {id} is disabled: Route53 takes it as healthy whatever its checkers see"
+        )));
+    }
+    let all = status.observations.len();
+    let fresh = status
+        .observations
+        .iter()
+        .filter(|o| match (since, o.checked_at) {
+            (None, _) => true,
+            (Some(since), Some(checked)) => checked > since,
+            (Some(_), None) => false,
+        })
+        .count();
+    if all == 0 {
+        return Ok(Looked::NotYet(format!(
+            "no checker reports on health check {id} yet"
+        )));
+    }
+    if fresh < all {
+        return Ok(Looked::NotYet(format!(
+            "{fresh} of {all} checkers have reported since the change"
+        )));
+    }
+    let failing = status
+        .observations
+        .iter()
+        .filter(|o| o.status.starts_with("Success") == config.inverted)
+        .count();
+    Ok(
+        match crate::action::catalogue::dns::as_route53_takes_it(&status, &config) {
+            Some(false) => Looked::Done(format!(
+                "Route53 takes health check {id} as failing ({failing} of {all} checkers)"
+            )),
+            _ => Looked::NotYet(format!(
+                "Route53 still reports the primary healthy ({} of {all} checkers see it \
+                 healthy)",
+                all - failing
+            )),
+        },
+    )
 }
 
 /// A plan's timeouts as seconds in the journal.

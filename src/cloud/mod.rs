@@ -182,6 +182,12 @@ pub trait Dns: Send + Sync {
     /// What the check is configured to do: a disabled or inverted check changes what its
     /// status means.
     async fn get_health_check(&self, health_check_id: &str) -> CloudResult<HealthCheckConfig>;
+    /// The same as [`Dns::list_record_sets`], asked once, without retries, within one call's
+    /// time limit: for a caller that must know at once whether Route53's control plane
+    /// (us-east-1) answers at all, rather than retry for minutes during an outage.
+    async fn list_record_sets_once(&self, zone_id: &str) -> CloudResult<Vec<RecordSet>> {
+        self.list_record_sets(zone_id).await
+    }
 }
 
 /// CloudWatch: alarms and metrics.

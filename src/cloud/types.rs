@@ -407,6 +407,7 @@ mod tests {
             region: None,
             ip_address: None,
             status: s.into(),
+            checked_at: None,
         };
         let mut observations = vec![observation("Success: HTTP Status Code 200, OK"); ok];
         observations.extend(vec![observation("Failure: Connection timed out."); failing]);
@@ -437,6 +438,10 @@ pub struct HealthObservation {
     pub region: Option<String>,
     pub ip_address: Option<String>,
     pub status: String,
+    /// When this checker last checked: a report from before a change to the check says
+    /// nothing about the change.
+    #[serde(default)]
+    pub checked_at: Option<DateTime<Utc>>,
 }
 
 /// Spelled as AWS spells it (`OK`, `ALARM`, `INSUFFICIENT_DATA`), in JSON and on screen.

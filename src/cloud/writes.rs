@@ -9,12 +9,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
-    EventSourceMapping, ExportInfo, ExportRequest, ImportInfo, ImportRequest, RecordChange,
-    ReplicationConfig, RestorePoint, TableInfo,
+    EventSourceMapping, ExportInfo, ExportRequest, HealthCheckConfig, ImportInfo, ImportRequest,
+    RecordChange, ReplicationConfig, RestorePoint, TableInfo,
 };
 pub use crate::action::Authority;
 
 /// One AWS write, named as AWS names the operation.
+// An import carries a whole table schema; requests are made one per write and never held
+// in bulk, so boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "operation", rename_all = "PascalCase")]
 pub enum WriteRequest {
@@ -141,6 +144,15 @@ pub enum WriteRequest {
         state: AlarmState,
         reason: String,
     },
+    // Route53 health checks
+    /// Changes only the fields given; the others keep their values.
+    UpdateHealthCheck {
+        health_check_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inverted: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        disabled: Option<bool>,
+    },
 }
 
 /// What an object upload carries. The preview and the journal show text bodies whole and
@@ -222,6 +234,7 @@ impl WriteRequest {
             | UpdateEventSourceMapping { .. } => "lambda",
             ChangeResourceRecordSets { .. } => "route53",
             SetAlarmState { .. } => "cloudwatch",
+            UpdateHealthCheck { .. } => "route53",
         }
     }
 
@@ -250,6 +263,7 @@ impl WriteRequest {
             UpdateEventSourceMapping { .. } => "UpdateEventSourceMapping",
             ChangeResourceRecordSets { .. } => "ChangeResourceRecordSets",
             SetAlarmState { .. } => "SetAlarmState",
+            UpdateHealthCheck { .. } => "UpdateHealthCheck",
         }
     }
 
@@ -278,6 +292,7 @@ impl WriteRequest {
             | SetAlarmState { region, .. } => Some(region),
             CopyObjects { to, .. } => Some(&to.region),
             ChangeResourceRecordSets { .. } => None,
+            UpdateHealthCheck { .. } => None,
         }
     }
 
@@ -316,6 +331,9 @@ impl WriteRequest {
                 .map(|c| c.record.name.clone())
                 .unwrap_or_default(),
             SetAlarmState { alarm, .. } => alarm.clone(),
+            UpdateHealthCheck {
+                health_check_id, ..
+            } => health_check_id.clone(),
         }
     }
 
@@ -474,6 +492,23 @@ impl WriteRequest {
                 reason,
                 ..
             } => format!("set alarm {alarm} to {state:?} ({reason})"),
+            UpdateHealthCheck {
+                health_check_id,
+                inverted,
+                disabled,
+            } => {
+                let flag = |name: &str, on: &Option<bool>| {
+                    on.map(|on| format!("{name}={}", if on { "true" } else { "false" }))
+                };
+                let set: Vec<String> = [flag("Inverted", inverted), flag("Disabled", disabled)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                format!(
+                    "update Route53 health check {health_check_id}: {}",
+                    set.join(", ")
+                )
+            }
         };
         format!("{what}{place}")
     }
@@ -498,6 +533,12 @@ pub enum WriteOutput {
     Concurrency(i32),
     Mapping(EventSourceMapping),
     Change(ChangeInfo),
+    /// A health check as an update left it, and when the answer came (by the cloud's clock):
+    /// the checkers' reports from before then say nothing about the update.
+    HealthCheck {
+        config: HealthCheckConfig,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// A write's answer and the request id AWS gave it (what support asks for).

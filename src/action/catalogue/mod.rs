@@ -1,6 +1,7 @@
 //! The catalogue: every action drconsole can take, by name.
 
 mod cloudwatch;
+pub(crate) mod dns;
 mod dynamodb;
 mod lambda;
 pub mod reprotect;
@@ -21,6 +22,7 @@ pub fn all() -> &'static [&'static dyn Action] {
         &lambda::StopIngestion,
         &lambda::RestartIngestion,
         &cloudwatch::SetAlarmState,
+        &dns::FailoverDns,
     ]
 }
 

@@ -96,6 +96,55 @@ fn change_info(op: &'static str, c: Option<&r53::ChangeInfo>) -> CloudResult<Cha
     })
 }
 
+impl AwsCloud {
+    /// The record sets through `client`, all pages.
+    async fn record_sets_with(
+        client: &aws_sdk_route53::Client,
+        zone_id: &str,
+    ) -> CloudResult<Vec<RecordSet>> {
+        let mut records = Vec::new();
+        let (mut name, mut kind, mut identifier) = (None, None, None);
+        loop {
+            let out = client
+                .list_resource_record_sets()
+                .hosted_zone_id(zone_id)
+                .set_start_record_name(name.take())
+                .set_start_record_type(kind.take())
+                .set_start_record_identifier(identifier.take())
+                .send()
+                .await
+                .map_err(|e| cloud_error(SERVICE, "ListResourceRecordSets", e))?;
+            records.extend(out.resource_record_sets().iter().map(record_set));
+            if !out.is_truncated() || out.next_record_name().is_none() {
+                break;
+            }
+            name = out.next_record_name().map(str::to_owned);
+            kind = out.next_record_type().cloned();
+            identifier = out.next_record_identifier().map(str::to_owned);
+        }
+        Ok(records)
+    }
+
+    /// One attempt, given the whole call's time limit: a dead control plane costs one call
+    /// timeout, not three attempts with back-off between them.
+    fn route53_once(&self) -> aws_sdk_route53::Client {
+        let call = self.options.call_timeout;
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(std::time::Duration::from_secs(3).min(call))
+            .operation_attempt_timeout(call)
+            .operation_timeout(call)
+            .build();
+        let config = self
+            .route53
+            .config()
+            .to_builder()
+            .retry_config(super::once())
+            .timeout_config(timeouts)
+            .build();
+        aws_sdk_route53::Client::from_conf(config)
+    }
+}
+
 #[async_trait]
 impl Dns for AwsCloud {
     async fn list_hosted_zones(&self) -> CloudResult<Vec<HostedZone>> {
@@ -125,28 +174,12 @@ impl Dns for AwsCloud {
 
     #[tracing::instrument(level = "error", skip_all, fields(target = zone_id))]
     async fn list_record_sets(&self, zone_id: &str) -> CloudResult<Vec<RecordSet>> {
-        let mut records = Vec::new();
-        let (mut name, mut kind, mut identifier) = (None, None, None);
-        loop {
-            let out = self
-                .route53
-                .list_resource_record_sets()
-                .hosted_zone_id(zone_id)
-                .set_start_record_name(name.take())
-                .set_start_record_type(kind.take())
-                .set_start_record_identifier(identifier.take())
-                .send()
-                .await
-                .map_err(|e| cloud_error(SERVICE, "ListResourceRecordSets", e))?;
-            records.extend(out.resource_record_sets().iter().map(record_set));
-            if !out.is_truncated() || out.next_record_name().is_none() {
-                break;
-            }
-            name = out.next_record_name().map(str::to_owned);
-            kind = out.next_record_type().cloned();
-            identifier = out.next_record_identifier().map(str::to_owned);
-        }
-        Ok(records)
+        Self::record_sets_with(&self.route53, zone_id).await
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = zone_id))]
+    async fn list_record_sets_once(&self, zone_id: &str) -> CloudResult<Vec<RecordSet>> {
+        Self::record_sets_with(&self.route53_once(), zone_id).await
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = change_id))]
@@ -183,6 +216,10 @@ impl Dns for AwsCloud {
                         .and_then(|s| s.status())
                         .unwrap_or_default()
                         .to_owned(),
+                    checked_at: o
+                        .status_report()
+                        .and_then(|s| s.checked_time())
+                        .and_then(to_chrono),
                 })
                 .collect(),
         })
@@ -247,7 +284,7 @@ impl AwsCloud {
             .build()
             .map_err(|e| build_error(OP, e))?;
         let out = self
-            .route53
+            .route53_once()
             .change_resource_record_sets()
             .hosted_zone_id(zone_id)
             .change_batch(batch)
@@ -257,6 +294,51 @@ impl AwsCloud {
         Ok(Sent::new(
             request_id(&out),
             WriteOutput::Change(change_info(OP, out.change_info())?),
+        ))
+    }
+}
+
+/// Route53 health-check writes: reached only through [`crate::cloud::Writes::send`].
+impl AwsCloud {
+    /// Sets only the flags given. Sent once, like every write.
+    #[tracing::instrument(level = "error", skip_all, fields(target = health_check_id))]
+    pub(crate) async fn update_health_check(
+        &self,
+        health_check_id: &str,
+        inverted: Option<bool>,
+        disabled: Option<bool>,
+    ) -> CloudResult<Sent> {
+        const OP: &str = "UpdateHealthCheck";
+        let out = self
+            .route53_once()
+            .update_health_check()
+            .health_check_id(health_check_id)
+            .set_inverted(inverted)
+            .set_disabled(disabled)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        let check = out
+            .health_check()
+            .ok_or_else(|| missing(SERVICE, OP, "HealthCheck"))?;
+        let config = check
+            .health_check_config()
+            .ok_or_else(|| missing(SERVICE, OP, "HealthCheckConfig"))?;
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::HealthCheck {
+                config: HealthCheckConfig {
+                    id: check.id().to_owned(),
+                    check_type: config.r#type().as_str().to_owned(),
+                    target: config
+                        .fully_qualified_domain_name()
+                        .or(config.ip_address())
+                        .map(str::to_owned),
+                    disabled: config.disabled().unwrap_or(false),
+                    inverted: config.inverted().unwrap_or(false),
+                },
+                at: chrono::Utc::now(),
+            },
         ))
     }
 }

@@ -92,6 +92,14 @@ impl Writes for AwsCloud {
                 state,
                 reason,
             } => self.set_alarm_state(region, alarm, *state, reason).await,
+            UpdateHealthCheck {
+                health_check_id,
+                inverted,
+                disabled,
+            } => {
+                self.update_health_check(health_check_id, *inverted, *disabled)
+                    .await
+            }
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }

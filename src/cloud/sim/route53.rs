@@ -1,7 +1,9 @@
 //! Route53 in the simulation: zones, failover records, atomic change batches that go INSYNC
-//! after 30 s of clock, and health checks that fail while their endpoint's region is out.
+//! after a minute of clock, and health checks that fail while their endpoint's region is out,
+//! reported by checkers that look every 30 s.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::seed::absolute;
 use super::state::{CHANGE_TAKES, Change, State, Zone};
@@ -19,6 +21,9 @@ const CHECKERS: [(&str, &str); 3] = [
     ("us-west-1", "15.177.10.82"),
     ("eu-west-1", "15.177.34.17"),
 ];
+
+/// How often each checker looks at the endpoint, as Route53's standard interval.
+const CHECK_EVERY_SECS: i64 = 30;
 
 const SUCCESS: &str = "Success: HTTP Status Code 200, OK";
 const FAILURE: &str = "Failure: Connection timed out. The endpoint or the internet connection \
@@ -223,11 +228,13 @@ impl Dns for SimCloud {
         let call = self
             .enter(SERVICE, "GetHealthCheckStatus", None, health_check_id)
             .await?;
+        let now = self.clock.now();
         let state = self.state();
         let check = state
             .health_checks
             .get(health_check_id)
             .ok_or_else(|| no_such_check(&call, health_check_id))?;
+        let checked_at = last_round(now);
         let status = if state.is_down(&check.endpoint_region) {
             FAILURE
         } else {
@@ -241,6 +248,7 @@ impl Dns for SimCloud {
                     region: Some((*region).to_owned()),
                     ip_address: Some((*ip).to_owned()),
                     status: status.to_owned(),
+                    checked_at: Some(checked_at),
                 })
                 .collect(),
         })
@@ -263,6 +271,13 @@ impl Dns for SimCloud {
             inverted: check.inverted,
         })
     }
+}
+
+/// When the checkers last looked: the latest multiple of their interval at or before `now`.
+fn last_round(now: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = now.timestamp();
+    let round = secs - secs.rem_euclid(CHECK_EVERY_SECS);
+    DateTime::from_timestamp(round, 0).unwrap_or(now)
 }
 
 /// A change id shaped like Route53's: "C" and 13 upper-case letters and digits.
@@ -304,6 +319,37 @@ impl SimCloud {
             id,
             status: "PENDING".to_owned(),
             submitted_at: Some(now),
+        })
+    }
+}
+
+/// Health-check writes: reached only through [`crate::cloud::Writes::send`].
+impl SimCloud {
+    /// Sets the flags given; the checkers' next round (within 30 s) reports under them.
+    pub(super) fn update_health_check(
+        &self,
+        call: &Call,
+        health_check_id: &str,
+        inverted: Option<bool>,
+        disabled: Option<bool>,
+    ) -> CloudResult<HealthCheckConfig> {
+        let mut state = self.state();
+        let check = state
+            .health_checks
+            .get_mut(health_check_id)
+            .ok_or_else(|| no_such_check(call, health_check_id))?;
+        if let Some(inverted) = inverted {
+            check.inverted = inverted;
+        }
+        if let Some(disabled) = disabled {
+            check.disabled = disabled;
+        }
+        Ok(HealthCheckConfig {
+            id: health_check_id.to_owned(),
+            check_type: "HTTPS".to_owned(),
+            target: Some(check.target.clone()),
+            disabled: check.disabled,
+            inverted: check.inverted,
         })
     }
 }

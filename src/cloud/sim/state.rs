@@ -15,8 +15,9 @@ pub const RESTORE_TAKES: Duration = Duration::seconds(90);
 pub const DELETE_TAKES: Duration = Duration::seconds(20);
 /// How long an export stays IN_PROGRESS.
 pub const EXPORT_TAKES: Duration = Duration::seconds(60);
-/// How long a Route53 change stays PENDING.
-pub const CHANGE_TAKES: Duration = Duration::seconds(30);
+/// How long a Route53 change stays PENDING: AWS says changes reach every name server within
+/// about a minute.
+pub const CHANGE_TAKES: Duration = Duration::seconds(60);
 /// How long an event source mapping stays Enabling or Disabling.
 pub const MAPPING_TAKES: Duration = Duration::seconds(5);
 /// How far PITR's latest restorable time trails now, as on AWS.

@@ -146,6 +146,14 @@ impl SimCloud {
                 self.set_alarm_state(call, region, alarm, *state, reason)?;
                 WriteOutput::Nothing
             }
+            UpdateHealthCheck {
+                health_check_id,
+                inverted,
+                disabled,
+            } => WriteOutput::HealthCheck {
+                config: self.update_health_check(call, health_check_id, *inverted, *disabled)?,
+                at: self.clock.now(),
+            },
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }
