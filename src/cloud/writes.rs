@@ -15,9 +15,6 @@ use super::{
 pub use crate::action::Authority;
 
 /// One AWS write, named as AWS names the operation.
-// An import carries a whole table schema; requests are made one per write and never held
-// in bulk, so boxing it would buy nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "operation", rename_all = "PascalCase")]
 pub enum WriteRequest {
