@@ -22,6 +22,10 @@ pub enum WaitFor {
     TableActive { region: String, table: String },
     /// DescribeTable says ResourceNotFound.
     TableDeleted { region: String, table: String },
+    /// DescribeStacks says `*_COMPLETE` (done), `*_FAILED` or a rollback (failed, with the
+    /// status reason), else not yet, with the stack's newest event as progress. `stack` is a
+    /// name, or the stack id to follow a delete to DELETE_COMPLETE.
+    StackSettled { region: String, stack: String },
 }
 
 /// Where a wait stands after one look.
@@ -56,6 +60,9 @@ impl WaitFor {
             WaitFor::TableDeleted { region, table } => {
                 format!("table {table} to be deleted in {region}")
             }
+            WaitFor::StackSettled { region, stack } => {
+                format!("stack {} to settle in {region}", short_stack(stack))
+            }
         }
     }
 
@@ -74,6 +81,7 @@ impl WaitFor {
             WaitFor::TableDeleted { region, table } => {
                 table_look(cloud, region, table, TableCondition::Deleted).await
             }
+            WaitFor::StackSettled { region, stack } => stack_look(cloud, region, stack).await,
         }
     }
 }
@@ -96,6 +104,53 @@ async fn table_look(
             Looked::NotYet(format!("{table} is not listed yet"))
         }
         (Err(e), _) => return Err(e),
+    })
+}
+
+/// A stack id (ARN) names the stack between its slashes: `...:stack/NAME/UUID`.
+fn short_stack(stack: &str) -> &str {
+    match stack.strip_prefix("arn:") {
+        Some(_) => stack.split('/').nth(1).unwrap_or(stack),
+        None => stack,
+    }
+}
+
+async fn stack_look(
+    cloud: &dyn crate::cloud::Cloud,
+    region: &str,
+    stack: &str,
+) -> CloudResult<Looked> {
+    use crate::cloud::StackPhase;
+    let name = short_stack(stack);
+    let info = match cloud.describe_stack(region, stack).await {
+        Ok(info) => info,
+        // By name, a deleted stack is no longer found: that is the end of a delete.
+        Err(e) if e.is_not_found() => return Ok(Looked::Done(format!("{name} is gone"))),
+        Err(e) => return Err(e),
+    };
+    Ok(match info.phase() {
+        StackPhase::Complete => Looked::Done(format!("{name} is {}", info.status)),
+        StackPhase::Failed => Looked::Failed(format!(
+            "{name} is {}{}",
+            info.status,
+            info.status_reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        )),
+        StackPhase::InProgress => {
+            // What CloudFormation is doing now says more than the status alone; an
+            // unreadable history is no reason to stop waiting.
+            let newest = cloud
+                .stack_events(region, stack, None)
+                .await
+                .ok()
+                .and_then(|events| events.into_iter().next());
+            Looked::NotYet(match newest {
+                Some(event) => format!("{name} is {}: {}", info.status, event.line()),
+                None => format!("{name} is {}", info.status),
+            })
+        }
     })
 }
 

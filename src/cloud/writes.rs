@@ -10,13 +10,16 @@ use serde::{Deserialize, Serialize};
 use super::{
     AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
     EventSourceMapping, ExportInfo, ExportRequest, ImportInfo, ImportRequest, RecordChange,
-    ReplicationConfig, RestorePoint, TableInfo,
+    ReplicationConfig, RestorePoint, StackParameter, TableInfo, TemplateSource,
 };
 pub use crate::action::Authority;
 
 /// One AWS write, named as AWS names the operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "operation", rename_all = "PascalCase")]
+// One per write, built and sent once: an import's table schema making every request a few
+// hundred bytes costs nothing measurable.
+#[allow(clippy::large_enum_variant)]
 pub enum WriteRequest {
     // DynamoDB
     /// Turns point-in-time recovery on or off.
@@ -140,6 +143,26 @@ pub enum WriteRequest {
         state: AlarmState,
         reason: String,
     },
+    // CloudFormation
+    /// Always with UsePreviousTemplate: only parameters change. A parameter with no value is
+    /// sent as UsePreviousValue; one left out would fall back to the template's default.
+    UpdateStack {
+        region: String,
+        stack: String,
+        parameters: Vec<StackParameter>,
+    },
+    CreateStack {
+        region: String,
+        stack: String,
+        template: TemplateSource,
+        parameters: Vec<StackParameter>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        capabilities: Vec<String>,
+    },
+    DeleteStack {
+        region: String,
+        stack: String,
+    },
 }
 
 /// What an object upload carries. The preview and the journal show text bodies whole and
@@ -221,6 +244,7 @@ impl WriteRequest {
             | UpdateEventSourceMapping { .. } => "lambda",
             ChangeResourceRecordSets { .. } => "route53",
             SetAlarmState { .. } => "cloudwatch",
+            UpdateStack { .. } | CreateStack { .. } | DeleteStack { .. } => "cloudformation",
         }
     }
 
@@ -249,6 +273,9 @@ impl WriteRequest {
             UpdateEventSourceMapping { .. } => "UpdateEventSourceMapping",
             ChangeResourceRecordSets { .. } => "ChangeResourceRecordSets",
             SetAlarmState { .. } => "SetAlarmState",
+            UpdateStack { .. } => "UpdateStack",
+            CreateStack { .. } => "CreateStack",
+            DeleteStack { .. } => "DeleteStack",
         }
     }
 
@@ -277,6 +304,9 @@ impl WriteRequest {
             | SetAlarmState { region, .. } => Some(region),
             CopyObjects { to, .. } => Some(&to.region),
             ChangeResourceRecordSets { .. } => None,
+            UpdateStack { region, .. }
+            | CreateStack { region, .. }
+            | DeleteStack { region, .. } => Some(region),
         }
     }
 
@@ -315,6 +345,9 @@ impl WriteRequest {
                 .map(|c| c.record.name.clone())
                 .unwrap_or_default(),
             SetAlarmState { alarm, .. } => alarm.clone(),
+            UpdateStack { stack, .. } | CreateStack { stack, .. } | DeleteStack { stack, .. } => {
+                stack.clone()
+            }
         }
     }
 
@@ -473,6 +506,38 @@ impl WriteRequest {
                 reason,
                 ..
             } => format!("set alarm {alarm} to {state:?} ({reason})"),
+            UpdateStack {
+                stack, parameters, ..
+            } => format!(
+                "update stack {stack} (previous template): {}",
+                stack_parameters(parameters)
+            ),
+            CreateStack {
+                stack,
+                template,
+                parameters,
+                capabilities,
+                ..
+            } => format!(
+                "create stack {stack} from {}{}{}",
+                match template {
+                    TemplateSource::Body(body) => format!("a template of {} bytes", body.len()),
+                    TemplateSource::Url(url) => url.clone(),
+                },
+                if parameters.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", stack_parameters(parameters))
+                },
+                if capabilities.is_empty() {
+                    String::new()
+                } else {
+                    format!(", capabilities {}", capabilities.join(", "))
+                }
+            ),
+            DeleteStack { stack, .. } => {
+                format!("DELETE stack {stack} and every resource it made")
+            }
         };
         format!("{what}{place}")
     }
@@ -481,6 +546,25 @@ impl WriteRequest {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// "Key=value, Other (previous value)": set values first, as a person reads a change.
+fn stack_parameters(parameters: &[StackParameter]) -> String {
+    let (set, kept): (Vec<_>, Vec<_>) = parameters.iter().partition(|p| p.value.is_some());
+    let mut parts: Vec<String> = set
+        .iter()
+        .map(|p| format!("{}={}", p.key, p.value.as_deref().unwrap_or_default()))
+        .collect();
+    if !kept.is_empty() {
+        parts.push(format!(
+            "{} unchanged (previous value)",
+            kept.iter()
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    parts.join(", ")
 }
 
 /// What a write answered.
@@ -497,6 +581,8 @@ pub enum WriteOutput {
     Concurrency(i32),
     Mapping(EventSourceMapping),
     Change(ChangeInfo),
+    /// The stack a CreateStack or UpdateStack started, by id.
+    Stack(String),
 }
 
 /// A write's answer and the request id AWS gave it (what support asks for).

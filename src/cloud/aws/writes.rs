@@ -92,6 +92,22 @@ impl Writes for AwsCloud {
                 state,
                 reason,
             } => self.set_alarm_state(region, alarm, *state, reason).await,
+            UpdateStack {
+                region,
+                stack,
+                parameters,
+            } => self.update_stack(region, stack, parameters).await,
+            CreateStack {
+                region,
+                stack,
+                template,
+                parameters,
+                capabilities,
+            } => {
+                self.create_stack(region, stack, template, parameters, capabilities)
+                    .await
+            }
+            DeleteStack { region, stack } => self.delete_stack(region, stack).await,
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }

@@ -29,6 +29,7 @@
 //! at read time, so a real clock stays current.
 
 mod clock;
+mod cloudformation;
 mod cloudwatch;
 mod dynamodb;
 mod fault;
