@@ -11,5 +11,9 @@ mod helpers;
 mod guards;
 #[path = "actions/repairs.rs"]
 mod repairs;
+#[path = "common/stacks.rs"]
+mod stack_seed;
+#[path = "actions/stacks.rs"]
+mod stacks;
 #[path = "actions/undo.rs"]
 mod undo;

@@ -5,6 +5,8 @@ mod dynamodb;
 mod lambda;
 pub mod reprotect;
 mod s3;
+mod shell;
+mod stacks;
 
 use super::{Action, Check};
 
@@ -21,6 +23,9 @@ pub fn all() -> &'static [&'static dyn Action] {
         &lambda::StopIngestion,
         &lambda::RestartIngestion,
         &cloudwatch::SetAlarmState,
+        &stacks::UpdateStack,
+        &stacks::CreateStack,
+        &stacks::DeleteStack,
     ]
 }
 
@@ -41,7 +46,7 @@ pub fn find(name: &str) -> Result<&'static dyn Action, super::ActionError> {
 
 /// Every read-only check, in the order `action list` shows them.
 pub fn checks() -> &'static [&'static dyn Check] {
-    &[]
+    &[&shell::Shell]
 }
 
 /// The check named `name`, if there is one.
