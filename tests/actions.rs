@@ -11,6 +11,8 @@ mod helpers;
 mod guards;
 #[path = "actions/repairs.rs"]
 mod repairs;
+#[path = "actions/shell.rs"]
+mod shell;
 #[path = "common/stacks.rs"]
 mod stack_seed;
 #[path = "actions/stacks.rs"]
