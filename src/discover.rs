@@ -230,7 +230,7 @@ pub async fn discover(
         comms: Comms::default(),
         stacks: Vec::new(),
         commands: Default::default(),
-        base_dir: None,
+        base_dir: Default::default(),
     };
     Ok((estate, summary))
 }

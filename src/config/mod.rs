@@ -43,7 +43,7 @@ pub fn parse(src: &str, path: &Path) -> Result<Estate, ConfigError> {
     let mut estate: Estate = toml::from_str(src)
         .map_err(|e| ConfigError::invalid(path, src, e.span(), humanize(e.message())))?;
     validate(&estate, src, path)?;
-    estate.base_dir = path.parent().map(Path::to_path_buf);
+    estate.base_dir = model::BaseDir(path.parent().map(Path::to_path_buf));
     Ok(estate)
 }
 

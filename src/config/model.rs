@@ -44,7 +44,33 @@ pub struct Estate {
     /// The estate file's folder: relative paths in it (a stack's template, a command's
     /// folder) are taken from here, not from wherever drconsole was started.
     #[serde(skip)]
-    pub base_dir: Option<std::path::PathBuf>,
+    pub base_dir: BaseDir,
+}
+
+/// Where an estate file lives. Not part of what it says: two files with the same content
+/// are the same estate wherever they are.
+#[derive(Debug, Clone, Default)]
+pub struct BaseDir(pub Option<std::path::PathBuf>);
+
+impl BaseDir {
+    /// `path` taken from the estate file's folder (from the working folder when the estate
+    /// came from no file).
+    pub fn join(&self, path: impl AsRef<std::path::Path>) -> std::path::PathBuf {
+        match &self.0 {
+            Some(dir) => dir.join(path),
+            None => path.as_ref().to_path_buf(),
+        }
+    }
+
+    pub fn as_deref(&self) -> Option<&std::path::Path> {
+        self.0.as_deref()
+    }
+}
+
+impl PartialEq for BaseDir {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

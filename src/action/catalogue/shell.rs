@@ -134,11 +134,10 @@ impl Check for Shell {
             .iter()
             .map(|a| substitute(a, &values))
             .collect();
-        let base = ctx.estate.base_dir.clone().unwrap_or_default();
-        let dir = match &command.dir {
-            Some(d) => base.join(d),
-            None => base,
-        };
+        let dir = ctx
+            .estate
+            .base_dir
+            .join(command.dir.as_deref().unwrap_or_default());
         let dir = if dir.as_os_str().is_empty() {
             PathBuf::from(".")
         } else {

@@ -404,7 +404,7 @@ impl Action for CreateStack {
                     )
                 }
                 (None, Some(file)) => {
-                    let path = ctx.estate.base_dir.clone().unwrap_or_default().join(&file);
+                    let path = ctx.estate.base_dir.join(&file);
                     let body = std::fs::read_to_string(&path).map_err(|e| {
                         ActionError::Invalid(format!(
                             "cannot read the template {}: {e}",
