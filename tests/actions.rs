@@ -13,8 +13,6 @@ mod guards;
 mod repairs;
 #[path = "actions/shell.rs"]
 mod shell;
-#[path = "common/stacks.rs"]
-mod stack_seed;
 #[path = "actions/stacks.rs"]
 mod stacks;
 #[path = "actions/undo.rs"]

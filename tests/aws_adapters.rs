@@ -8,8 +8,6 @@ mod alarm_writes;
 mod common;
 #[path = "aws_adapters/function_writes.rs"]
 mod function_writes;
-#[path = "common/stacks.rs"]
-mod stack_seed;
 #[path = "aws_adapters/stacks.rs"]
 mod stacks;
 #[path = "aws_adapters/storage_writes.rs"]

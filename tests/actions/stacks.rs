@@ -9,9 +9,9 @@ use drconsole::action::{ActionError, Executor, ExecutorOptions, Guard, Status};
 use drconsole::cloud::sim::{Latency, SimClock, SimCloud, SimOptions};
 use drconsole::cloud::{Cloud, Identity, Stacks};
 
+use crate::common::stacks::{STACK, VALUES, client, parameters, seed_stack, status};
 use crate::common::{BACKUP_REGION, moto};
 use crate::helpers::*;
-use crate::stack_seed::{STACK, VALUES, client, parameters, seed_stack, status};
 
 fn fast() -> ExecutorOptions {
     ExecutorOptions {
@@ -280,4 +280,56 @@ async fn on_the_simulation_an_update_takes_minutes_with_the_newest_event_as_prog
     assert_eq!(value("Environment").as_deref(), Some("production"));
     let events = sim.stack_events(BACKUP_REGION, STACK, None).await.unwrap();
     assert_eq!(events[0].status, "UPDATE_COMPLETE", "{events:#?}");
+}
+
+#[tokio::test]
+async fn a_rerun_after_the_wait_gave_up_sends_nothing_and_says_the_stack_is_still_at_it() {
+    let start = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let estate = example_estate();
+    let sim = Arc::new(SimCloud::new(
+        &estate,
+        SimOptions {
+            clock: SimClock::fixed(start),
+            latency: Latency::None,
+            faults: Vec::new(),
+        },
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let options = |poll| ExecutorOptions {
+        account: Some(drconsole::cloud::sim::ACCOUNT.to_owned()),
+        poll_every: Some(poll),
+        ..ExecutorOptions::default()
+    };
+    // As if a run had sent the update and then given up waiting: the values are set, the
+    // stack still UPDATE_IN_PROGRESS.
+    let executor = executor_in(
+        sim.clone() as Arc<dyn Cloud>,
+        &estate,
+        dir.path(),
+        options(std::time::Duration::from_secs(30)),
+    );
+    use drconsole::action::Authority;
+    use drconsole::cloud::{StackParameter, WriteRequest, Writes};
+    sim.send(
+        &WriteRequest::UpdateStack {
+            region: BACKUP_REGION.to_owned(),
+            stack: STACK.to_owned(),
+            parameters: vec![
+                StackParameter::new("InstanceCount", "3"),
+                StackParameter::previous("Environment"),
+                StackParameter::previous("AlertEmail"),
+            ],
+        },
+        &Authority::for_tests(),
+    )
+    .await
+    .unwrap();
+    let again = run(&executor, "update-stack", STACK, &["set=InstanceCount=3"])
+        .await
+        .unwrap();
+    match again.status {
+        Status::AlreadyDone(why) => assert!(why.contains("UPDATE_IN_PROGRESS"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(again.sent.is_empty());
 }

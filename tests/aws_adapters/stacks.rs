@@ -6,7 +6,7 @@
 
 use drconsole::cloud::{StackParameter, StackPhase, Stacks, TemplateSource};
 
-use super::stack_seed::{STACK, TEMPLATE, VALUES, parameters, seed_stack, status};
+use super::common::stacks::{STACK, TEMPLATE, VALUES, parameters, seed_stack, status};
 use super::*;
 
 fn update(parameters: Vec<StackParameter>) -> WriteRequest {

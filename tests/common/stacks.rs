@@ -1,14 +1,13 @@
 //! A CloudFormation stack in moto, made with the SDK directly (not through the adapter under
 //! test): the plan's backup-region capacity stack with three parameters, each with a
 //! template default that differs from its value, so a parameter reset to its default shows.
-//!
-//! Included with `#[path]` by the test binaries that use it.
 
+// Each test binary uses a different part of it.
 #![allow(dead_code)]
 
 use aws_sdk_cloudformation::types::Parameter;
 
-use crate::common::MotoEnv;
+use super::MotoEnv;
 
 /// The stack the example estate names as its backup capacity.
 pub const STACK: &str = "flightdata-pipeline";

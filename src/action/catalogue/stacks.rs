@@ -168,8 +168,14 @@ impl Action for UpdateStack {
             .filter(|(k, v)| current(k).as_deref() != Some(v.as_str()))
             .collect();
         if changed.is_empty() {
+            // After a run that gave up waiting, the values are there but CloudFormation may
+            // still be applying them: say so rather than call it finished.
+            let still = match info.phase() {
+                StackPhase::Complete => String::new(),
+                _ => format!("; the stack is {}", info.status),
+            };
             return Ok(plan.done(format!(
-                "{stack} already has {}",
+                "{stack} already has {}{still}",
                 set.iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
