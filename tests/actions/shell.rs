@@ -180,8 +180,11 @@ async fn only_commands_of_the_allow_list_run() {
             && m.contains("pass")),
         "{err}"
     );
-    // A listed command whose program is not there could not be checked: an error, not a
-    // failed verdict.
+    // A listed command whose program is not there could not be checked: an error (exit 2
+    // on the command line), neither a failed verdict nor bad input.
     let err = check(&setup, "missing", &[]).await.unwrap_err();
-    assert!(err.to_string().contains("not-there.sh"), "{err}");
+    assert!(
+        matches!(err, ActionError::Cloud(_)) && err.to_string().contains("not-there.sh"),
+        "{err}"
+    );
 }

@@ -11,6 +11,7 @@ use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::action::{ActionError, ArgKind, ArgSpec, Args, Check, Context, Report, TargetKind};
+use crate::cloud::{CloudError, ErrorKind};
 use crate::config::COMMAND_PLACEHOLDERS;
 
 /// How much of each stream is kept: the end, where a failing script says why.
@@ -71,6 +72,10 @@ async fn tail<R: AsyncRead + Unpin>(
         }
     }
     (kept, cut)
+}
+
+fn could_not(message: String) -> ActionError {
+    ActionError::Cloud(CloudError::new("shell", "run", ErrorKind::Client, message))
 }
 
 /// Kills the command and everything it started: it runs as the leader of its own process
@@ -172,8 +177,10 @@ impl Check for Shell {
         #[cfg(unix)]
         cmd.process_group(0);
         let started = Instant::now();
+        // A script that is missing or not executable is a check that could not be made
+        // (exit 2), not a mistake in what was typed.
         let mut child = cmd.spawn().map_err(|e| {
-            ActionError::Invalid(format!(
+            could_not(format!(
                 "cannot run {} (in {}): {e}",
                 program_path.display(),
                 dir.display()
@@ -201,9 +208,8 @@ impl Check for Shell {
         let took = started.elapsed();
         let (stdout, stderr, exit_code, timed_out) = match finished {
             Ok(((out, out_cut), (err, err_cut), status)) => {
-                let status = status.map_err(|e| {
-                    ActionError::Invalid(format!("lost track of {}: {e}", argv.join(" ")))
-                })?;
+                let status = status
+                    .map_err(|e| could_not(format!("lost track of {}: {e}", argv.join(" "))))?;
                 ((out, out_cut), (err, err_cut), status.code(), false)
             }
             Err(_) => {
