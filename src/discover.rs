@@ -228,6 +228,9 @@ pub async fn discover(
         services,
         contacts: plan_contacts(),
         comms: Comms::default(),
+        stacks: Vec::new(),
+        commands: Default::default(),
+        base_dir: Default::default(),
     };
     Ok((estate, summary))
 }

@@ -13,5 +13,9 @@ mod failover;
 mod guards;
 #[path = "actions/repairs.rs"]
 mod repairs;
+#[path = "actions/shell.rs"]
+mod shell;
+#[path = "actions/stacks.rs"]
+mod stacks;
 #[path = "actions/undo.rs"]
 mod undo;

@@ -10,6 +10,8 @@ mod common;
 mod dns_writes;
 #[path = "aws_adapters/function_writes.rs"]
 mod function_writes;
+#[path = "aws_adapters/stacks.rs"]
+mod stacks;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
 #[path = "aws_adapters/table_schema.rs"]

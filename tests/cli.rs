@@ -252,7 +252,35 @@ fn demo_status_json_carries_the_mode() {
     assert_eq!(doc["mode"], "simulation");
     assert_eq!(doc["estate"], "Flight Data Pipeline");
     assert_eq!(doc["account"], drconsole::cloud::sim::ACCOUNT);
-    assert!(doc["resources"].as_array().is_some_and(|r| r.len() == 16));
+    // 16 data resources and the backup region's stack.
+    assert!(doc["resources"].as_array().is_some_and(|r| r.len() == 17));
+}
+
+#[test]
+fn demo_status_shows_the_estates_stack_in_text_and_json() {
+    let home = tempfile::tempdir().unwrap();
+    let (stdout, _) = run(offline(&home).args(["--demo", "status"]), 0);
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("flightdata-pipeline"))
+        .unwrap_or_else(|| panic!("a stack row:\n{stdout}"));
+    let words: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        words[..4],
+        ["OK", "stack", "flightdata-pipeline", "us-west-2"],
+        "{row}"
+    );
+
+    let (stdout, _) = run(offline(&home).args(["--demo", "status", "--json"]), 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let stack = doc["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["kind"] == "stack"))
+        .unwrap_or_else(|| panic!("a stack resource: {stdout}"));
+    assert_eq!(stack["name"], "flightdata-pipeline");
+    assert_eq!(stack["status"], "ok");
+    assert_eq!(stack["facts"]["stack_status"], "CREATE_COMPLETE");
+    assert_eq!(stack["facts"]["role"], "backup-capacity");
 }
 
 #[test]

@@ -315,7 +315,7 @@ fn wrong_type() {
 fn unknown_top_level_key() {
     assert_eq!(
         error_for("unknown_top_level_key"),
-        r#"tests/invalid_configs/unknown_top_level_key.toml:2:1: unknown field `owner`, expected one of `name`, `regions`, `aws`, `dynamodb`, `s3`, `lambda`, `dns`, `cloudwatch`, `services`, `contacts`, `comms`
+        r#"tests/invalid_configs/unknown_top_level_key.toml:2:1: unknown field `owner`, expected one of `name`, `regions`, `aws`, `dynamodb`, `s3`, `lambda`, `dns`, `cloudwatch`, `services`, `contacts`, `comms`, `stacks`, `commands`
     owner = "platform-team"
     ^"#
     );
@@ -548,5 +548,91 @@ fn region_endpoint_bad_region() {
         r#"tests/invalid_configs/region_endpoint_bad_region.toml:8:11: [aws.region_endpoints] key "useast1" is not an AWS region name; expected something like "us-east-1"
     useast1 = "http://127.0.0.1:4566"
               ^"#
+    );
+}
+
+#[test]
+fn example_names_the_backup_capacity_stack_and_the_plans_scripts() {
+    let estate = example();
+    let stacks: Vec<(&str, Option<&str>, Option<config::StackRole>)> = estate
+        .stacks
+        .iter()
+        .map(|s| {
+            (
+                s.name.get_ref().as_str(),
+                s.region.as_ref().map(|r| r.get_ref().as_str()),
+                s.role,
+            )
+        })
+        .collect();
+    assert_eq!(
+        stacks,
+        [(
+            "flightdata-pipeline",
+            Some("us-west-2"),
+            Some(config::StackRole::BackupCapacity)
+        )]
+    );
+    let commands: Vec<&str> = estate.commands.keys().map(String::as_str).collect();
+    assert_eq!(commands, ["smoke-test", "verify-restored-data"]);
+    assert_eq!(
+        estate.commands["smoke-test"].run.get_ref(),
+        &["./scripts/smoke-test.sh", "--region", "{{backup_region}}"]
+    );
+    assert_eq!(estate.commands["smoke-test"].timeout, mins(5));
+    assert_eq!(
+        estate.base_dir.as_deref(),
+        Some(Path::new("templates")),
+        "relative paths in it are taken from its folder"
+    );
+}
+
+#[test]
+fn stack_region_not_in_estate() {
+    assert_eq!(
+        error_for("stack_region_not_in_estate"),
+        r#"tests/invalid_configs/stack_region_not_in_estate.toml:9:10: stack "flightdata-pipeline" is in region "eu-west-1", which is neither [regions].primary "us-east-1" nor [regions].backup "us-west-2"
+    region = "eu-west-1"
+             ^"#
+    );
+}
+
+#[test]
+fn duplicate_stack() {
+    assert_eq!(
+        error_for("duplicate_stack"),
+        r#"tests/invalid_configs/duplicate_stack.toml:11:8: stack "flightdata-pipeline" is listed twice in [[stacks]] (first at line 8)
+    name = "flightdata-pipeline"
+           ^"#
+    );
+}
+
+#[test]
+fn unknown_stack_role() {
+    assert_eq!(
+        error_for("unknown_stack_role"),
+        r#"tests/invalid_configs/unknown_stack_role.toml:9:8: unknown variant `standby`, expected one of `backup-capacity`, `production`, `emergency`
+    role = "standby"
+           ^"#
+    );
+}
+
+#[test]
+fn command_unknown_placeholder() {
+    assert_eq!(
+        error_for("command_unknown_placeholder"),
+        r#"tests/invalid_configs/command_unknown_placeholder.toml:8:7: [commands.smoke-test].run uses {{regoin}}, which is not one of {{region}}, {{primary_region}}, {{backup_region}}
+    run = ["./scripts/smoke-test.sh", "--region", "{{ regoin }}"]
+          ^"#
+    );
+}
+
+#[test]
+fn command_without_program() {
+    assert_eq!(
+        error_for("command_without_program"),
+        r#"tests/invalid_configs/command_without_program.toml:8:7: [commands.smoke-test].run must name a program first, like ["./scripts/smoke-test.sh", "--region", "{{region}}"]
+    run = []
+          ^"#
     );
 }

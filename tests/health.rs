@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use common::recorder::Recorded;
+use common::stacks::STACK;
 use common::*;
 use drconsole::cloud::aws::AwsOptions;
 use drconsole::config::{Estate, Priority};
@@ -226,9 +227,10 @@ async fn healthy_estate_is_ok_everywhere() {
     );
     assert_eq!(names(&snap, ResourceKind::Dns), set([API_RECORD]));
     assert_eq!(names(&snap, ResourceKind::Alarm), set(ALARMS));
+    assert_eq!(names(&snap, ResourceKind::Stack), set([STACK]));
     assert_eq!(
         snap.resources.len(),
-        3 + 3 + 3 + 3 + 1 + 3,
+        3 + 3 + 3 + 3 + 1 + 3 + 1,
         "{}",
         listing(&snap)
     );
@@ -250,7 +252,8 @@ async fn healthy_estate_is_ok_everywhere() {
             r.reasons
         );
         let region = match r.kind {
-            ResourceKind::Replica => WEST,
+            // The stack is the plan's standby capacity in the backup region.
+            ResourceKind::Replica | ResourceKind::Stack => WEST,
             ResourceKind::Dns => "global",
             _ => EAST,
         };
@@ -681,6 +684,7 @@ async fn a_dead_backup_region_leaves_replicas_unknown_and_the_rest_reported() {
         .collect();
     unread.extend(TABLES.map(|t| (ResourceKind::Table, t)));
     unread.extend(FUNCTIONS.map(|f| (ResourceKind::Function, f)));
+    unread.push((ResourceKind::Stack, STACK));
     assert_others_ok(&snap, &unread);
     assert_eq!(names(&snap, ResourceKind::Function), set(FUNCTIONS));
     assert_eq!(names(&snap, ResourceKind::Alarm), set(ALARMS));
@@ -923,7 +927,8 @@ async fn status_json_on_the_healthy_estate() {
     );
 
     let resources = doc["resources"].as_array().expect("resources[]");
-    assert_eq!(resources.len(), 16);
+    // And the backup region's stack.
+    assert_eq!(resources.len(), 17);
     for r in resources {
         let what = format!("{} {}", r["kind"], r["name"]);
         for key in [

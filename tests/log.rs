@@ -49,6 +49,7 @@ fn signing_name(service: &str) -> &str {
         "CloudWatch" => "monitoring",
         "Route53" => "route53",
         "STS" => "sts",
+        "CloudFormation" => "cloudformation",
         other => panic!("a service the test does not know: {other}"),
     }
 }

@@ -138,8 +138,12 @@ impl TargetKind {
                 .iter()
                 .map(|r| r.name.get_ref().clone())
                 .collect(),
-            // The stacks and commands sections come with their actions.
-            TargetKind::Stack | TargetKind::Command => Vec::new(),
+            TargetKind::Stack => estate
+                .stacks
+                .iter()
+                .map(|s| s.name.get_ref().clone())
+                .collect(),
+            TargetKind::Command => estate.commands.keys().cloned().collect(),
         }
     }
 }

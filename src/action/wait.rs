@@ -28,6 +28,10 @@ pub enum WaitFor {
     /// Route53 takes the health check as failing, by reports its checkers made after the
     /// last write (UpdateHealthCheck): then it answers with the SECONDARY record.
     HealthCheckFailing { health_check_id: String },
+    /// DescribeStacks says `*_COMPLETE` (done), `*_FAILED` or a rollback (failed, with the
+    /// status reason), else not yet, with the stack's newest event as progress. `stack` is a
+    /// name, or the stack id to follow a delete to DELETE_COMPLETE.
+    StackSettled { region: String, stack: String },
 }
 
 /// Where a wait stands after one look.
@@ -68,6 +72,9 @@ impl WaitFor {
             WaitFor::HealthCheckFailing { health_check_id } => {
                 format!("Route53 to take health check {health_check_id} as failing")
             }
+            WaitFor::StackSettled { region, stack } => {
+                format!("stack {} to settle in {region}", short_stack(stack))
+            }
         }
     }
 
@@ -89,6 +96,7 @@ impl WaitFor {
             WaitFor::HealthCheckFailing { health_check_id } => {
                 health_check_look(cloud, health_check_id, last).await
             }
+            WaitFor::StackSettled { region, stack } => stack_look(cloud, region, stack).await,
         }
     }
 }
@@ -183,6 +191,53 @@ async fn health_check_look(
             )),
         },
     )
+}
+
+/// A stack id (ARN) names the stack between its slashes: `...:stack/NAME/UUID`.
+fn short_stack(stack: &str) -> &str {
+    match stack.strip_prefix("arn:") {
+        Some(_) => stack.split('/').nth(1).unwrap_or(stack),
+        None => stack,
+    }
+}
+
+async fn stack_look(
+    cloud: &dyn crate::cloud::Cloud,
+    region: &str,
+    stack: &str,
+) -> CloudResult<Looked> {
+    use crate::cloud::StackPhase;
+    let name = short_stack(stack);
+    let info = match cloud.describe_stack(region, stack).await {
+        Ok(info) => info,
+        // By name, a deleted stack is no longer found: that is the end of a delete.
+        Err(e) if e.is_not_found() => return Ok(Looked::Done(format!("{name} is gone"))),
+        Err(e) => return Err(e),
+    };
+    Ok(match info.phase() {
+        StackPhase::Complete => Looked::Done(format!("{name} is {}", info.status)),
+        StackPhase::Failed => Looked::Failed(format!(
+            "{name} is {}{}",
+            info.status,
+            info.status_reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        )),
+        StackPhase::InProgress => {
+            // What CloudFormation is doing now says more than the status alone; an
+            // unreadable history is no reason to stop waiting.
+            let newest = cloud
+                .stack_events(region, stack, None)
+                .await
+                .ok()
+                .and_then(|events| events.into_iter().next());
+            Looked::NotYet(match newest {
+                Some(event) => format!("{name} is {}: {}", info.status, event.line()),
+                None => format!("{name} is {}", info.status),
+            })
+        }
+    })
 }
 
 /// A plan's timeouts as seconds in the journal.

@@ -211,6 +211,24 @@ pub trait Metrics: Send + Sync {
     ) -> CloudResult<Vec<MetricSeries>>;
 }
 
+/// CloudFormation: the stacks the estate file names (the backup region's capacity).
+#[async_trait]
+pub trait Stacks: Send + Sync {
+    /// By name, or by stack id (ARN), the one way to see a deleted stack: by name, a deleted
+    /// stack is `ErrorKind::NotFound`.
+    async fn describe_stack(&self, region: &str, name_or_id: &str) -> CloudResult<StackInfo>;
+    /// Newest first; with `since`, only the events after it.
+    async fn stack_events(
+        &self,
+        region: &str,
+        name_or_id: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> CloudResult<Vec<StackEvent>>;
+    /// The template the stack was last made from; by stack id it answers for a deleted stack
+    /// too, which is how a deleted stack is made again.
+    async fn get_template(&self, region: &str, name_or_id: &str) -> CloudResult<String>;
+}
+
 /// Who we are, and what time it is where we look.
 #[async_trait]
 pub trait Identity: Send + Sync {
@@ -322,6 +340,9 @@ pub async fn identity_from_first(
 
 /// Everything drconsole needs from a cloud: the reads, and the one write port only the
 /// action module can use.
-pub trait Cloud: Backups + Storage + Functions + Dns + Metrics + Identity + Writes {}
+pub trait Cloud:
+    Backups + Storage + Functions + Dns + Metrics + Identity + Writes + Stacks
+{
+}
 
-impl<T: Backups + Storage + Functions + Dns + Metrics + Identity + Writes> Cloud for T {}
+impl<T: Backups + Storage + Functions + Dns + Metrics + Identity + Writes + Stacks> Cloud for T {}

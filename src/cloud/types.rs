@@ -489,3 +489,111 @@ pub struct CallerIdentity {
     pub arn: String,
     pub user_id: String,
 }
+
+/// A CloudFormation stack as DescribeStacks shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackInfo {
+    pub name: String,
+    /// The stack's ARN: the one name that still answers once the stack is deleted.
+    pub id: String,
+    /// CREATE_COMPLETE, UPDATE_IN_PROGRESS, UPDATE_ROLLBACK_COMPLETE, DELETE_COMPLETE, ...
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub parameters: Vec<StackParameter>,
+    pub outputs: Vec<(String, String)>,
+    pub capabilities: Vec<String>,
+    /// The last update, or the creation where it never was updated.
+    pub last_updated: Option<DateTime<Utc>>,
+}
+
+/// One parameter of a stack. Sent, `value: None` means UsePreviousValue: the value the stack
+/// has now, not the template's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackParameter {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+impl StackParameter {
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> StackParameter {
+        StackParameter {
+            key: key.into(),
+            value: Some(value.into()),
+        }
+    }
+
+    pub fn previous(key: impl Into<String>) -> StackParameter {
+        StackParameter {
+            key: key.into(),
+            value: None,
+        }
+    }
+}
+
+/// Where a stack stands, by the words of its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StackPhase {
+    /// `*_COMPLETE` but a rollback: done, as asked.
+    Complete,
+    /// `*_IN_PROGRESS`: CloudFormation is still at it.
+    InProgress,
+    /// `*_FAILED`, or any `ROLLBACK`: not what was asked.
+    Failed,
+}
+
+impl StackInfo {
+    pub fn phase(&self) -> StackPhase {
+        stack_phase(&self.status)
+    }
+}
+
+/// `UPDATE_ROLLBACK_COMPLETE` ends in COMPLETE but means the update was undone: a failure.
+pub fn stack_phase(status: &str) -> StackPhase {
+    if status.contains("ROLLBACK") || status.ends_with("_FAILED") {
+        StackPhase::Failed
+    } else if status.ends_with("_IN_PROGRESS") {
+        StackPhase::InProgress
+    } else {
+        StackPhase::Complete
+    }
+}
+
+/// One line of a stack's history, as DescribeStackEvents lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackEvent {
+    pub time: DateTime<Utc>,
+    /// The stack's own name for stack-level events, else the resource's logical id.
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+impl StackEvent {
+    /// "12:04:31 AWS::ECS::Service Service UPDATE_IN_PROGRESS (reason)": a progress line.
+    pub fn line(&self) -> String {
+        format!(
+            "{} {} {} {}{}",
+            self.time.format("%H:%M:%S"),
+            self.resource_type,
+            self.logical_id,
+            self.status,
+            self.reason
+                .as_deref()
+                .filter(|r| !r.is_empty())
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// Where CreateStack takes its template from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateSource {
+    /// The template's text (what a file, or GetTemplate of a deleted stack, gave).
+    Body(String),
+    /// An S3 URL CloudFormation reads it from.
+    Url(String),
+}

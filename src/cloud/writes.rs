@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
     EventSourceMapping, ExportInfo, ExportRequest, HealthCheckConfig, ImportInfo, ImportRequest,
-    RecordChange, ReplicationConfig, RestorePoint, TableInfo,
+    RecordChange, ReplicationConfig, RestorePoint, StackParameter, TableInfo, TemplateSource,
 };
 pub use crate::action::Authority;
 
@@ -150,6 +150,26 @@ pub enum WriteRequest {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         disabled: Option<bool>,
     },
+    // CloudFormation
+    /// Always with UsePreviousTemplate: only parameters change. A parameter with no value is
+    /// sent as UsePreviousValue; one left out would fall back to the template's default.
+    UpdateStack {
+        region: String,
+        stack: String,
+        parameters: Vec<StackParameter>,
+    },
+    CreateStack {
+        region: String,
+        stack: String,
+        template: TemplateSource,
+        parameters: Vec<StackParameter>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        capabilities: Vec<String>,
+    },
+    DeleteStack {
+        region: String,
+        stack: String,
+    },
 }
 
 /// What an object upload carries. The preview and the journal show text bodies whole and
@@ -232,6 +252,7 @@ impl WriteRequest {
             ChangeResourceRecordSets { .. } => "route53",
             SetAlarmState { .. } => "cloudwatch",
             UpdateHealthCheck { .. } => "route53",
+            UpdateStack { .. } | CreateStack { .. } | DeleteStack { .. } => "cloudformation",
         }
     }
 
@@ -261,6 +282,9 @@ impl WriteRequest {
             ChangeResourceRecordSets { .. } => "ChangeResourceRecordSets",
             SetAlarmState { .. } => "SetAlarmState",
             UpdateHealthCheck { .. } => "UpdateHealthCheck",
+            UpdateStack { .. } => "UpdateStack",
+            CreateStack { .. } => "CreateStack",
+            DeleteStack { .. } => "DeleteStack",
         }
     }
 
@@ -290,6 +314,9 @@ impl WriteRequest {
             CopyObjects { to, .. } => Some(&to.region),
             ChangeResourceRecordSets { .. } => None,
             UpdateHealthCheck { .. } => None,
+            UpdateStack { region, .. }
+            | CreateStack { region, .. }
+            | DeleteStack { region, .. } => Some(region),
         }
     }
 
@@ -331,6 +358,9 @@ impl WriteRequest {
             UpdateHealthCheck {
                 health_check_id, ..
             } => health_check_id.clone(),
+            UpdateStack { stack, .. } | CreateStack { stack, .. } | DeleteStack { stack, .. } => {
+                stack.clone()
+            }
         }
     }
 
@@ -506,6 +536,38 @@ impl WriteRequest {
                     set.join(", ")
                 )
             }
+            UpdateStack {
+                stack, parameters, ..
+            } => format!(
+                "update stack {stack} (previous template): {}",
+                stack_parameters(parameters)
+            ),
+            CreateStack {
+                stack,
+                template,
+                parameters,
+                capabilities,
+                ..
+            } => format!(
+                "create stack {stack} from {}{}{}",
+                match template {
+                    TemplateSource::Body(body) => format!("a template of {} bytes", body.len()),
+                    TemplateSource::Url(url) => url.clone(),
+                },
+                if parameters.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", stack_parameters(parameters))
+                },
+                if capabilities.is_empty() {
+                    String::new()
+                } else {
+                    format!(", capabilities {}", capabilities.join(", "))
+                }
+            ),
+            DeleteStack { stack, .. } => {
+                format!("DELETE stack {stack} and every resource it made")
+            }
         };
         format!("{what}{place}")
     }
@@ -514,6 +576,25 @@ impl WriteRequest {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// "Key=value, Other (previous value)": set values first, as a person reads a change.
+fn stack_parameters(parameters: &[StackParameter]) -> String {
+    let (set, kept): (Vec<_>, Vec<_>) = parameters.iter().partition(|p| p.value.is_some());
+    let mut parts: Vec<String> = set
+        .iter()
+        .map(|p| format!("{}={}", p.key, p.value.as_deref().unwrap_or_default()))
+        .collect();
+    if !kept.is_empty() {
+        parts.push(format!(
+            "{} unchanged (previous value)",
+            kept.iter()
+                .map(|p| p.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    parts.join(", ")
 }
 
 /// What a write answered.
@@ -536,6 +617,8 @@ pub enum WriteOutput {
         config: HealthCheckConfig,
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// The stack a CreateStack or UpdateStack started, by id.
+    Stack(String),
 }
 
 /// A write's answer and the request id AWS gave it (what support asks for).

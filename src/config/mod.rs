@@ -24,6 +24,7 @@ pub use model::{
     AwsSettings, Bucket, CloudWatch, Comms, Contact, ContactGroup, Dns, DnsRecord, DynamoDb,
     Estate, IngestionStop, Lambda, Priority, Regions, S3, Service,
 };
+pub use model::{CommandEntry, StackEntry, StackRole};
 
 /// Environment variable naming the estate file when `--config` is not given.
 pub const CONFIG_ENV: &str = "DRCONSOLE_CONFIG";
@@ -39,9 +40,10 @@ pub fn load(path: &Path) -> Result<Estate, ConfigError> {
 
 /// Parses and checks estate TOML; `path` is only used in error messages.
 pub fn parse(src: &str, path: &Path) -> Result<Estate, ConfigError> {
-    let estate: Estate = toml::from_str(src)
+    let mut estate: Estate = toml::from_str(src)
         .map_err(|e| ConfigError::invalid(path, src, e.span(), humanize(e.message())))?;
     validate(&estate, src, path)?;
+    estate.base_dir = model::BaseDir(path.parent().map(Path::to_path_buf));
     Ok(estate)
 }
 
@@ -499,7 +501,105 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
         );
     }
 
+    stacks_and_commands(&mut check, estate);
     check.into_result()
+}
+
+/// The placeholders a command's arguments may use.
+pub const COMMAND_PLACEHOLDERS: &[&str] = &["region", "primary_region", "backup_region"];
+
+fn stacks_and_commands(check: &mut Checker<'_>, estate: &Estate) {
+    let regions = [
+        estate.regions.primary.get_ref(),
+        estate.regions.backup.get_ref(),
+    ];
+    let names: Vec<&Spanned<String>> = estate.stacks.iter().map(|s| &s.name).collect();
+    check.duplicates("stack", "[[stacks]]", &names);
+    for stack in &estate.stacks {
+        if stack.name.get_ref().trim().is_empty() {
+            check.report(
+                Some(stack.name.span()),
+                "a [[stacks]] entry has an empty name".into(),
+            );
+        }
+        if let Some(region) = &stack.region
+            && !regions.contains(&region.get_ref())
+        {
+            check.report(
+                Some(region.span()),
+                format!(
+                    "stack {:?} is in region {:?}, which is neither [regions].primary {:?} nor \
+                     [regions].backup {:?}",
+                    stack.name.get_ref(),
+                    region.get_ref(),
+                    regions[0],
+                    regions[1]
+                ),
+            );
+        }
+        if let Some(template) = &stack.template
+            && template.get_ref().trim().is_empty()
+        {
+            check.report(
+                Some(template.span()),
+                format!(
+                    "stack {:?} has an empty template path",
+                    stack.name.get_ref()
+                ),
+            );
+        }
+    }
+    for (name, command) in &estate.commands {
+        let run = command.run.get_ref();
+        if run.first().is_none_or(|program| program.trim().is_empty()) {
+            check.report(
+                Some(command.run.span()),
+                format!(
+                    "[commands.{name}].run must name a program first, like \
+                     [\"./scripts/smoke-test.sh\", \"--region\", \"{{{{region}}}}\"]"
+                ),
+            );
+        }
+        for arg in run {
+            for placeholder in placeholders(arg) {
+                if !COMMAND_PLACEHOLDERS.contains(&placeholder) {
+                    check.report(
+                        Some(command.run.span()),
+                        format!(
+                            "[commands.{name}].run uses {{{{{placeholder}}}}}, which is not one \
+                             of {}",
+                            COMMAND_PLACEHOLDERS
+                                .iter()
+                                .map(|p| format!("{{{{{p}}}}}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        if command.timeout.is_zero() {
+            check.report(
+                Some(command.run.span()),
+                format!("[commands.{name}].timeout must be longer than zero, like \"5m\""),
+            );
+        }
+    }
+}
+
+/// The names inside `{{ }}` in `arg`, trimmed.
+pub fn placeholders(arg: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = arg;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            break;
+        };
+        found.push(after[..close].trim());
+        rest = &after[close + 2..];
+    }
+    found
 }
 
 /// "declared: a, b, c" or "none declared", for the tail of a dangling-reference message.

@@ -35,6 +35,42 @@ pub struct Estate {
     pub contacts: Vec<ContactGroup>,
     #[serde(default)]
     pub comms: Comms,
+    /// CloudFormation stacks the console watches and the stack actions may change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<StackEntry>,
+    /// The allow-list of local commands the `shell` check may run, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub commands: BTreeMap<String, CommandEntry>,
+    /// The estate file's folder: relative paths in it (a stack's template, a command's
+    /// folder) are taken from here, not from wherever drconsole was started.
+    #[serde(skip)]
+    pub base_dir: BaseDir,
+}
+
+/// Where an estate file lives. Not part of what it says: two files with the same content
+/// are the same estate wherever they are.
+#[derive(Debug, Clone, Default)]
+pub struct BaseDir(pub Option<std::path::PathBuf>);
+
+impl BaseDir {
+    /// `path` taken from the estate file's folder (from the working folder when the estate
+    /// came from no file).
+    pub fn join(&self, path: impl AsRef<std::path::Path>) -> std::path::PathBuf {
+        match &self.0 {
+            Some(dir) => dir.join(path),
+            None => path.as_ref().to_path_buf(),
+        }
+    }
+
+    pub fn as_deref(&self) -> Option<&std::path::Path> {
+        self.0.as_deref()
+    }
+}
+
+impl PartialEq for BaseDir {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -295,4 +331,50 @@ impl Default for Comms {
             update_every: Dur::from_secs(30 * 60),
         }
     }
+}
+
+/// A CloudFormation stack of the estate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackEntry {
+    pub name: Spanned<String>,
+    /// One of the estate's two regions; the primary when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Spanned<String>>,
+    /// What the stack is for in a recovery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<StackRole>,
+    /// The template file `create-stack` makes it from, relative to the estate file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StackRole {
+    /// The standby capacity in the backup region that a failover scales up.
+    BackupCapacity,
+    /// The pipeline's production infrastructure.
+    Production,
+    /// What an infrastructure-loss recovery deploys from scratch.
+    Emergency,
+}
+
+/// A local command of the allow-list: argv, never a shell line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandEntry {
+    /// The program and its arguments; `{{region}}`, `{{primary_region}}` and
+    /// `{{backup_region}}` are replaced from the estate.
+    pub run: Spanned<Vec<String>>,
+    /// Killed after this long.
+    #[serde(default = "default_command_timeout")]
+    pub timeout: Dur,
+    /// The folder it runs in, relative to the estate file (default: the estate file's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+}
+
+fn default_command_timeout() -> Dur {
+    Dur::from_secs(5 * 60)
 }

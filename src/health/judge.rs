@@ -8,11 +8,13 @@ use crate::cloud::{AlarmState, Failover};
 
 mod bucket;
 mod region_loss;
+mod stack;
 #[cfg(test)]
 mod what_was_read;
 
 pub use bucket::{CURRENT_METRIC_WINDOW, bucket, replica};
 use region_loss::{function_region_loss, table_region_loss};
+pub use stack::stack;
 
 /// A status with its reasons, most severe first.
 #[derive(Debug, Clone, PartialEq)]

@@ -50,6 +50,8 @@ pub enum ResourceKind {
     Function,
     Dns,
     Alarm,
+    /// A CloudFormation stack the estate file names.
+    Stack,
 }
 
 impl ResourceKind {
@@ -61,6 +63,7 @@ impl ResourceKind {
             ResourceKind::Function => "function",
             ResourceKind::Dns => "dns",
             ResourceKind::Alarm => "alarm",
+            ResourceKind::Stack => "stack",
         }
     }
 }
@@ -127,6 +130,7 @@ pub enum Facts {
     Function(FunctionFacts),
     Dns(DnsFacts),
     Alarm(AlarmFacts),
+    Stack(StackFacts),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -327,6 +331,18 @@ pub struct AlarmFacts {
     pub state: Option<AlarmState>,
     pub reason: Option<String>,
     pub updated: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StackFacts {
+    /// `Some(false)`: DescribeStacks does not know it by name (never made, or deleted).
+    pub exists: Option<bool>,
+    /// What the estate file says it is for ("backup-capacity", ...).
+    pub role: Option<String>,
+    pub stack_status: Option<String>,
+    pub status_reason: Option<String>,
+    pub last_updated: Option<DateTime<Utc>>,
+    pub parameters: Vec<(String, String)>,
 }
 
 /// A row of the priority matrix with the worst of its resources.

@@ -97,6 +97,9 @@ async fn snapshot_with(
         work.push(Box::pin(async { vec![probes.dns(record).await] }));
     }
     work.push(Box::pin(probes.alarms()));
+    for stack in &estate.stacks {
+        work.push(Box::pin(async { vec![probes.stack(stack).await] }));
+    }
 
     let results: Vec<Vec<Observed>> = stream::iter(work)
         .buffer_unordered(concurrency.max(1))
@@ -211,6 +214,7 @@ fn judged(o: Observed, estate: &Estate, now: DateTime<Utc>, down: &[&str]) -> Re
         ),
         Facts::Dns(f) => judge::dns(f),
         Facts::Alarm(f) => judge::alarm(f),
+        Facts::Stack(f) => judge::stack(f),
     };
     if let Some(first) = o.errors.first() {
         // Facts we could not read are not facts: never let them pass as healthy. A region

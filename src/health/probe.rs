@@ -13,6 +13,7 @@ use crate::config::{DnsRecord, Estate};
 
 mod bucket;
 mod outside;
+mod stack;
 
 pub(super) use bucket::{Counting, Counts};
 

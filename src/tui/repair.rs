@@ -236,6 +236,7 @@ fn target_kind(kind: ResourceKind) -> Option<TargetKind> {
         ResourceKind::Function => Some(TargetKind::Function),
         ResourceKind::Alarm => Some(TargetKind::Alarm),
         ResourceKind::Dns => Some(TargetKind::Record),
+        ResourceKind::Stack => Some(TargetKind::Stack),
         ResourceKind::Replica => None,
     }
 }

@@ -31,6 +31,7 @@ pub mod fake_http;
 mod plan;
 pub mod recorder;
 mod seed;
+pub mod stacks;
 
 // Not every test binary uses every seeder.
 #[allow(unused_imports)]

@@ -178,6 +178,9 @@ pub async fn seed_plan_estate(env: &MotoEnv) -> Seeded {
     .await;
     create_failover_record(env, &zone_id, API_RECORD, false, SECONDARY_IP, None).await;
 
+    // CloudFormation: the standby capacity the plan scales up in the backup region.
+    super::stacks::seed_stack(env, BACKUP_REGION, super::stacks::STACK).await;
+
     // CloudWatch.
     put_alarm(
         env,

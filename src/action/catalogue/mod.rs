@@ -6,6 +6,8 @@ mod dynamodb;
 mod lambda;
 pub mod reprotect;
 mod s3;
+mod shell;
+mod stacks;
 
 use super::{Action, Check};
 
@@ -23,6 +25,9 @@ pub fn all() -> &'static [&'static dyn Action] {
         &lambda::RestartIngestion,
         &cloudwatch::SetAlarmState,
         &dns::FailoverDns,
+        &stacks::UpdateStack,
+        &stacks::CreateStack,
+        &stacks::DeleteStack,
     ]
 }
 
@@ -43,7 +48,7 @@ pub fn find(name: &str) -> Result<&'static dyn Action, super::ActionError> {
 
 /// Every read-only check, in the order `action list` shows them.
 pub fn checks() -> &'static [&'static dyn Check] {
-    &[]
+    &[&shell::Shell]
 }
 
 /// The check named `name`, if there is one.

@@ -6,6 +6,7 @@
 //! the call's line whatever level the log runs at.
 
 mod calllog;
+mod cloudformation;
 mod cloudwatch;
 mod download;
 mod dynamodb;
@@ -66,6 +67,7 @@ struct RegionClients {
     lambda: aws_sdk_lambda::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
     sts: aws_sdk_sts::Client,
+    cloudformation: aws_sdk_cloudformation::Client,
 }
 
 /// Every port on the AWS SDK; one set of clients per region, made on first use.
@@ -221,7 +223,10 @@ impl AwsCloud {
                         client!(aws_sdk_cloudwatch).interceptor(log.clone()).build(),
                     ),
                     sts: aws_sdk_sts::Client::from_conf(
-                        client!(aws_sdk_sts).interceptor(log).build(),
+                        client!(aws_sdk_sts).interceptor(log.clone()).build(),
+                    ),
+                    cloudformation: aws_sdk_cloudformation::Client::from_conf(
+                        client!(aws_sdk_cloudformation).interceptor(log).build(),
                     ),
                 }
             })
@@ -239,6 +244,9 @@ impl AwsCloud {
     }
     fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
         self.clients(region).cloudwatch
+    }
+    fn cloudformation(&self, region: &str) -> aws_sdk_cloudformation::Client {
+        self.clients(region).cloudformation
     }
 
     // Writes are sent once: a retry after a timeout or a 5xx may repeat a write AWS already
@@ -260,6 +268,10 @@ impl AwsCloud {
     fn cloudwatch_write(&self, region: &str) -> aws_sdk_cloudwatch::Client {
         let config = self.cloudwatch(region).config().to_builder();
         aws_sdk_cloudwatch::Client::from_conf(config.retry_config(once()).build())
+    }
+    fn cloudformation_write(&self, region: &str) -> aws_sdk_cloudformation::Client {
+        let config = self.cloudformation(region).config().to_builder();
+        aws_sdk_cloudformation::Client::from_conf(config.retry_config(once()).build())
     }
 }
 

@@ -100,6 +100,22 @@ impl Writes for AwsCloud {
                 self.update_health_check(health_check_id, *inverted, *disabled)
                     .await
             }
+            UpdateStack {
+                region,
+                stack,
+                parameters,
+            } => self.update_stack(region, stack, parameters).await,
+            CreateStack {
+                region,
+                stack,
+                template,
+                parameters,
+                capabilities,
+            } => {
+                self.create_stack(region, stack, template, parameters, capabilities)
+                    .await
+            }
+            DeleteStack { region, stack } => self.delete_stack(region, stack).await,
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }

@@ -25,10 +25,12 @@
 //!
 //! Time: restores are CREATING for 90 s, deletes DELETING for 20 s, exports IN_PROGRESS for
 //! 60 s, DNS changes PENDING for 30 s and event source mappings Enabling or Disabling for
-//! 5 s, all on the [`SimClock`]. PITR's window and the metrics are computed from the clock
+//! 5 s, stacks updating for 4 minutes, creating for 5 and deleting for 3 (an event a step),
+//! all on the [`SimClock`]. PITR's window and the metrics are computed from the clock
 //! at read time, so a real clock stays current.
 
 mod clock;
+mod cloudformation;
 mod cloudwatch;
 mod dynamodb;
 mod fault;

@@ -90,6 +90,7 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
         lambda_bucket: estate.lambda.backup_bucket.clone(),
         lambda_copy_bucket: estate.lambda.backup_copy_bucket.clone(),
         serial: 0,
+        stacks: super::cloudformation::seed(estate, now),
     };
     for name in estate.dynamodb.tables.iter().map(|t| t.get_ref()) {
         let mut table = seed_table(&primary, name, now);

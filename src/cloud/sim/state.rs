@@ -54,6 +54,8 @@ pub(super) struct State {
     pub lambda_copy_bucket: Option<String>,
     /// Makes every generated id unique.
     pub serial: u64,
+    /// CloudFormation stacks, deleted ones included (they answer by id).
+    pub stacks: Vec<super::cloudformation::SimStack>,
 }
 
 /// Which resource each fault hits, chosen once from the estate.

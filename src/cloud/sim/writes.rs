@@ -154,6 +154,36 @@ impl SimCloud {
                 config: self.update_health_check(call, health_check_id, *inverted, *disabled)?,
                 at: self.clock.now(),
             },
+            UpdateStack {
+                region,
+                stack,
+                parameters,
+            } => match self.update_stack(call, region, stack, parameters) {
+                Ok(id) => WriteOutput::Stack(id),
+                // As the AWS adapter does: the stack is already as asked.
+                Err(e) if e.message.contains("No updates are to be performed") => {
+                    WriteOutput::Nothing
+                }
+                Err(e) => return Err(e),
+            },
+            CreateStack {
+                region,
+                stack,
+                template,
+                parameters,
+                capabilities,
+            } => WriteOutput::Stack(self.create_stack(
+                call,
+                region,
+                stack,
+                template,
+                parameters,
+                capabilities,
+            )?),
+            DeleteStack { region, stack } => {
+                self.delete_stack(call, region, stack)?;
+                WriteOutput::Nothing
+            }
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }

@@ -196,7 +196,7 @@ pub(super) fn resource_row<'a>(
             };
             cells.push(Cell::from(state));
         }
-        (Facts::Replica(_), _) => {}
+        (Facts::Replica(_), _) | (Facts::Stack(_), _) => {}
     }
     cells
 }

@@ -176,10 +176,13 @@ async fn region_outage_leaves_only_the_backup_region_and_global_services() {
         (backup.region.as_str(), backup.reachable),
         (WEST, Some(true))
     );
-    assert_eq!((backup.resources_read, backup.resources), (3, 3));
+    // The three replicas and the standby stack.
+    assert_eq!((backup.resources_read, backup.resources), (4, 4));
     for r in &snap.resources {
         match (r.kind, r.region.as_str()) {
-            (K::Replica, WEST) => assert_eq!(r.status, Status::Ok, "{}", listing(&snap)),
+            (K::Replica | K::Stack, WEST) => {
+                assert_eq!(r.status, Status::Ok, "{}", listing(&snap))
+            }
             (K::Dns, _) => assert_flagged(
                 &snap,
                 K::Dns,

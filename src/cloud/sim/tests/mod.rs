@@ -5,6 +5,7 @@ mod faults;
 mod health;
 mod new_writes;
 mod repairs;
+mod stacks;
 mod writes;
 
 use std::path::Path;
