@@ -140,6 +140,9 @@ pub trait Storage: Send + Sync {
         bucket: &str,
         prefix: &str,
     ) -> CloudResult<Vec<String>>;
+    /// One object's bytes, whole: for the small files drconsole writes itself (a function's
+    /// saved configuration), never for data.
+    async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>>;
 }
 
 /// Lambda: the pipeline's functions, their reserved concurrency and what feeds them.

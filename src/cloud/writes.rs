@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
-    EventSourceMapping, ExportInfo, ExportRequest, ImportInfo, ImportRequest, RecordChange,
-    ReplicationConfig, RestorePoint, TableInfo,
+    AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, CodeInS3, ContinuousBackups,
+    CopyReport, EventSourceMapping, ExportInfo, ExportRequest, FunctionInfo, FunctionSpec,
+    ImportInfo, ImportRequest, RecordChange, ReplicationConfig, RestorePoint, TableInfo,
 };
 pub use crate::action::Authority;
 
@@ -140,6 +140,27 @@ pub enum WriteRequest {
         state: AlarmState,
         reason: String,
     },
+    // Lambda: restoring a function from its backup
+    /// Creates the function with the package in `code` (a bucket of `region`).
+    CreateFunction {
+        region: String,
+        spec: FunctionSpec,
+        code: CodeInS3,
+    },
+    /// Replaces the function's code with the package in `code` (a bucket of `region`).
+    UpdateFunctionCode {
+        region: String,
+        function: String,
+        code: CodeInS3,
+        /// Set with the code where the backup names them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        architectures: Option<Vec<String>>,
+    },
+    /// Sends only the fields `spec` sets.
+    UpdateFunctionConfiguration {
+        region: String,
+        spec: FunctionSpec,
+    },
 }
 
 /// What an object upload carries. The preview and the journal show text bodies whole and
@@ -221,6 +242,9 @@ impl WriteRequest {
             | UpdateEventSourceMapping { .. } => "lambda",
             ChangeResourceRecordSets { .. } => "route53",
             SetAlarmState { .. } => "cloudwatch",
+            CreateFunction { .. }
+            | UpdateFunctionCode { .. }
+            | UpdateFunctionConfiguration { .. } => "lambda",
         }
     }
 
@@ -249,6 +273,9 @@ impl WriteRequest {
             UpdateEventSourceMapping { .. } => "UpdateEventSourceMapping",
             ChangeResourceRecordSets { .. } => "ChangeResourceRecordSets",
             SetAlarmState { .. } => "SetAlarmState",
+            CreateFunction { .. } => "CreateFunction",
+            UpdateFunctionCode { .. } => "UpdateFunctionCode",
+            UpdateFunctionConfiguration { .. } => "UpdateFunctionConfiguration",
         }
     }
 
@@ -277,6 +304,9 @@ impl WriteRequest {
             | SetAlarmState { region, .. } => Some(region),
             CopyObjects { to, .. } => Some(&to.region),
             ChangeResourceRecordSets { .. } => None,
+            CreateFunction { region, .. }
+            | UpdateFunctionCode { region, .. }
+            | UpdateFunctionConfiguration { region, .. } => Some(region),
         }
     }
 
@@ -315,6 +345,10 @@ impl WriteRequest {
                 .map(|c| c.record.name.clone())
                 .unwrap_or_default(),
             SetAlarmState { alarm, .. } => alarm.clone(),
+            CreateFunction { spec, .. } | UpdateFunctionConfiguration { spec, .. } => {
+                spec.name.clone()
+            }
+            UpdateFunctionCode { function, .. } => function.clone(),
         }
     }
 
@@ -473,6 +507,22 @@ impl WriteRequest {
                 reason,
                 ..
             } => format!("set alarm {alarm} to {state:?} ({reason})"),
+            CreateFunction { spec, code, .. } => format!(
+                "create function {} ({}) from s3://{}/{}",
+                spec.name,
+                spec.runtime.as_deref().unwrap_or("no runtime"),
+                code.bucket,
+                code.key
+            ),
+            UpdateFunctionCode { function, code, .. } => format!(
+                "replace the code of function {function} with s3://{}/{}",
+                code.bucket, code.key
+            ),
+            UpdateFunctionConfiguration { spec, .. } => format!(
+                "update the configuration of function {}: {}",
+                spec.name,
+                spec.field_names().join(", ")
+            ),
         };
         format!("{what}{place}")
     }
@@ -497,6 +547,7 @@ pub enum WriteOutput {
     Concurrency(i32),
     Mapping(EventSourceMapping),
     Change(ChangeInfo),
+    Function(Box<FunctionInfo>),
 }
 
 /// A write's answer and the request id AWS gave it (what support asks for).

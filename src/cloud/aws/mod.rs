@@ -10,6 +10,7 @@ mod cloudwatch;
 mod download;
 mod dynamodb;
 mod lambda;
+mod lambda_writes;
 mod route53;
 mod s3;
 mod sts;

@@ -92,6 +92,19 @@ impl Writes for AwsCloud {
                 state,
                 reason,
             } => self.set_alarm_state(region, alarm, *state, reason).await,
+            CreateFunction { region, spec, code } => self.create_function(region, spec, code).await,
+            UpdateFunctionCode {
+                region,
+                function,
+                code,
+                architectures,
+            } => {
+                self.update_function_code(region, function, code, architectures.as_deref())
+                    .await
+            }
+            UpdateFunctionConfiguration { region, spec } => {
+                self.update_function_configuration(region, spec).await
+            }
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }
