@@ -7,6 +7,8 @@ mod common;
 #[path = "common/actions.rs"]
 mod helpers;
 
+#[path = "actions/function_restore.rs"]
+mod function_restore;
 #[path = "actions/guards.rs"]
 mod guards;
 #[path = "actions/repairs.rs"]

@@ -6,6 +6,8 @@
 #[path = "aws_adapters/alarm_writes.rs"]
 mod alarm_writes;
 mod common;
+#[path = "aws_adapters/function_restore.rs"]
+mod function_restore;
 #[path = "aws_adapters/function_writes.rs"]
 mod function_writes;
 #[path = "aws_adapters/storage_writes.rs"]

@@ -2,6 +2,7 @@
 
 mod cloudwatch;
 mod dynamodb;
+mod function_restore;
 mod lambda;
 pub mod reprotect;
 mod s3;
@@ -21,6 +22,7 @@ pub fn all() -> &'static [&'static dyn Action] {
         &lambda::StopIngestion,
         &lambda::RestartIngestion,
         &cloudwatch::SetAlarmState,
+        &function_restore::RestoreFunction,
     ]
 }
 
