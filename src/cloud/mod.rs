@@ -5,11 +5,13 @@
 
 pub mod aws;
 mod error;
+mod function_spec;
 pub mod sim;
 mod types;
 pub mod writes;
 
 pub use error::{CloudError, CloudResult, ErrorKind};
+pub use function_spec::*;
 pub use types::*;
 pub use writes::{ObjectBody, Sent, WriteOutput, WriteRequest, Writes};
 

@@ -4,6 +4,7 @@ mod cloudwatch;
 mod dynamodb;
 mod function_restore;
 mod lambda;
+mod region_map;
 pub mod reprotect;
 mod s3;
 
