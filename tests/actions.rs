@@ -9,6 +9,8 @@ mod helpers;
 
 #[path = "actions/failover.rs"]
 mod failover;
+#[path = "actions/function_restore.rs"]
+mod function_restore;
 #[path = "actions/guards.rs"]
 mod guards;
 #[path = "actions/repairs.rs"]

@@ -8,6 +8,8 @@ mod alarm_writes;
 mod common;
 #[path = "aws_adapters/dns_writes.rs"]
 mod dns_writes;
+#[path = "aws_adapters/function_restore.rs"]
+mod function_restore;
 #[path = "aws_adapters/function_writes.rs"]
 mod function_writes;
 #[path = "aws_adapters/stacks.rs"]

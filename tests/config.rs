@@ -636,3 +636,37 @@ fn command_without_program() {
           ^"#
     );
 }
+
+#[test]
+fn region_map_to_the_same_region() {
+    assert_eq!(
+        error_for("region_map_same_region"),
+        r#"tests/invalid_configs/region_map_same_region.toml:8:58: [lambda.region_map] "arn:aws:lambda:us-east-1:123456789012:layer:common:7" = "arn:aws:lambda:us-east-1:123456789012:layer:common:8": both sides are in the same region; map a region-bound ARN to its counterpart in another region
+    "arn:aws:lambda:us-east-1:123456789012:layer:common:7" = "arn:aws:lambda:us-east-1:123456789012:layer:common:8"
+                                                             ^"#
+    );
+}
+
+#[test]
+fn region_map_key_neither_arn_nor_id() {
+    assert_eq!(
+        error_for("region_map_not_an_arn_or_id"),
+        r#"tests/invalid_configs/region_map_not_an_arn_or_id.toml:8:18: [lambda.region_map] "common-layer" = "arn:aws:lambda:us-west-2:123456789012:layer:common:3": the key is neither an ARN (layer, KMS key, SQS queue, SNS topic) nor a subnet- or sg- id
+    "common-layer" = "arn:aws:lambda:us-west-2:123456789012:layer:common:3"
+                     ^"#
+    );
+}
+
+#[test]
+fn the_example_maps_the_ingestion_functions_dead_letter_queue() {
+    let estate = example();
+    let to = estate
+        .lambda
+        .region_map
+        .get("arn:aws:sqs:us-east-1:123456789012:flightdata-ingest-dlq")
+        .expect("an entry for the dead-letter queue");
+    assert_eq!(
+        to.get_ref(),
+        "arn:aws:sqs:us-west-2:123456789012:flightdata-ingest-dlq"
+    );
+}

@@ -32,6 +32,9 @@ pub enum WaitFor {
     /// status reason), else not yet, with the stack's newest event as progress. `stack` is a
     /// name, or the stack id to follow a delete to DELETE_COMPLETE.
     StackSettled { region: String, stack: String },
+    /// GetFunction says State Active and LastUpdateStatus Successful: Lambda refuses the next
+    /// update (ResourceConflictException) until then.
+    FunctionActive { region: String, function: String },
 }
 
 /// Where a wait stands after one look.
@@ -75,6 +78,9 @@ impl WaitFor {
             WaitFor::StackSettled { region, stack } => {
                 format!("stack {} to settle in {region}", short_stack(stack))
             }
+            WaitFor::FunctionActive { region, function } => {
+                format!("function {function} to be Active and updated in {region}")
+            }
         }
     }
 
@@ -97,8 +103,44 @@ impl WaitFor {
                 health_check_look(cloud, health_check_id, last).await
             }
             WaitFor::StackSettled { region, stack } => stack_look(cloud, region, stack).await,
+            WaitFor::FunctionActive { region, function } => {
+                function_look(cloud, region, function).await
+            }
         }
     }
+}
+
+async fn function_look(
+    cloud: &dyn crate::cloud::Cloud,
+    region: &str,
+    function: &str,
+) -> CloudResult<Looked> {
+    let info = match cloud.get_function_configuration(region, function).await {
+        Ok(info) => info,
+        Err(e) if e.is_not_found() => {
+            return Ok(Looked::NotYet(format!("{function} is not listed yet")));
+        }
+        Err(e) => return Err(e),
+    };
+    let state = info.state.as_deref().unwrap_or("(no state)");
+    let update = info.last_update_status.as_deref();
+    let reason = |r: &Option<String>| r.clone().unwrap_or_else(|| "no reason given".to_owned());
+    Ok(match (state, update) {
+        ("Failed", _) => Looked::Failed(format!(
+            "{function} is Failed: {}",
+            reason(&info.state_reason)
+        )),
+        (_, Some("Failed")) => Looked::Failed(format!(
+            "the last update of {function} Failed: {}",
+            reason(&info.last_update_reason)
+        )),
+        // A create's answer has no LastUpdateStatus yet; Active alone then means ready.
+        ("Active", Some("Successful") | None) => Looked::Done(format!("{function} is Active")),
+        (state, update) => Looked::NotYet(format!(
+            "{function} is {state}, last update {}",
+            update.unwrap_or("(none)")
+        )),
+    })
 }
 
 async fn table_look(

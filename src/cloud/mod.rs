@@ -5,11 +5,13 @@
 
 pub mod aws;
 mod error;
+mod function_spec;
 pub mod sim;
 mod types;
 pub mod writes;
 
 pub use error::{CloudError, CloudResult, ErrorKind};
+pub use function_spec::*;
 pub use types::*;
 pub use writes::{ObjectBody, Sent, WriteOutput, WriteRequest, Writes};
 
@@ -140,6 +142,9 @@ pub trait Storage: Send + Sync {
         bucket: &str,
         prefix: &str,
     ) -> CloudResult<Vec<String>>;
+    /// One object's bytes, whole: for the small files drconsole writes itself (a function's
+    /// saved configuration), never for data.
+    async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>>;
 }
 
 /// Lambda: the pipeline's functions, their reserved concurrency and what feeds them.

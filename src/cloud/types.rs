@@ -278,6 +278,19 @@ pub struct FunctionInfo {
     pub reserved_concurrency: Option<i32>,
     /// A presigned URL to the deployment package, from `get_function` only.
     pub code_location: Option<String>,
+    /// Pending, Active, Inactive or Failed; `None` in a backup saved before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    /// InProgress, Successful or Failed: Lambda refuses another update while InProgress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_reason: Option<String>,
+    /// The rest of the configuration: what a backup must keep to make the function again.
+    #[serde(default, flatten)]
+    pub settings: super::FunctionSettings,
 }
 
 /// An event source mapping: what feeds a function (a queue, a stream).

@@ -8,9 +8,10 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
-    EventSourceMapping, ExportInfo, ExportRequest, HealthCheckConfig, ImportInfo, ImportRequest,
-    RecordChange, ReplicationConfig, RestorePoint, StackParameter, TableInfo, TemplateSource,
+    AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, CodeInS3, ContinuousBackups,
+    CopyReport, EventSourceMapping, ExportInfo, ExportRequest, FunctionInfo, FunctionSpec,
+    HealthCheckConfig, ImportInfo, ImportRequest, RecordChange, ReplicationConfig, RestorePoint,
+    StackParameter, TableInfo, TemplateSource,
 };
 pub use crate::action::Authority;
 
@@ -170,6 +171,27 @@ pub enum WriteRequest {
         region: String,
         stack: String,
     },
+    // Lambda: restoring a function from its backup
+    /// Creates the function with the package in `code` (a bucket of `region`).
+    CreateFunction {
+        region: String,
+        spec: FunctionSpec,
+        code: CodeInS3,
+    },
+    /// Replaces the function's code with the package in `code` (a bucket of `region`).
+    UpdateFunctionCode {
+        region: String,
+        function: String,
+        code: CodeInS3,
+        /// Set with the code where the backup names them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        architectures: Option<Vec<String>>,
+    },
+    /// Sends only the fields `spec` sets.
+    UpdateFunctionConfiguration {
+        region: String,
+        spec: FunctionSpec,
+    },
 }
 
 /// What an object upload carries. The preview and the journal show text bodies whole and
@@ -253,6 +275,9 @@ impl WriteRequest {
             SetAlarmState { .. } => "cloudwatch",
             UpdateHealthCheck { .. } => "route53",
             UpdateStack { .. } | CreateStack { .. } | DeleteStack { .. } => "cloudformation",
+            CreateFunction { .. }
+            | UpdateFunctionCode { .. }
+            | UpdateFunctionConfiguration { .. } => "lambda",
         }
     }
 
@@ -285,6 +310,9 @@ impl WriteRequest {
             UpdateStack { .. } => "UpdateStack",
             CreateStack { .. } => "CreateStack",
             DeleteStack { .. } => "DeleteStack",
+            CreateFunction { .. } => "CreateFunction",
+            UpdateFunctionCode { .. } => "UpdateFunctionCode",
+            UpdateFunctionConfiguration { .. } => "UpdateFunctionConfiguration",
         }
     }
 
@@ -317,6 +345,9 @@ impl WriteRequest {
             UpdateStack { region, .. }
             | CreateStack { region, .. }
             | DeleteStack { region, .. } => Some(region),
+            CreateFunction { region, .. }
+            | UpdateFunctionCode { region, .. }
+            | UpdateFunctionConfiguration { region, .. } => Some(region),
         }
     }
 
@@ -361,6 +392,10 @@ impl WriteRequest {
             UpdateStack { stack, .. } | CreateStack { stack, .. } | DeleteStack { stack, .. } => {
                 stack.clone()
             }
+            CreateFunction { spec, .. } | UpdateFunctionConfiguration { spec, .. } => {
+                spec.name.clone()
+            }
+            UpdateFunctionCode { function, .. } => function.clone(),
         }
     }
 
@@ -568,6 +603,22 @@ impl WriteRequest {
             DeleteStack { stack, .. } => {
                 format!("DELETE stack {stack} and every resource it made")
             }
+            CreateFunction { spec, code, .. } => format!(
+                "create function {} ({}) from s3://{}/{}",
+                spec.name,
+                spec.runtime.as_deref().unwrap_or("no runtime"),
+                code.bucket,
+                code.key
+            ),
+            UpdateFunctionCode { function, code, .. } => format!(
+                "replace the code of function {function} with s3://{}/{}",
+                code.bucket, code.key
+            ),
+            UpdateFunctionConfiguration { spec, .. } => format!(
+                "update the configuration of function {}: {}",
+                spec.name,
+                spec.field_names().join(", ")
+            ),
         };
         format!("{what}{place}")
     }
@@ -619,6 +670,7 @@ pub enum WriteOutput {
     },
     /// The stack a CreateStack or UpdateStack started, by id.
     Stack(String),
+    Function(Box<FunctionInfo>),
 }
 
 /// A write's answer and the request id AWS gave it (what support asks for).

@@ -354,6 +354,18 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
         }
     }
 
+    for (from, to) in &estate.lambda.region_map {
+        if let Some(problem) = region_map_problem(from, to.get_ref()) {
+            check.report(
+                Some(to.span()),
+                format!(
+                    "[lambda.region_map] {from:?} = {:?}: {problem}",
+                    to.get_ref()
+                ),
+            );
+        }
+    }
+
     if estate.aws.max_concurrency == 0 {
         check.report(
             span_of(&locations.aws.max_concurrency),
@@ -600,6 +612,34 @@ pub fn placeholders(arg: &str) -> Vec<&str> {
         rest = &after[close + 2..];
     }
     found
+}
+/// What is wrong with one `[lambda.region_map]` entry: both sides ARNs of one service in
+/// different regions, or both subnet or both security group ids.
+fn region_map_problem(from: &str, to: &str) -> Option<String> {
+    let arn = |s: &str| -> Option<(String, String)> {
+        let parts: Vec<&str> = s.split(':').collect();
+        (parts.len() >= 4 && parts[0] == "arn").then(|| (parts[2].to_owned(), parts[3].to_owned()))
+    };
+    let id_kind = |s: &str| ["subnet-", "sg-"].into_iter().find(|p| s.starts_with(p));
+    match (arn(from), arn(to), id_kind(from), id_kind(to)) {
+        (Some((service, region)), Some((to_service, to_region)), _, _) => {
+            if service != to_service {
+                Some(format!("maps a {service} ARN to a {to_service} ARN"))
+            } else if region.is_empty() || region == to_region {
+                Some("both sides are in the same region; map a region-bound ARN to its counterpart in another region".to_owned())
+            } else {
+                None
+            }
+        }
+        (Some(_), None, _, _) => Some("an ARN must map to an ARN".to_owned()),
+        (None, _, Some(kind), Some(to_kind)) if kind == to_kind => None,
+        (None, _, Some(kind), _) => Some(format!("a {kind}… id must map to a {kind}… id")),
+        (None, _, None, _) => Some(
+            "the key is neither an ARN (layer, KMS key, SQS queue, SNS topic) nor a subnet- or \
+             sg- id"
+                .to_owned(),
+        ),
+    }
 }
 
 /// "declared: a, b, c" or "none declared", for the tail of a dangling-reference message.

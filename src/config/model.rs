@@ -209,6 +209,12 @@ pub struct Lambda {
     /// `concurrency` sets its reserved concurrency to 0 (every invocation is throttled),
     /// `both` does both.
     pub ingestion_stop: IngestionStop,
+    /// Each region-bound value of a function's saved configuration (a layer, KMS key or
+    /// dead-letter ARN, by ARN or ARN prefix; a VPC subnet or security group, by id) to its
+    /// counterpart in another region: what restoring a function outside the region it was
+    /// saved in needs, since Lambda refuses them across regions.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub region_map: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +246,7 @@ impl Default for Lambda {
             backup_every: Dur::from_secs(24 * 3600),
             ingestion_function: None,
             ingestion_stop: IngestionStop::Both,
+            region_map: BTreeMap::new(),
         }
     }
 }

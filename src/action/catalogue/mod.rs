@@ -3,7 +3,9 @@
 mod cloudwatch;
 pub(crate) mod dns;
 mod dynamodb;
+mod function_restore;
 mod lambda;
+mod region_map;
 pub mod reprotect;
 mod s3;
 mod shell;
@@ -28,6 +30,7 @@ pub fn all() -> &'static [&'static dyn Action] {
         &stacks::UpdateStack,
         &stacks::CreateStack,
         &stacks::DeleteStack,
+        &function_restore::RestoreFunction,
     ]
 }
 

@@ -11,7 +11,7 @@ const SERVICE: &str = "lambda";
 
 /// `FunctionConfiguration` and `GetFunctionConfigurationOutput` are distinct types with the
 /// same accessors; one macro maps both.
-macro_rules! function_info {
+macro_rules! config_info {
     ($c:expr) => {{
         let c = $c;
         FunctionInfo {
@@ -27,12 +27,64 @@ macro_rules! function_info {
             memory_mb: c.memory_size(),
             reserved_concurrency: None,
             code_location: None,
+            state: c.state().map(|s| s.as_str().to_owned()),
+            state_reason: c.state_reason().map(str::to_owned),
+            last_update_status: c.last_update_status().map(|s| s.as_str().to_owned()),
+            last_update_reason: c.last_update_status_reason().map(str::to_owned),
+            // A read knows each setting: an absent one is an empty one.
+            settings: crate::cloud::FunctionSettings {
+                description: Some(c.description().unwrap_or_default().to_owned()),
+                environment: Some(
+                    c.environment()
+                        .and_then(|e| e.variables())
+                        .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default(),
+                ),
+                layers: Some(
+                    c.layers()
+                        .iter()
+                        .filter_map(|l| l.arn().map(str::to_owned))
+                        .collect(),
+                ),
+                kms_key_arn: Some(c.kms_key_arn().unwrap_or_default().to_owned()),
+                dead_letter_arn: Some(
+                    c.dead_letter_config()
+                        .and_then(|d| d.target_arn())
+                        .unwrap_or_default()
+                        .to_owned(),
+                ),
+                vpc: Some(crate::cloud::FunctionVpc {
+                    subnet_ids: c
+                        .vpc_config()
+                        .map(|v| v.subnet_ids().to_vec())
+                        .unwrap_or_default(),
+                    security_group_ids: c
+                        .vpc_config()
+                        .map(|v| v.security_group_ids().to_vec())
+                        .unwrap_or_default(),
+                }),
+                tracing: c
+                    .tracing_config()
+                    .and_then(|t| t.mode())
+                    .map(|m| m.as_str().to_owned()),
+                architectures: Some(
+                    c.architectures()
+                        .iter()
+                        .map(|a| a.as_str().to_owned())
+                        .collect(),
+                ),
+                ephemeral_storage_mb: c.ephemeral_storage().map(|e| e.size()),
+                // Only GetFunction answers them.
+                tags: None,
+            },
         }
     }};
 }
 
+pub(super) use config_info;
+
 fn function_info(c: &FunctionConfiguration) -> FunctionInfo {
-    function_info!(c)
+    config_info!(c)
 }
 
 /// The list's `EventSourceMappingConfiguration` and `UpdateEventSourceMappingOutput` are
@@ -86,6 +138,11 @@ impl Functions for AwsCloud {
             .ok_or_else(|| missing(SERVICE, "GetFunction", "Configuration"))?;
         let mut info = function_info(config);
         info.code_location = out.code().and_then(|c| c.location()).map(str::to_owned);
+        info.settings.tags = Some(
+            out.tags()
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        );
         info.reserved_concurrency = match out.concurrency() {
             Some(c) => c.reserved_concurrent_executions(),
             // GetFunction may omit the block when it is 0; ask the dedicated call.
@@ -107,7 +164,7 @@ impl Functions for AwsCloud {
             .send()
             .await
             .map_err(|e| cloud_error(SERVICE, "GetFunctionConfiguration", e))?;
-        Ok(function_info!(&out))
+        Ok(config_info!(&out))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = name))]

@@ -12,6 +12,7 @@ mod download;
 mod dynamodb;
 mod dynamodb_schema;
 mod lambda;
+mod lambda_writes;
 mod route53;
 mod s3;
 mod sts;

@@ -320,6 +320,27 @@ impl Storage for AwsCloud {
         }
         Ok(prefixes)
     }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket, key = key))]
+    async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>> {
+        let out = self
+            .s3(region)
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "GetObject", e))?;
+        let body = out.body.collect().await.map_err(|e| {
+            crate::cloud::CloudError::new(
+                SERVICE,
+                "GetObject",
+                crate::cloud::ErrorKind::Unreachable,
+                format!("the object's body broke off: {e}"),
+            )
+        })?;
+        Ok(body.into_bytes().to_vec())
+    }
 }
 
 #[cfg(test)]

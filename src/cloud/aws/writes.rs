@@ -116,6 +116,19 @@ impl Writes for AwsCloud {
                     .await
             }
             DeleteStack { region, stack } => self.delete_stack(region, stack).await,
+            CreateFunction { region, spec, code } => self.create_function(region, spec, code).await,
+            UpdateFunctionCode {
+                region,
+                function,
+                code,
+                architectures,
+            } => {
+                self.update_function_code(region, function, code, architectures.as_deref())
+                    .await
+            }
+            UpdateFunctionConfiguration { region, spec } => {
+                self.update_function_configuration(region, spec).await
+            }
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }

@@ -9,7 +9,10 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use super::seed::function_arn;
 use super::state::{Function, Mapping, State};
 use super::{ACCOUNT, Call, SimCloud, base64, fnv};
-use crate::cloud::{CloudError, CloudResult, EventSourceMapping, FunctionInfo, Functions};
+use crate::cloud::{
+    CloudError, CloudResult, CodeInS3, ErrorKind, EventSourceMapping, FunctionInfo, FunctionSpec,
+    Functions,
+};
 
 const SERVICE: &str = "lambda";
 
@@ -17,7 +20,13 @@ const SERVICE: &str = "lambda";
 const ACCOUNT_CONCURRENCY: i32 = 1000;
 const MIN_UNRESERVED: i32 = 100;
 
-fn function_info(f: &Function) -> FunctionInfo {
+/// How long a new function stays Pending, and an update InProgress, on the sim's clock: AWS
+/// takes seconds (longer with a VPC), and refuses another update meanwhile.
+pub(super) const SETTLES_IN: Duration = Duration::seconds(10);
+
+pub(super) fn function_info(f: &Function, now: DateTime<Utc>) -> FunctionInfo {
+    let pending = f.pending_until.is_some_and(|t| now < t);
+    let updating = f.updating_until.is_some_and(|t| now < t);
     FunctionInfo {
         name: f.name.clone(),
         arn: f.arn.clone(),
@@ -36,7 +45,35 @@ fn function_info(f: &Function) -> FunctionInfo {
         memory_mb: Some(f.memory_mb),
         reserved_concurrency: None,
         code_location: None,
+        state: Some(if pending { "Pending" } else { "Active" }.to_owned()),
+        state_reason: pending.then(|| "The function is being created.".to_owned()),
+        last_update_status: Some(
+            if pending || updating {
+                "InProgress"
+            } else {
+                "Successful"
+            }
+            .to_owned(),
+        ),
+        last_update_reason: updating.then(|| "The function is being updated.".to_owned()),
+        settings: f.settings.clone(),
     }
+}
+
+/// An object's bytes: those kept, or for a seeded backup's `<function>-code.zip` the
+/// function's package, which the simulation makes again from its name and size.
+pub(super) fn object_bytes(key: &str, o: &super::state::Obj) -> Option<Vec<u8>> {
+    if let Some(body) = &o.body {
+        return Some(body.as_ref().clone());
+    }
+    let file = key.rsplit('/').next().unwrap_or(key);
+    file.strip_suffix("-code.zip")
+        .map(|function| code_package(function, o.size))
+}
+
+/// The region an ARN names (`arn:aws:sqs:us-east-1:…`), where it names one.
+fn arn_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
 }
 
 /// The function's deployment package: `size` bytes, the same every time, so a download
@@ -136,7 +173,7 @@ impl Functions for SimCloud {
             .functions
             .iter()
             .filter(|((r, name), _)| r == region && prefix.is_none_or(|p| name.starts_with(p)))
-            .map(|(_, f)| function_info(f))
+            .map(|(_, f)| function_info(f, self.clock.now()))
             .collect())
     }
 
@@ -146,7 +183,7 @@ impl Functions for SimCloud {
             .await?;
         let state = self.state();
         let f = state.function(&call, region, name)?;
-        let mut info = function_info(f);
+        let mut info = function_info(f, self.clock.now());
         info.reserved_concurrency = f.reserved;
         info.code_location = Some(code_location(region, f, self.clock.now()));
         Ok(info)
@@ -161,7 +198,10 @@ impl Functions for SimCloud {
             .enter(SERVICE, "GetFunctionConfiguration", Some(region), name)
             .await?;
         let state = self.state();
-        state.function(&call, region, name).map(function_info)
+        let now = self.clock.now();
+        state
+            .function(&call, region, name)
+            .map(|f| function_info(f, now))
     }
 
     async fn get_concurrency(&self, region: &str, name: &str) -> CloudResult<Option<i32>> {
@@ -313,5 +353,217 @@ impl SimCloud {
         // Deleting a limit that is not set succeeds, as on AWS.
         state.function_mut(call, region, name)?.reserved = None;
         Ok(())
+    }
+}
+
+/// Restoring a function: create it, or replace its code and configuration, with AWS's
+/// states and refusals.
+impl SimCloud {
+    /// The package's CodeSha256 and size. Lambda reads it through the function's own
+    /// region, so a bucket elsewhere fails as it does on AWS.
+    fn package(&self, call: &Call, region: &str, code: &CodeInS3) -> CloudResult<(String, i64)> {
+        let state = self.state();
+        let get_object = |s3_code: &str, message: &str| {
+            call.invalid(
+                "InvalidParameterValueException",
+                format!(
+                    "Error occurred while GetObject. S3 Error Code: {s3_code}. S3 Error \
+                     Message: {message}"
+                ),
+            )
+        };
+        let bucket = state
+            .buckets
+            .get(&code.bucket)
+            .ok_or_else(|| get_object("NoSuchBucket", "The specified bucket does not exist"))?;
+        if bucket.region != region {
+            return Err(get_object(
+                "AuthorizationHeaderMalformed",
+                &format!(
+                    "The authorization header is malformed; the region '{region}' is wrong; \
+                     expecting '{}'",
+                    bucket.region
+                ),
+            ));
+        }
+        let o = bucket
+            .objects
+            .get(&code.key)
+            .ok_or_else(|| get_object("NoSuchKey", "The specified key does not exist."))?;
+        let bytes = object_bytes(&code.key, o).ok_or_else(|| {
+            call.invalid(
+                "InvalidParameterValueException",
+                "Could not unzip uploaded file. Please check your file, then try to upload again.",
+            )
+        })?;
+        use sha2::Digest;
+        Ok((base64(&sha2::Sha256::digest(&bytes)), bytes.len() as i64))
+    }
+
+    /// Lambda refuses a layer, key or dead-letter target of another region.
+    fn same_region(call: &Call, region: &str, spec: &FunctionSpec) -> CloudResult<()> {
+        let s = &spec.settings;
+        let bound = s
+            .layers
+            .iter()
+            .flatten()
+            .chain(s.kms_key_arn.iter())
+            .chain(s.dead_letter_arn.iter());
+        match bound
+            .into_iter()
+            .find(|arn| arn_region(arn).is_some_and(|r| r != region))
+        {
+            Some(arn) => Err(call.invalid(
+                "InvalidParameterValueException",
+                format!("{arn} is not in the function's region {region}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Another update while one is in progress is a conflict, as on AWS.
+    fn settled(call: &Call, f: &Function, now: DateTime<Utc>) -> CloudResult<()> {
+        let busy = |why: String| {
+            call.fail(
+                ErrorKind::Conflict,
+                "ResourceConflictException",
+                format!("The operation cannot be performed at this time. {why}"),
+            )
+        };
+        if f.pending_until.is_some_and(|t| now < t) {
+            return Err(busy(
+                "The function is currently in the following state: Pending".to_owned(),
+            ));
+        }
+        if f.updating_until.is_some_and(|t| now < t) {
+            return Err(busy(format!(
+                "An update is in progress for resource: {}",
+                f.arn
+            )));
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_function(
+        &self,
+        call: &Call,
+        region: &str,
+        spec: &FunctionSpec,
+        code: &CodeInS3,
+    ) -> CloudResult<FunctionInfo> {
+        let now = self.clock.now();
+        let key = (region.to_owned(), spec.name.clone());
+        if self.state().functions.contains_key(&key) {
+            return Err(call.fail(
+                ErrorKind::AlreadyExists,
+                "ResourceConflictException",
+                format!("Function already exist: {}", spec.name),
+            ));
+        }
+        let (Some(runtime), Some(handler), Some(role)) = (&spec.runtime, &spec.handler, &spec.role)
+        else {
+            return Err(call.invalid(
+                "InvalidParameterValueException",
+                "A zip package needs a runtime, a handler and a role.",
+            ));
+        };
+        Self::same_region(call, region, spec)?;
+        let (code_sha256, code_size) = self.package(call, region, code)?;
+        let f = Function {
+            name: spec.name.clone(),
+            arn: function_arn(region, &spec.name),
+            runtime: runtime.clone(),
+            handler: handler.clone(),
+            role: role.clone(),
+            last_modified: now,
+            code_sha256,
+            code_size,
+            timeout_secs: spec.timeout_secs.unwrap_or(3),
+            memory_mb: spec.memory_mb.unwrap_or(128),
+            reserved: None,
+            settings: spec.settings.clone(),
+            pending_until: Some(now + SETTLES_IN),
+            updating_until: None,
+        };
+        let info = function_info(&f, now);
+        self.state().functions.insert(key, f);
+        Ok(info)
+    }
+
+    pub(super) fn update_function_code(
+        &self,
+        call: &Call,
+        region: &str,
+        name: &str,
+        code: &CodeInS3,
+        architectures: Option<&[String]>,
+    ) -> CloudResult<FunctionInfo> {
+        let now = self.clock.now();
+        Self::settled(call, self.state().function(call, region, name)?, now)?;
+        let (sha, size) = self.package(call, region, code)?;
+        let mut state = self.state();
+        let f = state.function_mut(call, region, name)?;
+        f.code_sha256 = sha;
+        f.code_size = size;
+        if let Some(architectures) = architectures {
+            f.settings.architectures = Some(architectures.to_vec());
+        }
+        f.last_modified = now;
+        f.updating_until = Some(now + SETTLES_IN);
+        Ok(function_info(f, now))
+    }
+
+    pub(super) fn update_function_configuration(
+        &self,
+        call: &Call,
+        region: &str,
+        spec: &FunctionSpec,
+    ) -> CloudResult<FunctionInfo> {
+        let now = self.clock.now();
+        Self::settled(call, self.state().function(call, region, &spec.name)?, now)?;
+        Self::same_region(call, region, spec)?;
+        let mut state = self.state();
+        let f = state.function_mut(call, region, &spec.name)?;
+        for (want, have) in [
+            (&spec.runtime, &mut f.runtime),
+            (&spec.handler, &mut f.handler),
+            (&spec.role, &mut f.role),
+        ] {
+            if let Some(v) = want {
+                *have = v.clone();
+            }
+        }
+        if let Some(v) = spec.timeout_secs {
+            f.timeout_secs = v;
+        }
+        if let Some(v) = spec.memory_mb {
+            f.memory_mb = v;
+        }
+        let (s, to) = (&spec.settings, &mut f.settings);
+        for (want, have) in [
+            (&s.description, &mut to.description),
+            (&s.kms_key_arn, &mut to.kms_key_arn),
+            (&s.dead_letter_arn, &mut to.dead_letter_arn),
+            (&s.tracing, &mut to.tracing),
+        ] {
+            if want.is_some() {
+                *have = want.clone();
+            }
+        }
+        if s.environment.is_some() {
+            to.environment = s.environment.clone();
+        }
+        if s.layers.is_some() {
+            to.layers = s.layers.clone();
+        }
+        if s.vpc.is_some() {
+            to.vpc = s.vpc.clone();
+        }
+        if s.ephemeral_storage_mb.is_some() {
+            to.ephemeral_storage_mb = s.ephemeral_storage_mb;
+        }
+        f.last_modified = now;
+        f.updating_until = Some(now + SETTLES_IN);
+        Ok(function_info(f, now))
     }
 }

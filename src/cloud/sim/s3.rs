@@ -277,6 +277,24 @@ impl Storage for SimCloud {
         prefixes.dedup(); // keys are sorted, so equal prefixes are adjacent
         Ok(prefixes)
     }
+
+    async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>> {
+        let call = self
+            .enter(SERVICE, "GetObject", Some(region), bucket)
+            .await?;
+        let state = self.state();
+        let b = state.bucket(&call, region, bucket)?;
+        let o = b
+            .objects
+            .get(key)
+            .ok_or_else(|| call.not_found("NoSuchKey", "The specified key does not exist."))?;
+        super::lambda::object_bytes(key, o).ok_or_else(|| {
+            call.invalid(
+                "NotImplemented",
+                format!("the simulation keeps no content for s3://{bucket}/{key}"),
+            )
+        })
+    }
 }
 
 /// Writes: reached only through [`crate::cloud::Writes::send`].
@@ -405,6 +423,9 @@ impl SimCloud {
         let replica = state.replica_for(bucket, key);
         let b = state.bucket_mut(call, region, bucket)?;
         put_object(b, key.to_owned(), body.as_bytes().len() as u64, now);
+        if let Some(o) = b.objects.get_mut(key) {
+            o.body = Some(std::sync::Arc::new(body.as_bytes().to_vec()));
+        }
         let written = b.objects[key].clone();
         if let Some(r) = replica.and_then(|r| state.buckets.get_mut(&r)) {
             write_copy(r, key, &written, now);

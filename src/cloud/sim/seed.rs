@@ -349,6 +349,7 @@ fn bucket_objects(bucket: &mut Bucket, now: DateTime<Utc>) {
                 last_modified: at,
                 etag: format!("\"{:016x}{:016x}\"", h, fnv(&[&key])),
                 versions: if h.is_multiple_of(10) { 2 } else { 1 },
+                body: None,
             },
         );
     }
@@ -376,6 +377,20 @@ fn seed_function(region: &str, name: &str, now: DateTime<Utc>) -> Function {
         timeout_secs: [30, 60, 120, 300, 900][(h >> 24) as usize % 5],
         memory_mb: [256, 512, 1024, 2048][(h >> 28) as usize % 4],
         reserved: None,
+        settings: crate::cloud::FunctionSettings {
+            description: Some(format!("{name}: flight data pipeline")),
+            environment: Some(BTreeMap::from([("STAGE".to_owned(), "prod".to_owned())])),
+            layers: Some(Vec::new()),
+            kms_key_arn: Some(String::new()),
+            dead_letter_arn: Some(String::new()),
+            vpc: Some(crate::cloud::FunctionVpc::default()),
+            tracing: Some("PassThrough".to_owned()),
+            architectures: Some(vec!["x86_64".to_owned()]),
+            ephemeral_storage_mb: Some(512),
+            tags: Some(BTreeMap::new()),
+        },
+        pending_until: None,
+        updating_until: None,
     }
 }
 
@@ -414,12 +429,18 @@ pub(super) fn lambda_backups(
         let at = last - Duration::days(days);
         let folder = format!("{prefix}{}/{}/", at.format("%Y%m%d"), f.name);
         let config_size = 1_000 + fnv(&[&f.name, "config"]) % 2_000;
-        put_object(
-            bucket,
-            format!("{folder}{}-config.json", f.name),
-            config_size,
-            at,
-        );
+        let config_key = format!("{folder}{}-config.json", f.name);
+        put_object(bucket, config_key.clone(), config_size, at);
+        // What backup-function saves: the configuration as GetFunction read it, without the
+        // presigned code location. Its listed size stays the seeded one.
+        let mut config = super::lambda::function_info(f, at);
+        config.settings.tags = Some(BTreeMap::new());
+        if let (Some(o), Ok(json)) = (
+            bucket.objects.get_mut(&config_key),
+            serde_json::to_vec_pretty(&config),
+        ) {
+            o.body = Some(std::sync::Arc::new(json));
+        }
         put_object(
             bucket,
             format!("{folder}{}-code.zip", f.name),

@@ -178,6 +178,9 @@ pub(super) struct Obj {
     pub etag: String,
     /// Versions kept for this key, the current one included.
     pub versions: u32,
+    /// The bytes, where the simulation keeps them: what drconsole uploads and the saved
+    /// function configurations. Data objects are sizes only.
+    pub body: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +196,12 @@ pub(super) struct Function {
     pub timeout_secs: i32,
     pub memory_mb: i32,
     pub reserved: Option<i32>,
+    /// Description, environment, layers and the rest, as a read of the function gives them.
+    pub settings: crate::cloud::FunctionSettings,
+    /// A new function is Pending until then, as on AWS (a few seconds).
+    pub pending_until: Option<DateTime<Utc>>,
+    /// An update is InProgress until then; Lambda refuses another one meanwhile.
+    pub updating_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -323,6 +332,7 @@ pub(super) fn put_object(bucket: &mut Bucket, key: String, size: u64, at: DateTi
             last_modified: at,
             etag,
             versions,
+            body: None,
         },
     );
 }

@@ -184,6 +184,24 @@ impl SimCloud {
                 self.delete_stack(call, region, stack)?;
                 WriteOutput::Nothing
             }
+            CreateFunction { region, spec, code } => {
+                WriteOutput::Function(Box::new(self.create_function(call, region, spec, code)?))
+            }
+            UpdateFunctionCode {
+                region,
+                function,
+                code,
+                architectures,
+            } => WriteOutput::Function(Box::new(self.update_function_code(
+                call,
+                region,
+                function,
+                code,
+                architectures.as_deref(),
+            )?)),
+            UpdateFunctionConfiguration { region, spec } => WriteOutput::Function(Box::new(
+                self.update_function_configuration(call, region, spec)?,
+            )),
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }

@@ -2,6 +2,7 @@
 
 mod buckets;
 mod faults;
+mod function_restore;
 mod health;
 mod new_writes;
 mod repairs;
