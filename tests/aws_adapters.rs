@@ -10,6 +10,8 @@ mod common;
 mod function_writes;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
+#[path = "aws_adapters/table_reprotect.rs"]
+mod table_reprotect;
 #[path = "aws_adapters/table_schema.rs"]
 mod table_schema;
 

@@ -10,6 +10,7 @@ mod cloudwatch;
 mod download;
 mod dynamodb;
 mod dynamodb_schema;
+mod dynamodb_writes;
 mod lambda;
 mod route53;
 mod s3;
