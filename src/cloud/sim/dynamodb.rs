@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::seed::{aws_id, backup_arn, table_arn};
 use super::state::{
-    Backup, DELETE_TAKES, EXPORT_TAKES, Export, RESTORE_TAKES, State, Table, TableStatus,
+    Backup, DELETE_TAKES, EXPORT_TAKES, Export, State, Table, TableStatus, restore_takes,
 };
 use super::{Call, Latency, SimCloud, aws_time, valid_dynamodb_name};
 use crate::cloud::{
@@ -152,7 +152,7 @@ impl State {
             region: region.to_owned(),
             arn: table_arn(region, target),
             status: TableStatus::Creating {
-                ready_at: now + RESTORE_TAKES,
+                ready_at: now + restore_takes(size_bytes),
             },
             items,
             size_bytes,
