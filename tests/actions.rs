@@ -11,5 +11,7 @@ mod helpers;
 mod guards;
 #[path = "actions/repairs.rs"]
 mod repairs;
+#[path = "actions/restores.rs"]
+mod restores;
 #[path = "actions/undo.rs"]
 mod undo;

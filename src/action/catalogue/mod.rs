@@ -4,6 +4,7 @@ mod cloudwatch;
 mod dynamodb;
 mod lambda;
 pub mod reprotect;
+mod restore;
 mod s3;
 
 use super::{Action, Check};
@@ -21,6 +22,9 @@ pub fn all() -> &'static [&'static dyn Action] {
         &lambda::StopIngestion,
         &lambda::RestartIngestion,
         &cloudwatch::SetAlarmState,
+        &restore::RestoreBackup,
+        &restore::RestorePitr,
+        &restore::ReprotectTable,
     ]
 }
 
