@@ -8,6 +8,8 @@ mod alarm_writes;
 mod common;
 #[path = "aws_adapters/function_writes.rs"]
 mod function_writes;
+#[path = "aws_adapters/region_fastfail.rs"]
+mod region_fastfail;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
 #[path = "aws_adapters/table_reprotect.rs"]
