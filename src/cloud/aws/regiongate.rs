@@ -3,9 +3,9 @@
 //! own timeout. With the primary region gone, a restore in the backup region then waits on
 //! it for one call timeout in all, not one per call.
 //!
-//! An SDK interceptor on every client, keyed by the region whose endpoint the client calls
-//! (Route53 and the global STS client by their own endpoint's region). Any answer from the
-//! endpoint, an error response included, clears the mark.
+//! An SDK interceptor on every client, keyed by the endpoint an attempt goes to (so Route53
+//! and the global STS client count as their own endpoint's region), named by the client's
+//! region. Any answer from the endpoint, an error response included, clears the mark.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,16 +14,15 @@ use std::time::{Duration, Instant};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
-    FinalizerInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 /// How long a region that did not answer is not asked again.
 pub(super) const DOWN_FOR: Duration = Duration::from_secs(60);
 
-/// When each region last failed to answer, and how.
+/// When each endpoint last failed to answer, and how.
 #[derive(Debug, Default)]
 pub(super) struct DownRegions(Mutex<HashMap<String, (Instant, String)>>);
 
@@ -32,13 +31,13 @@ impl DownRegions {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The refusal for a call to `region` now, while it is marked down.
-    fn refusal(&self, region: &str) -> Option<RegionDown> {
+    /// The refusal for a call to `endpoint` (of `region`) now, while it is marked down.
+    fn refusal(&self, endpoint: &str, region: &str) -> Option<RegionDown> {
         let mut map = self.lock();
-        let (since, how) = map.get(region)?;
+        let (since, how) = map.get(endpoint)?;
         let ago = since.elapsed();
         if ago >= DOWN_FOR {
-            map.remove(region);
+            map.remove(endpoint);
             return None;
         }
         Some(RegionDown {
@@ -85,6 +84,14 @@ impl std::fmt::Display for RegionDown {
 
 impl std::error::Error for RegionDown {}
 
+/// The endpoint an attempt is sent to, kept from before it leaves to after it ends.
+#[derive(Debug, Clone)]
+struct Endpoint(String);
+
+impl Storable for Endpoint {
+    type Storer = StoreReplace<Self>;
+}
+
 /// The interceptor of one client, for the region its endpoint serves.
 #[derive(Debug, Clone)]
 pub(super) struct RegionGate {
@@ -99,13 +106,15 @@ impl RegionGate {
             down: Arc::clone(down),
         }
     }
+}
 
-    fn check(&self) -> Result<(), BoxError> {
-        match self.down.refusal(&self.region) {
-            Some(refused) => Err(Box::new(refused)),
-            None => Ok(()),
-        }
-    }
+/// `host[:port]` of a request's URI: what is marked down. Keyed by endpoint rather than by
+/// region name alone, so one dead service endpoint (a per-service override) does not
+/// condemn the region's other services; a region gone dark takes each of its endpoints
+/// down on their first failed attempt.
+fn authority(uri: &str) -> &str {
+    let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
+    rest.split(['/', '?']).next().unwrap_or(rest)
 }
 
 impl Intercept for RegionGate {
@@ -113,23 +122,21 @@ impl Intercept for RegionGate {
         "drconsole::RegionGate"
     }
 
-    fn read_before_execution(
+    // Before every attempt, retries included: a retry of an attempt that timed out is the
+    // wait this gate exists to spare.
+    fn read_before_transmit(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.check()
-    }
-
-    // Also before each retry: a retry of a call whose first attempt timed out is the wait
-    // this gate exists to spare.
-    fn read_before_attempt(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.check()
+        let key = authority(context.request().uri()).to_owned();
+        let refused = self.down.refusal(&key, &self.region);
+        cfg.interceptor_state().store_put(Endpoint(key));
+        match refused {
+            Some(refused) => Err(Box::new(refused)),
+            None => Ok(()),
+        }
     }
 
     // Per attempt, not per call: the call's own overall timeout drops it without a last
@@ -138,16 +145,19 @@ impl Intercept for RegionGate {
         &self,
         context: &FinalizerInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        let Some(Endpoint(key)) = cfg.load::<Endpoint>() else {
+            return Ok(());
+        };
         if context.response().is_some() {
-            self.down.clear(&self.region);
+            self.down.clear(key);
         } else if let Some(Err(e)) = context.output_or_error() {
             if e.is_timeout_error() {
                 self.down
-                    .mark(&self.region, "no answer within the call's time limit");
+                    .mark(key, "no answer within the call's time limit");
             } else if e.is_connector_error() {
-                self.down.mark(&self.region, "could not reach the endpoint");
+                self.down.mark(key, "could not reach the endpoint");
             }
         }
         Ok(())
@@ -171,21 +181,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_mark_refuses_its_region_only_until_an_answer_clears_it() {
+    fn a_mark_refuses_its_endpoint_only_until_an_answer_clears_it() {
         let down = DownRegions::default();
-        assert!(down.refusal("us-east-1").is_none());
-        down.mark("us-east-1", "could not reach the endpoint");
-        let refused = down.refusal("us-east-1").expect("marked down").to_string();
+        let east = authority("http://127.0.0.1:4566/?Action=x");
+        assert_eq!(east, "127.0.0.1:4566");
+        assert!(down.refusal(east, "us-east-1").is_none());
+        down.mark(east, "could not reach the endpoint");
+        let refused = down
+            .refusal(east, "us-east-1")
+            .expect("marked down")
+            .to_string();
         assert!(
             refused.starts_with("could not reach the endpoint: us-east-1 did not answer 0 s ago;"),
             "{refused}"
         );
         assert!(refused.ends_with("not asked again for 60 s"), "{refused}");
+        let other = authority("https://monitoring.us-east-1.amazonaws.com/");
         assert!(
-            down.refusal("us-west-2").is_none(),
-            "other regions are asked"
+            down.refusal(other, "us-east-1").is_none(),
+            "another endpoint is asked"
         );
-        down.clear("us-east-1");
-        assert!(down.refusal("us-east-1").is_none());
+        down.clear(east);
+        assert!(down.refusal(east, "us-east-1").is_none());
     }
 }
