@@ -15,6 +15,8 @@ mod function_restore;
 mod guards;
 #[path = "actions/repairs.rs"]
 mod repairs;
+#[path = "actions/restores.rs"]
+mod restores;
 #[path = "actions/shell.rs"]
 mod shell;
 #[path = "actions/stacks.rs"]

@@ -12,10 +12,14 @@ mod dns_writes;
 mod function_restore;
 #[path = "aws_adapters/function_writes.rs"]
 mod function_writes;
+#[path = "aws_adapters/region_fastfail.rs"]
+mod region_fastfail;
 #[path = "aws_adapters/stacks.rs"]
 mod stacks;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
+#[path = "aws_adapters/table_reprotect.rs"]
+mod table_reprotect;
 #[path = "aws_adapters/table_schema.rs"]
 mod table_schema;
 

@@ -254,7 +254,11 @@ impl Executor {
         let sent = self.execute(&run, &plan, progress).await?;
         tell("checking the result");
         let verdict = action.verify(&self.context(), &plan).await;
-        self.finish(&run, &plan, verdict, sent).await
+        let outcome = self.finish(&run, &plan, verdict, sent).await?;
+        for created in &plan.creates {
+            self.own(&run, created).await?;
+        }
+        Ok(outcome)
     }
 
     /// Sends the undo recorded in journal entry `seq` (an action's end), through the same
@@ -507,6 +511,11 @@ impl Executor {
         let requests = plan.all_requests();
         let of = requests.len();
         let mut sent: Vec<(WriteRequest, Sent)> = Vec::with_capacity(of);
+        for wait in plan.waits.iter().filter(|w| w.after == 0) {
+            if let Err(e) = self.wait(run, wait, None, (0, of), progress).await {
+                return Err(self.failed(run, plan, &sent, of, e).await);
+            }
+        }
         for (i, request) in requests.into_iter().enumerate() {
             progress(Progress {
                 run: run.to_owned(),

@@ -29,6 +29,9 @@ pub struct Plan {
     pub undo: Option<Undo>,
     /// What a person should know: what the change cannot do, what is left to do by hand.
     pub notes: Vec<String>,
+    /// Resources the writes create (a restored table): after a successful run the executor
+    /// owns them, so a later action may target them though the estate does not name them.
+    pub creates: Vec<String>,
 }
 
 impl Plan {
@@ -45,6 +48,7 @@ impl Plan {
             waits: Vec::new(),
             undo: None,
             notes: Vec::new(),
+            creates: Vec::new(),
         }
     }
 
@@ -58,7 +62,8 @@ impl Plan {
         self.requests.is_empty() && self.safety_net.iter().all(|s| s.request.is_none())
     }
 
-    /// Waits for `until` after the last write pushed so far.
+    /// Waits for `until` after the last write pushed so far (before the first write, when
+    /// none is pushed yet: a re-run finding a restore still under way).
     pub fn wait_after_last(&mut self, until: super::WaitFor, timeout: std::time::Duration) {
         let after = self.all_requests().len();
         self.waits.push(Wait {
@@ -85,6 +90,13 @@ impl Plan {
         }
         for net in &self.safety_net {
             lines.push(format!("first, save: {}", net.what));
+        }
+        for wait in self.waits.iter().filter(|w| w.after == 0) {
+            lines.push(format!(
+                "first, wait for {} (at most {})",
+                wait.until.summary(),
+                crate::config::Dur::from_secs(wait.timeout.as_secs())
+            ));
         }
         for (i, request) in self.all_requests().iter().enumerate() {
             lines.push(format!("{}. {}", i + 1, request.summary()));

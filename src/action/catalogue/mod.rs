@@ -7,6 +7,7 @@ mod function_restore;
 mod lambda;
 mod region_map;
 pub mod reprotect;
+mod restore;
 mod s3;
 mod shell;
 mod stacks;
@@ -31,6 +32,9 @@ pub fn all() -> &'static [&'static dyn Action] {
         &stacks::CreateStack,
         &stacks::DeleteStack,
         &function_restore::RestoreFunction,
+        &restore::RestoreBackup,
+        &restore::RestorePitr,
+        &restore::ReprotectTable,
     ]
 }
 

@@ -64,3 +64,106 @@ pub fn reprotect(
     }
     (requests, not_reapplied)
 }
+
+/// Of `requests` (from [`reprotect`]), those whose protection `current` (the new table as it
+/// reads now) does not have yet: what a re-run still has to send.
+pub fn still_needed(requests: Vec<WriteRequest>, current: &TableSchema) -> Vec<WriteRequest> {
+    requests
+        .into_iter()
+        .filter_map(|request| match request {
+            WriteRequest::UpdateContinuousBackups { pitr, .. } if pitr == current.pitr_enabled => {
+                None
+            }
+            WriteRequest::UpdateTimeToLive { ref attribute, .. }
+                if current.ttl_attribute.as_deref() == Some(attribute.as_str()) =>
+            {
+                None
+            }
+            // A stream of another view type is the table's own choice since: left alone.
+            WriteRequest::UpdateTableStream { .. } if current.stream_view_type.is_some() => None,
+            WriteRequest::TagTable {
+                region,
+                table_arn,
+                tags,
+            } => {
+                let missing: std::collections::BTreeMap<String, String> = tags
+                    .into_iter()
+                    .filter(|(k, v)| current.tags.get(k) != Some(v))
+                    .collect();
+                (!missing.is_empty()).then_some(WriteRequest::TagTable {
+                    region,
+                    table_arn,
+                    tags: missing,
+                })
+            }
+            other => Some(other),
+        })
+        .collect()
+}
+
+/// A table's ARN in `region`, in the account `like` (any DynamoDB ARN) names: the new
+/// table's ARN is known before it exists, so its tag write can be planned with the restore.
+pub fn table_arn_like(like: &str, region: &str, table: &str) -> String {
+    let account = like.split(':').nth(4).unwrap_or_default();
+    format!("arn:aws:dynamodb:{region}:{account}:table/{table}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(table: &str) -> TableSchema {
+        TableSchema {
+            table: table.into(),
+            region: "us-east-1".into(),
+            arn: format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}"),
+            key_schema: Vec::new(),
+            attributes: Vec::new(),
+            global_indexes: Vec::new(),
+            local_indexes: Vec::new(),
+            billing_mode: "PAY_PER_REQUEST".into(),
+            provisioned: None,
+            ttl_attribute: None,
+            stream_view_type: None,
+            pitr_enabled: false,
+            deletion_protection: false,
+            tags: Default::default(),
+            read_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_what_the_new_table_lacks_is_sent_again() {
+        let mut source = schema("orders");
+        source.pitr_enabled = true;
+        source.ttl_attribute = Some("expires_at".into());
+        source.tags.insert("team".into(), "data".into());
+        source.tags.insert("tier".into(), "1".into());
+        let arn = table_arn_like(&source.arn, "us-west-2", "orders-r");
+        assert_eq!(
+            arn,
+            "arn:aws:dynamodb:us-west-2:123456789012:table/orders-r"
+        );
+        let (all, _) = reprotect(&source, "us-west-2", "orders-r", &arn);
+        assert_eq!(all.len(), 3);
+
+        let mut current = schema("orders-r");
+        current.pitr_enabled = true;
+        current.tags.insert("team".into(), "data".into());
+        let left = still_needed(all.clone(), &current);
+        assert_eq!(
+            left.iter().map(|r| r.operation()).collect::<Vec<_>>(),
+            ["UpdateTimeToLive", "TagResource"]
+        );
+        match &left[1] {
+            WriteRequest::TagTable { tags, .. } => {
+                assert_eq!(tags.keys().collect::<Vec<_>>(), ["tier"])
+            }
+            other => panic!("{other:?}"),
+        }
+
+        current.ttl_attribute = Some("expires_at".into());
+        current.tags.insert("tier".into(), "1".into());
+        assert!(still_needed(all, &current).is_empty());
+    }
+}

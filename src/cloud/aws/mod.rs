@@ -11,8 +11,10 @@ mod cloudwatch;
 mod download;
 mod dynamodb;
 mod dynamodb_schema;
+mod dynamodb_writes;
 mod lambda;
 mod lambda_writes;
+mod regiongate;
 mod route53;
 mod s3;
 mod sts;
@@ -35,6 +37,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CloudError, ErrorKind};
 use calllog::CallLog;
+use regiongate::{DownRegions, RegionGate};
 
 /// How drconsole calls AWS: per-call time limit and the pace of waiters.
 #[derive(Debug, Clone)]
@@ -83,6 +86,8 @@ pub struct AwsCloud {
     sts: aws_sdk_sts::Client,
     /// For what the SDK does not fetch: Lambda code from its presigned URL.
     http: reqwest::Client,
+    /// Regions that did not answer a moment ago: their calls fail at once for a while.
+    down: std::sync::Arc<DownRegions>,
 }
 
 impl AwsCloud {
@@ -125,16 +130,20 @@ impl AwsCloud {
             .region()
             .cloned()
             .unwrap_or(Region::from_static("us-east-1"));
+        let down = std::sync::Arc::new(DownRegions::default());
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(&base)
                 .interceptor(CallLog::new(sts_region.as_ref()))
+                .interceptor(RegionGate::new(sts_region.as_ref(), &down))
                 .region(sts_region)
                 .build(),
         );
         let route53 = aws_sdk_route53::config::Builder::from(&global)
             .interceptor(CallLog::new("us-east-1"))
+            .interceptor(RegionGate::new(ROUTE53_HOME, &down))
             .build();
         Self {
+            down,
             route53: aws_sdk_route53::Client::from_conf(route53),
             sts,
             http: download::client(options.call_timeout),
@@ -167,6 +176,7 @@ impl AwsCloud {
                 aws_sdk_route53::config::Builder::from(&global)
                     .endpoint_url(url)
                     .interceptor(CallLog::new(ROUTE53_HOME))
+                    .interceptor(RegionGate::new(ROUTE53_HOME, &self.down))
                     .build(),
             );
         }
@@ -208,26 +218,43 @@ impl AwsCloud {
                     }};
                 }
                 let log = CallLog::new(region);
+                let gate = RegionGate::new(region, &self.down);
                 let s3 = client!(aws_sdk_s3)
                     .force_path_style(self.path_style || endpoint.is_some())
                     .interceptor(log.clone())
+                    .interceptor(gate.clone())
                     .build();
                 RegionClients {
                     dynamodb: aws_sdk_dynamodb::Client::from_conf(
-                        client!(aws_sdk_dynamodb).interceptor(log.clone()).build(),
+                        client!(aws_sdk_dynamodb)
+                            .interceptor(log.clone())
+                            .interceptor(gate.clone())
+                            .build(),
                     ),
                     s3: aws_sdk_s3::Client::from_conf(s3),
                     lambda: aws_sdk_lambda::Client::from_conf(
-                        client!(aws_sdk_lambda).interceptor(log.clone()).build(),
+                        client!(aws_sdk_lambda)
+                            .interceptor(log.clone())
+                            .interceptor(gate.clone())
+                            .build(),
                     ),
                     cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                        client!(aws_sdk_cloudwatch).interceptor(log.clone()).build(),
+                        client!(aws_sdk_cloudwatch)
+                            .interceptor(log.clone())
+                            .interceptor(gate.clone())
+                            .build(),
                     ),
                     sts: aws_sdk_sts::Client::from_conf(
-                        client!(aws_sdk_sts).interceptor(log.clone()).build(),
+                        client!(aws_sdk_sts)
+                            .interceptor(log.clone())
+                            .interceptor(gate.clone())
+                            .build(),
                     ),
                     cloudformation: aws_sdk_cloudformation::Client::from_conf(
-                        client!(aws_sdk_cloudformation).interceptor(log).build(),
+                        client!(aws_sdk_cloudformation)
+                            .interceptor(log)
+                            .interceptor(gate)
+                            .build(),
                     ),
                 }
             })
@@ -395,6 +422,16 @@ where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
     let request_id = err.request_id().map(str::to_owned);
+    if let Some(message) = regiongate::refusal_in(&err) {
+        return CloudError {
+            service,
+            operation,
+            kind: ErrorKind::Unreachable,
+            code: None,
+            message,
+            request_id,
+        };
+    }
     let (kind, code, message) = match &err {
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();

@@ -129,13 +129,32 @@ impl Writes for AwsCloud {
             UpdateFunctionConfiguration { region, spec } => {
                 self.update_function_configuration(region, spec).await
             }
-            ImportTable { .. }
-            | UpdateTimeToLive { .. }
-            | UpdateTableStream { .. }
-            | TagTable { .. } => Err(crate::cloud::not_built(
+            ImportTable { .. } => Err(crate::cloud::not_built(
                 request.service(),
                 request.operation(),
             )),
+            UpdateTimeToLive {
+                region,
+                table,
+                attribute,
+                enabled,
+            } => {
+                self.update_time_to_live(region, table, attribute, *enabled)
+                    .await
+            }
+            UpdateTableStream {
+                region,
+                table,
+                view_type,
+            } => {
+                self.update_table_stream(region, table, view_type.as_deref())
+                    .await
+            }
+            TagTable {
+                region,
+                table_arn,
+                tags,
+            } => self.tag_table(region, table_arn, tags).await,
         }
     }
 }

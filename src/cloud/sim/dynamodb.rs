@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::seed::{aws_id, backup_arn, table_arn};
 use super::state::{
-    Backup, DELETE_TAKES, EXPORT_TAKES, Export, RESTORE_TAKES, State, Table, TableStatus,
+    Backup, DELETE_TAKES, EXPORT_TAKES, Export, State, Table, TableStatus, restore_takes,
 };
 use super::{Call, Latency, SimCloud, aws_time, valid_dynamodb_name};
 use crate::cloud::{
@@ -152,7 +152,7 @@ impl State {
             region: region.to_owned(),
             arn: table_arn(region, target),
             status: TableStatus::Creating {
-                ready_at: now + RESTORE_TAKES,
+                ready_at: now + restore_takes(size_bytes),
             },
             items,
             size_bytes,
@@ -610,5 +610,102 @@ impl SimCloud {
             "ResourceInUseException",
             format!("Attempt to change a resource which is still in use: Table is {busy}: {table}"),
         ))
+    }
+}
+
+/// Re-protection writes: TTL, the stream, tags, as a restored table needs them back.
+impl SimCloud {
+    /// The table a re-protection write changes, ACTIVE (AWS refuses a table still being
+    /// created or deleted).
+    fn active_table_mut<'a>(
+        state: &'a mut State,
+        call: &Call,
+        region: &str,
+        table: &str,
+    ) -> CloudResult<&'a mut Table> {
+        let t = state
+            .tables
+            .get_mut(&(region.to_owned(), table.to_owned()))
+            .ok_or_else(|| resource_not_found(call, table))?;
+        if t.status != TableStatus::Active {
+            return Err(call.invalid(
+                "ResourceInUseException",
+                format!(
+                    "Attempt to change a resource which is still in use: Table is {}: {table}",
+                    t.status.as_str().to_lowercase()
+                ),
+            ));
+        }
+        Ok(t)
+    }
+
+    pub(super) fn update_time_to_live(
+        &self,
+        call: &Call,
+        region: &str,
+        table: &str,
+        attribute: &str,
+        enabled: bool,
+    ) -> CloudResult<()> {
+        let mut state = self.state();
+        let t = Self::active_table_mut(&mut state, call, region, table)?;
+        match (&t.ttl_attribute, enabled) {
+            (Some(_), true) | (None, false) => Err(call.invalid(
+                "ValidationException",
+                format!(
+                    "TimeToLive is already {}",
+                    if enabled { "enabled" } else { "disabled" }
+                ),
+            )),
+            (_, true) => {
+                t.ttl_attribute = Some(attribute.to_owned());
+                Ok(())
+            }
+            (_, false) => {
+                t.ttl_attribute = None;
+                Ok(())
+            }
+        }
+    }
+
+    pub(super) fn update_table_stream(
+        &self,
+        call: &Call,
+        region: &str,
+        table: &str,
+        view_type: Option<&str>,
+    ) -> CloudResult<TableInfo> {
+        let mut state = self.state();
+        let t = Self::active_table_mut(&mut state, call, region, table)?;
+        if t.stream_view_type.is_some() && view_type.is_some() {
+            return Err(call.invalid(
+                "ValidationException",
+                format!("Table already has an enabled stream: {table}"),
+            ));
+        }
+        t.stream_view_type = view_type.map(str::to_owned);
+        Ok(table_info(t))
+    }
+
+    pub(super) fn tag_table(
+        &self,
+        call: &Call,
+        region: &str,
+        table_arn: &str,
+        tags: &std::collections::BTreeMap<String, String>,
+    ) -> CloudResult<()> {
+        let (arn_region, table) = parse_table_arn(table_arn)
+            .filter(|(r, _)| r == region)
+            .ok_or_else(|| {
+                call.not_found(
+                    "ResourceNotFoundException",
+                    format!("Requested resource not found: ResourcArn: {table_arn} not found"),
+                )
+            })?;
+        let mut state = self.state();
+        let t = Self::active_table_mut(&mut state, call, &arn_region, &table)?;
+        t.tags
+            .extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Ok(())
     }
 }

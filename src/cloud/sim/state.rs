@@ -9,8 +9,12 @@ use super::Fault;
 use super::seed::export_objects;
 use crate::cloud::{AlarmState, RecordSet, ReplicationConfig, Versioning};
 
-/// How long a restored table stays CREATING.
-pub const RESTORE_TAKES: Duration = Duration::seconds(90);
+/// How long a restored table stays CREATING: AWS takes minutes even for a small table, and
+/// longer by its size (3 minutes and one more per GB, here; at most an hour).
+pub fn restore_takes(size_bytes: u64) -> Duration {
+    const GB: u64 = 1 << 30;
+    Duration::minutes(3 + (size_bytes / GB).min(57) as i64)
+}
 /// How long a deleted table stays DELETING.
 pub const DELETE_TAKES: Duration = Duration::seconds(20);
 /// How long an export stays IN_PROGRESS.

@@ -202,14 +202,38 @@ impl SimCloud {
             UpdateFunctionConfiguration { region, spec } => WriteOutput::Function(Box::new(
                 self.update_function_configuration(call, region, spec)?,
             )),
-            ImportTable { .. }
-            | UpdateTimeToLive { .. }
-            | UpdateTableStream { .. }
-            | TagTable { .. } => {
+            ImportTable { .. } => {
                 return Err(crate::cloud::not_built(
                     request.service(),
                     request.operation(),
                 ));
+            }
+            UpdateTimeToLive {
+                region,
+                table,
+                attribute,
+                enabled,
+            } => {
+                self.update_time_to_live(call, region, table, attribute, *enabled)?;
+                WriteOutput::Nothing
+            }
+            UpdateTableStream {
+                region,
+                table,
+                view_type,
+            } => WriteOutput::Table(self.update_table_stream(
+                call,
+                region,
+                table,
+                view_type.as_deref(),
+            )?),
+            TagTable {
+                region,
+                table_arn,
+                tags,
+            } => {
+                self.tag_table(call, region, table_arn, tags)?;
+                WriteOutput::Nothing
             }
         })
     }

@@ -71,7 +71,7 @@ async fn zero_reserved_concurrency_stops_ingestion() {
 }
 
 #[tokio::test]
-async fn a_restore_is_creating_for_ninety_seconds() {
+async fn a_restore_is_creating_for_three_minutes() {
     let sim = sim(&[]);
     let source = sim.describe_table(EAST, MAIN).await.unwrap();
     let newest = sim.list_backups(EAST, Some(MAIN)).await.unwrap()[0].clone();
@@ -88,7 +88,7 @@ async fn a_restore_is_creating_for_ninety_seconds() {
         ErrorKind::NotFound,
         "not scannable while CREATING"
     );
-    sim.clock().advance(Duration::seconds(89));
+    sim.clock().advance(Duration::seconds(179));
     assert_eq!(
         sim.describe_table(EAST, target).await.unwrap().status,
         "CREATING"
@@ -215,7 +215,7 @@ async fn wait_for_table_follows_the_clock_and_times_out_in_real_time() {
     let clock = sim.clock().clone();
     let mover = tokio::spawn(async move {
         tokio::time::sleep(StdDuration::from_millis(30)).await;
-        clock.advance(Duration::seconds(90));
+        clock.advance(Duration::minutes(3));
     });
     sim.wait_for_table(
         EAST,

@@ -1,0 +1,100 @@
+//! The restores on the simulated estate, on a fixed clock: the wait's progress as AWS's
+//! minutes pass (the clock moves instead of the test sleeping), then the new table ACTIVE
+//! and protected as its source.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::{TimeZone, Utc};
+
+use crate::action::{Args, Executor, ExecutorOptions, Progress, Status, catalogue};
+use crate::cloud::sim::{Latency, SimClock, SimCloud, SimOptions};
+use crate::cloud::{Backups, Identity};
+use crate::incident::journal::{Journal, Origin};
+use crate::mode::Mode;
+
+fn estate() -> crate::config::Estate {
+    crate::config::parse(
+        crate::session::EXAMPLE_ESTATE,
+        Path::new("templates/estate.example.toml"),
+    )
+    .expect("the example estate parses")
+}
+
+fn setup(dir: &Path) -> (Arc<SimCloud>, Executor) {
+    let sim = Arc::new(SimCloud::new(
+        &estate(),
+        SimOptions {
+            clock: SimClock::fixed(Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap()),
+            latency: Latency::None,
+            faults: Vec::new(),
+        },
+    ));
+    let origin = Origin::new(
+        Mode::Simulation,
+        Some(crate::cloud::sim::ACCOUNT.to_owned()),
+        Vec::new(),
+    );
+    let journal = Journal::open_or_create(&dir.join("journal"), origin).unwrap();
+    let options = ExecutorOptions {
+        account: Some(crate::cloud::sim::ACCOUNT.to_owned()),
+        ..ExecutorOptions::default()
+    };
+    let executor = Executor::new(sim.clone(), Arc::new(estate()), journal, options);
+    (sim, executor)
+}
+
+async fn restore_takes_minutes_and_ends_protected(name: &str, pairs: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, executor) = setup(dir.path());
+    let source = "flightdata-main";
+    let before = sim
+        .describe_table_schema("us-east-1", source)
+        .await
+        .unwrap();
+    let started = sim.now();
+    let action = catalogue::find(name).unwrap();
+    let args = Args::parse(name, action.args(), pairs).unwrap();
+    let lines = Mutex::new(Vec::new());
+    let progress = |p: Progress| lines.lock().unwrap().push(p.what);
+    let outcome = executor
+        .run(action, source, &args, None, None, &progress)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome.status, Status::Done);
+    let lines = lines.into_inner().unwrap();
+    let waiting: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("waiting for table restored to be ACTIVE"))
+        .collect();
+    // Polled every 5 s of sim time for AWS's 3 minutes.
+    assert!(waiting.len() >= 30, "{lines:#?}");
+    assert!(waiting[0].contains("CREATING"), "{}", waiting[0]);
+    assert!(sim.now() - started >= chrono::Duration::minutes(3));
+
+    let after = sim
+        .describe_table_schema("us-east-1", "restored")
+        .await
+        .unwrap();
+    assert!(
+        sim.describe_table("us-east-1", "restored")
+            .await
+            .unwrap()
+            .is_active()
+    );
+    assert!(after.pitr_enabled, "PITR is back on");
+    assert_eq!(after.ttl_attribute, before.ttl_attribute);
+    assert_eq!(after.stream_view_type, before.stream_view_type);
+    assert_eq!(after.tags, before.tags);
+}
+
+#[tokio::test]
+async fn a_sim_backup_restore_waits_minutes_then_re_protects() {
+    restore_takes_minutes_and_ends_protected("restore-backup", &["new-name=restored"]).await;
+}
+
+#[tokio::test]
+async fn a_sim_point_in_time_restore_waits_minutes_then_re_protects() {
+    restore_takes_minutes_and_ends_protected("restore-pitr", &["time=-30m", "new-name=restored"])
+        .await;
+}
