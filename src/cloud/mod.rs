@@ -42,6 +42,8 @@ pub trait Backups: Send + Sync {
     async fn describe_table_schema(&self, region: &str, table: &str) -> CloudResult<TableSchema>;
     async fn describe_import(&self, region: &str, import_arn: &str) -> CloudResult<ImportInfo>;
     async fn describe_export(&self, region: &str, export_arn: &str) -> CloudResult<ExportInfo>;
+    /// Every export of the table (by ARN), described: ListExports names only ARN and status.
+    async fn list_exports(&self, region: &str, table_arn: &str) -> CloudResult<Vec<ExportInfo>>;
     /// Polls until the table is ACTIVE (or gone), or fails with `ErrorKind::Timeout`.
     async fn wait_for_table(
         &self,
@@ -140,6 +142,9 @@ pub trait Storage: Send + Sync {
         bucket: &str,
         prefix: &str,
     ) -> CloudResult<Vec<String>>;
+    /// One object's content, whole: a small file drconsole wrote (an export's schema.json).
+    /// A missing key is `ErrorKind::NotFound`.
+    async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>>;
 }
 
 /// Lambda: the pipeline's functions, their reserved concurrency and what feeds them.

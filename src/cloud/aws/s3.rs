@@ -320,6 +320,10 @@ impl Storage for AwsCloud {
         }
         Ok(prefixes)
     }
+
+    async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>> {
+        self.read_object(region, bucket, key).await
+    }
 }
 
 #[cfg(test)]

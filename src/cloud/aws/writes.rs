@@ -92,13 +92,10 @@ impl Writes for AwsCloud {
                 state,
                 reason,
             } => self.set_alarm_state(region, alarm, *state, reason).await,
-            ImportTable { .. }
-            | UpdateTimeToLive { .. }
-            | UpdateTableStream { .. }
-            | TagTable { .. } => Err(crate::cloud::not_built(
-                request.service(),
-                request.operation(),
-            )),
+            ImportTable { region, import } => self.import_table(region, import).await,
+            UpdateTimeToLive { .. } | UpdateTableStream { .. } | TagTable { .. } => Err(
+                crate::cloud::not_built(request.service(), request.operation()),
+            ),
         }
     }
 }

@@ -10,7 +10,7 @@ use super::state::{Bucket, Obj, State, put_object};
 use super::{Call, SimCloud};
 use crate::cloud::writes::ObjectBody;
 use crate::cloud::{
-    BucketInfo, BucketRef, CloudError, CloudResult, CopyReport, ObjectCount, ObjectInfo,
+    BucketInfo, BucketRef, CloudError, CloudResult, CopyReport, ErrorKind, ObjectCount, ObjectInfo,
     ReplicationConfig, Storage, VersionCount, Versioning,
 };
 
@@ -277,6 +277,30 @@ impl Storage for SimCloud {
         prefixes.dedup(); // keys are sorted, so equal prefixes are adjacent
         Ok(prefixes)
     }
+
+    async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>> {
+        let call = self.enter(SERVICE, "GetObject", Some(region), key).await?;
+        let state = self.state();
+        if !state
+            .bucket(&call, region, bucket)?
+            .objects
+            .contains_key(key)
+        {
+            return Err(call.not_found("NoSuchKey", "The specified key does not exist."));
+        }
+        // Only what drconsole wrote (and the seeded schema files) has content here.
+        state
+            .bodies
+            .get(&(bucket.to_owned(), key.to_owned()))
+            .cloned()
+            .ok_or_else(|| {
+                call.fail(
+                    ErrorKind::Service,
+                    "InternalError",
+                    format!("the simulation keeps no content for s3://{bucket}/{key}"),
+                )
+            })
+    }
 }
 
 /// Writes: reached only through [`crate::cloud::Writes::send`].
@@ -406,6 +430,12 @@ impl SimCloud {
         let b = state.bucket_mut(call, region, bucket)?;
         put_object(b, key.to_owned(), body.as_bytes().len() as u64, now);
         let written = b.objects[key].clone();
+        if let ObjectBody::Text { text, .. } = body {
+            state.bodies.insert(
+                (bucket.to_owned(), key.to_owned()),
+                text.clone().into_bytes(),
+            );
+        }
         if let Some(r) = replica.and_then(|r| state.buckets.get_mut(&r)) {
             write_copy(r, key, &written, now);
         }

@@ -146,10 +146,10 @@ impl SimCloud {
                 self.set_alarm_state(call, region, alarm, *state, reason)?;
                 WriteOutput::Nothing
             }
-            ImportTable { .. }
-            | UpdateTimeToLive { .. }
-            | UpdateTableStream { .. }
-            | TagTable { .. } => {
+            ImportTable { region, import } => {
+                WriteOutput::Import(self.import_table(call, region, import)?)
+            }
+            UpdateTimeToLive { .. } | UpdateTableStream { .. } | TagTable { .. } => {
                 return Err(crate::cloud::not_built(
                     request.service(),
                     request.operation(),
