@@ -10,6 +10,8 @@ mod common;
 mod function_writes;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
+#[path = "aws_adapters/table_imports.rs"]
+mod table_imports;
 #[path = "aws_adapters/table_schema.rs"]
 mod table_schema;
 

@@ -13,6 +13,7 @@ use crate::config::{DnsRecord, Estate};
 
 mod bucket;
 mod outside;
+pub(crate) use outside::newest_export;
 
 pub(super) use bucket::{Counting, Counts};
 

@@ -2,6 +2,8 @@
 
 mod cloudwatch;
 mod dynamodb;
+mod export;
+mod import;
 mod lambda;
 pub mod reprotect;
 mod s3;
@@ -21,6 +23,8 @@ pub fn all() -> &'static [&'static dyn Action] {
         &lambda::StopIngestion,
         &lambda::RestartIngestion,
         &cloudwatch::SetAlarmState,
+        &export::ExportTable,
+        &import::ImportTable,
     ]
 }
 
