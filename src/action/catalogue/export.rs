@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde_json::json;
 
 use crate::action::{
@@ -174,14 +174,22 @@ impl Action for ExportTable {
                  first"
             )));
         }
-        let at = match args.get("time") {
-            Some(text) => Some(parse_time(text)?),
-            // Pinned when previewed, so the run exports the point the preview showed.
-            None => continuous.latest_restorable,
+        let (at, given) = match args.get("time") {
+            Some(text) => (Some(parse_time(text)?), true),
+            // Pinned, in whole seconds, when previewed: the run exports the point the
+            // preview showed.
+            None => (
+                continuous
+                    .latest_restorable
+                    .and_then(|t| t.with_nanosecond(0)),
+                false,
+            ),
         };
         if let Some(at) = at {
             let earliest = continuous.earliest_restorable;
-            if at > ctx.now || earliest.is_some_and(|e| at < e) {
+            // Whole seconds may fall up to one short of a window that starts mid-second.
+            let too_early = earliest.is_some_and(|e| at + chrono::Duration::seconds(1) <= e);
+            if (given && at > ctx.now) || too_early {
                 return Err(ActionError::Invalid(format!(
                     "time {} is outside {table}'s point-in-time recovery window ({} to now)",
                     when(at),
