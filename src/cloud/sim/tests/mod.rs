@@ -3,6 +3,7 @@
 mod buckets;
 mod faults;
 mod health;
+mod imports;
 mod new_writes;
 mod repairs;
 mod writes;
