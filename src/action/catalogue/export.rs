@@ -237,7 +237,7 @@ impl Action for ExportTable {
             .find(|e| matches!(e.status.as_str(), "COMPLETED" | "IN_PROGRESS"));
         if let (Some(export), true) = (running, saved) {
             return Ok(plan.done(format!(
-                "{table} was already exported to {} ({}{}), with its schema beside it",
+                "an export of {table} to {} is already {}{}, with its schema beside it",
                 s3_url(&bucket, &prefix),
                 export.status,
                 export
