@@ -7,6 +7,8 @@ mod common;
 #[path = "common/actions.rs"]
 mod helpers;
 
+#[path = "actions/exports.rs"]
+mod exports;
 #[path = "actions/failover.rs"]
 mod failover;
 #[path = "actions/function_restore.rs"]

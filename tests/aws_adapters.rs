@@ -18,6 +18,8 @@ mod region_fastfail;
 mod stacks;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
+#[path = "aws_adapters/table_imports.rs"]
+mod table_imports;
 #[path = "aws_adapters/table_reprotect.rs"]
 mod table_reprotect;
 #[path = "aws_adapters/table_schema.rs"]

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::{CloudResult, Sent, TableCondition};
+use crate::cloud::{CloudResult, ErrorKind, Sent, TableCondition, WriteOutput};
 
 /// What to wait for. Conditions that need an id AWS only gives in an answer (an import's
 /// ARN, a change's id) take it from the answer of the write the wait follows.
@@ -35,6 +35,12 @@ pub enum WaitFor {
     /// GetFunction says State Active and LastUpdateStatus Successful: Lambda refuses the next
     /// update (ResourceConflictException) until then.
     FunctionActive { region: String, function: String },
+    /// DescribeImport of the import the last write started says COMPLETED; FAILED or
+    /// CANCELLED fails the wait with AWS's reason.
+    ImportCompleted { region: String, table: String },
+    /// DescribeExport of the export the last write started says COMPLETED; FAILED fails the
+    /// wait with AWS's reason.
+    ExportCompleted { region: String, table: String },
 }
 
 /// Where a wait stands after one look.
@@ -81,6 +87,12 @@ impl WaitFor {
             WaitFor::FunctionActive { region, function } => {
                 format!("function {function} to be Active and updated in {region}")
             }
+            WaitFor::ImportCompleted { region, table } => {
+                format!("the import into table {table} to complete in {region}")
+            }
+            WaitFor::ExportCompleted { region, table } => {
+                format!("the export of table {table} to complete in {region}")
+            }
         }
     }
 
@@ -105,6 +117,12 @@ impl WaitFor {
             WaitFor::StackSettled { region, stack } => stack_look(cloud, region, stack).await,
             WaitFor::FunctionActive { region, function } => {
                 function_look(cloud, region, function).await
+            }
+            WaitFor::ImportCompleted { region, table } => {
+                import_look(cloud, region, table, last).await
+            }
+            WaitFor::ExportCompleted { region, table } => {
+                export_look(cloud, region, table, last).await
             }
         }
     }
@@ -140,6 +158,90 @@ async fn function_look(
             "{function} is {state}, last update {}",
             update.unwrap_or("(none)")
         )),
+    })
+}
+async fn import_look(
+    cloud: &dyn crate::cloud::Cloud,
+    region: &str,
+    table: &str,
+    last: Option<&Sent>,
+) -> CloudResult<Looked> {
+    let arn = match last.map(|s| &s.output) {
+        Some(WriteOutput::Import(info)) if !info.arn.is_empty() => Some(info.arn.as_str()),
+        _ => None,
+    };
+    let described = match arn {
+        Some(arn) => cloud.describe_import(region, arn).await,
+        None => Err(crate::cloud::CloudError::new(
+            "dynamodb",
+            "DescribeImport",
+            crate::cloud::ErrorKind::Client,
+            "the import's answer named no import ARN",
+        )),
+    };
+    let info = match described {
+        Ok(info) => info,
+        // An endpoint that cannot describe imports (moto answers 500) still shows the
+        // table: ACTIVE once the import is done, with the items it loaded.
+        Err(e) if matches!(e.kind, ErrorKind::Service | ErrorKind::Client) => {
+            return Ok(match cloud.describe_table(region, table).await {
+                Ok(t) if t.is_active() => Looked::Done(format!(
+                    "{table} is ACTIVE with {} items (judged by the table: {e})",
+                    t.item_count
+                        .map_or("an unknown number of".to_owned(), |n| n.to_string())
+                )),
+                Ok(t) => Looked::NotYet(format!(
+                    "{table} is {} (judged by the table: {e})",
+                    t.status
+                )),
+                Err(t) if t.is_not_found() => Looked::NotYet(format!(
+                    "{table} is not listed yet (judged by the table: {e})"
+                )),
+                Err(t) => return Err(t),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(match info.status.as_str() {
+        "COMPLETED" => Looked::Done(format!(
+            "the import into {table} COMPLETED{}",
+            info.imported_items
+                .map(|n| format!(": {n} items"))
+                .unwrap_or_default()
+        )),
+        "FAILED" | "CANCELLED" => Looked::Failed(format!(
+            "the import into {table} is {}: {}",
+            info.status,
+            info.failure.as_deref().unwrap_or("AWS gave no reason")
+        )),
+        other => Looked::NotYet(format!("the import into {table} is {other}")),
+    })
+}
+
+async fn export_look(
+    cloud: &dyn crate::cloud::Cloud,
+    region: &str,
+    table: &str,
+    last: Option<&Sent>,
+) -> CloudResult<Looked> {
+    let Some(WriteOutput::Export(sent)) = last.map(|s| &s.output) else {
+        return Ok(Looked::Failed(format!(
+            "the export of {table} answered with no export ARN to follow"
+        )));
+    };
+    let info = cloud.describe_export(region, &sent.arn).await?;
+    Ok(match info.status.as_str() {
+        "COMPLETED" => Looked::Done(format!(
+            "the export of {table} COMPLETED{}",
+            info.items
+                .map(|n| format!(": {n} items"))
+                .unwrap_or_default()
+        )),
+        "FAILED" => Looked::Failed(format!(
+            "the export of {table} FAILED: {}",
+            info.failure.as_deref().unwrap_or("AWS gave no reason")
+        )),
+        other => Looked::NotYet(format!("the export of {table} is {other}")),
     })
 }
 

@@ -44,6 +44,8 @@ pub trait Backups: Send + Sync {
     async fn describe_table_schema(&self, region: &str, table: &str) -> CloudResult<TableSchema>;
     async fn describe_import(&self, region: &str, import_arn: &str) -> CloudResult<ImportInfo>;
     async fn describe_export(&self, region: &str, export_arn: &str) -> CloudResult<ExportInfo>;
+    /// Every export of the table (by ARN), described: ListExports names only ARN and status.
+    async fn list_exports(&self, region: &str, table_arn: &str) -> CloudResult<Vec<ExportInfo>>;
     /// Polls until the table is ACTIVE (or gone), or fails with `ErrorKind::Timeout`.
     async fn wait_for_table(
         &self,
@@ -143,7 +145,7 @@ pub trait Storage: Send + Sync {
         prefix: &str,
     ) -> CloudResult<Vec<String>>;
     /// One object's bytes, whole: for the small files drconsole writes itself (a function's
-    /// saved configuration), never for data.
+    /// saved configuration), never for data. A missing key is `ErrorKind::NotFound`.
     async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>>;
 }
 
@@ -297,16 +299,6 @@ pub async fn identity_via_any(
             ))
         });
     (found, answers)
-}
-
-/// The answer of a port method whose adapter is not written yet.
-pub(crate) fn not_built(service: &'static str, operation: &'static str) -> CloudError {
-    CloudError::new(
-        service,
-        operation,
-        ErrorKind::Client,
-        format!("{operation} is not supported by this build"),
-    )
 }
 
 /// The caller's identity from whichever of `regions` answers first, without waiting for the

@@ -173,6 +173,14 @@ pub struct ExportInfo {
     pub status: String,
     pub bucket: Option<String>,
     pub prefix: Option<String>,
+    /// The point in time the export holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<i64>,
+    /// AWS's failure code and message, for a FAILED export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ use crate::config::{DnsRecord, Estate};
 mod bucket;
 mod outside;
 mod stack;
+pub(crate) use outside::newest_export;
 
 pub(super) use bucket::{Counting, Counts};
 

@@ -3,7 +3,9 @@
 mod cloudwatch;
 pub(crate) mod dns;
 mod dynamodb;
+mod export;
 mod function_restore;
+mod import;
 mod lambda;
 mod region_map;
 pub mod reprotect;
@@ -35,6 +37,8 @@ pub fn all() -> &'static [&'static dyn Action] {
         &restore::RestoreBackup,
         &restore::RestorePitr,
         &restore::ReprotectTable,
+        &export::ExportTable,
+        &import::ImportTable,
     ]
 }
 

@@ -156,12 +156,16 @@ impl Backups for AwsCloud {
         self.read_table_schema(region, table).await
     }
 
-    async fn describe_import(&self, _region: &str, _import_arn: &str) -> CloudResult<ImportInfo> {
-        Err(crate::cloud::not_built("dynamodb", "DescribeImport"))
+    async fn describe_import(&self, region: &str, import_arn: &str) -> CloudResult<ImportInfo> {
+        self.read_import(region, import_arn).await
     }
 
-    async fn describe_export(&self, _region: &str, _export_arn: &str) -> CloudResult<ExportInfo> {
-        Err(crate::cloud::not_built("dynamodb", "DescribeExport"))
+    async fn describe_export(&self, region: &str, export_arn: &str) -> CloudResult<ExportInfo> {
+        self.read_export(region, export_arn).await
+    }
+
+    async fn list_exports(&self, region: &str, table_arn: &str) -> CloudResult<Vec<ExportInfo>> {
+        self.read_exports(region, table_arn).await
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]
@@ -382,16 +386,10 @@ impl AwsCloud {
         let d = out
             .export_description()
             .ok_or_else(|| missing(SERVICE, OP, "ExportDescription"))?;
-        let export = ExportInfo {
-            arn: d.export_arn().unwrap_or_default().to_owned(),
-            status: d
-                .export_status()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            bucket: d.s3_bucket().map(str::to_owned),
-            prefix: d.s3_prefix().map(str::to_owned),
-        };
-        Ok(Sent::new(request_id(&out), WriteOutput::Export(export)))
+        Ok(Sent::new(
+            request_id(&out),
+            WriteOutput::Export(super::dynamodb_import::export_info(d)),
+        ))
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]

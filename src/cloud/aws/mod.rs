@@ -10,6 +10,7 @@ mod cloudformation;
 mod cloudwatch;
 mod download;
 mod dynamodb;
+mod dynamodb_import;
 mod dynamodb_schema;
 mod dynamodb_writes;
 mod lambda;

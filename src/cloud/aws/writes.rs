@@ -129,10 +129,7 @@ impl Writes for AwsCloud {
             UpdateFunctionConfiguration { region, spec } => {
                 self.update_function_configuration(region, spec).await
             }
-            ImportTable { .. } => Err(crate::cloud::not_built(
-                request.service(),
-                request.operation(),
-            )),
+            ImportTable { region, import } => self.import_table(region, import).await,
             UpdateTimeToLive {
                 region,
                 table,

@@ -87,7 +87,7 @@ fn table_not_found(call: &Call, table: &str) -> CloudError {
     )
 }
 
-fn validate_table_name(call: &Call, field: &str, name: &str) -> CloudResult<()> {
+pub(super) fn validate_table_name(call: &Call, field: &str, name: &str) -> CloudResult<()> {
     if valid_dynamodb_name(name) {
         return Ok(());
     }
@@ -102,7 +102,7 @@ fn validate_table_name(call: &Call, field: &str, name: &str) -> CloudResult<()> 
 }
 
 /// `arn:aws:dynamodb:<region>:<account>:table/<name>` -> (region, name).
-fn parse_table_arn(arn: &str) -> Option<(String, String)> {
+pub(super) fn parse_table_arn(arn: &str) -> Option<(String, String)> {
     let rest = arn.strip_prefix("arn:aws:dynamodb:")?;
     let (region, rest) = rest.split_once(':')?;
     let (_account, resource) = rest.split_once(':')?;
@@ -275,12 +275,24 @@ impl Backups for SimCloud {
         })
     }
 
-    async fn describe_import(&self, _region: &str, _import_arn: &str) -> CloudResult<ImportInfo> {
-        Err(crate::cloud::not_built("dynamodb", "DescribeImport"))
+    async fn describe_import(&self, region: &str, import_arn: &str) -> CloudResult<ImportInfo> {
+        let call = self
+            .enter(SERVICE, "DescribeImport", Some(region), import_arn)
+            .await?;
+        self.read_import(&call, region, import_arn)
     }
 
-    async fn describe_export(&self, _region: &str, _export_arn: &str) -> CloudResult<ExportInfo> {
-        Err(crate::cloud::not_built("dynamodb", "DescribeExport"))
+    async fn describe_export(&self, region: &str, export_arn: &str) -> CloudResult<ExportInfo> {
+        let call = self
+            .enter(SERVICE, "DescribeExport", Some(region), export_arn)
+            .await?;
+        self.read_export(&call, region, export_arn)
+    }
+
+    async fn list_exports(&self, region: &str, table_arn: &str) -> CloudResult<Vec<ExportInfo>> {
+        self.enter(SERVICE, "ListExports", Some(region), table_arn)
+            .await?;
+        Ok(self.read_exports(region, table_arn))
     }
 
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {
@@ -549,8 +561,11 @@ impl SimCloud {
             p if p.ends_with('/') => p.to_owned(),
             p => format!("{p}/"),
         };
+        let export_time = request.at.unwrap_or(now);
         state.exports.push(Export {
             id: id.clone(),
+            table_arn: table.arn.clone(),
+            export_time,
             bucket: request.bucket.clone(),
             prefix,
             items: table.items,
@@ -563,6 +578,9 @@ impl SimCloud {
             status: "IN_PROGRESS".to_owned(),
             bucket: Some(request.bucket.clone()),
             prefix: Some(request.prefix.clone()),
+            export_time: Some(export_time),
+            items: None,
+            failure: None,
         })
     }
 

@@ -24,15 +24,17 @@
 //! answers with a request id; a region outage refuses writes to the primary as it does reads.
 //!
 //! Time: restores are CREATING for 90 s, deletes DELETING for 20 s, exports IN_PROGRESS for
-//! 60 s, DNS changes PENDING for 30 s and event source mappings Enabling or Disabling for
-//! 5 s, stacks updating for 4 minutes, creating for 5 and deleting for 3 (an event a step),
-//! all on the [`SimClock`]. PITR's window and the metrics are computed from the clock
+//! 5 minutes, imports (their table CREATING) for 10 minutes, DNS changes PENDING for 60 s,
+//! event source mappings Enabling or Disabling for 5 s, stacks updating for 4 minutes,
+//! creating for 5 and deleting for 3 (an event a step), all on the [`SimClock`]. PITR's
+//! window and the metrics are computed from the clock
 //! at read time, so a real clock stays current.
 
 mod clock;
 mod cloudformation;
 mod cloudwatch;
 mod dynamodb;
+mod dynamodb_import;
 mod fault;
 mod lambda;
 mod route53;

@@ -73,6 +73,8 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
         tables: BTreeMap::new(),
         backups: Vec::new(),
         exports: Vec::new(),
+        imports: Vec::new(),
+        bodies: BTreeMap::new(),
         buckets: BTreeMap::new(),
         functions: BTreeMap::new(),
         zones: BTreeMap::new(),
@@ -116,8 +118,14 @@ pub(super) fn healthy(estate: &Estate, now: DateTime<Utc>) -> State {
     }
     if let Some(name) = &estate.dynamodb.export_bucket {
         let mut bucket = empty_bucket(name, &backup, now);
+        let mut made = Vec::new();
         for table in state.tables.values() {
-            weekly_exports(&mut bucket, estate, table, now);
+            made.extend(weekly_exports(&mut bucket, estate, table, now));
+        }
+        for (export, schema) in made {
+            let key = format!("{}{}", export.prefix, super::dynamodb_import::SCHEMA_FILE);
+            state.bodies.insert((name.clone(), key), schema);
+            state.exports.push(export);
         }
         state.buckets.insert(name.clone(), bucket);
     }
@@ -451,8 +459,16 @@ pub(super) fn lambda_backups(
 }
 
 /// The plan's weekly cross-region export, Sundays at 04:00 UTC, for the last two weeks:
-/// `<prefix><table>/YYYY/MM/DD/AWSDynamoDB/<id>/...`, written as the export finished.
-pub(super) fn weekly_exports(bucket: &mut Bucket, estate: &Estate, t: &Table, now: DateTime<Utc>) {
+/// `<prefix><table>/YYYY/MM/DD/AWSDynamoDB/<id>/...`, written as the export finished, with
+/// the table's `schema.json` beside it (written just before). Returns each export and the
+/// content of its schema.json.
+pub(super) fn weekly_exports(
+    bucket: &mut Bucket,
+    estate: &Estate,
+    t: &Table,
+    now: DateTime<Utc>,
+) -> Vec<(super::state::Export, Vec<u8>)> {
+    let mut made = Vec::new();
     let mut last = last_daily(now, 4);
     while last.weekday() != Weekday::Sun {
         last -= Duration::days(1);
@@ -461,6 +477,8 @@ pub(super) fn weekly_exports(bucket: &mut Bucket, estate: &Estate, t: &Table, no
         let at = last - Duration::weeks(weeks);
         let export = super::state::Export {
             id: aws_id(at, &[&t.name, "weekly-export"]),
+            table_arn: t.arn.clone(),
+            export_time: at,
             bucket: bucket.name.clone(),
             prefix: format!(
                 "{}{}/{}/",
@@ -481,7 +499,12 @@ pub(super) fn weekly_exports(bucket: &mut Bucket, estate: &Estate, t: &Table, no
             };
             put_object(bucket, key, size, written);
         }
+        let schema = super::dynamodb_import::schema_json(t, at);
+        let key = format!("{}{}", export.prefix, super::dynamodb_import::SCHEMA_FILE);
+        put_object(bucket, key, schema.len() as u64, at);
+        made.push((export, schema));
     }
+    made
 }
 
 fn seed_dns(state: &mut State, estate: &Estate) {

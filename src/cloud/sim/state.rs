@@ -17,8 +17,11 @@ pub fn restore_takes(size_bytes: u64) -> Duration {
 }
 /// How long a deleted table stays DELETING.
 pub const DELETE_TAKES: Duration = Duration::seconds(20);
-/// How long an export stays IN_PROGRESS.
-pub const EXPORT_TAKES: Duration = Duration::seconds(60);
+/// How long an export stays IN_PROGRESS: AWS takes minutes even for a small table.
+pub const EXPORT_TAKES: Duration = Duration::minutes(5);
+/// How long an import stays IN_PROGRESS (its table CREATING): AWS's smallest take longer
+/// than a restore.
+pub const IMPORT_TAKES: Duration = Duration::minutes(10);
 /// How long a Route53 change stays PENDING: AWS says changes reach every name server within
 /// about a minute.
 pub const CHANGE_TAKES: Duration = Duration::seconds(60);
@@ -37,6 +40,10 @@ pub(super) struct State {
     pub tables: BTreeMap<(String, String), Table>,
     pub backups: Vec<Backup>,
     pub exports: Vec<Export>,
+    pub imports: Vec<Import>,
+    /// The content of the small objects drconsole writes and reads back (an export's
+    /// schema.json), by (bucket, key); other objects are kept by size alone.
+    pub bodies: BTreeMap<(String, String), Vec<u8>>,
     /// Bucket names are global.
     pub buckets: BTreeMap<String, Bucket>,
     /// By (region, name).
@@ -149,6 +156,10 @@ pub(super) struct Backup {
 #[derive(Debug, Clone)]
 pub(super) struct Export {
     pub id: String,
+    /// The exported table's ARN: the export's own is `<table_arn>/export/<id>`.
+    pub table_arn: String,
+    /// The point in time it holds.
+    pub export_time: DateTime<Utc>,
     pub bucket: String,
     /// Normalised: empty or ending in '/'.
     pub prefix: String,
@@ -157,6 +168,22 @@ pub(super) struct Export {
     pub done_at: DateTime<Utc>,
     /// IN_PROGRESS, COMPLETED or FAILED.
     pub status: &'static str,
+}
+
+/// An `ImportTable`: its table is CREATING until `done_at`, then ACTIVE with the items, or
+/// gone when the import fails.
+#[derive(Debug, Clone)]
+pub(super) struct Import {
+    pub arn: String,
+    pub region: String,
+    pub table: String,
+    pub table_arn: String,
+    pub done_at: DateTime<Utc>,
+    /// IN_PROGRESS, COMPLETED or FAILED.
+    pub status: &'static str,
+    /// Set when it will fail: why, as AWS words it.
+    pub failure: Option<String>,
+    pub items: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -299,6 +326,7 @@ impl State {
         let due: Vec<usize> = (0..self.exports.len())
             .filter(|&i| self.exports[i].status == "IN_PROGRESS" && now >= self.exports[i].done_at)
             .collect();
+        self.settle_imports(now);
         for i in due {
             let export = self.exports[i].clone();
             let done = export.done_at;
@@ -339,4 +367,26 @@ pub(super) fn put_object(bucket: &mut Bucket, key: String, size: u64, at: DateTi
             body: None,
         },
     );
+}
+
+impl State {
+    /// Imports due by `now` complete, or fail and take their table with them.
+    fn settle_imports(&mut self, now: DateTime<Utc>) {
+        for i in 0..self.imports.len() {
+            let import = &mut self.imports[i];
+            if import.status != "IN_PROGRESS" || now < import.done_at {
+                continue;
+            }
+            let key = (import.region.clone(), import.table.clone());
+            if import.failure.is_some() {
+                import.status = "FAILED";
+                self.tables.remove(&key);
+            } else {
+                import.status = "COMPLETED";
+                if let Some(t) = self.tables.get_mut(&key) {
+                    t.status = TableStatus::Active;
+                }
+            }
+        }
+    }
 }

@@ -202,11 +202,8 @@ impl SimCloud {
             UpdateFunctionConfiguration { region, spec } => WriteOutput::Function(Box::new(
                 self.update_function_configuration(call, region, spec)?,
             )),
-            ImportTable { .. } => {
-                return Err(crate::cloud::not_built(
-                    request.service(),
-                    request.operation(),
-                ));
+            ImportTable { region, import } => {
+                WriteOutput::Import(self.import_table(call, region, import)?)
             }
             UpdateTimeToLive {
                 region,

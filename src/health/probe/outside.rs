@@ -167,7 +167,7 @@ const EXPORT_FOLDERS_SEARCHED: usize = 40;
 
 /// The newest complete export under `prefix`: dated folders (the plan writes
 /// `<table>/YYYY/MM/DD/`) are walked newest first, so only the newest day is listed in full.
-async fn newest_export(
+pub(crate) async fn newest_export(
     cloud: &dyn Cloud,
     region: &str,
     bucket: &str,

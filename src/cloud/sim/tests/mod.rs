@@ -4,6 +4,7 @@ mod buckets;
 mod faults;
 mod function_restore;
 mod health;
+mod imports;
 mod new_writes;
 mod repairs;
 mod stacks;
