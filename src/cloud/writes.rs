@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, ContinuousBackups, CopyReport,
-    EventSourceMapping, ExportInfo, ExportRequest, ImportInfo, ImportRequest, RecordChange,
-    ReplicationConfig, RestorePoint, TableInfo,
+    EventSourceMapping, ExportInfo, ExportRequest, ImportInfo, ImportRequest, ObjectToCopy,
+    RecordChange, ReplicationConfig, RestorePoint, TableInfo,
 };
 pub use crate::action::Authority;
 
@@ -141,6 +141,26 @@ pub enum WriteRequest {
         state: AlarmState,
         reason: String,
     },
+    // S3, a bucket's copy back from its replica
+    /// Copies these objects, each one CopyObject, or a multipart copy (UploadPartCopy) in
+    /// parts of `part_size` when larger than `multipart_above`: S3 refuses a CopyObject of
+    /// more than 5 GiB. The list is what the journal keeps of what was copied.
+    CopyObjectBatch {
+        from: BucketRef,
+        to: BucketRef,
+        objects: Vec<ObjectToCopy>,
+        multipart_above: u64,
+        part_size: u64,
+    },
+    /// Asks S3 to restore archived objects (GLACIER, DEEP_ARCHIVE) for `days`, at `tier`
+    /// (Standard, Bulk or Expedited): a RestoreObject each.
+    RestoreObjects {
+        region: String,
+        bucket: String,
+        keys: Vec<String>,
+        days: i32,
+        tier: String,
+    },
 }
 
 /// What an object upload carries. The preview and the journal show text bodies whole and
@@ -222,6 +242,7 @@ impl WriteRequest {
             | UpdateEventSourceMapping { .. } => "lambda",
             ChangeResourceRecordSets { .. } => "route53",
             SetAlarmState { .. } => "cloudwatch",
+            CopyObjectBatch { .. } | RestoreObjects { .. } => "s3",
         }
     }
 
@@ -250,6 +271,8 @@ impl WriteRequest {
             UpdateEventSourceMapping { .. } => "UpdateEventSourceMapping",
             ChangeResourceRecordSets { .. } => "ChangeResourceRecordSets",
             SetAlarmState { .. } => "SetAlarmState",
+            CopyObjectBatch { .. } => "CopyObject",
+            RestoreObjects { .. } => "RestoreObject",
         }
     }
 
@@ -278,6 +301,8 @@ impl WriteRequest {
             | SetAlarmState { region, .. } => Some(region),
             CopyObjects { to, .. } => Some(&to.region),
             ChangeResourceRecordSets { .. } => None,
+            CopyObjectBatch { to, .. } => Some(&to.region),
+            RestoreObjects { region, .. } => Some(region),
         }
     }
 
@@ -316,6 +341,8 @@ impl WriteRequest {
                 .map(|c| c.record.name.clone())
                 .unwrap_or_default(),
             SetAlarmState { alarm, .. } => alarm.clone(),
+            CopyObjectBatch { to, .. } => to.bucket.clone(),
+            RestoreObjects { bucket, .. } => bucket.clone(),
         }
     }
 
@@ -474,6 +501,48 @@ impl WriteRequest {
                 reason,
                 ..
             } => format!("set alarm {alarm} to {state:?} ({reason})"),
+            CopyObjectBatch {
+                from,
+                to,
+                objects,
+                multipart_above,
+                ..
+            } => {
+                let bytes: u64 = objects.iter().map(|o| o.size).sum();
+                let parts = objects.iter().filter(|o| o.size > *multipart_above).count();
+                format!(
+                    "copy {} object(s), {} byte(s){}{} from s3://{} ({}) to s3://{}",
+                    objects.len(),
+                    bytes,
+                    match objects.first() {
+                        Some(first) if objects.len() > 1 => format!(
+                            " ({} .. {})",
+                            first.key,
+                            objects.last().map(|o| o.key.as_str()).unwrap_or_default()
+                        ),
+                        Some(first) => format!(" ({})", first.key),
+                        None => String::new(),
+                    },
+                    if parts > 0 {
+                        format!(", {parts} in parts")
+                    } else {
+                        String::new()
+                    },
+                    from.bucket,
+                    from.region,
+                    to.bucket
+                )
+            }
+            RestoreObjects {
+                bucket,
+                keys,
+                days,
+                tier,
+                ..
+            } => format!(
+                "restore {} archived object(s) of bucket {bucket} for {days} day(s) ({tier} tier)",
+                keys.len()
+            ),
         };
         format!("{what}{place}")
     }

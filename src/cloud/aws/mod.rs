@@ -9,6 +9,7 @@ mod calllog;
 mod cloudwatch;
 mod download;
 mod dynamodb;
+mod dynamodb_items;
 mod dynamodb_schema;
 mod lambda;
 mod route53;

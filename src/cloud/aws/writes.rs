@@ -92,6 +92,26 @@ impl Writes for AwsCloud {
                 state,
                 reason,
             } => self.set_alarm_state(region, alarm, *state, reason).await,
+            CopyObjectBatch {
+                from,
+                to,
+                objects,
+                multipart_above,
+                part_size,
+            } => {
+                self.copy_object_batch(from, to, objects, *multipart_above, *part_size)
+                    .await
+            }
+            RestoreObjects {
+                region,
+                bucket,
+                keys,
+                days,
+                tier,
+            } => {
+                self.restore_objects(region, bucket, keys, *days, tier)
+                    .await
+            }
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }

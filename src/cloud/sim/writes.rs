@@ -146,6 +146,18 @@ impl SimCloud {
                 self.set_alarm_state(call, region, alarm, *state, reason)?;
                 WriteOutput::Nothing
             }
+            CopyObjectBatch {
+                from, to, objects, ..
+            } => WriteOutput::Copy(self.copy_object_batch(call, from, to, objects)?),
+            RestoreObjects {
+                region,
+                bucket,
+                keys,
+                ..
+            } => {
+                self.restore_objects(call, region, bucket, keys)?;
+                WriteOutput::Nothing
+            }
             ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }
