@@ -8,8 +8,12 @@ mod alarm_writes;
 mod common;
 #[path = "aws_adapters/function_writes.rs"]
 mod function_writes;
+#[path = "aws_adapters/replica_copy.rs"]
+mod replica_copy;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
+#[path = "aws_adapters/table_items.rs"]
+mod table_items;
 #[path = "aws_adapters/table_schema.rs"]
 mod table_schema;
 

@@ -22,6 +22,13 @@ pub enum WaitFor {
     TableActive { region: String, table: String },
     /// DescribeTable says ResourceNotFound.
     TableDeleted { region: String, table: String },
+    /// The table's on-demand backup of this name is AVAILABLE: a safety net that is still
+    /// being made is no safety net yet.
+    BackupAvailable {
+        region: String,
+        table: String,
+        backup_name: String,
+    },
 }
 
 /// Where a wait stands after one look.
@@ -56,6 +63,11 @@ impl WaitFor {
             WaitFor::TableDeleted { region, table } => {
                 format!("table {table} to be deleted in {region}")
             }
+            WaitFor::BackupAvailable {
+                region,
+                table,
+                backup_name,
+            } => format!("backup {backup_name} of table {table} to be AVAILABLE in {region}"),
         }
     }
 
@@ -73,6 +85,29 @@ impl WaitFor {
             }
             WaitFor::TableDeleted { region, table } => {
                 table_look(cloud, region, table, TableCondition::Deleted).await
+            }
+            WaitFor::BackupAvailable {
+                region,
+                table,
+                backup_name,
+            } => {
+                let backups = cloud.list_backups(region, Some(table)).await?;
+                Ok(
+                    match backups
+                        .iter()
+                        .find(|b| &b.name == backup_name)
+                        .map(|b| b.status.as_str())
+                    {
+                        Some("AVAILABLE") => {
+                            Looked::Done(format!("backup {backup_name} is AVAILABLE"))
+                        }
+                        Some("DELETED") => {
+                            Looked::Failed(format!("backup {backup_name} was deleted"))
+                        }
+                        Some(status) => Looked::NotYet(format!("backup {backup_name} is {status}")),
+                        None => Looked::NotYet(format!("backup {backup_name} is not listed yet")),
+                    },
+                )
             }
         }
     }

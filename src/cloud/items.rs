@@ -74,12 +74,25 @@ pub struct StoredObject {
     pub last_modified: Option<DateTime<Utc>>,
     /// As S3 lists it; `STANDARD` when S3 says nothing.
     pub storage_class: String,
+    /// For an archived object: whether a restore is under way, and until when a finished
+    /// one keeps a readable copy (S3's `RestoreStatus`; `None` when S3 says nothing).
+    #[serde(default)]
+    pub restore_in_progress: Option<bool>,
+    #[serde(default)]
+    pub restored_until: Option<DateTime<Utc>>,
 }
 
 impl StoredObject {
-    /// Whether a GET needs a restore first (GLACIER_IR and the instant tiers do not).
+    /// Whether the storage class needs a restore before a GET (GLACIER_IR and the instant
+    /// tiers do not).
     pub fn is_archived(&self) -> bool {
         matches!(self.storage_class.as_str(), "GLACIER" | "DEEP_ARCHIVE")
+    }
+
+    /// Whether it can be read (and so copied) now: not archived, or restored.
+    pub fn is_readable(&self) -> bool {
+        !self.is_archived()
+            || (self.restore_in_progress == Some(false) && self.restored_until.is_some())
     }
 }
 

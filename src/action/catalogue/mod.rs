@@ -1,10 +1,12 @@
 //! The catalogue: every action drconsole can take, by name.
 
 mod cloudwatch;
+mod copy;
 mod dynamodb;
 mod lambda;
 pub mod reprotect;
 mod s3;
+mod tables;
 
 use super::{Action, Check};
 
@@ -21,6 +23,8 @@ pub fn all() -> &'static [&'static dyn Action] {
         &lambda::StopIngestion,
         &lambda::RestartIngestion,
         &cloudwatch::SetAlarmState,
+        &tables::DeleteTable,
+        &copy::CopyFromReplica,
     ]
 }
 
@@ -41,7 +45,11 @@ pub fn find(name: &str) -> Result<&'static dyn Action, super::ActionError> {
 
 /// Every read-only check, in the order `action list` shows them.
 pub fn checks() -> &'static [&'static dyn Check] {
-    &[]
+    &[
+        &tables::CountItems,
+        &tables::CompareTables,
+        &copy::CheckAccess,
+    ]
 }
 
 /// The check named `name`, if there is one.

@@ -423,7 +423,14 @@ fn sim_item(shape_of: &str, i: u64) -> crate::cloud::Item {
         ("sk", AttrValue::S("v1".to_owned())),
         (
             "status",
-            AttrValue::S(if i % 7 == 0 { "late" } else { "on-time" }.to_owned()),
+            AttrValue::S(
+                if i.is_multiple_of(7) {
+                    "late"
+                } else {
+                    "on-time"
+                }
+                .to_owned(),
+            ),
         ),
         ("altitude", AttrValue::N((30_000 + i % 9_000).to_string())),
     ]

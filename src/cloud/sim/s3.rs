@@ -297,6 +297,8 @@ impl Storage for SimCloud {
                 etag: Some(o.etag.clone()),
                 last_modified: Some(o.last_modified),
                 storage_class: "STANDARD".to_owned(),
+                restore_in_progress: None,
+                restored_until: None,
             })
             .collect())
     }
