@@ -7,9 +7,13 @@ mod common;
 #[path = "common/actions.rs"]
 mod helpers;
 
+#[path = "actions/copy.rs"]
+mod copy;
 #[path = "actions/guards.rs"]
 mod guards;
 #[path = "actions/repairs.rs"]
 mod repairs;
+#[path = "actions/tables.rs"]
+mod tables;
 #[path = "actions/undo.rs"]
 mod undo;
