@@ -4,6 +4,7 @@ mod buckets;
 mod faults;
 mod health;
 mod new_writes;
+mod recovery_checks;
 mod repairs;
 mod writes;
 
