@@ -1,6 +1,7 @@
 //! The catalogue: every action drconsole can take, by name.
 
 mod cloudwatch;
+mod compare;
 mod copy;
 mod dynamodb;
 mod lambda;
@@ -47,7 +48,7 @@ pub fn find(name: &str) -> Result<&'static dyn Action, super::ActionError> {
 pub fn checks() -> &'static [&'static dyn Check] {
     &[
         &tables::CountItems,
-        &tables::CompareTables,
+        &compare::CompareTables,
         &copy::CheckAccess,
     ]
 }
