@@ -469,3 +469,62 @@ async fn an_incident_declared_in_one_account_refuses_credentials_of_another() {
         .path();
     helpers::assert_refused_in_journal(&entries(&id), "account");
 }
+
+#[tokio::test]
+async fn check_count_items_prints_the_count_and_show_describes_a_check() {
+    let env = common::moto().await;
+    common::create_table(&env, EAST, "flightdata-main").await;
+    common::put_items(&env, EAST, "flightdata-main", 25).await;
+    let dir = tempfile::tempdir().unwrap();
+    let count = [
+        "action",
+        "check",
+        "count-items",
+        "--target",
+        "flightdata-main",
+    ];
+
+    let (stdout, stderr) = run(drconsole(&env, dir.path()).args(count), 0);
+    assert!(
+        stdout.starts_with("passed: 25 items in flightdata-main (us-east-1)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("approximate"), "{stdout}");
+    assert!(
+        stderr.contains("segment 4/4: "),
+        "progress on stderr:\n{stderr}"
+    );
+
+    let (stdout, _) = run(drconsole(&env, dir.path()).args(count).arg("--json"), 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["figures"]["items"], 25);
+
+    // A table the estate names but that is not there: bad input, as for an action.
+    let (_, stderr) = run(
+        drconsole(&env, dir.path()).args([
+            "action",
+            "check",
+            "count-items",
+            "--target",
+            "flightdata-config",
+        ]),
+        64,
+    );
+    assert!(stderr.contains("flightdata-config"), "{stderr}");
+
+    let mut cmd = Command::cargo_bin("drconsole").unwrap();
+    cmd.env("DRCONSOLE_DATA_DIR", dir.path())
+        .env_remove("DRCONSOLE_CONFIG");
+    let (stdout, _) = run(cmd.args(["action", "show", "compare-tables"]), 0);
+    assert!(stdout.starts_with("compare-tables — "), "{stdout}");
+    assert!(stdout.contains("danger: read"), "{stdout}");
+    assert!(
+        stdout.contains("with") && stdout.contains("[required]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("drconsole action check compare-tables --target"),
+        "{stdout}"
+    );
+}

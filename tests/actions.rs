@@ -7,6 +7,8 @@ mod common;
 #[path = "common/actions.rs"]
 mod helpers;
 
+#[path = "actions/copy.rs"]
+mod copy;
 #[path = "actions/exports.rs"]
 mod exports;
 #[path = "actions/failover.rs"]
@@ -23,5 +25,7 @@ mod restores;
 mod shell;
 #[path = "actions/stacks.rs"]
 mod stacks;
+#[path = "actions/tables.rs"]
+mod tables;
 #[path = "actions/undo.rs"]
 mod undo;

@@ -14,12 +14,16 @@ mod function_restore;
 mod function_writes;
 #[path = "aws_adapters/region_fastfail.rs"]
 mod region_fastfail;
+#[path = "aws_adapters/replica_copy.rs"]
+mod replica_copy;
 #[path = "aws_adapters/stacks.rs"]
 mod stacks;
 #[path = "aws_adapters/storage_writes.rs"]
 mod storage_writes;
 #[path = "aws_adapters/table_imports.rs"]
 mod table_imports;
+#[path = "aws_adapters/table_items.rs"]
+mod table_items;
 #[path = "aws_adapters/table_reprotect.rs"]
 mod table_reprotect;
 #[path = "aws_adapters/table_schema.rs"]

@@ -41,6 +41,13 @@ pub enum WaitFor {
     /// DescribeExport of the export the last write started says COMPLETED; FAILED fails the
     /// wait with AWS's reason.
     ExportCompleted { region: String, table: String },
+    /// The table's on-demand backup of this name is AVAILABLE: a safety net that is still
+    /// being made is no safety net yet.
+    BackupAvailable {
+        region: String,
+        table: String,
+        backup_name: String,
+    },
 }
 
 /// Where a wait stands after one look.
@@ -93,6 +100,11 @@ impl WaitFor {
             WaitFor::ExportCompleted { region, table } => {
                 format!("the export of table {table} to complete in {region}")
             }
+            WaitFor::BackupAvailable {
+                region,
+                table,
+                backup_name,
+            } => format!("backup {backup_name} of table {table} to be AVAILABLE in {region}"),
         }
     }
 
@@ -123,6 +135,29 @@ impl WaitFor {
             }
             WaitFor::ExportCompleted { region, table } => {
                 export_look(cloud, region, table, last).await
+            }
+            WaitFor::BackupAvailable {
+                region,
+                table,
+                backup_name,
+            } => {
+                let backups = cloud.list_backups(region, Some(table)).await?;
+                Ok(
+                    match backups
+                        .iter()
+                        .find(|b| &b.name == backup_name)
+                        .map(|b| b.status.as_str())
+                    {
+                        Some("AVAILABLE") => {
+                            Looked::Done(format!("backup {backup_name} is AVAILABLE"))
+                        }
+                        Some("DELETED") => {
+                            Looked::Failed(format!("backup {backup_name} was deleted"))
+                        }
+                        Some(status) => Looked::NotYet(format!("backup {backup_name} is {status}")),
+                        None => Looked::NotYet(format!("backup {backup_name} is not listed yet")),
+                    },
+                )
             }
         }
     }

@@ -270,6 +270,25 @@ fn list(json: bool) -> Result<ExitCode, Failure> {
 }
 
 fn show(name: &str) -> Result<ExitCode, Failure> {
+    // A check is shown as an action is: `action list` names both.
+    if let Some(c) = catalogue::find_check(name) {
+        let mut out = format!(
+            "{} — {}\n\ndanger: read (a check: it writes nothing)\ntarget: a {} of the estate\n",
+            c.name(),
+            c.summary(),
+            c.target_kind().label()
+        );
+        if !c.details().is_empty() {
+            out.push_str(&format!("\n{}\n", c.details()));
+        }
+        out.push_str(&arguments(c.args()));
+        out.push_str(&format!(
+            "\nrun: drconsole action check {} --target NAME\n",
+            c.name()
+        ));
+        emit(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let a: &dyn Action = catalogue::find(name).map_err(usage)?;
     let mut out = format!(
         "{} — {}\n\ndanger: {}{}\ntarget: a {} of the estate\n",
@@ -286,19 +305,25 @@ fn show(name: &str) -> Result<ExitCode, Failure> {
     if !a.details().is_empty() {
         out.push_str(&format!("\n{}\n", a.details()));
     }
-    if !a.args().is_empty() {
-        out.push_str("\narguments (--arg NAME=VALUE):\n");
-        for spec in a.args() {
-            out.push_str(&format!(
-                "  {:<12} {}{}\n",
-                spec.name,
-                spec.help,
-                if spec.required { " [required]" } else { "" }
-            ));
-        }
-    }
+    out.push_str(&arguments(a.args()));
     emit(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn arguments(specs: &[crate::action::ArgSpec]) -> String {
+    if specs.is_empty() {
+        return String::new();
+    }
+    let mut out = "\narguments (--arg NAME=VALUE):\n".to_owned();
+    for spec in specs {
+        out.push_str(&format!(
+            "  {:<12} {}{}\n",
+            spec.name,
+            spec.help,
+            if spec.required { " [required]" } else { "" }
+        ));
+    }
+    out
 }
 
 fn print_plan(plan: &Plan, json: bool) -> Result<(), Failure> {

@@ -6,12 +6,14 @@
 pub mod aws;
 mod error;
 mod function_spec;
+mod items;
 pub mod sim;
 mod types;
 pub mod writes;
 
 pub use error::{CloudError, CloudResult, ErrorKind};
 pub use function_spec::*;
+pub use items::*;
 pub use types::*;
 pub use writes::{ObjectBody, Sent, WriteOutput, WriteRequest, Writes};
 
@@ -56,6 +58,20 @@ pub trait Backups: Send + Sync {
     ) -> CloudResult<()>;
     /// Counts items with a parallel scan of `segments` segments.
     async fn count_items(&self, region: &str, table: &str, segments: u32) -> CloudResult<u64>;
+    /// The same parallel scan, telling `progress` after each page, and how many pages it took.
+    async fn count_items_with(
+        &self,
+        region: &str,
+        table: &str,
+        segments: u32,
+        progress: &(dyn Fn(ScanProgress) + Send + Sync),
+    ) -> CloudResult<ScanCount>;
+    /// Up to `n` whole items from the start of a scan: a sample to look up elsewhere.
+    async fn sample_items(&self, region: &str, table: &str, n: usize) -> CloudResult<Vec<Item>>;
+    /// The items with these keys (each a map of the key attributes), as found; a missing
+    /// key is simply absent from the answer. Any number of keys: batched by 100, and what
+    /// DynamoDB leaves unprocessed is asked again.
+    async fn get_items(&self, region: &str, table: &str, keys: &[Item]) -> CloudResult<Vec<Item>>;
 }
 
 /// Polls `describe_table` until the table is ACTIVE (or gone), pausing `pause` between
@@ -147,6 +163,21 @@ pub trait Storage: Send + Sync {
     /// One object's bytes, whole: for the small files drconsole writes itself (a function's
     /// saved configuration), never for data. A missing key is `ErrorKind::NotFound`.
     async fn get_object(&self, region: &str, bucket: &str, key: &str) -> CloudResult<Vec<u8>>;
+    /// Current objects under `prefix` with their storage class, all pages.
+    async fn list_stored_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<Vec<StoredObject>>;
+    /// The first `len` bytes of an object (a ranged GET): proof that it can be read.
+    async fn read_object_start(
+        &self,
+        region: &str,
+        bucket: &str,
+        key: &str,
+        len: u64,
+    ) -> CloudResult<Vec<u8>>;
 }
 
 /// Lambda: the pipeline's functions, their reserved concurrency and what feeds them.

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::{
     AlarmState, BackupInfo, BucketRef, ChangeInfo, CloudResult, CodeInS3, ContinuousBackups,
     CopyReport, EventSourceMapping, ExportInfo, ExportRequest, FunctionInfo, FunctionSpec,
-    HealthCheckConfig, ImportInfo, ImportRequest, RecordChange, ReplicationConfig, RestorePoint,
-    StackParameter, TableInfo, TemplateSource,
+    HealthCheckConfig, ImportInfo, ImportRequest, ObjectToCopy, RecordChange, ReplicationConfig,
+    RestorePoint, StackParameter, TableInfo, TemplateSource,
 };
 pub use crate::action::Authority;
 
@@ -192,6 +192,26 @@ pub enum WriteRequest {
         region: String,
         spec: FunctionSpec,
     },
+    // S3, a bucket's copy back from its replica
+    /// Copies these objects, each one CopyObject, or a multipart copy (UploadPartCopy) in
+    /// parts of `part_size` when larger than `multipart_above`: S3 refuses a CopyObject of
+    /// more than 5 GiB. The list is what the journal keeps of what was copied.
+    CopyObjectBatch {
+        from: BucketRef,
+        to: BucketRef,
+        objects: Vec<ObjectToCopy>,
+        multipart_above: u64,
+        part_size: u64,
+    },
+    /// Asks S3 to restore archived objects (GLACIER, DEEP_ARCHIVE) for `days`, at `tier`
+    /// (Standard, Bulk or Expedited): a RestoreObject each.
+    RestoreObjects {
+        region: String,
+        bucket: String,
+        keys: Vec<String>,
+        days: i32,
+        tier: String,
+    },
 }
 
 /// What an object upload carries. The preview and the journal show text bodies whole and
@@ -278,6 +298,7 @@ impl WriteRequest {
             CreateFunction { .. }
             | UpdateFunctionCode { .. }
             | UpdateFunctionConfiguration { .. } => "lambda",
+            CopyObjectBatch { .. } | RestoreObjects { .. } => "s3",
         }
     }
 
@@ -313,6 +334,8 @@ impl WriteRequest {
             CreateFunction { .. } => "CreateFunction",
             UpdateFunctionCode { .. } => "UpdateFunctionCode",
             UpdateFunctionConfiguration { .. } => "UpdateFunctionConfiguration",
+            CopyObjectBatch { .. } => "CopyObject",
+            RestoreObjects { .. } => "RestoreObject",
         }
     }
 
@@ -348,6 +371,8 @@ impl WriteRequest {
             CreateFunction { region, .. }
             | UpdateFunctionCode { region, .. }
             | UpdateFunctionConfiguration { region, .. } => Some(region),
+            CopyObjectBatch { to, .. } => Some(&to.region),
+            RestoreObjects { region, .. } => Some(region),
         }
     }
 
@@ -396,6 +421,8 @@ impl WriteRequest {
                 spec.name.clone()
             }
             UpdateFunctionCode { function, .. } => function.clone(),
+            CopyObjectBatch { to, .. } => to.bucket.clone(),
+            RestoreObjects { bucket, .. } => bucket.clone(),
         }
     }
 
@@ -618,6 +645,48 @@ impl WriteRequest {
                 "update the configuration of function {}: {}",
                 spec.name,
                 spec.field_names().join(", ")
+            ),
+            CopyObjectBatch {
+                from,
+                to,
+                objects,
+                multipart_above,
+                ..
+            } => {
+                let bytes: u64 = objects.iter().map(|o| o.size).sum();
+                let parts = objects.iter().filter(|o| o.size > *multipart_above).count();
+                format!(
+                    "copy {} object(s), {} byte(s){}{} from s3://{} ({}) to s3://{}",
+                    objects.len(),
+                    bytes,
+                    match objects.first() {
+                        Some(first) if objects.len() > 1 => format!(
+                            " ({} .. {})",
+                            first.key,
+                            objects.last().map(|o| o.key.as_str()).unwrap_or_default()
+                        ),
+                        Some(first) => format!(" ({})", first.key),
+                        None => String::new(),
+                    },
+                    if parts > 0 {
+                        format!(", {parts} in parts")
+                    } else {
+                        String::new()
+                    },
+                    from.bucket,
+                    from.region,
+                    to.bucket
+                )
+            }
+            RestoreObjects {
+                bucket,
+                keys,
+                days,
+                tier,
+                ..
+            } => format!(
+                "restore {} archived object(s) of bucket {bucket} for {days} day(s) ({tier} tier)",
+                keys.len()
             ),
         };
         format!("{what}{place}")

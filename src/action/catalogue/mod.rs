@@ -1,6 +1,8 @@
 //! The catalogue: every action drconsole can take, by name.
 
 mod cloudwatch;
+mod compare;
+mod copy;
 pub(crate) mod dns;
 mod dynamodb;
 mod export;
@@ -13,6 +15,7 @@ mod restore;
 mod s3;
 mod shell;
 mod stacks;
+mod tables;
 
 use super::{Action, Check};
 
@@ -39,6 +42,8 @@ pub fn all() -> &'static [&'static dyn Action] {
         &restore::ReprotectTable,
         &export::ExportTable,
         &import::ImportTable,
+        &tables::DeleteTable,
+        &copy::CopyFromReplica,
     ]
 }
 
@@ -59,7 +64,12 @@ pub fn find(name: &str) -> Result<&'static dyn Action, super::ActionError> {
 
 /// Every read-only check, in the order `action list` shows them.
 pub fn checks() -> &'static [&'static dyn Check] {
-    &[&shell::Shell]
+    &[
+        &shell::Shell,
+        &tables::CountItems,
+        &compare::CompareTables,
+        &copy::CheckAccess,
+    ]
 }
 
 /// The check named `name`, if there is one.

@@ -241,6 +241,38 @@ impl Backups for AwsCloud {
         .await?;
         Ok(counts.into_iter().sum())
     }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
+    async fn count_items_with(
+        &self,
+        region: &str,
+        table: &str,
+        segments: u32,
+        progress: &(dyn Fn(crate::cloud::ScanProgress) + Send + Sync),
+    ) -> CloudResult<crate::cloud::ScanCount> {
+        self.count_items_progress(region, table, segments, progress)
+            .await
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
+    async fn sample_items(
+        &self,
+        region: &str,
+        table: &str,
+        n: usize,
+    ) -> CloudResult<Vec<crate::cloud::Item>> {
+        self.sample_table_items(region, table, n).await
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
+    async fn get_items(
+        &self,
+        region: &str,
+        table: &str,
+        keys: &[crate::cloud::Item],
+    ) -> CloudResult<Vec<crate::cloud::Item>> {
+        self.get_table_items(region, table, keys).await
+    }
 }
 
 fn continuous(

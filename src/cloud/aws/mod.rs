@@ -11,6 +11,7 @@ mod cloudwatch;
 mod download;
 mod dynamodb;
 mod dynamodb_import;
+mod dynamodb_items;
 mod dynamodb_schema;
 mod dynamodb_writes;
 mod lambda;

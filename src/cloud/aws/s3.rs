@@ -1,6 +1,7 @@
 //! S3: buckets, versioning, object and version counts; replication rules and the writes live
 //! in the submodules.
 
+mod copy;
 mod replication;
 mod writes;
 
@@ -340,6 +341,26 @@ impl Storage for AwsCloud {
             )
         })?;
         Ok(body.into_bytes().to_vec())
+    }
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket))]
+    async fn list_stored_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> CloudResult<Vec<crate::cloud::StoredObject>> {
+        self.list_stored(region, bucket, prefix).await
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket, key = key))]
+    async fn read_object_start(
+        &self,
+        region: &str,
+        bucket: &str,
+        key: &str,
+        len: u64,
+    ) -> CloudResult<Vec<u8>> {
+        self.read_start(region, bucket, key, len).await
     }
 }
 

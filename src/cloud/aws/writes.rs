@@ -152,6 +152,26 @@ impl Writes for AwsCloud {
                 table_arn,
                 tags,
             } => self.tag_table(region, table_arn, tags).await,
+            CopyObjectBatch {
+                from,
+                to,
+                objects,
+                multipart_above,
+                part_size,
+            } => {
+                self.copy_object_batch(from, to, objects, *multipart_above, *part_size)
+                    .await
+            }
+            RestoreObjects {
+                region,
+                bucket,
+                keys,
+                days,
+                tier,
+            } => {
+                self.restore_objects(region, bucket, keys, *days, tier)
+                    .await
+            }
         }
     }
 }

@@ -232,6 +232,18 @@ impl SimCloud {
                 self.tag_table(call, region, table_arn, tags)?;
                 WriteOutput::Nothing
             }
+            CopyObjectBatch {
+                from, to, objects, ..
+            } => WriteOutput::Copy(self.copy_object_batch(call, from, to, objects)?),
+            RestoreObjects {
+                region,
+                bucket,
+                keys,
+                ..
+            } => {
+                self.restore_objects(call, region, bucket, keys)?;
+                WriteOutput::Nothing
+            }
         })
     }
 }

@@ -6,6 +6,7 @@ mod function_restore;
 mod health;
 mod imports;
 mod new_writes;
+mod recovery_checks;
 mod repairs;
 mod stacks;
 mod writes;
