@@ -364,6 +364,20 @@ impl Executor {
                 check.target_kind().names(&self.estate).join(", ")
             )));
         }
+        // A local command may do anything, writes included: it runs only where writes may.
+        if check.target_kind() == super::TargetKind::Command {
+            if self.options.read_only {
+                return Err(self
+                    .refuse(
+                        check.name(),
+                        target,
+                        Guard::ReadOnly,
+                        "drconsole runs with --read-only: no command of the estate file is run",
+                    )
+                    .await);
+            }
+            self.guards(check.name(), target).await?;
+        }
         let report = check.run(&self.context(), target, args, progress).await?;
         self.record(Record::CheckFinished {
             run: run_id(check.name()),
@@ -563,10 +577,19 @@ impl Executor {
                     .flatten(),
             })
             .await;
-        match recorded {
-            Ok(_) => e,
-            Err(journal) => journal,
+        if let Err(journal) = recorded {
+            return journal;
         }
+        // A create that went through made its resource even if a later step failed (a wait
+        // that gave up): it is the run's own, so a re-run or a clean-up can target it.
+        if !sent.is_empty() {
+            for created in &plan.creates {
+                if let Err(journal) = self.own(run, created).await {
+                    return journal;
+                }
+            }
+        }
+        e
     }
 
     /// Polls `wait` until it is reached, fails, or times out by the cloud's clock; each look

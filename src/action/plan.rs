@@ -59,7 +59,9 @@ impl Plan {
     }
 
     pub fn is_noop(&self) -> bool {
-        self.requests.is_empty() && self.safety_net.iter().all(|s| s.request.is_none())
+        self.requests.is_empty()
+            && self.waits.is_empty()
+            && self.safety_net.iter().all(|s| s.request.is_none())
     }
 
     /// Waits for `until` after the last write pushed so far (before the first write, when
@@ -133,4 +135,31 @@ pub struct SafetyNet {
 pub struct Undo {
     pub summary: String,
     pub requests: Vec<WriteRequest>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_that_only_waits_is_not_already_done() {
+        let mut plan = Plan::new("import-table", "t", Danger::Write, &Args::default());
+        assert!(plan.is_noop());
+        plan.wait_after_last(
+            super::super::WaitFor::TableActive {
+                region: "us-west-2".into(),
+                table: "t-imported".into(),
+            },
+            std::time::Duration::from_secs(60),
+        );
+        assert_eq!(plan.waits[0].after, 0, "before any write");
+        assert!(!plan.is_noop(), "a run still has to wait for AWS to finish");
+        assert!(
+            plan.preview_lines()
+                .iter()
+                .any(|l| l.contains("wait for table t-imported to be ACTIVE")),
+            "{:?}",
+            plan.preview_lines()
+        );
+    }
 }

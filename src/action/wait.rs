@@ -389,8 +389,11 @@ async fn stack_look(
     let name = short_stack(stack);
     let info = match cloud.describe_stack(region, stack).await {
         Ok(info) => info,
-        // By name, a deleted stack is no longer found: that is the end of a delete.
-        Err(e) if e.is_not_found() => return Ok(Looked::Done(format!("{name} is gone"))),
+        // Deletes are followed by stack id, which keeps answering DELETE_COMPLETE; by name, a
+        // stack not found after a create or an update is not settled: it is not there.
+        Err(e) if e.is_not_found() => {
+            return Ok(Looked::NotYet(format!("{name} is not listed (yet)")));
+        }
         Err(e) => return Err(e),
     };
     Ok(match info.phase() {

@@ -51,6 +51,13 @@ struct Setup {
 
 /// The estate file and its scripts in a folder of their own; drconsole started elsewhere.
 fn setup() -> Setup {
+    setup_with(ExecutorOptions {
+        account: Some(drconsole::cloud::sim::ACCOUNT.to_owned()),
+        ..ExecutorOptions::default()
+    })
+}
+
+fn setup_with(options: ExecutorOptions) -> Setup {
     let folder = tempfile::tempdir().unwrap();
     let scripts = folder.path().join("scripts");
     std::fs::create_dir(&scripts).unwrap();
@@ -84,7 +91,7 @@ fn setup() -> Setup {
         Arc::new(sim) as Arc<dyn Cloud>,
         &estate,
         &folder.path().join("journal"),
-        ExecutorOptions::default(),
+        options,
     );
     Setup { folder, executor }
 }
@@ -187,4 +194,22 @@ async fn only_commands_of_the_allow_list_run() {
         matches!(err, ActionError::Cloud(_)) && err.to_string().contains("not-there.sh"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_command_may_write_so_it_runs_only_where_writes_may() {
+    let read_only = setup_with(ExecutorOptions {
+        read_only: true,
+        account: Some(drconsole::cloud::sim::ACCOUNT.to_owned()),
+        ..ExecutorOptions::default()
+    });
+    let err = check(&read_only, "pass", &[]).await.unwrap_err();
+    assert!(
+        matches!(&err, ActionError::Refused { .. }) && err.to_string().contains("read-only"),
+        "{err}"
+    );
+    // An unknown account is not a matching one, for a command as for a write.
+    let unknown = setup_with(ExecutorOptions::default());
+    let err = check(&unknown, "pass", &[]).await.unwrap_err();
+    assert!(matches!(&err, ActionError::Refused { .. }), "{err}");
 }

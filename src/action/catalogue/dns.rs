@@ -271,9 +271,14 @@ impl Action for FailoverDns {
                 secondary.health_check_id.as_deref().unwrap_or_default()
             ));
         }
+        // Route53 answers SECONDARY for a failing PRIMARY only while the SECONDARY is healthy:
+        // a SECONDARY check that cannot be read leaves it unknown, never done.
+        let secondary_ok = secondary_check
+            .as_ref()
+            .is_none_or(|c| c.healthy() == Some(true));
         if let Some(check) = &primary_check {
             match check.healthy() {
-                Some(false) if !secondary_failing => {
+                Some(false) if secondary_ok => {
                     return Ok(plan.done(format!(
                         "Route53 already answers {name} with SECONDARY: {}",
                         check.why_failing()
@@ -379,7 +384,15 @@ fn plan_check(
         // The checkers see the endpoint failing while the check is inverted: un-inverting
         // makes Route53 take it as failing.
         Ok(status) if status.healthy() == Some(false) => false,
-        _ => true,
+        Ok(_) => true,
+        // Without the checkers' view, which way to set it cannot be told.
+        Err(e) => {
+            return Err(ActionError::Invalid(format!(
+                "cannot tell which way to set health check {}: its status cannot be read \
+                 ({e}); use how=records, or try again",
+                check.id
+            )));
+        }
     };
     if config.inverted == want && !config.disabled {
         if check.healthy().is_none() {

@@ -13,7 +13,7 @@ use super::reprotect::reprotect;
 use crate::action::{
     Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, TargetKind, WaitFor,
 };
-use crate::cloud::{CloudError, ErrorKind, ImportRequest, TableSchema, WriteRequest};
+use crate::cloud::{ImportRequest, TableSchema, WriteRequest};
 use crate::config::Dur;
 
 /// An import of a large table takes hours.
@@ -264,6 +264,8 @@ impl Action for ImportTable {
                 "table name `{new_name}` must be 3 to 255 letters, digits, '_', '.' or '-'"
             )));
         }
+        // Not an estate table's name: in the backup region that is its global-table replica.
+        super::restore::not_an_estate_table(ctx, &new_name)?;
         let export = find_export(ctx, table, args.get("export")).await?;
         let (mut schema, schema_from) = schema_for(ctx, table, &export).await?;
         let args = args
@@ -275,6 +277,9 @@ impl Action for ImportTable {
         let new_arn = format!("arn:aws:dynamodb:{region}:{account}:table/{new_name}");
         let (protect, protect_notes) = reprotect(&schema, &region, &new_name, &new_arn);
         let mut plan = Plan::new(self.name(), table, self.danger(), &args);
+        // The new table is this run's own: later actions may target it, and a validation or
+        // drill may remove it without a typed confirmation.
+        plan.creates.push(new_name.clone());
         plan.before = json!({
             "export": export.location(),
             "export_time": export.time,
@@ -291,16 +296,23 @@ impl Action for ImportTable {
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(ActionError::Cloud(e)),
             Ok(info) if !info.is_active() => {
-                return Err(ActionError::Cloud(CloudError::new(
-                    "dynamodb",
-                    "DescribeTable",
-                    ErrorKind::Conflict,
-                    format!(
-                        "{new_name} exists in {region} and is {}: the import is still running; \
-                         run import-table again once it is ACTIVE to finish protecting it",
-                        info.status
-                    ),
-                )));
+                // The import is still running (a run that gave up waiting, or a crash): wait
+                // for it here, then protect it.
+                plan.waits.push(crate::action::Wait {
+                    after: 0,
+                    until: WaitFor::TableActive {
+                        region: region.clone(),
+                        table: new_name.clone(),
+                    },
+                    timeout: IMPORT_TIMEOUT,
+                });
+                plan.requests = protect;
+                plan.notes = protect_notes;
+                plan.notes.push(format!(
+                    "{new_name} exists in {region} and is {}: the import is still running",
+                    info.status
+                ));
+                return Ok(plan);
             }
             Ok(_) => {
                 // Imported already: only the protection still missing is left.

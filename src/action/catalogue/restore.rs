@@ -118,7 +118,19 @@ fn new_name(ctx: &Context<'_>, table: &str, args: &Args) -> Result<String, Actio
              back, delete {table} first, then restore again under its name)"
         )));
     }
+    not_an_estate_table(ctx, &name)?;
     Ok(name)
+}
+
+/// A new table never takes the name of one the estate watches: the run would own it, and a
+/// later delete of that name would need no typed confirmation.
+pub(super) fn not_an_estate_table(ctx: &Context<'_>, name: &str) -> Result<(), ActionError> {
+    if crate::action::TargetKind::Table.contains(ctx.estate, name) {
+        return Err(ActionError::Invalid(format!(
+            "{name} is a table of the estate: give the new table another name"
+        )));
+    }
+    Ok(())
 }
 
 /// The region arg: the primary (default) or the backup region, nothing else of the estate's.

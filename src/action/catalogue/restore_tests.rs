@@ -98,3 +98,26 @@ async fn a_sim_point_in_time_restore_waits_minutes_then_re_protects() {
     restore_takes_minutes_and_ends_protected("restore-pitr", &["time=-30m", "new-name=restored"])
         .await;
 }
+
+#[tokio::test]
+async fn a_new_table_never_takes_an_estate_tables_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, executor) = setup(dir.path());
+    for name in ["restore-backup", "restore-pitr", "import-table"] {
+        let action = catalogue::find(name).unwrap();
+        let pairs: &[&str] = if name == "restore-pitr" {
+            &["new-name=flightdata-config", "time=latest"]
+        } else {
+            &["new-name=flightdata-config"]
+        };
+        let args = Args::parse(name, action.args(), pairs).unwrap();
+        let err = executor
+            .plan(action, "flightdata-main", &args)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("is a table of the estate"),
+            "{name}: {err}"
+        );
+    }
+}

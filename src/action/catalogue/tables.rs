@@ -138,7 +138,9 @@ impl Action for DeleteTable {
             // A re-run after a failed delete keeps the backup it already took.
             request: existing.is_none().then_some(backup),
         });
-        if existing.is_none() {
+        // A backup still being made (a re-run after a crash) is waited for too: the delete
+        // never goes ahead of its safety net.
+        if existing.is_none_or(|b| b.status != "AVAILABLE") {
             plan.wait_after_last(
                 WaitFor::BackupAvailable {
                     region: region.clone(),
