@@ -335,6 +335,7 @@ impl Executor {
         }
         let mut plan = Plan::new(&undo_name, &target, Danger::Write, &Args::default());
         plan.requests = undo.requests.clone();
+        plan.waits = undo.waits.clone();
         plan.notes
             .push(format!("undoes {action} (journal entry {seq})"));
         self.confirmation(&undo_name, &plan, None).await?;

@@ -135,6 +135,9 @@ pub struct SafetyNet {
 pub struct Undo {
     pub summary: String,
     pub requests: Vec<WriteRequest>,
+    /// What the undo waits for between its writes (a DNS change to be INSYNC), as a plan's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waits: Vec<Wait>,
 }
 
 #[cfg(test)]

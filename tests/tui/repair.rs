@@ -600,6 +600,7 @@ async fn u_in_the_timeline_undoes_the_newest_action_with_an_undo() {
             table: "flightdata-main".into(),
             pitr: false,
         }],
+        waits: Vec::new(),
     };
     let finished = open.append(
         Record::ActionFinished {

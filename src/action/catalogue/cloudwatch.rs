@@ -85,6 +85,7 @@ impl Action for SetAlarmState {
                 current.state,
                 "restored by drconsole (undo)".to_owned(),
             )],
+            waits: Vec::new(),
         });
         plan.notes
             .push("CloudWatch sets the alarm back at its next evaluation of the metric".to_owned());

@@ -430,6 +430,7 @@ fn plan_check(
             if config.disabled { ", disabled" } else { "" }
         ),
         requests: vec![request(config.inverted, config.disabled.then_some(true))],
+        waits: Vec::new(),
     });
     plan.notes.push(format!(
         "while inverted, health check {} of {} reads the opposite of the endpoint's health: \
@@ -480,6 +481,14 @@ fn plan_records(plan: &mut Plan, pair: &Pair) {
             answer(primary)
         ),
         requests: vec![upsert(primary.clone(), "drconsole: undo failover-dns")],
+        // Back is a DNS change like the failover: done when every name server has it.
+        waits: vec![crate::action::Wait {
+            after: 1,
+            until: WaitFor::ChangeInsync {
+                record: plan.target.clone(),
+            },
+            timeout: INSYNC_TIMEOUT,
+        }],
     });
     plan.notes.push(format!(
         "the PRIMARY record keeps its health check{}: Route53 answers with the SECONDARY's \

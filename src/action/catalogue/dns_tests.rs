@@ -170,11 +170,25 @@ async fn by_records_it_waits_through_pending_until_insync_and_undo_puts_them_bac
     assert_eq!(after.values, secondary.values);
     assert_eq!(after.health_check_id, before.health_check_id);
 
+    // The way back is a DNS change too: the undo waits until it is INSYNC.
+    let undo_lines = std::sync::Mutex::new(Vec::new());
+    let started = s.sim.now();
     s.executor
-        .undo(outcome.seq.unwrap(), &|_| {})
+        .undo(outcome.seq.unwrap(), &|p: crate::action::Progress| {
+            undo_lines.lock().unwrap().push(p.what)
+        })
         .await
         .unwrap();
     assert_eq!(primary(&s.sim).await, before);
+    assert!(
+        s.sim.now() - started >= chrono::Duration::seconds(60),
+        "the undo waited for INSYNC on the sim's clock"
+    );
+    let undo_lines = undo_lines.into_inner().unwrap();
+    assert!(
+        undo_lines.iter().any(|l| l.contains("PENDING")),
+        "{undo_lines:?}"
+    );
 }
 
 #[tokio::test]

@@ -59,6 +59,7 @@ impl Action for EnablePitr {
         plan.undo = Some(Undo {
             summary: format!("turn point-in-time recovery off again for {table}"),
             requests: vec![request(false)],
+            waits: Vec::new(),
         });
         plan.notes.push(
             "the restorable window starts now: points before it cannot be restored".to_owned(),

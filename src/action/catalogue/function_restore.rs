@@ -429,6 +429,7 @@ impl Action for RestoreFunction {
                     region: region.clone(),
                     spec: changes.as_in(&current.spec()),
                 }],
+                waits: Vec::new(),
             });
         } else {
             plan.notes.push(format!(

@@ -345,6 +345,7 @@ impl Action for StopIngestion {
         plan.undo = Some(Undo {
             summary: format!("restart ingestion through {function} as it was"),
             requests: undo,
+            waits: Vec::new(),
         });
         if how.mappings() && mappings.is_empty() {
             plan.notes.push(format!(

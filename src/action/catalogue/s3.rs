@@ -276,6 +276,7 @@ impl Action for PutReplication {
             plan.undo = Some(Undo {
                 summary: format!("put the previous replication configuration of {bucket} back"),
                 requests: vec![undo_request],
+                waits: Vec::new(),
             });
             plan.notes
                 .push(unreplicated_note(ctx, bucket, &replica).await);

@@ -233,6 +233,7 @@ impl Action for UpdateStack {
                         .any(|(k, _)| k == key)
                         .then(|| current(key).unwrap_or_default())
                 }))],
+                waits: Vec::new(),
             });
         } else {
             plan.notes.push(format!(
