@@ -4,9 +4,8 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::tables::{
-    REGION_ARG, SEGMENTS_ARG, region_arg, scan_progress, segments, table_error, thousands,
-};
+use super::dynamodb::{region_arg, table_not_found};
+use super::tables::{REGION_ARG, SEGMENTS_ARG, scan_progress, segments, thousands};
 use crate::action::{ActionError, ArgKind, ArgSpec, Args, Check, Context, Report, TargetKind};
 use crate::cloud::{IndexDef, Item, ScanCount, TableSchema};
 
@@ -175,7 +174,7 @@ impl Check for CompareTables {
         args: &Args,
         progress: &(dyn Fn(String) + Send + Sync),
     ) -> Result<Report, ActionError> {
-        let region = region_arg(ctx, args);
+        let region = &region_arg(ctx, args)?;
         let other = args.get("with").unwrap_or_default();
         let other_region = args.get("with-region").unwrap_or(region);
         let sample = args.count("sample").unwrap_or(100).max(0) as usize;
@@ -201,8 +200,8 @@ impl Check for CompareTables {
             ctx.cloud.describe_table_schema(region, table),
             ctx.cloud.describe_table_schema(other_region, other),
         );
-        let mine = mine.map_err(|e| table_error(e, table, region))?;
-        let theirs = theirs.map_err(|e| table_error(e, other, other_region))?;
+        let mine = mine.map_err(|e| table_not_found(e, table, region))?;
+        let theirs = theirs.map_err(|e| table_not_found(e, other, other_region))?;
         let mut differences = schema_differences(&mine, &theirs);
 
         let here = format!("{table}: ");

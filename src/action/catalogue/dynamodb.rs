@@ -9,7 +9,8 @@ use crate::action::{
 };
 use crate::cloud::{CloudError, WriteRequest};
 
-fn not_found(e: CloudError, table: &str, region: &str) -> ActionError {
+/// A read of a table that says "no such table" is bad input, not a failed call.
+pub(super) fn table_not_found(e: CloudError, table: &str, region: &str) -> ActionError {
     if e.is_not_found() {
         missing_target(TargetKind::Table, table, region)
     } else {
@@ -44,7 +45,7 @@ impl Action for EnablePitr {
             .cloud
             .describe_continuous_backups(region, table)
             .await
-            .map_err(|e| not_found(e, table, region))?;
+            .map_err(|e| table_not_found(e, table, region))?;
         let mut plan = Plan::new(self.name(), table, self.danger(), args);
         plan.before = json!({ "pitr_enabled": state.pitr_enabled });
         if state.pitr_enabled {
@@ -98,18 +99,8 @@ fn backup_name(ctx: &Context<'_>, table: &str, args: &Args) -> Result<String, Ac
         .get("name")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("ondemand-{}-{table}", ctx.now.format("%Y%m%d-%H%M")));
-    // AWS: 3 to 255 characters of [a-zA-Z0-9_.-].
-    let ok = (3..=255).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if ok {
-        Ok(name)
-    } else {
-        Err(ActionError::Invalid(format!(
-            "backup name `{name}` must be 3 to 255 letters, digits, '_', '.' or '-'"
-        )))
-    }
+    valid_name("backup name", &name)?;
+    Ok(name)
 }
 
 #[async_trait]
@@ -140,7 +131,7 @@ impl Action for BackupTable {
         ctx.cloud
             .describe_table(region, table)
             .await
-            .map_err(|e| not_found(e, table, region))?;
+            .map_err(|e| table_not_found(e, table, region))?;
         let backups = ctx.cloud.list_backups(region, Some(table)).await?;
         let args = args.clone().with("name", name.clone());
         let mut plan = Plan::new(self.name(), table, self.danger(), &args);
@@ -177,4 +168,32 @@ impl Action for BackupTable {
             Err(e) => Err(format!("cannot read it back: {e}")),
         }
     }
+}
+
+/// A table or backup name as DynamoDB takes it: 3 to 255 characters of [a-zA-Z0-9_.-].
+pub(super) fn valid_name(what: &str, name: &str) -> Result<(), ActionError> {
+    let ok = (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ActionError::Invalid(format!(
+            "{what} `{name}` must be 3 to 255 letters, digits, '_', '.' or '-'"
+        )))
+    }
+}
+
+/// The `region` argument: the primary (default) or the backup region, nothing else.
+pub(super) fn region_arg(ctx: &Context<'_>, args: &Args) -> Result<String, ActionError> {
+    let region = args.get("region").unwrap_or(ctx.primary()).to_owned();
+    if region != ctx.primary() && region != ctx.backup() {
+        return Err(ActionError::Invalid(format!(
+            "region {region} is not the estate's primary ({}) or backup ({}) region",
+            ctx.primary(),
+            ctx.backup()
+        )));
+    }
+    Ok(region)
 }

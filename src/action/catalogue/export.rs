@@ -7,25 +7,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Timelike, Utc};
 use serde_json::json;
 
+use super::dynamodb::table_not_found;
 use crate::action::{
     Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, TargetKind, WaitFor,
-    missing_target,
 };
-use crate::cloud::{CloudError, ExportInfo, ExportRequest, ObjectBody, TableSchema, WriteRequest};
+use crate::cloud::{ExportInfo, ExportRequest, ObjectBody, TableSchema, WriteRequest};
 
 /// The file saved beside each export: the table's [`TableSchema`] as JSON, what an import
 /// needs (keys, indexes) and what it must put back (PITR, TTL, stream, tags).
 pub const SCHEMA_FILE: &str = "schema.json";
 
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
-
-pub(super) fn not_found(e: CloudError, table: &str, region: &str) -> ActionError {
-    if e.is_not_found() {
-        missing_target(TargetKind::Table, table, region)
-    } else {
-        ActionError::Cloud(e)
-    }
-}
 
 /// `s3://bucket/key`.
 pub(super) fn s3_url(bucket: &str, key: &str) -> String {
@@ -167,7 +159,7 @@ impl Action for ExportTable {
             .cloud
             .describe_continuous_backups(region, table)
             .await
-            .map_err(|e| not_found(e, table, region))?;
+            .map_err(|e| table_not_found(e, table, region))?;
         if !continuous.pitr_enabled {
             return Err(ActionError::Invalid(format!(
                 "point-in-time recovery is off for {table}: an export needs it; run enable-pitr \
@@ -202,7 +194,7 @@ impl Action for ExportTable {
             .cloud
             .describe_table_schema(region, table)
             .await
-            .map_err(|e| not_found(e, table, region))?;
+            .map_err(|e| table_not_found(e, table, region))?;
         // The schema is the table's as of the export's point: a preview and its run then
         // save the same file.
         if let Some(at) = at {

@@ -255,15 +255,7 @@ impl Action for ImportTable {
             .get("new-name")
             .map(str::to_owned)
             .unwrap_or_else(|| format!("{table}-imported-{}", ctx.now.format("%Y%m%d%H%M")));
-        let valid = (3..=255).contains(&new_name.len())
-            && new_name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-        if !valid {
-            return Err(ActionError::Invalid(format!(
-                "table name `{new_name}` must be 3 to 255 letters, digits, '_', '.' or '-'"
-            )));
-        }
+        super::dynamodb::valid_name("table name", &new_name)?;
         // Not an estate table's name: in the backup region that is its global-table replica.
         super::restore::not_an_estate_table(ctx, &new_name)?;
         let export = find_export(ctx, table, args.get("export")).await?;

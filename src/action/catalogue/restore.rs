@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::dynamodb::{region_arg, table_not_found, valid_name};
 use super::reprotect::{reprotect, still_needed, table_arn_like};
 use crate::action::{
     Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, TargetKind, WaitFor,
-    missing_target,
 };
 use crate::cloud::{CloudError, RestorePoint, TableSchema, WriteRequest};
 use crate::config::Dur;
@@ -80,14 +80,6 @@ const REPROTECT_ARGS: &[ArgSpec] = &[
     REGION,
 ];
 
-fn not_found(e: CloudError, table: &str, region: &str) -> ActionError {
-    if e.is_not_found() {
-        missing_target(TargetKind::Table, table, region)
-    } else {
-        ActionError::Cloud(e)
-    }
-}
-
 fn timeout(args: &Args) -> Result<Duration, ActionError> {
     match args.get("timeout") {
         None => Ok(DEFAULT_TIMEOUT),
@@ -103,15 +95,7 @@ fn new_name(ctx: &Context<'_>, table: &str, args: &Args) -> Result<String, Actio
         .get("new-name")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{table}-restored-{}", ctx.now.format("%Y%m%d%H%M")));
-    let ok = (3..=255).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if !ok {
-        return Err(ActionError::Invalid(format!(
-            "table name `{name}` must be 3 to 255 letters, digits, '_', '.' or '-'"
-        )));
-    }
+    valid_name("table name", &name)?;
     if name == table {
         return Err(ActionError::Invalid(format!(
             "a restore cannot overwrite {table}: give another new-name (to get the old name \
@@ -131,19 +115,6 @@ pub(super) fn not_an_estate_table(ctx: &Context<'_>, name: &str) -> Result<(), A
         )));
     }
     Ok(())
-}
-
-/// The region arg: the primary (default) or the backup region, nothing else of the estate's.
-fn region_arg(ctx: &Context<'_>, args: &Args) -> Result<String, ActionError> {
-    let region = args.get("region").unwrap_or(ctx.primary()).to_owned();
-    if region != ctx.primary() && region != ctx.backup() {
-        return Err(ActionError::Invalid(format!(
-            "region {region} is not the estate's primary ({}) or backup ({}) region",
-            ctx.primary(),
-            ctx.backup()
-        )));
-    }
-    Ok(region)
 }
 
 /// The protection a table of the estate is expected to have when nothing else is known.
@@ -467,7 +438,7 @@ impl Action for RestorePitr {
                 .cloud
                 .describe_continuous_backups(&home, table)
                 .await
-                .map_err(|e| not_found(e, table, &home))?;
+                .map_err(|e| table_not_found(e, table, &home))?;
             let (Some(earliest), Some(latest)) =
                 (window.earliest_restorable, window.latest_restorable)
             else {
@@ -514,7 +485,7 @@ impl Action for RestorePitr {
             .cloud
             .describe_table_schema(&home, table)
             .await
-            .map_err(|e| not_found(e, table, &home))?;
+            .map_err(|e| table_not_found(e, table, &home))?;
         if let Some(before) = plan.before.as_object_mut() {
             before.insert("source_protection".into(), protection_json(&source));
         } else {
@@ -580,13 +551,13 @@ impl Action for ReprotectTable {
             .cloud
             .describe_table_schema(&region, table)
             .await
-            .map_err(|e| not_found(e, table, &region))?;
+            .map_err(|e| table_not_found(e, table, &region))?;
         let source = match args.get("like") {
             Some(like) => ctx
                 .cloud
                 .describe_table_schema(ctx.primary(), like)
                 .await
-                .map_err(|e| not_found(e, like, ctx.primary()))?,
+                .map_err(|e| table_not_found(e, like, ctx.primary()))?,
             None if TargetKind::Table.contains(ctx.estate, table) => {
                 estate_expectation(table, &region, &current.arn, ctx.now)
             }

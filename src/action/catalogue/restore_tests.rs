@@ -121,3 +121,31 @@ async fn a_new_table_never_takes_an_estate_tables_name() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_table_action_takes_only_the_estates_two_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, executor) = setup(dir.path());
+    for name in ["delete-table", "restore-backup"] {
+        let action = catalogue::find(name).unwrap();
+        let args = Args::parse(name, action.args(), &["region=eu-west-1"]).unwrap();
+        let err = executor
+            .plan(action, "flightdata-main", &args)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("is not the estate's primary"),
+            "{name}: {err}"
+        );
+    }
+    let count = catalogue::find_check("count-items").unwrap();
+    let args = Args::parse("count-items", count.args(), &["region=eu-west-1"]).unwrap();
+    let err = executor
+        .check(count, "flightdata-main", &args, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("is not the estate's primary"),
+        "{err}"
+    );
+}

@@ -6,6 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::json;
 
+use super::dynamodb::{region_arg, table_not_found, valid_name};
 use crate::action::{
     Action, ActionError, ArgKind, ArgSpec, Args, Check, Context, Danger, Plan, Report, SafetyNet,
     TargetKind, WaitFor,
@@ -23,11 +24,6 @@ pub(super) fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// The `region` argument, or the primary region.
-pub(super) fn region_arg<'a>(ctx: &'a Context<'_>, args: &'a Args) -> &'a str {
-    args.get("region").unwrap_or_else(|| ctx.primary())
 }
 
 pub(super) const REGION_ARG: ArgSpec = ArgSpec {
@@ -80,20 +76,12 @@ impl Action for DeleteTable {
     }
 
     async fn plan(&self, ctx: &Context<'_>, table: &str, args: &Args) -> Result<Plan, ActionError> {
-        let region = region_arg(ctx, args).to_owned();
+        let region = region_arg(ctx, args)?;
         let backup_name = args.get("backup-name").map_or_else(
             || format!("before-delete-{}-{table}", ctx.now.format("%Y%m%d-%H%M")),
             str::to_owned,
         );
-        if !(3..=255).contains(&backup_name.len())
-            || !backup_name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        {
-            return Err(ActionError::Invalid(format!(
-                "backup name `{backup_name}` must be 3 to 255 letters, digits, '_', '.' or '-'"
-            )));
-        }
+        valid_name("backup name", &backup_name)?;
         // The names made explicit: the run after a preview, and a re-run, use the same backup.
         let args = args
             .clone()
@@ -216,15 +204,6 @@ pub(super) fn scan_progress<'a>(
     }
 }
 
-/// A read of the table that says "no such table" is bad input (exit 2, "could not check").
-pub(super) fn table_error(e: crate::cloud::CloudError, table: &str, region: &str) -> ActionError {
-    if e.is_not_found() {
-        crate::action::missing_target(TargetKind::Table, table, region)
-    } else {
-        ActionError::Cloud(e)
-    }
-}
-
 pub struct CountItems;
 
 const COUNT_ARGS: &[ArgSpec] = &[REGION_ARG, SEGMENTS_ARG];
@@ -256,18 +235,18 @@ impl Check for CountItems {
         args: &Args,
         progress: &(dyn Fn(String) + Send + Sync),
     ) -> Result<Report, ActionError> {
-        let region = region_arg(ctx, args);
+        let region = &region_arg(ctx, args)?;
         let segments = segments(args)?;
         let info = ctx
             .cloud
             .describe_table(region, table)
             .await
-            .map_err(|e| table_error(e, table, region))?;
+            .map_err(|e| table_not_found(e, table, region))?;
         let count = ctx
             .cloud
             .count_items_with(region, table, segments, &scan_progress("", progress))
             .await
-            .map_err(|e| table_error(e, table, region))?;
+            .map_err(|e| table_not_found(e, table, region))?;
         let mut report = Report::new(
             true,
             format!(
