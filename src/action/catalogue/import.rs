@@ -265,8 +265,7 @@ impl Action for ImportTable {
             .with("export", export.location())
             .with("new-name", &new_name)
             .with("region", &region);
-        let account = schema.arn.split(':').nth(4).unwrap_or_default().to_owned();
-        let new_arn = format!("arn:aws:dynamodb:{region}:{account}:table/{new_name}");
+        let new_arn = super::reprotect::table_arn_like(&schema.arn, &region, &new_name);
         let (protect, protect_notes) = reprotect(&schema, &region, &new_name, &new_arn);
         let mut plan = Plan::new(self.name(), table, self.danger(), &args);
         // The new table is this run's own: later actions may target it, and a validation or
@@ -308,7 +307,9 @@ impl Action for ImportTable {
             }
             Ok(_) => {
                 // Imported already: only the protection still missing is left.
-                let left = left_to_protect(ctx, &region, &new_name, &schema, protect).await?;
+                // What re-protection restores uses too: only what the new table still lacks.
+                let now = ctx.cloud.describe_table_schema(&region, &new_name).await?;
+                let left = super::reprotect::still_needed(protect, &now);
                 if left.is_empty() {
                     return Ok(plan.done(format!(
                         "{new_name} exists in {region} (ACTIVE) and is protected as {table} was"
@@ -390,29 +391,4 @@ impl Action for ImportTable {
         }
         Ok(())
     }
-}
-
-/// Of the re-protection writes, those the new table still needs, read from its own schema.
-async fn left_to_protect(
-    ctx: &Context<'_>,
-    region: &str,
-    table: &str,
-    source: &TableSchema,
-    protect: Vec<WriteRequest>,
-) -> Result<Vec<WriteRequest>, ActionError> {
-    let now = ctx.cloud.describe_table_schema(region, table).await?;
-    Ok(protect
-        .into_iter()
-        .filter(|w| match w {
-            WriteRequest::UpdateContinuousBackups { .. } => !now.pitr_enabled,
-            WriteRequest::UpdateTimeToLive { .. } => now.ttl_attribute != source.ttl_attribute,
-            WriteRequest::UpdateTableStream { .. } => {
-                now.stream_view_type != source.stream_view_type
-            }
-            WriteRequest::TagTable { tags, .. } => {
-                tags.iter().any(|(k, v)| now.tags.get(k) != Some(v))
-            }
-            _ => true,
-        })
-        .collect())
 }
