@@ -14,5 +14,6 @@ pub mod incident;
 pub mod log;
 pub mod mode;
 pub mod report;
+pub mod runbook;
 pub mod session;
 pub mod tui;

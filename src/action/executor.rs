@@ -392,6 +392,21 @@ impl Executor {
         Ok(report)
     }
 
+    /// Journals a runbook's own record (a step's start and end, an input, a decision) in the
+    /// same journal as the actions it runs, so one file tells the whole story in order.
+    pub async fn journal(&self, record: Record) -> Result<Entry, ActionError> {
+        self.record(record).await
+    }
+
+    /// Whether a run of this executor created `resource` (so removing it needs no typed
+    /// confirmation).
+    pub fn owns(&self, resource: &str) -> bool {
+        self.own
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(resource)
+    }
+
     /// Journals `resource` as created by run `run`: the same executor may then remove it
     /// without a typed confirmation (a validation's temporary table, a drill's copy).
     pub async fn own(&self, run: &str, resource: &str) -> Result<(), ActionError> {

@@ -101,18 +101,21 @@ pub fn describe(entry: &Entry) -> String {
             outcome,
             detail,
             ..
-        } => {
-            let outcome = match outcome {
-                StepOutcome::Succeeded => "succeeded",
-                StepOutcome::Failed => "failed",
-                StepOutcome::Skipped => "skipped",
-                StepOutcome::Cancelled => "cancelled",
-            };
-            with_reason(format!("step {step} {outcome}"), detail)
-        }
+        } => with_reason(format!("step {step} {}", outcome_word(outcome)), detail),
         Record::Decision {
             choice, rationale, ..
         } => format!("decided: {choice} — {rationale}"),
+        Record::RunbookStarted { runbook, run, .. } => format!("runbook {runbook} started ({run})"),
+        Record::InputGiven { name, value, .. } => format!("input {name} = {value}"),
+        Record::RunbookFinished {
+            runbook,
+            outcome,
+            detail,
+            ..
+        } => with_reason(
+            format!("runbook {runbook} {}", outcome_word(outcome)),
+            detail,
+        ),
         Record::MessageDrafted { template, .. } => format!("message drafted ({template})"),
         Record::MessageCopied { template, via, .. } => {
             format!("message copied ({template}, via {via})")
@@ -204,5 +207,14 @@ fn with_reason(text: String, reason: Option<String>) -> String {
     match reason.filter(|r| !r.trim().is_empty()) {
         Some(reason) => format!("{text}: {reason}"),
         None => text,
+    }
+}
+
+fn outcome_word(outcome: StepOutcome) -> &'static str {
+    match outcome {
+        StepOutcome::Succeeded => "succeeded",
+        StepOutcome::Failed => "failed",
+        StepOutcome::Skipped => "skipped",
+        StepOutcome::Cancelled => "cancelled",
     }
 }

@@ -140,6 +140,7 @@ pub fn build(path: &Path, as_of: DateTime<Utc>) -> JournalResult<Postmortem> {
                 step,
                 outcome,
                 detail,
+                ..
             }) => {
                 let open = steps
                     .iter_mut()

@@ -179,12 +179,41 @@ pub enum Record {
         outcome: StepOutcome,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// What later steps of a runbook may use (`{{ steps.ID.NAME }}`): a resumed run
+        /// renders them again from here.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        outputs: BTreeMap<String, String>,
     },
     Decision {
         choice: String,
         rationale: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         step: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+    },
+    /// A runbook run begins: its inputs so far and the digest of the file it follows.
+    RunbookStarted {
+        run: String,
+        runbook: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        inputs: BTreeMap<String, String>,
+        digest: String,
+    },
+    /// A runbook input was given while the run went (an `input` step).
+    InputGiven {
+        run: String,
+        step: String,
+        name: String,
+        value: String,
+    },
+    /// A runbook run ended: succeeded, failed (stopped at a step), or cancelled.
+    RunbookFinished {
+        run: String,
+        runbook: String,
+        outcome: StepOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
     MessageDrafted {
         template: String,

@@ -286,6 +286,9 @@ impl Incident {
             | Record::RequestFinished { .. }
             | Record::StepFinished { .. }
             | Record::Decision { .. }
+            | Record::RunbookStarted { .. }
+            | Record::InputGiven { .. }
+            | Record::RunbookFinished { .. }
             | Record::MessageDrafted { .. }
             | Record::ActionStarted { .. }
             | Record::ActionRefused { .. }

@@ -1,0 +1,299 @@
+//! The engine: one run of one runbook, a state machine per step driven by events.
+//!
+//! The engine knows no terminal. A driver (the console, the headless runner) starts a run,
+//! reads its [`Event`]s and [`RunView`], and answers what a step needs ([`Need`]) with a
+//! [`Command`]. Every transition is journalled through the executor's journal, so a run
+//! that stopped (a crash, a kill, a closed laptop) is resumed from the journal: a step that
+//! was in flight is planned again, and its action's precheck decides what is left to send.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::model::{InputKind, Runbook, StepKind};
+use crate::action::{Danger, Executor};
+use crate::cloud::Cloud;
+use crate::config::Dur;
+
+/// Where a step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Pending,
+    /// Waiting for a person: see the step's [`Need`].
+    Waiting,
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+    Cancelled,
+}
+
+impl StepState {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepState::Pending => "pending",
+            StepState::Waiting => "waiting",
+            StepState::Running => "running",
+            StepState::Succeeded => "succeeded",
+            StepState::Failed => "failed",
+            StepState::Skipped => "skipped",
+            StepState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            StepState::Succeeded | StepState::Skipped | StepState::Cancelled
+        )
+    }
+}
+
+/// What a waiting step needs from a person (or the headless runner's flags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "need")]
+pub enum Need {
+    /// A write, previewed in the step's `preview`: [`Command::Run`] sends it.
+    Start,
+    /// A destructive write: [`Command::Confirm`] with `name` typed back.
+    Confirm { name: String },
+    /// A manual step: [`Command::Done`] once it is done.
+    Done,
+    /// A value: [`Command::Provide`]. `hint` says what is allowed (the PITR window); `error`
+    /// why the last value was refused.
+    Input {
+        prompt: String,
+        kind: InputKind,
+        default: Option<String>,
+        choices: Vec<String>,
+        hint: Option<String>,
+        error: Option<String>,
+    },
+    /// A choice: [`Command::Choose`] with an option's id and the rationale.
+    Choice {
+        options: Vec<ChoiceView>,
+        preselected: Option<usize>,
+    },
+    /// The step failed and may succeed if tried again: [`Command::Retry`], or
+    /// [`Command::Skip`] to go on without it.
+    Retry,
+}
+
+/// One option of a decision, as shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChoiceView {
+    pub id: String,
+    pub label: String,
+    /// More: for a restore source, its point in time, the data loss and the RPO verdict.
+    pub detail: Option<String>,
+    /// False for a source that is listed but cannot be used now (why is in `detail`).
+    pub available: bool,
+}
+
+/// What a driver tells the engine. Steps are named by their path (see [`StepView::path`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Run(String),
+    Confirm {
+        step: String,
+        typed: String,
+    },
+    Provide {
+        step: String,
+        value: String,
+    },
+    Choose {
+        step: String,
+        option: String,
+        rationale: String,
+    },
+    Done {
+        step: String,
+        note: Option<String>,
+    },
+    Skip {
+        step: String,
+        reason: String,
+    },
+    Retry(String),
+    /// Stops the run before its next step (a write in flight finishes and is recorded).
+    Cancel,
+}
+
+/// What the engine tells its driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A step changed state or need: read it from the view.
+    Changed(String),
+    /// A line of progress of a running step (a wait's look, an action's write i of n).
+    Progress { step: String, line: String },
+    /// The run ended (or stopped to wait for a person after a failure that aborts).
+    Finished(RunState),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Running,
+    Succeeded,
+    /// A step failed and its `on_failure` is `abort`: retry it, skip it, or cancel.
+    Failed,
+    Cancelled,
+}
+
+/// One step of a run as a driver shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepView {
+    /// `ID` at the top level; `GROUP/ITEM/ID` inside a `for_each`, `GROUP/ID` inside a
+    /// `parallel`.
+    pub path: String,
+    pub id: String,
+    pub title: String,
+    pub kind: StepKind,
+    pub phase: String,
+    /// 0 at the top level.
+    pub depth: usize,
+    /// The `for_each` item the step runs for.
+    pub item: Option<String>,
+    pub state: StepState,
+    pub need: Option<Need>,
+    /// On the cloud's clock (the simulation's in `--demo`).
+    pub started: Option<DateTime<Utc>>,
+    pub finished: Option<DateTime<Utc>>,
+    pub target: Option<Dur>,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    /// The action or check, and what it acts on, once rendered.
+    pub operation: Option<String>,
+    pub resource: Option<String>,
+    pub danger: Option<Danger>,
+    pub instructions: Option<String>,
+    /// The plan's preview lines, once planned.
+    pub preview: Vec<String>,
+    /// Progress and results, newest last (the last 200 lines).
+    pub log: Vec<String>,
+    pub request_ids: Vec<String>,
+    pub error: Option<String>,
+    pub retryable: bool,
+    pub outputs: BTreeMap<String, String>,
+}
+
+/// A phase of a run as a driver shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseView {
+    pub id: String,
+    pub title: String,
+    pub target: Option<Dur>,
+}
+
+/// A whole run as a driver shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunView {
+    pub run: String,
+    pub runbook: String,
+    pub title: String,
+    pub started: DateTime<Utc>,
+    pub finished: Option<DateTime<Utc>>,
+    pub target: Option<Dur>,
+    pub state: RunState,
+    pub inputs: BTreeMap<String, String>,
+    pub phases: Vec<PhaseView>,
+    /// Every step in checklist order (a `for_each`'s steps once per item, under it).
+    pub steps: Vec<StepView>,
+}
+
+impl RunView {
+    pub fn step(&self, path: &str) -> Option<&StepView> {
+        self.steps.iter().find(|s| s.path == path)
+    }
+
+    /// The steps waiting for a person, in checklist order.
+    pub fn waiting(&self) -> impl Iterator<Item = &StepView> {
+        self.steps.iter().filter(|s| s.need.is_some())
+    }
+}
+
+/// Which manual steps a driver marks done without asking (headless `--done`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Manual {
+    /// Each waits for [`Command::Done`].
+    #[default]
+    Ask,
+    All,
+    These(BTreeSet<String>),
+}
+
+/// How a run starts.
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Values of the runbook's inputs given up front (`--input k=v`, the console's form).
+    pub inputs: BTreeMap<String, String>,
+    /// Writes at the top level wait for [`Command::Run`] (the console). Off, every write
+    /// that is not destructive starts by itself (the headless runner); a group's steps
+    /// always start with the group.
+    pub ask_before_writes: bool,
+    /// Names a headless run may type back for destructive steps (`--confirm NAME`).
+    pub confirm: BTreeSet<String>,
+    pub manual: Manual,
+    /// Decisions take their preselected option (headless), unless `choose` names one.
+    pub take_preselected: bool,
+    /// `STEP=OPTION`, for decisions a headless run answers.
+    pub choose: BTreeMap<String, String>,
+    /// Resume this run from the journal instead of starting a new one.
+    pub resume: Option<String>,
+}
+
+/// Why a run could not start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the journal could not record it: {0}")]
+    Journal(String),
+}
+
+/// A started run: its view, its events, and the way to answer it.
+pub struct RunHandle {
+    pub run: String,
+    view: Arc<Mutex<RunView>>,
+    commands: mpsc::UnboundedSender<Command>,
+    events: mpsc::UnboundedReceiver<Event>,
+}
+
+impl RunHandle {
+    pub fn view(&self) -> RunView {
+        self.view.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+
+    /// The next event; `None` once the run's task has ended and every event was read.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        self.events.recv().await
+    }
+
+    /// An event if one is ready (for a draw loop).
+    pub fn try_event(&mut self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+}
+
+/// Starts (or, with [`RunOptions::resume`], resumes) a run of `runbook` on a task of the
+/// current runtime. Every write goes through `executor`; reads go to `cloud`.
+pub async fn start(
+    runbook: Arc<Runbook>,
+    executor: Arc<Executor>,
+    cloud: Arc<dyn Cloud>,
+    options: RunOptions,
+) -> Result<RunHandle, EngineError> {
+    let _ = (runbook, executor, cloud, options);
+    Err(EngineError::Invalid(
+        "the engine is not built yet".to_owned(),
+    ))
+}
