@@ -21,6 +21,8 @@ use super::{Action, Check};
 
 pub use s3::RULE_ID as REPLICATION_RULE_ID;
 
+pub(crate) use import::find_export;
+
 /// Every action, in the order `action list` shows them.
 pub fn all() -> &'static [&'static dyn Action] {
     &[

@@ -1,0 +1,161 @@
+//! The runbooks' reads against moto: the restore source chooser (an export with its schema, a
+//! backup in the backup region, the primary's PITR window, the primary dead), the whole-table
+//! scan for invalid records, and readiness before and after its blockers are fixed.
+
+mod common;
+#[path = "common/actions.rs"]
+mod helpers;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use drconsole::action::Context;
+use drconsole::cloud::Cloud;
+use drconsole::cloud::aws::AwsOptions;
+use drconsole::config::Estate;
+use drconsole::runbook::sources::{SourceKind, restore_sources};
+
+use common::{BACKUP_REGION as WEST, MotoEnv, PRIMARY_REGION as EAST};
+
+const BUCKET: &str = "flightdata-backups";
+
+fn ctx<'a>(cloud: &'a dyn Cloud, estate: &'a Estate) -> Context<'a> {
+    Context {
+        cloud,
+        estate,
+        now: Utc::now(),
+    }
+}
+
+/// An export of `table` in moto's layout under the estate's export prefix, completed, with
+/// `schema.json` beside it when `schema` is true. Returns the export's location.
+async fn seed_export(env: &MotoEnv, table: &str, day: &str, schema: bool) -> String {
+    let base = format!("dynamodb-exports/{table}/{day}");
+    let id = format!("01700000000000-{:08x}", table.len());
+    let mut objects = vec![
+        (
+            format!("{base}/AWSDynamoDB/{id}/data/{id}.json.gz"),
+            b"{}".to_vec(),
+        ),
+        (
+            format!("{base}/AWSDynamoDB/{id}/manifest-summary.json"),
+            b"{}".to_vec(),
+        ),
+    ];
+    if schema {
+        objects.push((format!("{base}/schema.json"), b"{}".to_vec()));
+    }
+    common::put_objects(env, WEST, BUCKET, objects).await;
+    format!("s3://{BUCKET}/{base}/AWSDynamoDB/{id}/")
+}
+
+async fn dead_primary_cloud(env: &MotoEnv) -> Arc<dyn Cloud> {
+    let options = AwsOptions {
+        call_timeout: Duration::from_secs(2),
+        ..common::test_options()
+    };
+    Arc::new(
+        env.cloud_with(options)
+            .await
+            .with_region_endpoint(EAST, &common::dead_endpoint()),
+    )
+}
+
+#[tokio::test]
+async fn sources_are_the_export_the_backup_region_backup_and_the_pitr_window_freshest_first() {
+    let env = common::moto().await;
+    let table = "flightdata-main";
+    common::create_table(&env, EAST, table).await;
+    common::enable_pitr(&env, EAST, table).await;
+    common::create_bucket(&env, WEST, BUCKET).await;
+    let export = seed_export(&env, table, "2026/11/26", true).await;
+    // A backup in the backup region: made of a table of that name there, since deleted.
+    common::create_table(&env, WEST, table).await;
+    let backup = common::create_backup(&env, WEST, table, "copy-flightdata-main").await;
+    env.dynamodb(WEST)
+        .await
+        .delete_table()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap();
+
+    let cloud = env.cloud().await;
+    let estate = helpers::example_estate();
+    let (sources, unknowns) = restore_sources(&ctx(&cloud, &estate), table).await;
+    assert!(unknowns.is_empty(), "{unknowns:#?}");
+    let kinds: Vec<SourceKind> = sources.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds.len(), 3, "{sources:#?}");
+    for kind in [SourceKind::Export, SourceKind::Backup, SourceKind::Pitr] {
+        assert!(kinds.contains(&kind), "{kind:?} in {sources:#?}");
+    }
+    assert!(sources.iter().all(|s| s.usable), "{sources:#?}");
+    assert!(
+        sources.windows(2).all(|w| w[0].loss <= w[1].loss),
+        "freshest first: {sources:#?}"
+    );
+    let by = |kind| sources.iter().find(|s| s.kind == kind).unwrap();
+    let e = by(SourceKind::Export);
+    assert_eq!(e.outputs["export"], export);
+    assert_eq!(e.outputs["region"], WEST);
+    assert!(e.label.starts_with("export of "), "{}", e.label);
+    assert!(e.label.contains("(RPO 1h: within)"), "{}", e.label);
+    assert_eq!(by(SourceKind::Backup).outputs["backup"], backup);
+    let pitr = by(SourceKind::Pitr);
+    assert_eq!(pitr.outputs["region"], WEST, "a cross-region restore");
+    assert!(pitr.outputs.contains_key("time"), "{pitr:#?}");
+    assert!(
+        pitr.label
+            .starts_with("point-in-time restore from us-east-1"),
+        "{}",
+        pitr.label
+    );
+}
+
+#[tokio::test]
+async fn an_export_without_its_schema_is_listed_but_cannot_be_imported() {
+    let env = common::moto().await;
+    let table = "flightdata-config";
+    common::create_table(&env, EAST, table).await;
+    common::create_bucket(&env, WEST, BUCKET).await;
+    seed_export(&env, table, "2026/11/20", false).await;
+    let cloud = env.cloud().await;
+    let estate = helpers::example_estate();
+    let (sources, unknowns) = restore_sources(&ctx(&cloud, &estate), table).await;
+    assert!(unknowns.is_empty(), "{unknowns:#?}");
+    assert_eq!(sources.len(), 1, "PITR off, no backup there: {sources:#?}");
+    assert_eq!(sources[0].kind, SourceKind::Export);
+    assert!(!sources[0].usable);
+    assert!(
+        sources[0]
+            .label
+            .ends_with("no schema.json beside it: cannot import"),
+        "{}",
+        sources[0].label
+    );
+}
+
+#[tokio::test]
+async fn with_the_primary_dead_the_export_is_still_found_and_pitr_is_unknown() {
+    let env = common::moto().await;
+    let table = "flightdata-main";
+    common::create_table(&env, EAST, table).await;
+    common::enable_pitr(&env, EAST, table).await;
+    common::create_bucket(&env, WEST, BUCKET).await;
+    let export = seed_export(&env, table, "2026/11/26", true).await;
+    let cloud = dead_primary_cloud(&env).await;
+    let estate = helpers::example_estate();
+    let (sources, unknowns) = restore_sources(&ctx(cloud.as_ref(), &estate), table).await;
+    assert_eq!(sources.len(), 1, "{sources:#?}");
+    assert_eq!(sources[0].kind, SourceKind::Export);
+    assert!(sources[0].usable);
+    assert_eq!(sources[0].outputs["export"], export);
+    assert_eq!(unknowns.len(), 1, "{unknowns:#?}");
+    assert!(
+        unknowns[0]
+            .starts_with("could not read flightdata-main's point-in-time recovery in us-east-1"),
+        "{}",
+        unknowns[0]
+    );
+}
