@@ -159,3 +159,127 @@ async fn with_the_primary_dead_the_export_is_still_found_and_pitr_is_unknown() {
         unknowns[0]
     );
 }
+
+/// A table keyed by `pk`, so an item can lack `flight_id` as well as `timestamp`.
+async fn table_keyed_by_pk(env: &MotoEnv, name: &str) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    env.dynamodb(EAST)
+        .await
+        .create_table()
+        .table_name(name)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn find_invalid_scans_the_whole_table_and_dates_the_earliest_bad_record() {
+    use aws_sdk_dynamodb::types::AttributeValue as V;
+    let env = common::moto().await;
+    let table = "flightdata-metrics";
+    table_keyed_by_pk(&env, table).await;
+    let s = |v: &str| V::S(v.to_owned());
+    // 09:30Z as epoch seconds: a writer that stamps numbers.
+    let epoch = chrono::DateTime::parse_from_rfc3339("2026-11-26T09:30:00Z")
+        .unwrap()
+        .timestamp()
+        .to_string();
+    let mut items: Vec<Vec<(&str, V)>> = (0..5)
+        .map(|i| {
+            vec![
+                ("pk", s(&format!("ok#{i}"))),
+                ("flight_id", s(&format!("FL{i}"))),
+                // Older than every bad record: only bad records date the corruption.
+                ("timestamp", s(&format!("2026-11-26T08:0{i}:00Z"))),
+            ]
+        })
+        .collect();
+    items.push(vec![("pk", s("bad-ts#1")), ("flight_id", s("FL7"))]);
+    items.push(vec![("pk", s("bad-ts#2")), ("flight_id", s("FL8"))]);
+    items.push(vec![
+        ("pk", s("bad-id#1")),
+        ("timestamp", s("2026-11-26T09:12:00Z")),
+    ]);
+    items.push(vec![("pk", s("bad-id#2")), ("timestamp", V::N(epoch))]);
+    items.push(vec![
+        ("pk", s("bad-null#1")),
+        ("flight_id", s("FL9")),
+        ("timestamp", V::Null(true)),
+    ]);
+    let client = env.dynamodb(EAST).await;
+    for item in items {
+        let mut put = client.put_item().table_name(table);
+        for (k, v) in item {
+            put = put.item(k, v);
+        }
+        put.send().await.unwrap();
+    }
+
+    let cloud = env.cloud().await;
+    let estate = helpers::example_estate();
+    let check = drconsole::action::catalogue::find_check("find-invalid").unwrap();
+    let args =
+        drconsole::action::Args::parse("find-invalid", check.args(), &["segments=3"]).unwrap();
+    let lines = std::sync::Mutex::new(Vec::new());
+    let progress = |l: String| lines.lock().unwrap().push(l);
+    env.start_recording();
+    let report = check
+        .run(&ctx(&cloud, &estate), table, &args, &progress)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let recorded = env.stop_recording();
+    assert!(!report.passed, "{report:#?}");
+    assert_eq!(report.figures["scanned"], 10, "{report:#?}");
+    assert_eq!(report.figures["invalid"], 5, "{report:#?}");
+    assert_eq!(report.figures["missing"]["timestamp"], 3);
+    assert_eq!(report.figures["missing"]["flight_id"], 2);
+    assert_eq!(report.figures["earliest_bad"], "2026-11-26T09:12:00Z");
+    assert!(
+        report
+            .lines
+            .contains(&"e.g. pk=\"bad-id#1\": missing flight_id".to_owned()),
+        "{:#?}",
+        report.lines
+    );
+    assert!(!lines.lock().unwrap().is_empty(), "progress per page");
+    // The whole table in 3 segments, no filter (the plan's filter dropped the records
+    // missing a timestamp).
+    let scans: Vec<_> = recorded
+        .iter()
+        .filter(|r| r.operation() == "Scan")
+        .collect();
+    assert_eq!(scans.len(), 3, "{recorded:#?}");
+    for scan in scans {
+        let body: serde_json::Value = serde_json::from_str(&scan.body).unwrap();
+        assert_eq!(body["TotalSegments"], 3, "{body}");
+        assert!(body.get("FilterExpression").is_none(), "{body}");
+        assert!(body.get("Select").is_none(), "{body}");
+    }
+
+    // The rule given as an argument replaces the estate's.
+    let args =
+        drconsole::action::Args::parse("find-invalid", check.args(), &["required=flight_id"])
+            .unwrap();
+    let report = check
+        .run(&ctx(&cloud, &estate), table, &args, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.figures["invalid"], 2, "{report:#?}");
+}

@@ -8,6 +8,7 @@ mod dynamodb;
 mod export;
 mod function_restore;
 mod import;
+mod invalid;
 mod lambda;
 mod region_map;
 pub mod reprotect;
@@ -69,6 +70,7 @@ pub fn checks() -> &'static [&'static dyn Check] {
     &[
         &shell::Shell,
         &tables::CountItems,
+        &invalid::FindInvalid,
         &compare::CompareTables,
         &copy::CheckAccess,
     ]
