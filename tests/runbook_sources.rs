@@ -283,3 +283,66 @@ async fn find_invalid_scans_the_whole_table_and_dates_the_earliest_bad_record() 
         .unwrap();
     assert_eq!(report.figures["invalid"], 2, "{report:#?}");
 }
+
+#[tokio::test]
+async fn the_corruption_start_is_proposed_from_the_bad_records_and_the_alarm_that_fired() {
+    let env = common::moto().await;
+    let alarm = "flightdata-dynamodb-throttles";
+    common::put_alarm(
+        &env,
+        EAST,
+        alarm,
+        "AWS/DynamoDB",
+        "ThrottledRequests",
+        ("TableName", "flightdata-main"),
+        0.0,
+    )
+    .await;
+    common::set_alarm_state(&env, EAST, alarm, true, "writes throttled").await;
+    let cloud = env.cloud().await;
+    let estate = helpers::example_estate();
+    // Far in the past: the alarm's state change (moto's now) comes after it.
+    let figures = serde_json::json!({ "earliest_bad": "2026-01-02T03:04:05Z" });
+    let (starts, unknowns) = drconsole::runbook::sources::corruption_start(
+        &ctx(&cloud, &estate),
+        "flightdata-main",
+        &figures,
+    )
+    .await;
+    assert!(unknowns.is_empty(), "{unknowns:#?}");
+    assert_eq!(starts.len(), 2, "{starts:#?}");
+    assert_eq!(starts[0].0.to_rfc3339(), "2026-01-02T03:04:05+00:00");
+    assert!(
+        starts[0].1.contains("earliest invalid record"),
+        "{starts:#?}"
+    );
+    assert!(
+        starts[1]
+            .1
+            .starts_with(&format!("alarm {alarm} went to ALARM at ")),
+        "{starts:#?}"
+    );
+    assert!(starts[1].1.ends_with(": writes throttled"), "{starts:#?}");
+    assert_eq!(
+        drconsole::runbook::sources::proposed_restore_time(&starts)
+            .unwrap()
+            .to_rfc3339(),
+        "2026-01-02T02:59:05+00:00",
+        "five minutes before the earliest"
+    );
+
+    // With the primary dead, the alarms are unknown, not quiet.
+    let cloud = dead_primary_cloud(&env).await;
+    let (starts, unknowns) = drconsole::runbook::sources::corruption_start(
+        &ctx(cloud.as_ref(), &estate),
+        "flightdata-main",
+        &figures,
+    )
+    .await;
+    assert_eq!(starts.len(), 1, "{starts:#?}");
+    assert_eq!(unknowns.len(), 1, "{unknowns:#?}");
+    assert!(
+        unknowns[0].starts_with("could not read the alarms"),
+        "{unknowns:#?}"
+    );
+}

@@ -305,6 +305,88 @@ async fn export_source(
     )))
 }
 
+/// How long before the corruption's start the proposed restore time is: the plan's "5
+/// minutes before corruption".
+pub const BEFORE_CORRUPTION: chrono::Duration = chrono::Duration::minutes(5);
+
+/// When the corruption of `table` may have begun, earliest first, each with why: the
+/// earliest bad record's time (find-invalid's `earliest_bad` in `figures`), and the moment
+/// each alarm of the table's services now in ALARM changed state. Reads that failed are the
+/// second list: an alarm that could not be read is not an alarm that did not fire.
+pub async fn corruption_start(
+    ctx: &Context<'_>,
+    table: &str,
+    figures: &serde_json::Value,
+) -> (Vec<(DateTime<Utc>, String)>, Vec<String>) {
+    let mut starts = Vec::new();
+    let mut unknowns = Vec::new();
+    if let Some(text) = figures["earliest_bad"].as_str() {
+        match DateTime::parse_from_rfc3339(text) {
+            Ok(t) => starts.push((
+                t.with_timezone(&Utc),
+                format!(
+                    "the earliest invalid record of {table} says it was written at {}",
+                    stamp(t.with_timezone(&Utc))
+                ),
+            )),
+            Err(e) => unknowns.push(format!("earliest_bad `{text}` is not RFC 3339: {e}")),
+        }
+    }
+    let mut names: Vec<String> = ctx
+        .estate
+        .services_for_table(table)
+        .flat_map(|s| s.alarms.iter().map(|a| a.get_ref().clone()))
+        .collect();
+    names.sort();
+    names.dedup();
+    if !names.is_empty() {
+        match ctx.cloud.describe_alarms(ctx.primary(), &names, None).await {
+            Ok(alarms) => {
+                for alarm in alarms
+                    .iter()
+                    .filter(|a| a.state == crate::cloud::AlarmState::Alarm)
+                {
+                    match alarm.updated {
+                        Some(t) => starts.push((
+                            t,
+                            format!(
+                                "alarm {} went to ALARM at {}{}",
+                                alarm.name,
+                                stamp(t),
+                                alarm
+                                    .reason
+                                    .as_deref()
+                                    .map(|r| format!(": {r}"))
+                                    .unwrap_or_default()
+                            ),
+                        )),
+                        None => unknowns.push(format!(
+                            "alarm {} is in ALARM but CloudWatch gave no state-change time",
+                            alarm.name
+                        )),
+                    }
+                }
+            }
+            Err(e) => unknowns.push(format!(
+                "could not read the alarms of {table}'s services ({}): {e}",
+                names.join(", ")
+            )),
+        }
+    }
+    starts.sort_by_key(|(t, _)| *t);
+    (starts, unknowns)
+}
+
+/// The restore time the data-corruption runbook offers: five minutes before the earliest
+/// proposed start.
+pub fn proposed_restore_time(starts: &[(DateTime<Utc>, String)]) -> Option<DateTime<Utc>> {
+    starts
+        .iter()
+        .map(|(t, _)| *t)
+        .min()
+        .map(|t| t - BEFORE_CORRUPTION)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
