@@ -346,3 +346,200 @@ async fn the_corruption_start_is_proposed_from_the_bad_records_and_the_alarm_tha
         "{unknowns:#?}"
     );
 }
+
+/// A failover in small: every table imported in the backup region, every function restored
+/// there, the standby stack scaled, DNS to the secondary.
+const MINI_FAILOVER: &str = r#"
+name = "mini-failover"
+title = "Mini failover"
+summary = "The failover's reads, in small."
+
+[[phases]]
+id = "restore"
+title = "Restore"
+
+[[phases.steps]]
+id = "dns"
+kind = "action"
+title = "DNS to the secondary"
+action = "failover-dns"
+resource = "{{ estate.dns_record }}"
+
+[[phases.steps]]
+id = "scale"
+kind = "action"
+title = "Scale up the standby"
+action = "update-stack"
+resource = "{{ estate.backup_stack }}"
+
+[[phases.steps]]
+id = "tables"
+kind = "for_each"
+title = "Every table"
+for_each = "tables"
+
+[[phases.steps.steps]]
+id = "import"
+kind = "action"
+title = "Import it"
+action = "import-table"
+resource = "{{ item }}"
+args = { new-name = "{{ item }}" }
+
+[[phases.steps.steps]]
+id = "check"
+kind = "verify"
+title = "Count it"
+check = "count-items"
+resource = "{{ steps.import.created }}"
+
+[[phases.steps]]
+id = "functions"
+kind = "for_each"
+title = "Every function"
+for_each = "functions"
+
+[[phases.steps.steps]]
+id = "restore"
+kind = "action"
+title = "Restore it"
+action = "restore-function"
+resource = "{{ item }}"
+args = { region = "{{ estate.backup_region }}" }
+"#;
+
+async fn put_schema(env: &MotoEnv, table: &str) {
+    let day = Utc::now().format("%Y/%m/%d");
+    common::put_objects(
+        env,
+        WEST,
+        BUCKET,
+        vec![(
+            format!("dynamodb-exports/{table}/{day}/schema.json"),
+            b"{}".to_vec(),
+        )],
+    )
+    .await;
+}
+
+async fn delete_under(env: &MotoEnv, bucket: &str, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let s3 = env.s3(WEST).await;
+    let listed = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    let mut removed = Vec::new();
+    for o in listed.contents() {
+        let key = o.key().unwrap().to_owned();
+        let body = s3
+            .get_object()
+            .bucket(bucket)
+            .key(&key)
+            .send()
+            .await
+            .unwrap()
+            .body
+            .collect()
+            .await
+            .unwrap()
+            .into_bytes()
+            .to_vec();
+        s3.delete_object()
+            .bucket(bucket)
+            .key(&key)
+            .send()
+            .await
+            .unwrap();
+        removed.push((key, body));
+    }
+    assert!(!removed.is_empty(), "nothing under s3://{bucket}/{prefix}");
+    removed
+}
+
+#[tokio::test]
+async fn readiness_names_a_missing_export_and_a_missing_function_backup_then_is_ready() {
+    let env = common::moto().await;
+    let seeded = common::seed_plan_estate(&env).await;
+    let estate = common::plan_estate(&seeded);
+    let runbook: drconsole::runbook::Runbook = toml::from_str(MINI_FAILOVER).unwrap();
+    for table in ["flightdata-main", "flightdata-metrics"] {
+        put_schema(&env, table).await;
+    }
+    let export = delete_under(&env, BUCKET, "dynamodb-exports/flightdata-config/").await;
+    let mut function_backups = Vec::new();
+    for date in &seeded.lambda_backup_dates {
+        function_backups.extend(
+            delete_under(
+                &env,
+                common::LAMBDA_COPY_BUCKET,
+                &format!("lambda-backups/{date}/flightdata-ingest/"),
+            )
+            .await,
+        );
+    }
+
+    let cloud = env.cloud().await;
+    let readiness = drconsole::runbook::readiness::check(&ctx(&cloud, &estate), &runbook).await;
+    let blockers: Vec<(&str, &str, bool)> = readiness
+        .blockers
+        .iter()
+        .map(|b| (b.step.as_str(), b.what.as_str(), b.unknown))
+        .collect();
+    assert_eq!(blockers.len(), 2, "{readiness:#?}");
+    assert_eq!(
+        blockers[0],
+        (
+            "tables/flightdata-config/import",
+            "flightdata-config has no restorable copy in us-west-2 — no export at all",
+            false
+        )
+    );
+    assert_eq!(blockers[1].0, "functions/flightdata-ingest/restore");
+    assert!(
+        blockers[1]
+            .1
+            .starts_with("flightdata-ingest cannot be restored in us-west-2: "),
+        "{}",
+        blockers[1].1
+    );
+    assert!(!blockers[1].2);
+    assert!(!readiness.ready());
+    assert!(
+        readiness
+            .summary()
+            .starts_with("mini-failover: 2 blockers — flightdata-config has no restorable copy"),
+        "{}",
+        readiness.summary()
+    );
+    // The dns record, the stack, three tables, three functions; the counts use a step's
+    // output and cannot be judged before the run.
+    assert_eq!(readiness.checked.len(), 8, "{:#?}", readiness.checked);
+
+    // Fixed: the export (with its schema) and the function's backups are back.
+    common::put_objects(&env, WEST, BUCKET, export).await;
+    put_schema(&env, "flightdata-config").await;
+    common::put_objects(&env, WEST, common::LAMBDA_COPY_BUCKET, function_backups).await;
+    let readiness = drconsole::runbook::readiness::check(&ctx(&cloud, &estate), &runbook).await;
+    assert!(readiness.ready(), "{readiness:#?}");
+    assert_eq!(readiness.summary(), "mini-failover: ready");
+
+    // With the primary's endpoint dead, the copies are still judged from the backup region;
+    // Route53's control plane answers through us-east-1's endpoint here, so the records are
+    // unknown: a blocker, never "ready".
+    let dead = dead_primary_cloud(&env).await;
+    let readiness =
+        drconsole::runbook::readiness::check(&ctx(dead.as_ref(), &estate), &runbook).await;
+    assert_eq!(readiness.blockers.len(), 1, "{readiness:#?}");
+    assert_eq!(readiness.blockers[0].step, "dns");
+    assert!(readiness.blockers[0].unknown);
+    assert!(
+        readiness.blockers[0]
+            .what
+            .starts_with("could not read the records of api.flightdata.example.com.: "),
+        "{readiness:#?}"
+    );
+    assert!(!readiness.ready());
+}

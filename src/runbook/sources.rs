@@ -150,15 +150,36 @@ impl Maker<'_> {
 /// the second list (unknown is never "no source"). Reads only; the primary region is asked
 /// only for its PITR window, so a dead primary costs one fast failure there.
 pub async fn restore_sources(ctx: &Context<'_>, table: &str) -> (Vec<Source>, Vec<String>) {
+    sources_of(ctx, table, true).await
+}
+
+/// The sources that need nothing of the primary region (no PITR): what a failover has when
+/// the primary is gone, which readiness must judge while it still answers.
+pub async fn backup_region_sources(ctx: &Context<'_>, table: &str) -> (Vec<Source>, Vec<String>) {
+    sources_of(ctx, table, false).await
+}
+
+async fn sources_of(ctx: &Context<'_>, table: &str, with_pitr: bool) -> (Vec<Source>, Vec<String>) {
     let backup = ctx.backup();
     let make = Maker {
         now: ctx.now,
         rpo: rpo_of(ctx, table),
         region: backup,
     };
+    let pitr = async {
+        if with_pitr {
+            Some(
+                ctx.cloud
+                    .describe_continuous_backups(ctx.primary(), table)
+                    .await,
+            )
+        } else {
+            None
+        }
+    };
     let (replica, pitr, backups, export) = tokio::join!(
         ctx.cloud.describe_table(backup, table),
-        ctx.cloud.describe_continuous_backups(ctx.primary(), table),
+        pitr,
         ctx.cloud.list_backups(backup, Some(table)),
         export_source(ctx, table, &make),
     );
@@ -197,31 +218,33 @@ pub async fn restore_sources(ctx: &Context<'_>, table: &str) -> (Vec<Source>, Ve
         Err(e) => unknowns.push(format!("could not read {table} in {backup}: {e}")),
     }
 
-    match pitr {
-        Ok(c) if c.pitr_enabled => match c.latest_restorable {
-            Some(latest) => sources.push(make.source(
-                SourceKind::Pitr,
-                Some(latest),
-                format!(
-                    "point-in-time restore from {} as of {}",
-                    ctx.primary(),
-                    stamp(latest)
-                ),
-                &[],
-                None,
-            )),
-            None => unknowns.push(format!(
-                "{table}'s point-in-time recovery is on in {} but gives no latest restorable \
-                 time",
+    if let Some(pitr) = pitr {
+        match pitr {
+            Ok(c) if c.pitr_enabled => match c.latest_restorable {
+                Some(latest) => sources.push(make.source(
+                    SourceKind::Pitr,
+                    Some(latest),
+                    format!(
+                        "point-in-time restore from {} as of {}",
+                        ctx.primary(),
+                        stamp(latest)
+                    ),
+                    &[],
+                    None,
+                )),
+                None => unknowns.push(format!(
+                    "{table}'s point-in-time recovery is on in {} but gives no latest restorable \
+                     time",
+                    ctx.primary()
+                )),
+            },
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => unknowns.push(format!(
+                "could not read {table}'s point-in-time recovery in {}: {e}",
                 ctx.primary()
             )),
-        },
-        Ok(_) => {}
-        Err(e) if e.is_not_found() => {}
-        Err(e) => unknowns.push(format!(
-            "could not read {table}'s point-in-time recovery in {}: {e}",
-            ctx.primary()
-        )),
+        }
     }
 
     match backups {

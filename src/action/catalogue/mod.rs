@@ -22,6 +22,7 @@ use super::{Action, Check};
 
 pub use s3::RULE_ID as REPLICATION_RULE_ID;
 
+pub(crate) use function_restore::copy_backup_of;
 pub(crate) use import::find_export;
 
 /// Every action, in the order `action list` shows them.
