@@ -543,3 +543,80 @@ async fn readiness_names_a_missing_export_and_a_missing_function_backup_then_is_
     );
     assert!(!readiness.ready());
 }
+
+/// The failover's import takes flightdata-main's own name in the backup region, where no
+/// table has it; the table is not the run's own, so deleting it still needs its name typed.
+#[tokio::test]
+async fn an_estate_tables_name_is_taken_only_where_no_table_has_it_and_never_owned() {
+    let env = common::moto().await;
+    let table = "flightdata-main";
+    common::create_table(&env, EAST, table).await;
+    common::put_items(&env, EAST, table, 4).await;
+    common::enable_pitr(&env, EAST, table).await;
+    common::create_bucket(&env, WEST, BUCKET).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
+    let estate = helpers::example_estate();
+    let options = drconsole::action::ExecutorOptions {
+        poll_every: Some(Duration::from_millis(100)),
+        ..helpers::in_account()
+    };
+    let executor = helpers::executor_in(cloud, &estate, dir.path(), options);
+    let prefix = "dynamodb-exports/flightdata-main/2026/11/26";
+    helpers::run(
+        &executor,
+        "export-table",
+        table,
+        &[&format!("prefix={prefix}")],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("export-table: {e}"));
+
+    // Present in its own region: refused before anything is sent.
+    env.start_recording();
+    let err = helpers::run(
+        &executor,
+        "restore-pitr",
+        table,
+        &["time=latest", &format!("new-name={table}")],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "flightdata-main exists in us-east-1 (ACTIVE): a restore cannot overwrite"
+        ),
+        "{err}"
+    );
+    assert!(helpers::writes(&env.stop_recording()).is_empty());
+
+    // Absent in the backup region: imported under its own name, PITR on, not owned.
+    let outcome = helpers::run(
+        &executor,
+        "import-table",
+        table,
+        &[&format!("new-name={table}")],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("import-table: {e}"));
+    assert_eq!(outcome.status, drconsole::action::Status::Done);
+    assert!(helpers::pitr_enabled(&env, WEST, table).await);
+    assert!(!executor.owns(table));
+    let err = helpers::run(&executor, "delete-table", table, &["region=us-west-2"])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("--confirm flightdata-main"),
+        "{err}"
+    );
+    assert!(
+        env.dynamodb(WEST)
+            .await
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .is_ok(),
+        "still there"
+    );
+}
