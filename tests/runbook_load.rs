@@ -1,6 +1,7 @@
 //! Runbooks as their authors meet them: the shipped ones load against the example estate, a
-//! user's file replaces a shipped one by name, and a file that cannot be read or parsed
-//! names itself.
+//! user's file replaces a shipped one by name, and each kind of mistake is reported at
+//! file:line:column with the exact message. Each broken file lives in
+//! `tests/invalid_runbooks/` so it can be opened and compared with the message by eye.
 
 use std::path::Path;
 
@@ -12,6 +13,198 @@ const EXAMPLE: &str = "templates/estate.example.toml";
 fn example() -> Estate {
     config::load(Path::new(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Every construct a runbook may use, used the way the validation allows: variables of each
+/// kind where they have a value, jumps forward within a list, a chooser's outputs, a verify's
+/// figures.
+const EVERYTHING: &str = r#"
+name = "everything"
+title = "Every construct"
+summary = "Uses each field where it belongs."
+fixes = ["The plan restores in sequence; this restores in parallel."]
+target = "4h"
+
+[[inputs]]
+name = "corruption_start"
+prompt = "When did the corruption start?"
+kind = "time"
+within_pitr_of = "{{ estate.name }}-main"
+
+[[inputs]]
+name = "restore_time"
+prompt = "Restore to"
+kind = "time"
+default = "{{ steps.ask-start.value }}"
+within_pitr_of = "flightdata-main"
+
+[[inputs]]
+name = "service"
+prompt = "Which service?"
+kind = "choice"
+choices = ["DynamoDB Tables", "S3 Data Storage"]
+default = "DynamoDB Tables"
+
+[[inputs]]
+name = "segments"
+prompt = "Scan segments"
+kind = "count"
+default = "4"
+required = false
+
+[[phases]]
+id = "immediate"
+title = "Immediate response"
+target = "15m"
+
+[[phases.steps]]
+id = "call"
+kind = "manual"
+title = "Call the team"
+instructions = "Page the on-call engineer."
+target = "5m"
+
+[[phases.steps]]
+id = "stop"
+kind = "action"
+title = "Stop ingestion"
+action = "stop-ingestion"
+resource = "{{ estate.ingestion_function }}"
+on_failure = "goto:stop-by-hand"
+max_attempts = 3
+timeout = "10m"
+
+[[phases.steps]]
+id = "ask-start"
+kind = "input"
+title = "When did it start?"
+input = "corruption_start"
+next = "ask-restore-time"
+
+[[phases.steps]]
+id = "stop-by-hand"
+kind = "manual"
+title = "Stop ingestion by hand"
+on_failure = "continue"
+
+[[phases.steps]]
+id = "ask-restore-time"
+kind = "input"
+title = "Restore to when?"
+input = "restore_time"
+
+[[phases]]
+id = "recover"
+title = "Recover"
+target = "4h"
+
+[[phases.steps]]
+id = "dns-or-not"
+kind = "decision"
+title = "Does Route53 already serve the backup region?"
+options = [
+    { id = "yes", label = "Yes", goto = "restore-all" },
+    { id = "no", label = "No, switch it", goto = "dns" },
+]
+
+[[phases.steps]]
+id = "dns"
+kind = "action"
+title = "Point DNS at the backup region"
+action = "failover-dns"
+resource = "{{ estate.dns_record }}"
+args = { how = "records" }
+
+[[phases.steps]]
+id = "wait-dns"
+kind = "wait"
+title = "Wait for DNS"
+until = "dns-on-secondary"
+resource = "{{ estate.dns_record }}"
+region = "{{ estate.backup_region }}"
+
+[[phases.steps]]
+id = "restore-all"
+kind = "for_each"
+title = "Restore every table of the service"
+for_each = "tables-of:{{ inputs.service }}"
+concurrency = 3
+
+[[phases.steps.steps]]
+id = "source"
+kind = "decision"
+title = "Restore {{ item }} from"
+choose = "restore-source"
+resource = "{{ item }}"
+options = [
+    { id = "export", label = "Import the newest export" },
+    { id = "replica", label = "Nothing to restore", goto = "protect" },
+    { id = "pitr", label = "Cross-region point in time" },
+]
+
+[[phases.steps.steps]]
+id = "import"
+kind = "action"
+title = "Import {{ item }}"
+action = "import-table"
+resource = "{{ item }}"
+args = { export = "{{ steps.source.export }}", region = "{{ steps.source.region }}", new-name = "{{ item }}-{{ run.stamp }}" }
+
+[[phases.steps.steps]]
+id = "protect"
+kind = "action"
+title = "Turn PITR on"
+action = "enable-pitr"
+resource = "{{ steps.import.created }}"
+
+[[phases.steps]]
+id = "both"
+kind = "parallel"
+title = "Compare and scan at once"
+
+[[phases.steps.steps]]
+id = "compare"
+kind = "verify"
+title = "Compare"
+check = "compare-tables"
+resource = "flightdata-main"
+args = { with = "{{ steps.dns.resource }}", sample = "50" }
+
+[[phases.steps.steps]]
+id = "count"
+kind = "verify"
+title = "Count"
+check = "count-items"
+resource = "flightdata-main"
+args = { segments = "{{ inputs.segments }}" }
+
+[[phases.steps]]
+id = "smoke"
+kind = "verify"
+title = "Smoke test"
+check = "shell"
+resource = "smoke"
+on_failure = "continue"
+
+[[phases.steps]]
+id = "restart"
+kind = "action"
+title = "Restart ingestion"
+action = "restart-ingestion"
+resource = "{{ estate.ingestion_function }}"
+args = { concurrency = "{{ steps.ask-start.value }}" }
+
+[[phases.steps]]
+id = "wait-function"
+kind = "wait"
+title = "Wait for the function"
+until = "function-active"
+resource = "{{ steps.restart.resource }}"
+
+[[phases.steps]]
+id = "note"
+kind = "manual"
+title = "Write down the smoke test's verdict: {{ steps.smoke.summary }}"
+"#;
 
 fn write(dir: &Path, file: &str, text: &str) {
     std::fs::write(dir.join(file), text).unwrap();
@@ -44,6 +237,19 @@ fn every_shipped_runbook_loads_against_the_example_estate() {
         assert_eq!(loaded.origin, load::Origin::Shipped);
         assert_eq!(loaded.digest, load::digest(text));
     }
+}
+
+#[test]
+fn every_construct_loads_where_it_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "everything.toml", EVERYTHING);
+    let loaded =
+        load::find("everything", Some(dir.path()), &example()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        loaded.origin,
+        load::Origin::User(dir.path().join("everything.toml"))
+    );
+    assert_eq!(loaded.runbook.steps().len(), 19);
 }
 
 #[test]
@@ -146,3 +352,6 @@ fn find_names_the_runbooks_there_are() {
          region-failback, region-failover"
     );
 }
+
+#[path = "runbook_load/invalid.rs"]
+mod invalid;

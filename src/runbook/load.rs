@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use super::model::Runbook;
 use crate::config::{ConfigError, Estate};
 
+mod validate;
+
 /// The runbooks shipped with drconsole: (file name, text).
 pub const SHIPPED: &[(&str, &str)] = &[
     (
@@ -55,8 +57,10 @@ pub struct Loaded {
 pub fn parse(text: &str, path: &Path, estate: &Estate) -> Result<Runbook, ConfigError> {
     let runbook: Runbook = toml::from_str(text)
         .map_err(|e| ConfigError::invalid(path, text, e.span(), e.message().trim_end()))?;
-    let _ = estate;
-    Ok(runbook)
+    match validate::first_problem(&runbook, text, path, estate) {
+        Some((at, message)) => Err(ConfigError::invalid(path, text, Some(at..at), message)),
+        None => Ok(runbook),
+    }
 }
 
 /// Every runbook: shipped, then the user's over them by name, sorted by name. The first
