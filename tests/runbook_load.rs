@@ -353,5 +353,70 @@ fn find_names_the_runbooks_there_are() {
     );
 }
 
+#[test]
+fn describe_shows_what_runbook_show_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "everything.toml", EVERYTHING);
+    let loaded = load::find("everything", Some(dir.path()), &example()).unwrap();
+    let expected = format!(
+        r#"everything — Every construct
+your file: {}
+target: 4h from the start
+
+Uses each field where it belongs.
+
+Where it departs from the plan:
+  - The plan restores in sequence; this restores in parallel.
+
+Inputs:
+  corruption_start (time; within the PITR window of {{{{ estate.name }}}}-main): When did the corruption start?
+  restore_time (time; default {{{{ steps.ask-start.value }}}}; within the PITR window of flightdata-main): Restore to
+  service (choice; one of DynamoDB Tables, S3 Data Storage; default DynamoDB Tables): Which service?
+  segments (count; default 4; optional): Scan segments
+
+immediate (by 15m): Immediate response
+  1. call: Call the team [manual] target 5m
+     Page the on-call engineer.
+  2. stop: Stop ingestion [action stop-ingestion on {{{{ estate.ingestion_function }}}}]
+     on failure goto:stop-by-hand, 3 attempts, timeout 10m
+  3. ask-start: When did it start? [input corruption_start]
+     then ask-restore-time
+  4. stop-by-hand: Stop ingestion by hand [manual]
+     on failure continue
+  5. ask-restore-time: Restore to when? [input restore_time]
+
+recover (by 4h): Recover
+  6. dns-or-not: Does Route53 already serve the backup region? [decision]
+     - yes: Yes → restore-all
+     - no: No, switch it → dns
+  7. dns: Point DNS at the backup region [action failover-dns on {{{{ estate.dns_record }}}}]
+     args: how=records
+  8. wait-dns: Wait for DNS [wait until dns-on-secondary on {{{{ estate.dns_record }}}} in {{{{ estate.backup_region }}}}]
+  9. restore-all: Restore every table of the service [for each of tables-of:{{{{ inputs.service }}}}]
+     3 at once
+    9.1 source: Restore {{{{ item }}}} from [decision, restore-source on {{{{ item }}}}]
+        - export: Import the newest export
+        - replica: Nothing to restore → protect
+        - pitr: Cross-region point in time
+    9.2 import: Import {{{{ item }}}} [action import-table on {{{{ item }}}}]
+        args: export={{{{ steps.source.export }}}} new-name={{{{ item }}}}-{{{{ run.stamp }}}} region={{{{ steps.source.region }}}}
+    9.3 protect: Turn PITR on [action enable-pitr on {{{{ steps.import.created }}}}]
+  10. both: Compare and scan at once [parallel]
+      4 at once
+    10.1 compare: Compare [verify compare-tables on flightdata-main]
+         args: sample=50 with={{{{ steps.dns.resource }}}}
+    10.2 count: Count [verify count-items on flightdata-main]
+         args: segments={{{{ inputs.segments }}}}
+  11. smoke: Smoke test [verify shell on smoke]
+      on failure continue
+  12. restart: Restart ingestion [action restart-ingestion on {{{{ estate.ingestion_function }}}}]
+      args: concurrency={{{{ steps.ask-start.value }}}}
+  13. wait-function: Wait for the function [wait until function-active on {{{{ steps.restart.resource }}}}]
+  14. note: Write down the smoke test's verdict: {{{{ steps.smoke.summary }}}} [manual]"#,
+        dir.path().join("everything.toml").display()
+    );
+    assert_eq!(load::describe(&loaded).join("\n"), expected);
+}
+
 #[path = "runbook_load/invalid.rs"]
 mod invalid;

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use super::model::Runbook;
 use crate::config::{ConfigError, Estate};
 
+mod describe;
 mod validate;
+
+pub use describe::describe;
 
 /// The runbooks shipped with drconsole: (file name, text).
 pub const SHIPPED: &[(&str, &str)] = &[
