@@ -491,3 +491,33 @@ fn zero_max_attempts() {
                    ^"#
     );
 }
+
+#[test]
+fn goto_another_phase() {
+    assert_eq!(
+        error_for("goto-another-phase"),
+        r#"tests/invalid_runbooks/goto-another-phase.toml:13:9: `next` goes to step `declare` of phase `declare-phase`; phases run one after another, so a step can only go to a later step of its own phase
+    next = "declare"
+            ^"#
+    );
+}
+
+#[test]
+fn goto_itself() {
+    assert_eq!(
+        error_for("goto-itself"),
+        r#"tests/invalid_runbooks/goto-itself.toml:15:20: `on_failure` goes to step `stop` itself: that is a cycle; a step can only go to a later one
+    on_failure = "goto:stop"
+                       ^"#
+    );
+}
+
+#[test]
+fn unasked_input_default_uses_input() {
+    assert_eq!(
+        error_for("unasked-input-default-uses-input"),
+        r#"tests/invalid_runbooks/unasked-input-default-uses-input.toml:13:12: `{{ inputs.table }}`: an input no step asks for gets its default before the run starts, when only estate.NAME and run.NAME have values; ask for it with an input step to use other inputs or steps' outputs
+    default = "{{ inputs.table }}-recovery"
+               ^"#
+    );
+}

@@ -34,8 +34,13 @@ pub(super) fn first_problem(
     };
     v.names(path);
     v.inputs();
-    let top: Vec<&Step> = runbook.phases.iter().flat_map(|p| &p.steps).collect();
-    v.list(&top, &Visible::default(), false);
+    // Phases run one after another, each its own list: a jump stays inside its phase, and
+    // what a phase's steps leave is there for the phases after it.
+    let mut visible = Visible::default();
+    for phase in &runbook.phases {
+        let steps: Vec<&Step> = phase.steps.iter().collect();
+        visible = v.list(&steps, &visible, false);
+    }
     v.problems.into_iter().min_by_key(|(at, _)| *at)
 }
 
@@ -53,6 +58,9 @@ struct Visible<'a> {
     steps: Vec<&'a Step>,
     /// Inside a `for_each` body: `item` has a value.
     item: bool,
+    /// Before the run starts, where an input no step asks for gets its default: only the
+    /// estate's and the run's names have values yet.
+    before_run: bool,
 }
 
 impl<'a> Validator<'a> {
@@ -216,7 +224,8 @@ impl<'a> Validator<'a> {
                         Some("a whole number".to_owned())
                     }
                     InputKind::Choice
-                        if !input.choices.is_empty() && !input.choices.contains(value) =>
+                        if !input.choices.is_empty()
+                            && !input.choices.iter().any(|c| c.eq_ignore_ascii_case(value)) =>
                     {
                         Some(format!("one of {}", input.choices.join(", ")))
                     }
@@ -231,13 +240,16 @@ impl<'a> Validator<'a> {
             }
         }
         // Defaults and windows are rendered when the input is asked: by the first step that
-        // asks for it, else before the first step.
+        // asks for it, else before the run starts.
         let asked_at = self.asking_steps();
         for input in &self.runbook.inputs {
             let visible = asked_at
                 .get(input.name.get_ref().as_str())
                 .cloned()
-                .unwrap_or_default();
+                .unwrap_or(Visible {
+                    before_run: true,
+                    ..Visible::default()
+                });
             for field in [&input.default, &input.within_pitr_of]
                 .into_iter()
                 .flatten()
@@ -283,7 +295,8 @@ impl<'a> Validator<'a> {
 
     /// One list of steps: in order (a phase's, a `for_each` body), or all at once (a
     /// `parallel`'s, where no sibling has run before another and none may jump).
-    fn list(&mut self, steps: &[&'a Step], visible: &Visible<'a>, parallel: bool) {
+    /// Returns what is visible after the list (for the phase after it).
+    fn list(&mut self, steps: &[&'a Step], visible: &Visible<'a>, parallel: bool) -> Visible<'a> {
         let mut here = visible.clone();
         for step in steps {
             self.step(step, &here, parallel);
@@ -302,6 +315,7 @@ impl<'a> Validator<'a> {
         if !parallel {
             self.flow(steps);
         }
+        here
     }
 
     fn step(&mut self, step: &'a Step, visible: &Visible<'a>, parallel: bool) {

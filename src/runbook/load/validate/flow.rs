@@ -46,30 +46,25 @@ impl<'a> Validator<'a> {
                             reached[j] = true;
                         }
                     }
+                    Some(_) if target == step.id.get_ref() => self.problem(
+                        at,
+                        format!(
+                            "{what} goes to step `{target}` itself: that is a cycle; a step can \
+                             only go to a later one"
+                        ),
+                    ),
                     Some(_) => self.problem(
                         at,
                         format!(
-                            "{what} goes back to step `{target}`, which comes {}: a backward \
-                             jump is a cycle; a step can only go to a later one",
-                            if target == step.id.get_ref() {
-                                "no later than itself".to_owned()
-                            } else {
-                                format!("before `{}`", step.id.get_ref())
-                            }
-                        ),
-                    ),
-                    None if self.runbook.step(target).is_some() => self.problem(
-                        at,
-                        format!(
-                            "{what} goes to step `{target}`, which is not in the same list of \
-                             steps as `{}`; a step can only go to a later step beside it",
+                            "{what} goes back to step `{target}`, which comes before `{}`: a \
+                             backward jump is a cycle; a step can only go to a later one",
                             step.id.get_ref()
                         ),
                     ),
-                    None => self.problem(
-                        at,
-                        format!("{what} goes to step `{target}`, which does not exist"),
-                    ),
+                    None => {
+                        let message = self.elsewhere(target, step.id.get_ref(), what);
+                        self.problem(at, message);
+                    }
                 }
             }
             let falls_through = step.next.is_none()
@@ -91,6 +86,29 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
+        }
+    }
+
+    /// Why a jump to `target`, not in the list of `from`, cannot be taken.
+    fn elsewhere(&self, target: &str, from: &str, what: &str) -> String {
+        if let Some(phase) = self
+            .runbook
+            .phases
+            .iter()
+            .find(|p| p.steps.iter().any(|s| s.id.get_ref() == target))
+        {
+            format!(
+                "{what} goes to step `{target}` of phase `{}`; phases run one after another, \
+                 so a step can only go to a later step of its own phase",
+                phase.id.get_ref()
+            )
+        } else if self.runbook.step(target).is_some() {
+            format!(
+                "{what} goes to step `{target}`, which is not in the same list of steps as \
+                 `{from}`; a step can only go to a later step beside it"
+            )
+        } else {
+            format!("{what} goes to step `{target}`, which does not exist")
         }
     }
 }

@@ -41,6 +41,12 @@ impl<'a> Validator<'a> {
                 "a run has no such name; there are: {}",
                 RUN_NAMES.join(", ")
             )),
+            "inputs" if visible.before_run => Err(
+                "an input no step asks for gets its default before the run starts, when only \
+                 estate.NAME and run.NAME have values; ask for it with an input step to use \
+                 other inputs or steps' outputs"
+                    .to_owned(),
+            ),
             "inputs" => {
                 if self.runbook.inputs.iter().any(|i| i.name.get_ref() == rest) {
                     Ok(())
