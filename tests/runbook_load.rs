@@ -418,5 +418,39 @@ recover (by 4h): Recover
     assert_eq!(load::describe(&loaded).join("\n"), expected);
 }
 
+/// The message for `resource = RESOURCE` on a top-level action step.
+fn resource_error(resource: &str) -> String {
+    let text = format!(
+        "name = \"columns\"\ntitle = \"t\"\nsummary = \"s\"\n\n[[phases]]\nid = \"p\"\ntitle = \"p\"\n\n\
+         [[phases.steps]]\nid = \"protect\"\nkind = \"action\"\ntitle = \"t\"\n\
+         action = \"enable-pitr\"\nresource = {resource}\n"
+    );
+    load::parse(&text, Path::new("columns.toml"), &example())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn the_column_points_at_the_variable_as_written() {
+    let first_line = |s: String| s.lines().next().unwrap().to_owned();
+    // Counted in characters, after a non-ASCII one.
+    assert_eq!(
+        first_line(resource_error("\"café-{{ itme }}\"")),
+        "columns.toml:14:18: `{{ itme }}`: not a variable; variables are estate.NAME, \
+         run.NAME, inputs.NAME, item and steps.ID.OUTPUT"
+    );
+    assert!(
+        resource_error("'{{ item }}'").starts_with("columns.toml:14:13: `{{ item }}`"),
+        "a literal string maps byte for byte"
+    );
+    // An escape does not read back as written: the string's start is as close as can be said.
+    assert!(
+        resource_error(r#""caf\u00e9-{{ item }}""#).starts_with("columns.toml:14:12: `{{ item }}`"),
+    );
+    assert!(
+        resource_error("\"\"\"\n{{ item }}\"\"\"").starts_with("columns.toml:14:12: `{{ item }}`"),
+    );
+}
+
 #[path = "runbook_load/invalid.rs"]
 mod invalid;
