@@ -568,4 +568,38 @@ resource = "{{ item }}"
         }
         assert_eq!(readiness.checked.len(), 6, "{:#?}", readiness.checked);
     }
+
+    /// Every shipped runbook judged on the simulated estate, as the Scenarios panel of
+    /// `--demo` does each poll: each finishes, and nothing reads as unknown there.
+    #[tokio::test]
+    async fn every_shipped_runbook_is_judged_on_the_sim() {
+        let estate = crate::config::parse(
+            crate::session::EXAMPLE_ESTATE,
+            std::path::Path::new("templates/estate.example.toml"),
+        )
+        .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        let sim = SimCloud::new(
+            &estate,
+            SimOptions {
+                clock: SimClock::fixed(now),
+                latency: Latency::None,
+                faults: Vec::new(),
+            },
+        );
+        let ctx = Context {
+            cloud: &sim,
+            estate: &estate,
+            now,
+        };
+        let all = crate::runbook::load::load_all(None, &estate).unwrap();
+        assert!(!all.is_empty());
+        for loaded in all {
+            let readiness = check(&ctx, &loaded.runbook).await;
+            assert!(
+                readiness.blockers.iter().all(|b| !b.unknown),
+                "{readiness:#?}"
+            );
+        }
+    }
 }
