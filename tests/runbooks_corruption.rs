@@ -1,21 +1,625 @@
-//! The data-corruption and infrastructure-loss runbooks: their files as shipped.
+//! The data-corruption and infrastructure-loss runbooks run end to end against moto, driven
+//! as the headless runner drives them: writes start by themselves, the destructive ones are
+//! confirmed by name, decisions take the option given, and the test answers what is left.
+//! moto's state is asserted, and where moto cannot tell (its PITR restore copies the
+//! current items whatever the time; a backup chosen is not visible in the table made),
+//! the requests it received.
+
+mod common;
+#[path = "common/actions.rs"]
+mod helpers;
+#[path = "common/scenarios.rs"]
+mod scenarios;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use drconsole::action::{Executor, ExecutorOptions};
+use drconsole::cloud::Cloud;
+use drconsole::runbook::{
+    Command, Event, Manual, Need, RunHandle, RunOptions, RunState, RunView, Runbook, StepState,
+    StepView,
+};
+
+use common::recorder::Recorded;
+use common::{MotoEnv, PRIMARY_REGION as EAST};
+use helpers::*;
+use scenarios::*;
 
 const DATA_CORRUPTION: &str = include_str!("../templates/runbooks/data-corruption.toml");
 const INFRASTRUCTURE_LOSS: &str = include_str!("../templates/runbooks/infrastructure-loss.toml");
 
-fn parse(text: &str) -> drconsole::runbook::Runbook {
+fn parse(text: &str) -> Runbook {
     toml::from_str(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
-fn both_files_parse_as_runbooks() {
+fn both_files_parse_and_their_titles_fit_a_checklist_line() {
     let corruption = parse(DATA_CORRUPTION);
     assert_eq!(corruption.name.get_ref(), "data-corruption");
     let loss = parse(INFRASTRUCTURE_LOSS);
     assert_eq!(loss.name.get_ref(), "infrastructure-loss");
     for runbook in [&corruption, &loss] {
+        assert!(!runbook.fixes.is_empty());
         for step in runbook.steps() {
             assert!(step.title.chars().count() <= 40, "{}", step.title);
         }
     }
+}
+
+fn fast() -> ExecutorOptions {
+    ExecutorOptions {
+        poll_every: Some(Duration::from_millis(20)),
+        ..in_account()
+    }
+}
+
+/// Every step: path, state, error and its last lines, for a failure's message.
+fn describe(view: &RunView) -> String {
+    let mut out = format!("run {} {:?}\n", view.run, view.state);
+    for s in &view.steps {
+        out.push_str(&format!(
+            "  {:<40} {:<9} #{} need={:?} error={:?}\n",
+            s.path,
+            s.state.label(),
+            s.attempts,
+            s.need,
+            s.error
+        ));
+        for line in s.log.iter().rev().take(3).rev() {
+            out.push_str(&format!("      | {line}\n"));
+        }
+    }
+    out
+}
+
+/// Answers what a headless runner answers (an input with the value given for its step, or
+/// its default; a decision with its preselected option; a write to start; a retry of a
+/// step of `retry`, once) until the run ends, or until a step of `stop_at`, a manual step or
+/// another failure waits for the test.
+async fn drive(
+    handle: &mut RunHandle,
+    inputs: &BTreeMap<&str, String>,
+    stop_at: &[&str],
+    retry: &[&str],
+) -> Result<RunState, Box<StepView>> {
+    let mut retried: BTreeSet<String> = BTreeSet::new();
+    let mut answered: BTreeSet<String> = BTreeSet::new();
+    let step = async {
+        loop {
+            let view = handle.view();
+            for s in view.waiting() {
+                let Some(need) = &s.need else { continue };
+                let key = format!("{}#{}#{need:?}", s.path, s.attempts);
+                if answered.contains(&key) {
+                    continue;
+                }
+                if stop_at.contains(&s.id.as_str()) {
+                    return Err(Box::new(s.clone()));
+                }
+                let command = match need {
+                    Need::Start => Command::Run(s.path.clone()),
+                    Need::Confirm { name } => Command::Confirm {
+                        step: s.path.clone(),
+                        typed: name.clone(),
+                    },
+                    Need::Input { default, .. } => Command::Provide {
+                        step: s.path.clone(),
+                        value: inputs
+                            .get(s.id.as_str())
+                            .cloned()
+                            .or_else(|| default.clone())
+                            .unwrap_or_default(),
+                    },
+                    Need::Choice {
+                        options,
+                        preselected,
+                    } => {
+                        let option = preselected
+                            .map(|i| options[i].id.clone())
+                            .unwrap_or_else(|| options[0].id.clone());
+                        Command::Choose {
+                            step: s.path.clone(),
+                            option,
+                            rationale: "the test's choice".to_owned(),
+                        }
+                    }
+                    Need::Retry
+                        if retry.contains(&s.id.as_str()) && retried.insert(s.path.clone()) =>
+                    {
+                        Command::Retry(s.path.clone())
+                    }
+                    Need::Done | Need::Retry => return Err(Box::new(s.clone())),
+                };
+                answered.insert(key);
+                handle.send(command);
+            }
+            match handle.next_event().await {
+                Some(Event::Finished(RunState::Failed)) => {
+                    // The failed step asks for a retry just after the run says it stopped.
+                    let mut asking = None;
+                    for _ in 0..100 {
+                        asking = handle
+                            .view()
+                            .waiting()
+                            .find(|s| s.need == Some(Need::Retry))
+                            .map(|s| (s.id.clone(), s.path.clone()));
+                        if asking.is_some() {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    match asking {
+                        // A failure that waits for a retry this test gives goes on (the
+                        // retry may be sent already; a second failure stops above).
+                        Some((id, _)) if retry.contains(&id.as_str()) => {}
+                        _ => return Ok(RunState::Failed),
+                    }
+                }
+                Some(Event::Finished(state)) => return Ok(state),
+                Some(_) => {}
+                None => return Ok(handle.view().state),
+            }
+        }
+    };
+    // A guard against a run that hangs, not a measure of time.
+    tokio::time::timeout(Duration::from_secs(600), step)
+        .await
+        .unwrap_or_else(|_| panic!("the run did not end:\n{}", describe(&handle.view())))
+}
+
+fn sent(recorded: &[Recorded], operation: &str) -> Vec<serde_json::Value> {
+    recorded
+        .iter()
+        .filter(|r| r.operation() == operation)
+        .map(|r| serde_json::from_str(&r.body).unwrap_or_default())
+        .collect()
+}
+
+async fn executor_over(
+    env: &MotoEnv,
+    estate: &drconsole::config::Estate,
+    dir: &std::path::Path,
+) -> (Arc<dyn Cloud>, Arc<Executor>) {
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
+    let executor = Arc::new(executor_in(cloud.clone(), estate, dir, fast()));
+    (cloud, executor)
+}
+
+async fn backup_names(env: &MotoEnv, table: &str) -> Vec<String> {
+    let out = env
+        .dynamodb(EAST)
+        .await
+        .list_backups()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("ListBackups {table}: {e:?}"));
+    out.backup_summaries()
+        .iter()
+        .filter_map(|b| b.backup_name().map(str::to_owned))
+        .collect()
+}
+
+async fn table_status(env: &MotoEnv, table: &str) -> Option<(String, i64)> {
+    let out = env
+        .dynamodb(EAST)
+        .await
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .ok()?;
+    let t = out.table()?;
+    Some((
+        t.table_status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        t.item_count().unwrap_or(-1),
+    ))
+}
+
+#[tokio::test]
+#[ignore = "needs the find-invalid check and restores under an estate table's own name \
+            (the sources package), the engine keeping a failed verify's figures, and a time \
+            input kept to the sub-second (moto's PITR window is narrower than a second)"]
+async fn data_corruption_restores_to_the_chosen_time_and_puts_the_clean_copy_under_the_old_name() {
+    let env = common::moto().await;
+    let seeded = seed_corruption(&env).await;
+    let estate = example_estate();
+    let dir = tempfile::tempdir().unwrap();
+    let (cloud, executor) = executor_over(&env, &estate, dir.path()).await;
+    // moto freezes the window when PITR is turned on: its earliest point is a valid one.
+    let window = cloud
+        .describe_continuous_backups(EAST, CORRUPTED)
+        .await
+        .unwrap();
+    let chosen = window.earliest_restorable.expect("a PITR window");
+
+    env.start_recording();
+    let mut handle = drconsole::runbook::start(
+        Arc::new(parse(DATA_CORRUPTION)),
+        executor,
+        cloud.clone(),
+        RunOptions {
+            inputs: BTreeMap::from([("table".to_owned(), CORRUPTED.to_owned())]),
+            ask_before_writes: false,
+            confirm: BTreeSet::from([INGESTION.to_owned(), CORRUPTED.to_owned()]),
+            manual: Manual::These(BTreeSet::from([
+                "notice".to_owned(),
+                "all-clear".to_owned(),
+            ])),
+            take_preselected: true,
+            ..RunOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let no_inputs = BTreeMap::new();
+
+    // The restore time is asked with the scan's earliest bad record as its default.
+    let asked = drive(&mut handle, &no_inputs, &["restore-time"], &[])
+        .await
+        .expect_err("the run asks for the restore time");
+    let view = handle.view();
+    let assess = view.step("assess").expect("the scan");
+    assert_eq!(
+        assess.outputs.get("figure.invalid").map(String::as_str),
+        Some("3"),
+        "{}",
+        describe(&view)
+    );
+    assert_eq!(
+        assess.outputs.get("figure.scanned").map(String::as_str),
+        Some("13")
+    );
+    let earliest = assess
+        .outputs
+        .get("figure.earliest_bad")
+        .expect("the earliest bad record's time");
+    assert!(earliest.starts_with("2026-11-26T09:41:00"), "{earliest}");
+    match &asked.need {
+        Some(Need::Input { default, .. }) => assert_eq!(default.as_ref(), Some(earliest)),
+        other => panic!("{other:?}"),
+    }
+    handle.send(Command::Provide {
+        step: asked.path.clone(),
+        value: chosen.to_rfc3339(),
+    });
+
+    // moto's PITR restore copies the current items, bad ones included, whatever the time;
+    // AWS's restore to before the corruption would not have them: take them out here.
+    let review = drive(&mut handle, &no_inputs, &[], &[])
+        .await
+        .expect_err("the review waits for a person");
+    assert_eq!(review.id, "review", "{}", describe(&handle.view()));
+    let recovery = handle.view().step("restore").unwrap().outputs["created"].clone();
+    assert!(
+        recovery.starts_with("flightdata-main-recovery-"),
+        "{recovery}"
+    );
+    let bad: Vec<String> = bad_records().into_iter().map(|b| b.0).collect();
+    remove_records(&env, &recovery, &bad).await;
+    handle.send(Command::Done {
+        step: review.path.clone(),
+        note: Some("spot-checked".to_owned()),
+    });
+
+    let end = drive(&mut handle, &no_inputs, &[], &[]).await;
+    let recorded = env.stop_recording();
+    let view = handle.view();
+    assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));
+
+    // The restore asked for the chosen point, from the corrupted table into the recovery one.
+    let restores = sent(&recorded, "RestoreTableToPointInTime");
+    assert_eq!(restores.len(), 1, "{restores:#?}");
+    let secs = restores[0]["RestoreDateTime"].as_f64().unwrap_or_default();
+    assert!(
+        (secs - chosen.timestamp_micros() as f64 / 1e6).abs() < 0.001,
+        "{:#}",
+        restores[0]
+    );
+    assert_eq!(restores[0]["SourceTableName"], CORRUPTED);
+    assert_eq!(restores[0]["TargetTableName"], recovery.as_str());
+    assert!(restores[0].get("UseLatestRestorableTime").is_none());
+
+    // The swap: the recovery table's backup restored under the table's own name.
+    let swaps = sent(&recorded, "RestoreTableFromBackup");
+    assert_eq!(swaps.len(), 1, "{swaps:#?}");
+    assert_eq!(swaps[0]["TargetTableName"], CORRUPTED);
+    assert_eq!(sent(&recorded, "DeleteTable").len(), 1);
+    let (status, items) = table_status(&env, CORRUPTED)
+        .await
+        .expect("the table is back");
+    assert_eq!(status, "ACTIVE");
+    assert_eq!(items, GOOD_RECORDS as i64, "the good records only");
+    assert!(pitr_enabled(&env, EAST, CORRUPTED).await, "PITR on again");
+
+    // The safety backups: the one taken first, and the one delete-table took.
+    let names = backup_names(&env, CORRUPTED).await;
+    assert!(
+        names.iter().any(|n| n.starts_with("corruption-")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("corrupted-")),
+        "{names:?}"
+    );
+
+    // Ingestion stopped, then restarted as it was.
+    assert_eq!(sent(&recorded, "PutFunctionConcurrency").len(), 1);
+    assert_eq!(mapping_state(&env, EAST, &seeded.mapping).await, "Enabled");
+    assert_eq!(reserved_concurrency(&env, EAST, INGESTION).await, None);
+}
+
+/// The example estate with the plan's emergency stack and its template file beside it.
+fn loss_estate(dir: &std::path::Path) -> drconsole::config::Estate {
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/estate.example.toml"),
+    )
+    .unwrap();
+    let text = format!(
+        "{example}\n[[stacks]]\nname = \"{EMERGENCY_STACK}\"\nrole = \"emergency\"\n\
+         template = \"{EMERGENCY_TEMPLATE_FILE}\"\n"
+    );
+    let path = dir.join("estate.toml");
+    std::fs::write(&path, &text).unwrap();
+    std::fs::write(dir.join(EMERGENCY_TEMPLATE_FILE), EMERGENCY_TEMPLATE).unwrap();
+    drconsole::config::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+#[ignore = "needs restores under an estate table's own name (the sources package)"]
+async fn infrastructure_loss_rebuilds_the_stack_functions_and_lost_tables_from_their_newest_backups()
+ {
+    let env = common::moto().await;
+    let loss = seed_infrastructure_loss(&env).await;
+    let home = tempfile::tempdir().unwrap();
+    let estate = loss_estate(home.path());
+    let (cloud, executor) = executor_over(&env, &estate, &home.path().join("journal")).await;
+
+    env.start_recording();
+    let mut handle = drconsole::runbook::start(
+        Arc::new(parse(INFRASTRUCTURE_LOSS)),
+        executor,
+        cloud,
+        RunOptions {
+            ask_before_writes: false,
+            manual: Manual::All,
+            take_preselected: true,
+            choose: BTreeMap::from([("stack-source".to_owned(), "template".to_owned())]),
+            ..RunOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    // The engine fails a for_each when a step of an item failed, even one whose
+    // `on_failure = "goto:…"` took the item on to a restore that succeeded; retried, the
+    // group finds each item done. One retry is what a commander would do.
+    let end = drive(&mut handle, &BTreeMap::new(), &[], &["tables"]).await;
+    let recorded = env.stop_recording();
+    let view = handle.view();
+    assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));
+
+    // The emergency stack, from the template file with the plan's parameters.
+    assert_eq!(
+        common::stacks::status(&env, EAST, EMERGENCY_STACK)
+            .await
+            .as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let params = common::stacks::parameters(&env, EAST, EMERGENCY_STACK).await;
+    assert_eq!(params["RecoveryMode"], "true");
+    assert_eq!(params["Environment"], "production");
+
+    // Every function, from its newest dated backup (the older one has other code).
+    for function in common::FUNCTIONS {
+        let out = env
+            .lambda(EAST)
+            .await
+            .get_function()
+            .function_name(function)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{function} restored: {e:?}"));
+        let sha = out
+            .configuration()
+            .and_then(|c| c.code_sha256())
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(
+            sha,
+            code_sha256(&function_code(function, true)),
+            "{function}"
+        );
+    }
+    let creates: Vec<&Recorded> = recorded
+        .iter()
+        .filter(|r| r.method == "POST" && r.path().ends_with("/functions"))
+        .collect();
+    assert_eq!(
+        creates.len(),
+        common::FUNCTIONS.len(),
+        "one CreateFunction each"
+    );
+    assert!(
+        creates.iter().all(|r| r
+            .body
+            .contains(&format!("lambda-backups/{}/", loss.backup_dates[1]))),
+        "from the newest folder: {:?}",
+        creates.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+
+    // The lost tables, each from its newest backup by creation time (moto lists the older
+    // first: the plan's `BackupSummaries[0]` would have taken it), under its own name.
+    let restores = sent(&recorded, "RestoreTableFromBackup");
+    let targets: BTreeSet<&str> = restores
+        .iter()
+        .filter_map(|r| r["TargetTableName"].as_str())
+        .collect();
+    assert_eq!(targets, BTreeSet::from(LOST_TABLES), "{restores:#?}");
+    let main = restores
+        .iter()
+        .find(|r| r["TargetTableName"] == LOST_TABLES[0])
+        .unwrap();
+    assert_eq!(main["BackupArn"], loss.main_backups[1].as_str());
+    for table in LOST_TABLES {
+        let (status, _) = table_status(&env, table).await.expect("restored");
+        assert_eq!(status, "ACTIVE", "{table}");
+        assert!(pitr_enabled(&env, EAST, table).await, "{table} protected");
+    }
+    assert_eq!(
+        table_status(&env, LOST_TABLES[0]).await.map(|s| s.1),
+        Some(NEWER_ITEMS as i64)
+    );
+    // The table that survived is protected again, not restored over.
+    assert!(pitr_enabled(&env, EAST, SURVIVING_TABLE).await);
+    assert_ne!(
+        view.step(&format!("tables/{SURVIVING_TABLE}/restore-table"))
+            .map(|s| s.state),
+        Some(StepState::Succeeded),
+        "{}",
+        describe(&view)
+    );
+
+    // Every bucket reads: nothing is copied over it.
+    for s in view.steps.iter().filter(|s| s.id == "access") {
+        assert_eq!(s.state, StepState::Succeeded, "{}", describe(&view));
+    }
+    let copies: Vec<String> = writes(&recorded)
+        .into_iter()
+        .filter(|w| {
+            common::DATA_BUCKETS
+                .iter()
+                .any(|b| w.contains(&format!("/{b}/")))
+        })
+        .collect();
+    assert!(copies.is_empty(), "{copies:?}");
+}
+
+/// An executor over the simulated estate (`--demo`), on a clock that moves only when the
+/// run waits, so AWS's minutes pass without the test sleeping.
+fn on_the_sim(
+    estate: &drconsole::config::Estate,
+    dir: &std::path::Path,
+) -> (Arc<dyn Cloud>, Arc<Executor>) {
+    use chrono::TimeZone;
+    use drconsole::cloud::sim::{ACCOUNT, Latency, SimClock, SimCloud, SimOptions};
+    use drconsole::incident::journal::{Journal, Origin};
+    let sim: Arc<dyn Cloud> = Arc::new(SimCloud::new(
+        estate,
+        SimOptions {
+            clock: SimClock::fixed(chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap()),
+            latency: Latency::None,
+            faults: Vec::new(),
+        },
+    ));
+    let origin = Origin::new(
+        drconsole::mode::Mode::Simulation,
+        Some(ACCOUNT.to_owned()),
+        Vec::new(),
+    );
+    let journal = Journal::open_or_create(&dir.join("journal"), origin).unwrap();
+    let options = ExecutorOptions {
+        account: Some(ACCOUNT.to_owned()),
+        ..ExecutorOptions::default()
+    };
+    let executor = Arc::new(Executor::new(
+        sim.clone(),
+        Arc::new(estate.clone()),
+        journal,
+        options,
+    ));
+    (sim, executor)
+}
+
+#[tokio::test]
+async fn infrastructure_loss_rehearses_end_to_end_on_the_simulated_estate() {
+    let home = tempfile::tempdir().unwrap();
+    let estate = loss_estate(home.path());
+    let (sim, executor) = on_the_sim(&estate, home.path());
+    let mut handle = drconsole::runbook::start(
+        Arc::new(parse(INFRASTRUCTURE_LOSS)),
+        executor,
+        sim.clone(),
+        RunOptions {
+            ask_before_writes: false,
+            manual: Manual::All,
+            take_preselected: true,
+            choose: BTreeMap::from([("stack-source".to_owned(), "template".to_owned())]),
+            ..RunOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let end = drive(&mut handle, &BTreeMap::new(), &[], &[]).await;
+    let view = handle.view();
+    assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));
+    // The simulated estate lost nothing: every table is still there and is only checked,
+    // every function restored from its newest backup, every bucket readable.
+    for s in &view.steps {
+        let expected = match s.id.as_str() {
+            "deleted-stack" | "stack-from-deleted" | "restore-table" | "copy-back" => {
+                StepState::Skipped
+            }
+            _ => StepState::Succeeded,
+        };
+        assert_eq!(s.state, expected, "{}\n{}", s.path, describe(&view));
+    }
+    let functions = view.steps.iter().filter(|s| s.id == "restore-function");
+    assert_eq!(functions.count(), estate.named_functions().len());
+}
+
+#[tokio::test]
+#[ignore = "needs the find-invalid check and restores under an estate table's own name \
+            (the sources package), and the engine keeping a failed verify's figures"]
+async fn data_corruption_rehearses_end_to_end_on_the_simulated_estate() {
+    let home = tempfile::tempdir().unwrap();
+    let estate = example_estate();
+    let (sim, executor) = on_the_sim(&estate, home.path());
+    let mut handle = drconsole::runbook::start(
+        Arc::new(parse(DATA_CORRUPTION)),
+        executor,
+        sim.clone(),
+        RunOptions {
+            inputs: BTreeMap::from([("table".to_owned(), CORRUPTED.to_owned())]),
+            ask_before_writes: false,
+            confirm: BTreeSet::from([INGESTION.to_owned(), CORRUPTED.to_owned()]),
+            manual: Manual::All,
+            take_preselected: true,
+            ..RunOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Half an hour ago lies inside the simulated table's window (PITR on for weeks).
+    let inputs = BTreeMap::from([("restore-time", "-30m".to_owned())]);
+    let end = drive(&mut handle, &inputs, &[], &[]).await;
+    let view = handle.view();
+    assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));
+    let recovery = view.step("restore").unwrap().outputs["created"].clone();
+    assert!(
+        recovery.starts_with("flightdata-main-recovery-"),
+        "{recovery}"
+    );
+    for id in [
+        "delete-corrupted",
+        "restore-original",
+        "reprotect",
+        "restart-ingestion",
+    ] {
+        assert_eq!(
+            view.step(id).map(|s| s.state),
+            Some(StepState::Succeeded),
+            "{id}\n{}",
+            describe(&view)
+        );
+    }
+    assert!(
+        sim.describe_table(common::PRIMARY_REGION, CORRUPTED)
+            .await
+            .unwrap()
+            .is_active()
+    );
 }
