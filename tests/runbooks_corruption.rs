@@ -25,7 +25,7 @@ use drconsole::runbook::{Command, Manual, Need, RunOptions, RunState, Runbook, S
 
 use common::recorder::Recorded;
 use common::{MotoEnv, PRIMARY_REGION as EAST};
-use drive::{describe, drive};
+use drive::{Driver, describe};
 use helpers::*;
 use scenarios::*;
 
@@ -145,10 +145,12 @@ async fn data_corruption_restores_to_the_chosen_time_and_puts_the_clean_copy_und
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
+    let mut driver = Driver::default();
     let no_inputs = BTreeMap::new();
 
     // The restore time is asked with the scan's earliest bad record as its default.
-    let asked = drive(&mut handle, &no_inputs, &["restore-time"], &[])
+    let asked = driver
+        .drive(&mut handle, &no_inputs, &["restore-time"], &[])
         .await
         .expect_err("the run asks for the restore time");
     let view = handle.view();
@@ -172,14 +174,19 @@ async fn data_corruption_restores_to_the_chosen_time_and_puts_the_clean_copy_und
         Some(Need::Input { default, .. }) => assert_eq!(default.as_ref(), Some(earliest)),
         other => panic!("{other:?}"),
     }
-    handle.send(Command::Provide {
-        step: asked.path.clone(),
-        value: chosen.to_rfc3339(),
-    });
+    driver.answer(
+        &handle,
+        &asked,
+        Command::Provide {
+            step: asked.path.clone(),
+            value: chosen.to_rfc3339(),
+        },
+    );
 
     // moto's PITR restore copies the current items, bad ones included, whatever the time;
     // AWS's restore to before the corruption would not have them: take them out here.
-    let review = drive(&mut handle, &no_inputs, &[], &[])
+    let review = driver
+        .drive(&mut handle, &no_inputs, &[], &[])
         .await
         .expect_err("the review waits for a person");
     assert_eq!(review.id, "review", "{}", describe(&handle.view()));
@@ -190,12 +197,16 @@ async fn data_corruption_restores_to_the_chosen_time_and_puts_the_clean_copy_und
     );
     let bad: Vec<String> = bad_records().into_iter().map(|b| b.0).collect();
     remove_records(&env, &recovery, &bad).await;
-    handle.send(Command::Done {
-        step: review.path.clone(),
-        note: Some("spot-checked".to_owned()),
-    });
+    driver.answer(
+        &handle,
+        &review,
+        Command::Done {
+            step: review.path.clone(),
+            note: Some("spot-checked".to_owned()),
+        },
+    );
 
-    let end = drive(&mut handle, &no_inputs, &[], &[]).await;
+    let end = driver.drive(&mut handle, &no_inputs, &[], &[]).await;
     let recorded = env.stop_recording();
     let view = handle.view();
     assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));
@@ -237,7 +248,16 @@ async fn data_corruption_restores_to_the_chosen_time_and_puts_the_clean_copy_und
     );
 
     // Ingestion stopped, then restarted as it was.
-    assert_eq!(sent(&recorded, "PutFunctionConcurrency").len(), 1);
+    let throttles = recorded
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path().ends_with("/concurrency"))
+        .count();
+    assert_eq!(
+        throttles,
+        1,
+        "PutFunctionConcurrency once: {:?}",
+        writes(&recorded)
+    );
     assert_eq!(mapping_state(&env, EAST, &seeded.mapping).await, "Enabled");
     assert_eq!(reserved_concurrency(&env, EAST, INGESTION).await, None);
 }
@@ -283,10 +303,13 @@ async fn infrastructure_loss_rebuilds_the_stack_functions_and_lost_tables_from_t
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
+    let mut driver = Driver::default();
     // The engine fails a for_each when a step of an item failed, even one whose
     // `on_failure = "goto:…"` took the item on to a restore that succeeded; retried, the
     // group finds each item done. One retry is what a commander would do.
-    let end = drive(&mut handle, &BTreeMap::new(), &[], &["tables"]).await;
+    let end = driver
+        .drive(&mut handle, &BTreeMap::new(), &[], &["tables"])
+        .await;
     let recorded = env.stop_recording();
     let view = handle.view();
     assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));

@@ -57,7 +57,8 @@ async fn infrastructure_loss_rehearses_end_to_end_on_the_simulated_estate() {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    let end = drive(&mut handle, &BTreeMap::new(), &[], &[]).await;
+    let mut driver = Driver::default();
+    let end = driver.drive(&mut handle, &BTreeMap::new(), &[], &[]).await;
     let view = handle.view();
     assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));
     // The simulated estate lost nothing: every table is still there and is only checked,
@@ -99,9 +100,10 @@ async fn data_corruption_rehearses_end_to_end_on_the_simulated_estate() {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
+    let mut driver = Driver::default();
     // Half an hour ago lies inside the simulated table's window (PITR on for weeks).
     let inputs = BTreeMap::from([("restore-time", "-30m".to_owned())]);
-    let end = drive(&mut handle, &inputs, &[], &[]).await;
+    let end = driver.drive(&mut handle, &inputs, &[], &[]).await;
     let view = handle.view();
     assert_eq!(end.ok(), Some(RunState::Succeeded), "{}", describe(&view));
     let recovery = view.step("restore").unwrap().outputs["created"].clone();
