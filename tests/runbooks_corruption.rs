@@ -166,8 +166,11 @@ async fn data_corruption_restores_to_the_chosen_time_and_puts_the_clean_copy_und
         .get("figure.earliest_bad")
         .expect("the earliest bad record's time");
     assert!(earliest.starts_with("2026-11-26T09:41:00"), "{earliest}");
+    // Offered: the plan's five minutes before the earliest bad record.
     match &asked.need {
-        Some(Need::Input { default, .. }) => assert_eq!(default.as_ref(), Some(earliest)),
+        Some(Need::Input { default, .. }) => {
+            assert_eq!(default.as_deref(), Some("2026-11-26T09:36:00Z"))
+        }
         other => panic!("{other:?}"),
     }
     driver.answer(
