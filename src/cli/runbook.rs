@@ -248,11 +248,10 @@ fn describe(loaded: &Loaded) -> String {
     if let Some(s) = &rb.scenario {
         out.push_str(&format!("scenario: {s}\n"));
     }
-    out.push_str(&format!(
-        "from: {} ({})\n",
-        loaded.path.display(),
-        origin(loaded)
-    ));
+    out.push_str(&match loaded.origin {
+        Origin::Shipped => format!("from: {} (shipped)\n", loaded.path.display()),
+        Origin::User(_) => format!("from: {} (yours)\n", loaded.path.display()),
+    });
     if let Some(t) = &rb.target {
         out.push_str(&format!("target: {}\n", t.get_ref()));
     }
@@ -447,6 +446,7 @@ impl Flags {
             take_preselected: true,
             choose: g.choose.clone(),
             resume,
+            poll_every: None,
         }
     }
 }
@@ -544,15 +544,19 @@ async fn drive(
     if json {
         emit(&format!("{}\n", pretty(&view)?))?;
     } else {
-        emit(&summary(&view))?;
+        emit(&summary(&view, session.cloud.now()))?;
     }
     match finished {
         Some(RunState::Succeeded) => Ok(ExitCode::SUCCESS),
         Some(RunState::Running) | None => {
-            let wanted: Vec<String> = view.waiting().map(|s| flag_for(&runbook, s)).collect();
+            let (why, flags): (Vec<String>, Vec<Option<String>>) =
+                view.waiting().map(|s| flag_for(&runbook, s)).unzip();
+            let flags: Vec<String> = flags.into_iter().flatten().collect();
             Err(Failure::Refused(format!(
-                "run {run} stopped: {}; run it again with those flags and --resume {run}",
-                wanted.join("; ")
+                "run {run} stopped: {}; nothing of it was sent. Go on with:\n  drconsole runbook \
+                 run {name} --resume {run}{}",
+                why.join("; "),
+                flags.iter().map(|f| format!(" {f}")).collect::<String>()
             )))
         }
         Some(state) => {
@@ -602,12 +606,19 @@ fn answer_starts(handle: &crate::runbook::RunHandle, view: &RunView) {
     }
 }
 
-/// The flag that would answer a waiting step.
-fn flag_for(runbook: &Runbook, step: &StepView) -> String {
+/// Why a waiting step waits, and the flag that answers it (none for a failed step: fix the
+/// cause, then resume).
+fn flag_for(runbook: &Runbook, step: &StepView) -> (String, Option<String>) {
     let path = &step.path;
     match &step.need {
-        Some(Need::Confirm { name }) => format!("{path} is destructive: --confirm {name}"),
-        Some(Need::Done) => format!("{path} is manual: do it, then --done {path}"),
+        Some(Need::Confirm { name }) => (
+            format!("{path} is destructive: type its name back"),
+            Some(format!("--confirm {name}")),
+        ),
+        Some(Need::Done) => (
+            format!("{path} is manual: do it, then mark it done"),
+            Some(format!("--done {path}")),
+        ),
         Some(Need::Input { prompt, error, .. }) => {
             let why = error
                 .as_ref()
@@ -617,22 +628,31 @@ fn flag_for(runbook: &Runbook, step: &StepView) -> String {
                 .step(&step.id)
                 .and_then(|s| s.input.as_ref())
                 .map_or("NAME", |i| i.get_ref().as_str());
-            format!("{path} asks \"{prompt}\"{why}: --input {name}=VALUE")
+            (
+                format!("{path} asks \"{prompt}\"{why}"),
+                Some(format!("--input {name}=VALUE")),
+            )
         }
-        Some(Need::Choice { options, .. }) => format!(
-            "{path} is a decision with nothing preselected: --choose {path}=OPTION ({})",
-            options
-                .iter()
-                .filter(|o| o.available)
-                .map(|o| o.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        Some(Need::Choice { options, .. }) => (
+            format!(
+                "{path} is a decision with nothing preselected (options: {})",
+                options
+                    .iter()
+                    .filter(|o| o.available)
+                    .map(|o| o.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(format!("--choose {path}=OPTION")),
         ),
-        Some(Need::Retry) => format!(
-            "{path} failed ({})",
-            step.error.as_deref().unwrap_or("no reason given")
+        Some(Need::Retry) => (
+            format!(
+                "{path} failed: {}",
+                step.error.as_deref().unwrap_or("no reason given")
+            ),
+            None,
         ),
-        Some(Need::Start) | None => format!("{path} is waiting"),
+        Some(Need::Start) | None => (format!("{path} is waiting"), None),
     }
 }
 
@@ -645,10 +665,13 @@ fn transition(runbook: &Runbook, step: &StepView) -> String {
         .unwrap_or_default();
     let detail = match step.state {
         StepState::Failed => step.error.clone().map(|e| format!(": {e}")),
-        StepState::Waiting => step
-            .need
-            .as_ref()
-            .map(|_| format!(": {}", flag_for(runbook, step))),
+        StepState::Waiting => step.need.as_ref().map(|_| {
+            let (why, flag) = flag_for(runbook, step);
+            match flag {
+                Some(flag) => format!(": {why} ({flag})"),
+                None => format!(": {why}"),
+            }
+        }),
         StepState::Succeeded => step
             .outputs
             .get("status")
@@ -661,7 +684,7 @@ fn transition(runbook: &Runbook, step: &StepView) -> String {
 }
 
 /// Each step's state and time against its target, then the run's.
-fn summary(view: &RunView) -> String {
+fn summary(view: &RunView, now: chrono::DateTime<chrono::Utc>) -> String {
     let took = |s: Option<chrono::DateTime<chrono::Utc>>,
                 f: Option<chrono::DateTime<chrono::Utc>>| {
         match (s, f) {
@@ -691,16 +714,27 @@ fn summary(view: &RunView) -> String {
         }
     );
     for s in &view.steps {
-        out.push_str(&format!(
-            "  {:<9} {:<width$}  {}\n",
+        let line = format!(
+            "  {:<9} {:<width$}  {}",
             s.state.label(),
             s.path,
             against(took(s.started, s.finished), s.target)
-        ));
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
+    // A run that stopped for a person is timed to now: its clock keeps running.
     out.push_str(&format!(
-        "  total: {}\n",
-        against(took(Some(view.started), view.finished), view.target)
+        "  total: {}{}\n",
+        against(
+            took(Some(view.started), Some(view.finished.unwrap_or(now))),
+            view.target
+        ),
+        if view.finished.is_none() {
+            " so far"
+        } else {
+            ""
+        }
     ));
     out
 }
