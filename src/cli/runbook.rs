@@ -100,7 +100,9 @@ pub async fn run(
         RunbookCommand::Show { name } => {
             let session = Session::open(options).await?;
             let loaded = find(&name, user_dir, &session)?;
-            emit(&describe(&loaded))?;
+            let mut text = load::describe(&loaded).join("\n");
+            text.push('\n');
+            emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         RunbookCommand::Check { name, all, json } => {
@@ -238,87 +240,6 @@ fn readiness_json(r: &Readiness) -> serde_json::Value {
         "blockers": r.blockers,
         "checked": r.checked,
     })
-}
-
-/// What `runbook show` prints: what it is for, its departures from the plan, its inputs and
-/// every step under its phase.
-fn describe(loaded: &Loaded) -> String {
-    let rb = &loaded.runbook;
-    let mut out = format!("{} — {}\n", rb.name.get_ref(), rb.title);
-    if let Some(s) = &rb.scenario {
-        out.push_str(&format!("scenario: {s}\n"));
-    }
-    out.push_str(&match loaded.origin {
-        Origin::Shipped => format!("from: {} (shipped)\n", loaded.path.display()),
-        Origin::User(_) => format!("from: {} (yours)\n", loaded.path.display()),
-    });
-    if let Some(t) = &rb.target {
-        out.push_str(&format!("target: {}\n", t.get_ref()));
-    }
-    out.push_str(&format!("\n{}\n", rb.summary.trim()));
-    if !rb.fixes.is_empty() {
-        out.push_str("\nwhere it departs from the plan:\n");
-        for fix in &rb.fixes {
-            out.push_str(&format!("  - {}\n", fix.trim()));
-        }
-    }
-    if !rb.inputs.is_empty() {
-        out.push_str("\ninputs (--input NAME=VALUE):\n");
-        for input in &rb.inputs {
-            let default = input
-                .default
-                .as_ref()
-                .map(|d| format!(" [default: {}]", d.get_ref()))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {:<14} {}{default}\n",
-                input.name.get_ref(),
-                input.prompt
-            ));
-        }
-    }
-    fn steps(out: &mut String, list: &[crate::runbook::Step], depth: usize) {
-        for step in list {
-            let what = step
-                .action
-                .as_ref()
-                .or(step.check.as_ref())
-                .map(|a| format!(" — {}", a.get_ref()))
-                .or_else(|| {
-                    step.for_each
-                        .as_ref()
-                        .map(|f| format!(" — for each of {}", f.get_ref()))
-                })
-                .unwrap_or_default();
-            let target = step
-                .target
-                .as_ref()
-                .map(|t| format!(" ({})", t.get_ref()))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "{}{} [{}] {}{what}{target}\n",
-                "  ".repeat(depth + 1),
-                step.id.get_ref(),
-                step.kind.get_ref().label(),
-                step.title
-            ));
-            steps(out, &step.steps, depth + 1);
-        }
-    }
-    for phase in &rb.phases {
-        let target = phase
-            .target
-            .as_ref()
-            .map(|t| format!(" (by {})", t.get_ref()))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "\n{}: {}{target}\n",
-            phase.id.get_ref(),
-            phase.title
-        ));
-        steps(&mut out, &phase.steps, 0);
-    }
-    out
 }
 
 async fn check(
