@@ -184,7 +184,6 @@ async fn backups_of(env: &MotoEnv, table: &str) -> usize {
 }
 
 #[tokio::test]
-#[ignore = "every runbook command loads the shipped ones, and data-corruption.toml names the check find-invalid, which is not in main yet (rbsources)"]
 async fn list_and_show_name_a_users_runbook_and_an_unknown_name_lists_the_known() {
     let env = common::moto().await;
     let place = Place::new(&[PROTECT, RETIRE]);
@@ -241,7 +240,6 @@ async fn list_and_show_name_a_users_runbook_and_an_unknown_name_lists_the_known(
 }
 
 #[tokio::test]
-#[ignore = "every runbook command loads the shipped ones, and data-corruption.toml names the check find-invalid, which is not in main yet (rbsources)"]
 async fn a_dry_run_prints_every_request_and_sends_and_journals_nothing() {
     let env = common::moto().await;
     for table in ["flightdata-main", "flightdata-metrics", "flightdata-config"] {
@@ -290,7 +288,6 @@ async fn a_dry_run_prints_every_request_and_sends_and_journals_nothing() {
 }
 
 #[tokio::test]
-#[ignore = "every runbook command loads the shipped ones, and data-corruption.toml names the check find-invalid, which is not in main yet (rbsources)"]
 async fn a_run_backs_up_and_protects_the_table_and_times_each_step() {
     let env = common::moto().await;
     common::create_table(&env, EAST, "flightdata-main").await;
@@ -342,7 +339,6 @@ async fn a_run_backs_up_and_protects_the_table_and_times_each_step() {
 }
 
 #[tokio::test]
-#[ignore = "every runbook command loads the shipped ones, and data-corruption.toml names the check find-invalid, which is not in main yet (rbsources)"]
 async fn a_step_that_needs_a_person_stops_the_run_naming_the_flag_and_resume_goes_on() {
     let env = common::moto().await;
     common::create_table(&env, EAST, "flightdata-config").await;
@@ -407,7 +403,6 @@ async fn a_step_that_needs_a_person_stops_the_run_naming_the_flag_and_resume_goe
 }
 
 #[tokio::test]
-#[ignore = "every runbook command loads the shipped ones, and data-corruption.toml names the check find-invalid, which is not in main yet (rbsources)"]
 async fn a_run_killed_between_a_write_and_its_record_resumes_without_sending_it_twice() {
     let env = common::moto().await;
     common::create_table(&env, EAST, "flightdata-main").await;
@@ -498,4 +493,33 @@ async fn thirty_restores_at_once_take_the_slowest_not_the_sum_on_the_sim_clock()
         figures.slowest_single,
         figures.ratio()
     );
+}
+
+#[tokio::test]
+async fn check_names_a_blocker_with_exit_1_and_ready_once_it_is_fixed() {
+    let env = common::moto().await;
+    let place = Place::new(&[PROTECT]);
+
+    let (stdout, _) = run(
+        place
+            .drconsole(&env)
+            .args(["runbook", "check", "protect-main"]),
+        1,
+    );
+    assert!(
+        stdout.starts_with("protect-main: 1 blocker — "),
+        "the first blocker in words: {stdout}"
+    );
+    assert!(stdout.contains("flightdata-main"), "{stdout}");
+
+    common::create_table(&env, EAST, "flightdata-main").await;
+    let (stdout, _) = run(
+        place
+            .drconsole(&env)
+            .args(["runbook", "check", "protect-main", "--json"]),
+        0,
+    );
+    let ready: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(ready["ready"], true, "{stdout}");
+    assert_eq!(ready["blockers"], serde_json::json!([]), "{stdout}");
 }
