@@ -418,6 +418,9 @@ async fn finish(shared: &Arc<Shared>, path: &str, ended: &Ended) {
             s.log.push(detail.clone());
         }
     });
+    if ended.outcome == StepOutcome::Skipped {
+        mark_tree(shared, path, StepState::Skipped);
+    }
     if matches!(ended.outcome, StepOutcome::Succeeded | StepOutcome::Skipped) {
         shared
             .finished
@@ -525,6 +528,44 @@ pub(super) async fn run_group(
                 .collect()
         }
     };
+    // A group at the top level is started by a person, once: its steps then go by
+    // themselves (destructive ones still ask for the typed name).
+    if shared.options.ask_before_writes && !path.contains('/') {
+        let mut preview = vec![format!(
+            "{} at once at most, for: {}",
+            bound,
+            lanes
+                .iter()
+                .map(|(prefix, steps, _)| match step.kind.get_ref() {
+                    StepKind::Parallel => steps[0].title.clone(),
+                    _ => prefix.rsplit('/').next().unwrap_or_default().to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )];
+        if step.kind.get_ref() == &StepKind::ForEach {
+            preview.extend(step.steps.iter().map(|s| {
+                let what = s.action.as_ref().or(s.check.as_ref());
+                match what {
+                    Some(a) => format!("  {} ({})", s.title, a.get_ref()),
+                    None => format!("  {}", s.title),
+                }
+            }));
+        }
+        shared.update(path, |s| s.preview = preview);
+        match shared.ask(path, Need::Start).await {
+            Command::Run(_) => {}
+            Command::Skip { reason, .. } => {
+                return Ok(Some(Ended {
+                    outcome: StepOutcome::Skipped,
+                    outputs: BTreeMap::new(),
+                    goto: None,
+                    detail: Some(format!("skipped: {reason}")),
+                }));
+            }
+            _ => return Ok(None),
+        }
+    }
     shared.log(
         path,
         format!(
