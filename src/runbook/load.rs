@@ -9,7 +9,16 @@ use super::model::Runbook;
 use crate::config::{ConfigError, Estate};
 
 /// The runbooks shipped with drconsole: (file name, text).
-pub const SHIPPED: &[(&str, &str)] = &[];
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "region-failover.toml",
+        include_str!("../../templates/runbooks/region-failover.toml"),
+    ),
+    (
+        "region-failback.toml",
+        include_str!("../../templates/runbooks/region-failback.toml"),
+    ),
+];
 
 /// Where a runbook came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
