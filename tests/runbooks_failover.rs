@@ -99,7 +99,6 @@ fn both_runbooks_load_and_name_where_they_depart_from_the_plan() {
 
 /// The plan's Scenario 1 with us-east-1's services unreachable and Route53 answering.
 #[tokio::test]
-#[ignore = "needs the restore source chooser and restores under an estate table's own name (the sources package)"]
 async fn failover_with_the_primary_dead_imports_every_table_restores_the_functions_and_moves_dns() {
     let env = common::moto().await;
     let dir = tempfile::tempdir().unwrap();
@@ -194,7 +193,6 @@ async fn failover_with_the_primary_dead_imports_every_table_restores_the_functio
 /// The same outage with Route53's control plane (in us-east-1) gone too: everything that
 /// does not need DNS is done, and the run ends failed at the DNS step, saying why.
 #[tokio::test]
-#[ignore = "needs the restore source chooser and restores under an estate table's own name (the sources package)"]
 async fn failover_with_route53_unreachable_too_does_the_rest_and_ends_at_the_dns_step() {
     let env = common::moto().await;
     let dir = tempfile::tempdir().unwrap();
@@ -255,7 +253,6 @@ async fn failover_with_route53_unreachable_too_does_the_rest_and_ends_at_the_dns
 /// primary back with its stale tables: the failback replaces them with the backup region's
 /// data (backed up first), compares, puts DNS back and scales the standby down.
 #[tokio::test]
-#[ignore = "needs the restore source chooser and restores under an estate table's own name (the sources package)"]
 async fn failback_brings_the_tables_home_puts_dns_back_and_scales_the_standby_down() {
     let env = common::moto().await;
     let dir = tempfile::tempdir().unwrap();

@@ -55,7 +55,6 @@ fn setup(dir: &Path, faults: Vec<Fault>) -> (Arc<SimCloud>, Arc<Executor>) {
 }
 
 #[tokio::test]
-#[ignore = "needs the restore source chooser and restores under an estate table's own name (the sources package)"]
 async fn on_the_sim_failover_then_failback_walk_to_their_end() {
     let dir = tempfile::tempdir().unwrap();
     let (sim, executor) = setup(dir.path(), vec![Fault::RegionOutage, Fault::StaleExport]);
