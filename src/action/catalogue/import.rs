@@ -42,6 +42,7 @@ const IMPORT_ARGS: &[ArgSpec] = &[
         required: false,
         help: "where to create it (default: the backup region)",
     },
+    super::restore::IF_EXISTS,
 ];
 
 /// One export in S3: where its data and schema are, and the point in time it holds.
@@ -264,7 +265,9 @@ impl Action for ImportTable {
         super::dynamodb::valid_name("table name", &new_name)?;
         // An estate table's name only where no table has it (in the backup region that may
         // be its global-table replica).
-        let owned = super::restore::may_take_name(ctx, &new_name, &region).await?;
+        let owned =
+            super::restore::may_take_name(ctx, &new_name, &region, super::restore::adopts(args))
+                .await?;
         let export = find_export(ctx, table, args.get("export")).await?;
         let (mut schema, schema_from) = schema_for(ctx, table, &export).await?;
         let args = args

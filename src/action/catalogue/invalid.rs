@@ -233,6 +233,10 @@ impl Check for FindInvalid {
             "scanned": count.items,
             "invalid": tally.invalid,
             "earliest_bad": earliest,
+            // The plan's rule: restore to five minutes before the corruption began.
+            "restore_before": tally
+                .earliest
+                .map(|t| (t - chrono::Duration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true)),
             "required": required,
             "time_attribute": time_attribute,
             "missing": tally.missing,

@@ -25,6 +25,16 @@ const NEW_NAME: ArgSpec = ArgSpec {
     help: "the new table's name (default <table>-restored-YYYYMMDDHHMM): a restore cannot \
            overwrite or rename a table",
 };
+/// For runbooks that restore under an estate table's own name: a table already there is the
+/// step's own work found again (a retry, a resumed run), not someone else's.
+pub(super) const IF_EXISTS: ArgSpec = ArgSpec {
+    name: "if-exists",
+    kind: ArgKind::Choice(&["refuse", "adopt"]),
+    required: false,
+    help: "when new-name is an estate table's name and a table of that name exists in the \
+           region: refuse (default), or adopt it as this restore's own result (a re-run after a \
+           crash or a timeout: only its wait and re-protection are left)",
+};
 const REGION: ArgSpec = ArgSpec {
     name: "region",
     kind: ArgKind::Text,
@@ -46,6 +56,7 @@ const BACKUP_ARGS: &[ArgSpec] = &[
         help: "a backup ARN or name (default: the newest AVAILABLE backup by creation time)",
     },
     NEW_NAME,
+    IF_EXISTS,
     REGION,
     TIMEOUT,
 ];
@@ -59,6 +70,7 @@ const PITR_ARGS: &[ArgSpec] = &[
                time ago (-45m) or `latest`",
     },
     NEW_NAME,
+    IF_EXISTS,
     ArgSpec {
         name: "region",
         kind: ArgKind::Text,
@@ -102,7 +114,7 @@ async fn new_name(
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{table}-restored-{}", ctx.now.format("%Y%m%d%H%M")));
     valid_name("table name", &name)?;
-    let owned = may_take_name(ctx, &name, region).await?;
+    let owned = may_take_name(ctx, &name, region, adopts(args)).await?;
     // A table outside the estate keeps the old rule: never its own name where it lives.
     if owned && name == table && region == ctx.primary() {
         return Err(ActionError::Invalid(format!(
@@ -122,6 +134,7 @@ pub(super) async fn may_take_name(
     ctx: &Context<'_>,
     name: &str,
     region: &str,
+    adopt: bool,
 ) -> Result<bool, ActionError> {
     let estate_name = crate::action::TargetKind::Table.contains(ctx.estate, name);
     if !estate_name {
@@ -130,6 +143,7 @@ pub(super) async fn may_take_name(
     match ctx.cloud.describe_table(region, name).await {
         Err(e) if e.is_not_found() => Ok(false),
         Err(e) => Err(ActionError::Cloud(e)),
+        Ok(_) if adopt => Ok(false),
         Ok(info) => Err(ActionError::Invalid(format!(
             "{name} exists in {region} ({}): a restore cannot overwrite a table; give another \
              new-name, or delete {name} first (delete-table backs it up) and restore under its \
@@ -137,6 +151,11 @@ pub(super) async fn may_take_name(
             info.status
         ))),
     }
+}
+
+/// `if-exists=adopt`.
+pub(super) fn adopts(args: &Args) -> bool {
+    args.get("if-exists") == Some("adopt")
 }
 
 /// The protection a table of the estate is expected to have when nothing else is known.

@@ -176,6 +176,26 @@ async fn an_estate_tables_name_is_taken_where_none_has_it_and_is_never_the_runs_
             .is_active()
     );
     assert!(!executor.owns(table));
+    // Run again, the restore is refused (the name is taken) unless told that a table there
+    // is its own result found again (a retry, a resumed runbook): then nothing is sent.
+    let again = executor.plan(restore, table, &args).await.unwrap_err();
+    assert!(again.to_string().contains("exists"), "{again}");
+    let adopt = Args::parse(
+        "restore-backup",
+        restore.args(),
+        &["new-name=flightdata-config", "if-exists=adopt"],
+    )
+    .unwrap();
+    let rerun = executor
+        .run(restore, table, &adopt, None, None, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(rerun.status, Status::AlreadyDone(_)),
+        "{:?}",
+        rerun.status
+    );
+    assert!(!executor.owns(table));
     let err = executor
         .run(delete, table, &Args::default(), None, None, &|_| {})
         .await
