@@ -111,6 +111,67 @@ async fn export_table_saves_the_schema_then_a_completed_export_and_a_second_run_
     assert_eq!(writes(&recorded), Vec::<String>::new(), "no second write");
 }
 
+/// The way home after a failover: the backup region's copy (here with the estate table's
+/// name, as a failover imports it) exported from there, and imported into the primary.
+#[tokio::test]
+async fn export_table_with_region_backup_exports_the_backup_regions_table() {
+    let env = common::moto().await;
+    common::create_table(&env, WEST, TABLE).await;
+    common::put_items(&env, WEST, TABLE, 7).await;
+    common::enable_pitr(&env, WEST, TABLE).await;
+    common::create_bucket(&env, WEST, BUCKET).await;
+    let dir = tempfile::tempdir().unwrap();
+    let executor = executor(&env, dir.path()).await;
+    let prefix = "dynamodb-exports/flightdata-main/failback";
+
+    env.start_recording();
+    let done = run(
+        &executor,
+        "export-table",
+        TABLE,
+        &[&format!("prefix={prefix}"), &format!("region={WEST}")],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("export-table: {e}"));
+    let recorded = env.stop_recording();
+    assert_eq!(done.status, Status::Done);
+    let export = recorded
+        .iter()
+        .find(|r| r.operation() == "ExportTableToPointInTime")
+        .expect("an ExportTableToPointInTime request");
+    assert_eq!(export.region.as_deref(), Some(WEST), "{export:?}");
+    assert!(
+        export.body.contains(&format!(":{WEST}:")),
+        "the backup region's table ARN: {}",
+        export.body
+    );
+    // The account guard's GetCallerIdentity is the only call signed for us-east-1.
+    let east: Vec<String> = recorded
+        .iter()
+        .filter(|r| r.region.as_deref() == Some(EAST) && r.operation() != "GetCallerIdentity")
+        .map(|r| r.operation())
+        .collect();
+    assert_eq!(east, Vec::<String>::new(), "nothing asked of the primary");
+
+    let pairs = [
+        &format!("export=s3://{BUCKET}/{prefix}") as &str,
+        "new-name=flightdata-main-home",
+        &format!("region={EAST}"),
+    ];
+    let outcome = run(&executor, "import-table", TABLE, &pairs)
+        .await
+        .unwrap_or_else(|e| panic!("import-table: {e}"));
+    assert_eq!(outcome.status, Status::Done);
+    let cloud = env.cloud().await;
+    assert_eq!(
+        cloud
+            .count_items(EAST, "flightdata-main-home", 3)
+            .await
+            .unwrap(),
+        7
+    );
+}
+
 #[tokio::test]
 async fn export_table_refuses_a_table_without_pitr_before_sending_anything() {
     let env = common::moto().await;

@@ -84,6 +84,13 @@ const EXPORT_ARGS: &[ArgSpec] = &[
         help: "the point in time to export, RFC 3339, inside the PITR window (default: the \
                latest restorable time when previewed)",
     },
+    ArgSpec {
+        name: "region",
+        kind: ArgKind::Text,
+        required: false,
+        help: "the table's region (default: the primary region; the backup region exports the \
+               copy a failover made there, the way home in a failback)",
+    },
 ];
 
 /// What an export run found of an earlier export to the same place.
@@ -124,7 +131,8 @@ impl Action for ExportTable {
     }
 
     async fn plan(&self, ctx: &Context<'_>, table: &str, args: &Args) -> Result<Plan, ActionError> {
-        let region = ctx.primary();
+        let region = super::dynamodb::region_arg(ctx, args)?;
+        let region = region.as_str();
         let bucket = args
             .get("bucket")
             .map(str::to_owned)
@@ -200,7 +208,11 @@ impl Action for ExportTable {
         if let Some(at) = at {
             schema.read_at = at;
         }
-        let mut args = args.clone().with("bucket", &bucket).with("prefix", &prefix);
+        let mut args = args
+            .clone()
+            .with("bucket", &bucket)
+            .with("prefix", &prefix)
+            .with("region", region);
         if let Some(at) = at {
             args = args.with(
                 "time",
@@ -264,9 +276,10 @@ impl Action for ExportTable {
                 EXPORT_TIMEOUT,
             );
         }
-        if bucket_region == region {
+        if bucket_region == ctx.primary() {
             plan.notes.push(format!(
-                "{bucket} is in {region}, the primary region: this export is lost with it"
+                "{bucket} is in {}, the primary region: this export is lost with it",
+                ctx.primary()
             ));
         }
         plan.notes.push(format!(
@@ -278,7 +291,7 @@ impl Action for ExportTable {
 
     async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {
         let table = plan.target.as_str();
-        let region = ctx.primary();
+        let region = plan.args.get("region").unwrap_or(ctx.primary());
         let (Some(bucket), Some(prefix)) = (plan.args.get("bucket"), plan.args.get("prefix"))
         else {
             return Err("the plan names no bucket or prefix".to_owned());

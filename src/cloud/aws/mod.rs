@@ -185,6 +185,25 @@ impl AwsCloud {
         self
     }
 
+    /// Sends Route53's calls to `url`. Route53's control plane lives in us-east-1, but its
+    /// outages and that region's need not coincide: a rehearsal of a regional outage that
+    /// Route53 survives sets this after [`Self::with_region_endpoint`].
+    pub fn with_route53_endpoint(mut self, url: &str) -> Self {
+        let global = self
+            .base
+            .to_builder()
+            .region(Region::from_static(ROUTE53_HOME))
+            .build();
+        self.route53 = aws_sdk_route53::Client::from_conf(
+            aws_sdk_route53::config::Builder::from(&global)
+                .endpoint_url(url)
+                .interceptor(CallLog::new(ROUTE53_HOME))
+                .interceptor(RegionGate::new(ROUTE53_HOME, &self.down))
+                .build(),
+        );
+        self
+    }
+
     /// The region the standard configuration names (environment or profile), if any.
     pub fn configured_region(&self) -> Option<String> {
         self.base.region().map(ToString::to_string)
