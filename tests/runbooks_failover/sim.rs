@@ -114,8 +114,6 @@ async fn on_the_sim_failover_then_failback_walk_to_their_end() {
 /// The demo as it starts (global-table replicas in the backup region) with the region out:
 /// the failover restores nothing, it re-protects the replicas; the failback only compares.
 #[tokio::test]
-#[ignore = "the sim serves a global-table replica to DescribeTable only: reprotect-table \
-            finds no table flightdata-main in us-west-2"]
 async fn on_the_sim_with_replicas_the_failover_restores_nothing_and_the_failback_compares() {
     let dir = tempfile::tempdir().unwrap();
     let (sim, executor) = setup(dir.path(), vec![Fault::RegionOutage]);

@@ -37,18 +37,6 @@ fn table_info(t: &Table) -> TableInfo {
     }
 }
 
-/// A global table's replica as DescribeTable shows it in the replica's own region: the same
-/// table, listing the region it came from. The simulation keeps only the primary's record.
-fn replica_info(t: &Table, region: &str) -> TableInfo {
-    let mut info = table_info(t);
-    info.arn = table_arn(region, &t.name);
-    info.replicas = vec![TableReplica {
-        region: t.region.clone(),
-        status: Some("ACTIVE".to_owned()),
-    }];
-    info
-}
-
 fn backup_info(b: &Backup) -> BackupInfo {
     BackupInfo {
         arn: b.arn.clone(),
@@ -191,18 +179,10 @@ impl Backups for SimCloud {
         let call = self
             .enter(SERVICE, "DescribeTable", Some(region), table)
             .await?;
-        let state = self.state();
-        let replica = || {
-            state
-                .tables
-                .values()
-                .find(|t| t.name == table && t.replica_regions.iter().any(|r| r == region))
-                .map(|t| replica_info(t, region))
-        };
-        state
+        // A global table's replicas are tables of their regions (State::sync_replicas).
+        self.state()
             .table(region, table)
             .map(table_info)
-            .or_else(replica)
             .ok_or_else(|| resource_not_found(&call, table))
     }
 

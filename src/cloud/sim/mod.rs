@@ -101,6 +101,7 @@ impl SimCloud {
                 fault::apply(&mut state, fault, now);
             }
         }
+        state.sync_replicas();
         SimCloud {
             estate: estate.clone(),
             clock: options.clock,
@@ -130,6 +131,7 @@ impl SimCloud {
         } else if !active && state.faults.remove(&fault) {
             fault::heal(&mut state, &self.estate, fault, now);
         }
+        state.sync_replicas();
     }
 
     /// The state, with every transition due by now applied.

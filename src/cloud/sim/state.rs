@@ -301,6 +301,41 @@ pub(super) struct Lag {
 }
 
 impl State {
+    /// A global table's replicas are tables of their own regions, as AWS serves them: read,
+    /// scanned, protected and counted there. Kept in step with the primary's
+    /// `replica_regions` when a fault removes the global table or puts it back. A table of
+    /// another region made by a restore or an import is never a replica and is left alone.
+    pub fn sync_replicas(&mut self) {
+        let primary = self.primary.clone();
+        let mut wanted: Vec<((String, String), Table)> = Vec::new();
+        for t in self.tables.values().filter(|t| t.region == primary) {
+            for r in &t.replica_regions {
+                let mut replica = t.clone();
+                replica.region = r.clone();
+                replica.arn = t.arn.replace(&format!(":{primary}:"), &format!(":{r}:"));
+                replica.replica_regions = vec![primary.clone()];
+                wanted.push(((r.clone(), t.name.clone()), replica));
+            }
+        }
+        let is_replica = |key: &(String, String), t: &Table| {
+            key.0 != primary && t.replica_regions == [primary.clone()]
+        };
+        let stale: Vec<(String, String)> = self
+            .tables
+            .iter()
+            .filter(|(key, t)| is_replica(key, t) && !wanted.iter().any(|(k, _)| k == *key))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in stale {
+            self.tables.remove(&key);
+        }
+        for (key, replica) in wanted {
+            self.tables.entry(key).or_insert(replica);
+        }
+    }
+}
+
+impl State {
     pub fn next_serial(&mut self) -> u64 {
         self.serial += 1;
         self.serial

@@ -181,15 +181,21 @@ async fn point_in_time_restores_check_the_window_and_pitr() {
     assert_eq!(err.code.as_deref(), Some("TableNotFoundException"));
     assert!(err.is_not_found());
 
-    // Cross-region, by ARN, into the backup region.
+    // Cross-region, by ARN, into the backup region: not under the table's own name, which
+    // its global-table replica holds there.
     let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/flightdata-config";
-    let west = sim
+    let taken = sim
         .restore_pitr(WEST, arn, "flightdata-config", RestorePoint::Latest)
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code.as_deref(), Some("TableAlreadyExistsException"));
+    let west = sim
+        .restore_pitr(WEST, arn, "flightdata-config-west", RestorePoint::Latest)
         .await
         .unwrap();
     assert_eq!(
         west.arn,
-        "arn:aws:dynamodb:us-west-2:123456789012:table/flightdata-config"
+        "arn:aws:dynamodb:us-west-2:123456789012:table/flightdata-config-west"
     );
 }
 
