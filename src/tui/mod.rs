@@ -8,6 +8,7 @@ pub mod incident;
 pub mod keymap;
 pub mod repair;
 pub mod run;
+pub mod runbook;
 pub mod theme;
 pub mod timeline;
 mod toml_file;

@@ -75,6 +75,8 @@ pub struct Runner {
     follower: Option<JoinHandle<()>>,
     actions: Option<Actions>,
     executor: Option<PendingExecutor>,
+    /// Answers for the run under way, forwarded by the task that owns its handle.
+    runbook: Option<UnboundedSender<crate::runbook::Command>>,
 }
 
 impl Runner {
@@ -96,6 +98,7 @@ impl Runner {
             follower: None,
             actions: None,
             executor: None,
+            runbook: None,
         }
     }
 
@@ -159,7 +162,90 @@ impl Runner {
                 confirm,
             } => self.run_action(id, action, target, *previewed, confirm),
             Effect::UndoAction { id, seq } => self.undo_action(id, seq),
+            Effect::CheckReadiness(runbooks) => self.check_readiness(runbooks),
+            Effect::StartRunbook { runbook, inputs } => self.start_runbook(runbook, inputs),
+            Effect::RunbookCommand(command) => match &self.runbook {
+                Some(commands) => {
+                    let _ = commands.send(command);
+                }
+                None => tracing::warn!(?command, "an answer for a run that is not under way"),
+            },
         }
+    }
+
+    /// Reads only, off the loop: a slow region delays the panel, never a key press.
+    fn check_readiness(&mut self, runbooks: Vec<Arc<crate::runbook::Runbook>>) {
+        let (tx, cloud, estate) = (
+            self.tx.clone(),
+            Arc::clone(&self.cloud),
+            Arc::clone(&self.estate),
+        );
+        self.keep(tokio::spawn(async move {
+            let ctx = crate::action::Context {
+                cloud: cloud.as_ref(),
+                estate: &estate,
+                now: cloud.now(),
+            };
+            let mut found = Vec::with_capacity(runbooks.len());
+            for runbook in &runbooks {
+                found.push(crate::runbook::readiness::check(&ctx, runbook).await);
+            }
+            let _ = tx.send(Event::Readiness(found));
+        }));
+    }
+
+    /// Starts the run on the executor the console has now (the incident's, once declared),
+    /// and forwards its views to the loop and the loop's answers to it.
+    fn start_runbook(
+        &mut self,
+        runbook: Arc<crate::runbook::Runbook>,
+        inputs: std::collections::BTreeMap<String, String>,
+    ) {
+        let (tx, executor, cloud) = (self.tx.clone(), self.executor(), Arc::clone(&self.cloud));
+        let (commands, mut answers) = unbounded_channel();
+        self.runbook = Some(commands);
+        self.keep(tokio::spawn(async move {
+            let started = async {
+                let executor = executor.await.map_err(|e| e.to_string())?;
+                let options = crate::runbook::RunOptions {
+                    inputs,
+                    ask_before_writes: true,
+                    ..Default::default()
+                };
+                crate::runbook::start(runbook, executor, cloud, options)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            .await;
+            let mut handle = match started {
+                Ok(handle) => handle,
+                Err(why) => {
+                    let _ = tx.send(Event::RunbookNotStarted(why));
+                    return;
+                }
+            };
+            let update = |handle: &crate::runbook::RunHandle, event| Event::RunbookUpdate {
+                view: Box::new(handle.view()),
+                event,
+            };
+            if tx.send(update(&handle, None)).is_err() {
+                return;
+            }
+            loop {
+                tokio::select! {
+                    answer = answers.recv() => match answer {
+                        Some(command) => handle.send(command),
+                        None => return,
+                    },
+                    event = handle.next_event() => {
+                        let done = event.is_none();
+                        if tx.send(update(&handle, event)).is_err() || done {
+                            return;
+                        }
+                    }
+                }
+            }
+        }));
     }
 
     /// Opens the journal off the loop (blocking I/O) and reads the account once.

@@ -30,6 +30,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             .iter()
             .any(|a| a.description() == row.description && !shown.contains(a))
     });
+    // The checklist's keys only where the checklist is.
+    if app.view != crate::tui::app::View::Runbook {
+        rows_data.retain(|row| {
+            !crate::tui::runbook::STEP_KEYS
+                .iter()
+                .any(|a| a.description() == row.description)
+        });
+    }
     // Every key must show on 80x24: on a short screen pairs share a line and the group
     // column gives its room to their keys, before any key is cut.
     let short = rows_data.len() as u16 + 2 > area.height;

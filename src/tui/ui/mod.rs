@@ -8,6 +8,8 @@ mod panel;
 mod popups;
 mod repair;
 mod rows;
+mod runbook;
+mod runbook_popups;
 mod service;
 mod services;
 mod stopwatch;
@@ -43,8 +45,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         View::Detail { kind, name } => detail::render(app, theme, frame, body, *kind, name),
         View::Service { name } => service::render(app, theme, frame, body, name),
         View::Timeline => timeline::render(app, theme, frame, body),
+        View::Runbook => runbook::render(app, theme, frame, body),
     }
     render_footer(app, theme, frame, footer);
+    // Under the incident popups: an offer to resume an incident comes first.
+    runbook_popups::render(app, theme, frame, body);
     popups::render(app, theme, frame, body);
     repair::render(app, theme, frame, body);
     if app.help_open {
@@ -126,6 +131,11 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     left.extend(read_only.as_ref());
     left.extend(incident.as_ref());
     left.extend([&account, &regions]);
+    // A run off screen still shows, as the clock's neighbour: nobody forgets it is going.
+    let badge = app
+        .run_badge()
+        .filter(|_| app.view != View::Runbook)
+        .map(|text| Span::styled(format!(" {text} "), theme.style(Slot::Title).patch(base)));
     let mut right = vec![&utc];
     if let Some(endpoint) = &endpoint {
         left.push(endpoint);
@@ -140,6 +150,11 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if len(&left) + len(&right) + name.width() <= width {
         let at = 1 + usize::from(read_only.is_some()) + usize::from(incident.is_some());
         left.insert(at, &name);
+    }
+    if let Some(badge) = &badge
+        && len(&left) + len(&right) + badge.width() <= width
+    {
+        right.insert(0, badge);
     }
     if !right.is_empty() && len(&left) + len(&right) + local.width() <= width {
         right.insert(0, &local);
@@ -203,6 +218,14 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
     }
     let mut keys = app.keymap.footer(&app.footer_actions());
+    // On the checklist, enter answers the selected step rather than opening a row.
+    if app.view == View::Runbook && app.runbooks.popup.is_none() {
+        for (_, label) in &mut keys {
+            if *label == crate::tui::keymap::Action::Open.short() {
+                *label = "run/answer";
+            }
+        }
+    }
     // Too wide: drop from the right, but keep help and quit, the ways out and in.
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let width = |k: &[(String, &str)]| -> usize {
