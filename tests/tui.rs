@@ -530,3 +530,5 @@ mod incident;
 mod incident_keys;
 #[path = "tui/repair.rs"]
 mod repair;
+#[path = "tui/runbook.rs"]
+mod runbook;

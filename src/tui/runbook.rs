@@ -368,7 +368,7 @@ impl App {
                     InputKind::Choice => Some(format!("one of {}", input.choices.join(", "))),
                     InputKind::Time => Some(match &input.within_pitr_of {
                         Some(table) => format!(
-                            "a time (RFC 3339, 09:41 UTC, -45m) inside the PITR window of {}",
+                            "RFC 3339, 09:41 UTC or -45m; in {}'s PITR window",
                             table.get_ref()
                         ),
                         None => "a time: RFC 3339, 09:41 (UTC today) or -45m".to_owned(),

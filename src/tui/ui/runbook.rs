@@ -355,6 +355,28 @@ fn step_detail(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, run: &Ru
         };
         lines.push(Line::from(Span::styled(what, theme.status(Status::Warn))));
     }
+    // What a person must act on first, so a short box still shows it: the error, the
+    // instructions, what it acts on; then the request it would send when it waits to be
+    // run, else the live log; the rest after.
+    if let Some(error) = &step.error {
+        let retry = if step.retryable {
+            format!(
+                "retryable: {} tries again",
+                app.keymap.label(Action::StepRetry)
+            )
+        } else {
+            format!(
+                "not retryable: fix the cause, then {} skips or {} cancels",
+                app.keymap.label(Action::StepSkip),
+                app.keymap.label(Action::CancelRun)
+            )
+        };
+        lines.push(Line::from(vec![
+            label("error"),
+            Span::styled(error.clone(), theme.status(Status::Critical)),
+        ]));
+        lines.push(Line::from(vec![label(""), Span::styled(retry, muted)]));
+    }
     if let Some(instructions) = &step.instructions {
         for l in instructions.lines() {
             lines.push(Line::from(Span::styled(l.to_owned(), text)));
@@ -382,42 +404,16 @@ fn step_detail(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, run: &Ru
         };
         lines.push(Line::from(vec![label("danger"), Span::styled(word, style)]));
     }
+    let mut preview = Vec::new();
     if !step.preview.is_empty() {
-        lines.push(Line::from(label("preview")));
+        preview.push(Line::from(label("preview")));
         for l in &step.preview {
-            lines.push(Line::from(Span::styled(format!("  {l}"), text)));
+            preview.push(Line::from(Span::styled(format!("  {l}"), text)));
         }
     }
-    if let Some(error) = &step.error {
-        let retry = if step.retryable {
-            format!(
-                "retryable: {} tries again",
-                app.keymap.label(Action::StepRetry)
-            )
-        } else {
-            format!(
-                "not retryable: fix the cause, then {} skips or {} cancels",
-                app.keymap.label(Action::StepSkip),
-                app.keymap.label(Action::CancelRun)
-            )
-        };
-        lines.push(Line::from(vec![
-            label("error"),
-            Span::styled(error.clone(), theme.status(Status::Critical)),
-        ]));
-        lines.push(Line::from(vec![label(""), Span::styled(retry, muted)]));
-    }
-    if !step.request_ids.is_empty() {
-        lines.push(Line::from(vec![
-            label("requests"),
-            Span::styled(step.request_ids.join(", "), text),
-        ]));
-    }
-    for (k, v) in &step.outputs {
-        lines.push(Line::from(vec![
-            label("output"),
-            Span::styled(format!("{k} = {v}"), text),
-        ]));
+    let about_to_send = matches!(step.need, Some(Need::Start | Need::Confirm { .. }));
+    if about_to_send {
+        lines.append(&mut preview);
     }
     if !step.log.is_empty() {
         lines.push(Line::from(label("log")));
@@ -429,6 +425,19 @@ fn step_detail(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, run: &Ru
         for l in &step.log[from..] {
             lines.push(Line::from(Span::styled(format!("  {l}"), text)));
         }
+    }
+    lines.append(&mut preview);
+    if !step.request_ids.is_empty() {
+        lines.push(Line::from(vec![
+            label("requests"),
+            Span::styled(step.request_ids.join(", "), text),
+        ]));
+    }
+    for (k, v) in &step.outputs {
+        lines.push(Line::from(vec![
+            label("output"),
+            Span::styled(format!("{k} = {v}"), text),
+        ]));
     }
     let block = Block::bordered()
         .border_style(theme.border(false))

@@ -154,10 +154,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             else {
                 return;
             };
-            lines.push(Line::from(Span::styled(
-                step.title.clone(),
-                theme.style(Slot::Title),
-            )));
+            let title = match &step.item {
+                Some(item) if !step.title.contains(item.as_str()) => {
+                    format!("{} — {item}", step.title)
+                }
+                _ => step.title.clone(),
+            };
+            lines.push(Line::from(Span::styled(title, theme.style(Slot::Title))));
             for (i, option) in options.iter().enumerate() {
                 let marker = if Some(i) == *preselected { "★" } else { " " };
                 let style = if !option.available {
@@ -180,7 +183,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 }
             }
             lines.push(Line::from(Span::styled(
-                "★ freshest, preselected · dimmed: cannot be used now",
+                "★ freshest, preselected · ✗ cannot be used now",
                 theme.style(Slot::Muted),
             )));
             let mut below = Vec::new();
