@@ -7,6 +7,7 @@
 //! was in flight is planned again, and its action's precheck decides what is left to send.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -14,9 +15,11 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::model::{InputKind, Runbook, StepKind};
+use super::runner::Shared;
 use crate::action::{Danger, Executor};
 use crate::cloud::Cloud;
 use crate::config::Dur;
+use crate::incident::record::{Record, StepOutcome};
 
 /// Where a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -245,6 +248,8 @@ pub struct RunOptions {
     pub choose: BTreeMap<String, String>,
     /// Resume this run from the journal instead of starting a new one.
     pub resume: Option<String>,
+    /// How often a `wait` step looks again (5 s unless set).
+    pub poll_every: Option<std::time::Duration>,
 }
 
 /// Why a run could not start.
@@ -285,15 +290,305 @@ impl RunHandle {
 }
 
 /// Starts (or, with [`RunOptions::resume`], resumes) a run of `runbook` on a task of the
-/// current runtime. Every write goes through `executor`; reads go to `cloud`.
+/// current runtime. Every write goes through `executor`; reads go to `cloud`. Inputs no
+/// `input` step asks for must be given (or have a default) now.
 pub async fn start(
     runbook: Arc<Runbook>,
     executor: Arc<Executor>,
     cloud: Arc<dyn Cloud>,
     options: RunOptions,
 ) -> Result<RunHandle, EngineError> {
-    let _ = (runbook, executor, cloud, options);
-    Err(EngineError::Invalid(
-        "the engine is not built yet".to_owned(),
-    ))
+    let name = runbook.name.get_ref().clone();
+    let digest = super::load::digest(&toml::to_string(runbook.as_ref()).unwrap_or_default());
+    let (run, started, past) = match &options.resume {
+        Some(run) => {
+            let past = resumed(&executor, run).await?;
+            if past.runbook != name {
+                return Err(EngineError::Invalid(format!(
+                    "run {run} is of runbook {}, not {name}",
+                    past.runbook
+                )));
+            }
+            if past.finished {
+                return Err(EngineError::Invalid(format!(
+                    "run {run} has ended; start a new run instead"
+                )));
+            }
+            (run.clone(), past.started, Some(past))
+        }
+        None => (run_id(&name), cloud.now(), None),
+    };
+    let base = super::vars::base_scope(executor.estate(), &run, started);
+    let mut inputs = past.as_ref().map(|p| p.inputs.clone()).unwrap_or_default();
+    inputs.extend(options.inputs.clone());
+    let asked: BTreeSet<&str> = runbook
+        .steps()
+        .into_iter()
+        .filter_map(|s| s.input.as_ref().map(|i| i.get_ref().as_str()))
+        .collect();
+    for input in &runbook.inputs {
+        let key = input.name.get_ref();
+        if let Some(known) = runbook.inputs.iter().find(|i| i.name.get_ref() == key)
+            && !known.choices.is_empty()
+            && let Some(value) = inputs.get(key)
+            && !known.choices.iter().any(|c| c.eq_ignore_ascii_case(value))
+        {
+            return Err(EngineError::Invalid(format!(
+                "input {key}: `{value}` is not one of: {}",
+                known.choices.join(", ")
+            )));
+        }
+        if asked.contains(key.as_str()) || inputs.contains_key(key) {
+            continue;
+        }
+        match &input.default {
+            Some(default) => {
+                let value = base
+                    .render(default.get_ref())
+                    .map_err(|e| EngineError::Invalid(format!("input {key}: {e}")))?;
+                inputs.insert(key.clone(), value);
+            }
+            None => {
+                return Err(EngineError::Invalid(format!(
+                    "{name} needs the input {key} ({}): --input {key}=…",
+                    input.prompt
+                )));
+            }
+        }
+    }
+    if let Some(unknown) = options
+        .inputs
+        .keys()
+        .find(|k| !runbook.inputs.iter().any(|i| i.name.get_ref() == *k))
+    {
+        return Err(EngineError::Invalid(format!(
+            "{name} has no input `{unknown}` (it takes: {})",
+            runbook
+                .inputs
+                .iter()
+                .map(|i| i.name.get_ref().as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if past.is_none() {
+        executor
+            .journal(Record::RunbookStarted {
+                run: run.clone(),
+                runbook: name.clone(),
+                inputs: inputs.clone(),
+                digest,
+            })
+            .await
+            .map_err(|e| EngineError::Journal(e.to_string()))?;
+    }
+    let view = Arc::new(Mutex::new(super::runner::initial_view(
+        &runbook, &run, started, &inputs,
+    )));
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let (commands, mut commands_rx) = mpsc::unbounded_channel();
+    let (finished, in_flight) = past
+        .map(|p| (p.finished_steps, p.in_flight))
+        .unwrap_or_default();
+    let shared = Arc::new(Shared {
+        runbook: Arc::clone(&runbook),
+        executor,
+        cloud,
+        options,
+        run: run.clone(),
+        view: Arc::clone(&view),
+        events: events_tx,
+        waiters: Mutex::new(Default::default()),
+        cancelled: AtomicBool::new(false),
+        finished: Mutex::new(finished),
+        in_flight,
+        inputs: Mutex::new(inputs),
+    });
+    let router = Arc::clone(&shared);
+    tokio::spawn(async move {
+        while let Some(command) = commands_rx.recv().await {
+            router.route(command);
+        }
+    });
+    tokio::spawn(drive(shared, base));
+    Ok(RunHandle {
+        run,
+        view,
+        commands,
+        events,
+    })
 }
+
+/// The run, phase after phase, and its end in the journal.
+async fn drive(shared: Arc<Shared>, base: super::vars::Scope) {
+    let runbook = Arc::clone(&shared.runbook);
+    let mut scope = base;
+    let mut cancelled = false;
+    for phase in &runbook.phases {
+        match super::runner::run_list(&shared, &phase.steps, "", scope.clone()).await {
+            Some(next) => scope = next,
+            None => {
+                cancelled = true;
+                break;
+            }
+        }
+    }
+    if cancelled {
+        for phase in &runbook.phases {
+            for step in &phase.steps {
+                super::runner::mark_tree(&shared, step.id.get_ref(), StepState::Cancelled);
+            }
+        }
+    }
+    let failed: Vec<String> = shared
+        .view
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .steps
+        .iter()
+        .filter(|s| s.state == StepState::Failed && s.depth == 0)
+        .map(|s| match &s.error {
+            Some(e) => format!("{}: {e}", s.path),
+            None => s.path.clone(),
+        })
+        .collect();
+    let (state, outcome, detail) = if cancelled {
+        (
+            RunState::Cancelled,
+            StepOutcome::Cancelled,
+            Some("cancelled".to_owned()),
+        )
+    } else if failed.is_empty() {
+        (RunState::Succeeded, StepOutcome::Succeeded, None)
+    } else {
+        (
+            RunState::Failed,
+            StepOutcome::Failed,
+            Some(format!("failed: {}", failed.join("; "))),
+        )
+    };
+    let now = shared.now();
+    {
+        let mut view = shared.view.lock().unwrap_or_else(|p| p.into_inner());
+        view.state = state;
+        view.finished = Some(now);
+    }
+    let _ = shared
+        .executor
+        .journal(Record::RunbookFinished {
+            run: shared.run.clone(),
+            runbook: runbook.name.get_ref().clone(),
+            outcome,
+            detail,
+        })
+        .await;
+    shared.emit(Event::Finished(state));
+}
+
+/// What the journal says about an earlier run.
+struct Past {
+    runbook: String,
+    started: DateTime<Utc>,
+    inputs: BTreeMap<String, String>,
+    finished: bool,
+    finished_steps: super::runner::Finished,
+    in_flight: BTreeSet<String>,
+}
+
+async fn resumed(executor: &Executor, run: &str) -> Result<Past, EngineError> {
+    let dir = executor.journal_dir();
+    let entries = tokio::task::spawn_blocking(move || {
+        crate::incident::journal::Reader::open(&dir)?.collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| EngineError::Journal(e.to_string()))?
+    .map_err(|e| EngineError::Journal(e.to_string()))?;
+    let mut past: Option<Past> = None;
+    for entry in &entries {
+        let Some(record) = entry.record() else {
+            continue;
+        };
+        match record {
+            Record::RunbookStarted {
+                run: r,
+                runbook,
+                inputs,
+                ..
+            } if r == run => {
+                past = Some(Past {
+                    runbook,
+                    started: entry.at,
+                    inputs,
+                    finished: false,
+                    finished_steps: BTreeMap::new(),
+                    in_flight: BTreeSet::new(),
+                });
+            }
+            _ if past.is_none() => {}
+            Record::StepStarted {
+                run: Some(r), step, ..
+            } if r == run => {
+                if let Some(p) = past.as_mut() {
+                    p.in_flight.insert(step);
+                }
+            }
+            Record::StepFinished {
+                run: Some(r),
+                step,
+                outcome,
+                outputs,
+                ..
+            } if r == run => {
+                if let Some(p) = past.as_mut() {
+                    p.in_flight.remove(&step);
+                    match outcome {
+                        StepOutcome::Succeeded | StepOutcome::Skipped => {
+                            p.finished_steps.insert(step, (outcome, outputs));
+                        }
+                        _ => {
+                            p.finished_steps.remove(&step);
+                        }
+                    }
+                }
+            }
+            Record::InputGiven {
+                run: r,
+                name,
+                value,
+                ..
+            } if r == run => {
+                if let Some(p) = past.as_mut() {
+                    p.inputs.insert(name, value);
+                }
+            }
+            Record::RunbookFinished {
+                run: r, outcome, ..
+            } if r == run => {
+                if let Some(p) = past.as_mut() {
+                    p.finished = outcome != StepOutcome::Failed;
+                }
+            }
+            _ => {}
+        }
+    }
+    past.ok_or_else(|| {
+        EngineError::Invalid(format!(
+            "no run {run} in the journal at {}",
+            executor.journal_dir().display()
+        ))
+    })
+}
+
+/// A run's id: the runbook, the time, and a few bits that differ between two runs started
+/// in the same second.
+fn run_id(runbook: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let now = Utc::now();
+    let salt = (now.timestamp_subsec_nanos() ^ COUNTER.fetch_add(1, Ordering::Relaxed)) & 0xffff;
+    format!("{runbook}-{}-{salt:04x}", now.format("%Y%m%dT%H%M%S"))
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

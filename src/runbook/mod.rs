@@ -7,7 +7,9 @@ pub mod engine;
 pub mod load;
 pub mod model;
 pub mod readiness;
+mod runner;
 pub mod sources;
+mod steps;
 pub mod vars;
 
 pub use engine::{
