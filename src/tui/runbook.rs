@@ -353,9 +353,16 @@ impl App {
 
     fn open_start_form(&mut self, runbook: Arc<Runbook>) {
         let scope = crate::runbook::vars::base_scope(&self.estate, "", self.now);
+        // An input an `input` step asks is asked there, when the run reaches it.
+        let asked: Vec<String> = runbook
+            .steps()
+            .into_iter()
+            .filter_map(|s| s.input.as_ref().map(|i| i.get_ref().clone()))
+            .collect();
         let fields = runbook
             .inputs
             .iter()
+            .filter(|input| !asked.contains(input.name.get_ref()))
             .map(|input| {
                 let default = input.default.as_ref().map(|d| d.get_ref().clone());
                 // A default naming a step's output or another input is the engine's to fill.
@@ -531,7 +538,9 @@ impl App {
                     (None, KeyCode::Enter) => match options.get(*selected) {
                         Some(option) if option.available => {
                             let preselected = self.choice_of(step).and_then(|(_, p)| p);
-                            let text = if preselected == Some(*selected) {
+                            let text = if preselected == Some(*selected)
+                                && self.chooses_restore_source(step)
+                            {
                                 "freshest source"
                             } else {
                                 ""
@@ -603,6 +612,23 @@ impl App {
             self.runbooks.popup = Some(popup);
         }
         Some(effects)
+    }
+
+    /// Whether the decision at `path` is the restore source chooser (its options are sources,
+    /// the preselected one the freshest), not a branch the runbook's author wrote.
+    pub fn chooses_restore_source(&self, path: &str) -> bool {
+        let Some(run) = &self.runbooks.run else {
+            return false;
+        };
+        let Some(id) = run.view.step(path).map(|s| s.id.clone()) else {
+            return false;
+        };
+        self.runbooks
+            .runbooks()
+            .iter()
+            .find(|r| *r.name.get_ref() == run.view.runbook)
+            .and_then(|r| r.step(&id))
+            .is_some_and(|s| s.choose.is_some())
     }
 
     /// The options and preselected option of a decision step's live need.

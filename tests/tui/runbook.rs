@@ -46,6 +46,25 @@ target = "15m"
 id = "confirm"
 kind = "manual"
 title = "Confirm the outage"
+
+[[phases]]
+id = "restore"
+title = "15–60 minutes: data in the backup region"
+target = "1h"
+
+[[phases.steps]]
+id = "restore"
+kind = "for_each"
+title = "Restore every table in us-west-2"
+for_each = "tables"
+
+[[phases.steps.steps]]
+id = "source"
+kind = "decision"
+title = "Choose the restore source"
+choose = "restore-source"
+resource = "{{ item }}"
+options = [{ id = "export" }, { id = "backup" }, { id = "pitr" }, { id = "replica" }]
 "#;
 
 const CORRUPTION: &str = r#"
@@ -967,11 +986,17 @@ async fn cancel_asks_first_and_esc_leaves_the_run_going_with_a_badge() {
     // Back to the dashboard: the run goes on, and the header says so.
     press(&mut app, &[KeyCode::Esc]);
     assert_eq!(app.view, View::Dashboard);
-    let screen = screen(&app, 160, 48);
+    let wide = screen(&app, 160, 48);
+    let header = wide.lines().next().unwrap();
     assert!(
-        screen.contains("runbook: region-failover 6/12 · 23m · waiting"),
-        "{screen}"
+        header.contains("runbook: region-failover 6/12 · 23m · waiting"),
+        "{wide}"
     );
+    // Where the header has no room for it, the footer says it, once the flash is gone.
+    app.update(Event::Tick(t0() + Duration::seconds(5)));
+    let narrow = screen(&app, 80, 24);
+    let footer = narrow.lines().last().unwrap();
+    assert!(footer.contains("runbook: region-failover 6/12"), "{narrow}");
     // The same key as the picker brings the checklist back while a run exists.
     press(&mut app, &[KeyCode::Char('b')]);
     assert_eq!(app.view, View::Runbook);

@@ -182,10 +182,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                     )));
                 }
             }
-            lines.push(Line::from(Span::styled(
-                "★ freshest, preselected · ✗ cannot be used now",
-                theme.style(Slot::Muted),
-            )));
+            let sources = app.chooses_restore_source(path);
+            let legend = match (sources, options.iter().any(|o| !o.available)) {
+                (true, _) => "★ freshest, preselected · ✗ cannot be used now",
+                (false, true) => "★ preselected · ✗ cannot be used now",
+                (false, false) => "★ preselected",
+            };
+            lines.push(Line::from(Span::styled(legend, theme.style(Slot::Muted))));
             let mut below = Vec::new();
             if let Some(error) = error {
                 below.push(Line::from(Span::styled(
@@ -217,7 +220,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             draw(
                 Form {
                     theme,
-                    title: " Choose the restore source ".into(),
+                    title: if sources {
+                        " Choose the restore source ".into()
+                    } else {
+                        " Choose ".into()
+                    },
                     lines,
                     field,
                     below,
