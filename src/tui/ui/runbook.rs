@@ -231,6 +231,14 @@ fn phase_line(
     ])
 }
 
+/// A step's glyph: a failed step that waits to be retried or skipped shows as failed.
+fn step_glyph(theme: &Theme, step: &StepView) -> (&'static str, Style) {
+    match step.need {
+        Some(Need::Retry) => state_glyph(theme, StepState::Failed),
+        _ => state_glyph(theme, step.state),
+    }
+}
+
 fn step_line(
     app: &App,
     theme: &Theme,
@@ -239,7 +247,7 @@ fn step_line(
     width: usize,
     selected: bool,
 ) -> Line<'static> {
-    let (glyph, glyph_style) = state_glyph(theme, step.state);
+    let (glyph, glyph_style) = step_glyph(theme, step);
     let indent = "  ".repeat(step.depth);
     let until = step.finished.unwrap_or(app.now);
     let timing = against(theme, step.started, until, step.target);
@@ -310,9 +318,13 @@ fn step_detail(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, run: &Ru
     let text = theme.style(Slot::Text);
     let label = |l: &str| Span::styled(format!("{l:<10}"), muted);
     let mut lines: Vec<Line> = Vec::new();
-    let (glyph, style) = state_glyph(theme, step.state);
+    let (glyph, style) = step_glyph(theme, step);
+    let state = match step.need {
+        Some(Need::Retry) => "failed",
+        _ => step.state.label(),
+    };
     let mut head = vec![
-        Span::styled(format!("{glyph} {}", step.state.label()), style),
+        Span::styled(format!("{glyph} {state}"), style),
         Span::styled(format!(" · {}", step.kind.label()), muted),
     ];
     if step.attempts > 0 || step.max_attempts > 1 {
@@ -366,9 +378,8 @@ fn step_detail(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, run: &Ru
             )
         } else {
             format!(
-                "not retryable: fix the cause, then {} skips or {} cancels",
-                app.keymap.label(Action::StepSkip),
-                app.keymap.label(Action::CancelRun)
+                "not retryable as it stands: fix the cause before {} tries again",
+                app.keymap.label(Action::StepRetry)
             )
         };
         lines.push(Line::from(vec![
