@@ -1283,3 +1283,21 @@ async fn a_real_run_on_the_sim_is_answered_from_the_keys_to_its_end() {
     let done = screen(&app, 80, 24);
     assert!(done.contains("succeeded"), "{done}");
 }
+
+#[tokio::test]
+async fn help_on_the_checklist_at_80x24_lists_every_runbook_key() {
+    let mut app = app_running(failover_view()).await;
+    press(&mut app, &[KeyCode::Char('?')]);
+    let screen = screen(&app, 80, 24);
+    for want in [
+        "Run or answer the selected step",
+        "Mark the selected manual step done",
+        "Skip the selected step",
+        "Try the selected failed step again",
+        "Cancel the run",
+        "Pick a runbook or return to the run",
+    ] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    named!("help_on_the_checklist_80x24", screen);
+}
