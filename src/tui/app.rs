@@ -317,7 +317,10 @@ impl App {
         // Popups and the search line take every key as text; ctrl-c still quits, but asks
         // once before it throws away text that is not yet in the journal.
         if is_ctrl_c(&key) {
-            let unsaved = self.popup.as_ref().and_then(Popup::unsaved);
+            let unsaved = self.popup.as_ref().and_then(Popup::unsaved).or_else(|| {
+                let popup = self.runbooks.popup.as_ref();
+                popup.and_then(super::runbook::RunbookPopup::unsaved)
+            });
             match unsaved {
                 Some(what) if self.quit_armed_until.is_none_or(|until| until < self.now) => {
                     self.quit_armed_until = Some(self.now + Duration::seconds(FLASH_SECS));

@@ -54,6 +54,23 @@ pub enum RunbookPopup {
     Cancel,
 }
 
+impl RunbookPopup {
+    /// What ctrl-c would throw away: a reason typed and not yet sent to the journal.
+    pub fn unsaved(&self) -> Option<&'static str> {
+        match self {
+            RunbookPopup::Skip { field, .. } if !text_of(field).trim().is_empty() => {
+                Some("skip reason")
+            }
+            RunbookPopup::Choose {
+                rationale: Some(field),
+                sent: false,
+                ..
+            } if !text_of(field).trim().is_empty() => Some("reason"),
+            _ => None,
+        }
+    }
+}
+
 /// The runbook's inputs, asked before it starts, defaults filled.
 #[derive(Debug)]
 pub struct StartForm {

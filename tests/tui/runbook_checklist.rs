@@ -400,3 +400,16 @@ async fn help_on_the_checklist_at_80x24_lists_every_runbook_key() {
     }
     named!("help_on_the_checklist_80x24", screen);
 }
+
+#[tokio::test]
+async fn ctrl_c_over_a_reason_not_yet_sent_asks_once_more() {
+    let mut app = app_running(failed_view()).await;
+    press(&mut app, &[KeyCode::Char('s')]);
+    chars(&mut app, "restored by hand");
+    let ctrl_c = Event::from(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    app.update(ctrl_c.clone());
+    assert!(!app.should_quit, "the first ctrl-c warns");
+    assert!(app.flash.as_ref().unwrap().text.contains("skip reason"));
+    app.update(ctrl_c);
+    assert!(app.should_quit);
+}
