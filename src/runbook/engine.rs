@@ -402,6 +402,7 @@ pub async fn start(
         cancelled: AtomicBool::new(false),
         finished: Mutex::new(finished),
         in_flight,
+        tolerated: Mutex::new(BTreeSet::new()),
         inputs: Mutex::new(inputs),
     });
     let router = Arc::clone(&shared);
@@ -440,16 +441,14 @@ async fn drive(shared: Arc<Shared>, base: super::vars::Scope) {
             }
         }
     }
+    // A nested failure is its group's: the top-level steps say whether the run failed.
     let failed: Vec<String> = shared
-        .view
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .steps
-        .iter()
-        .filter(|s| s.state == StepState::Failed && s.depth == 0)
-        .map(|s| match &s.error {
-            Some(e) => format!("{}: {e}", s.path),
-            None => s.path.clone(),
+        .failed()
+        .into_iter()
+        .filter(|(path, _)| !path.contains('/'))
+        .map(|(path, error)| match error {
+            Some(e) => format!("{path}: {e}"),
+            None => path,
         })
         .collect();
     let (state, outcome, detail) = if cancelled {

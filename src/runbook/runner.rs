@@ -37,6 +37,9 @@ pub(super) struct Shared {
     pub finished: Mutex<Finished>,
     /// Steps started and not finished when the run stopped: planned again, never re-sent.
     pub in_flight: BTreeSet<String>,
+    /// Failed steps whose `on_failure` goes to a step: expected paths, not failures of the
+    /// group or the run.
+    pub tolerated: Mutex<BTreeSet<String>>,
     /// Inputs given so far (up front, from the journal, or by an `input` step).
     pub inputs: Mutex<BTreeMap<String, String>>,
 }
@@ -65,11 +68,15 @@ impl Ended {
 pub(super) struct StepFailure {
     pub message: String,
     pub retryable: bool,
+    /// What the step found even so (a check that did not pass: its figures), for the steps
+    /// after it when its `on_failure` goes on.
+    pub outputs: BTreeMap<String, String>,
 }
 
 impl From<ActionError> for StepFailure {
     fn from(e: ActionError) -> Self {
         StepFailure {
+            outputs: BTreeMap::new(),
             retryable: e.retryable(),
             message: match &e {
                 ActionError::Cloud(c) => match c.hint() {
@@ -113,6 +120,20 @@ impl Shared {
             step: path.to_owned(),
             line,
         });
+    }
+
+    /// Steps that failed and whose failure stands (not one a `goto` expected), with the
+    /// error.
+    pub fn failed(&self) -> Vec<(String, Option<String>)> {
+        let tolerated = self.tolerated.lock().unwrap_or_else(|p| p.into_inner());
+        self.view
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .steps
+            .iter()
+            .filter(|s| s.state == StepState::Failed && !tolerated.contains(&s.path))
+            .map(|s| (s.path.clone(), s.error.clone()))
+            .collect()
     }
 
     pub fn set_run_state(&self, state: RunState) {
@@ -345,7 +366,7 @@ async fn run_with_policy(
         };
         let ended = Ended {
             outcome: StepOutcome::Failed,
-            outputs: BTreeMap::new(),
+            outputs: failure.outputs.clone(),
             goto: None,
             detail: Some(failure.message.clone()),
         };
@@ -357,6 +378,14 @@ async fn run_with_policy(
         match &policy {
             OnFailure::Continue => return Some(ended),
             OnFailure::Goto(to) => {
+                // A failure with a branch of its own is a path the runbook expects (a
+                // table that is gone goes to its restore): it fails neither its group nor
+                // the run.
+                shared
+                    .tolerated
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(path.to_owned());
                 return Some(Ended {
                     goto: Some(to.clone()),
                     ..ended
@@ -587,18 +616,16 @@ pub(super) async fn run_group(
     }
     let under = format!("{path}/");
     let failed: Vec<String> = shared
-        .view
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .steps
-        .iter()
-        .filter(|s| s.path.starts_with(&under) && s.state == StepState::Failed)
-        .map(|s| s.path.clone())
+        .failed()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(&under))
+        .map(|(p, _)| p)
         .collect();
     if failed.is_empty() {
         Ok(Some(Ended::ok(BTreeMap::new())))
     } else {
         Err(StepFailure {
+            outputs: BTreeMap::new(),
             message: format!("failed: {}", failed.join(", ")),
             retryable: true,
         })
@@ -613,6 +640,7 @@ fn items(shared: &Shared, step: &Step, scope: &Scope) -> Result<Vec<String>, Ste
         .map(|f| f.get_ref().as_str())
         .unwrap_or("tables");
     let invalid = |message: String| StepFailure {
+        outputs: BTreeMap::new(),
         message,
         retryable: false,
     };
@@ -685,7 +713,14 @@ pub(super) fn rows_for(
         out.push(StepView {
             path: path.clone(),
             id: step.id.get_ref().clone(),
-            title: step.title.clone(),
+            // A for_each row names its item where the title asks for it.
+            title: match item {
+                Some(item) => step
+                    .title
+                    .replace("{{ item }}", item)
+                    .replace("{{item}}", item),
+                None => step.title.clone(),
+            },
             kind: *step.kind.get_ref(),
             phase: phase.to_owned(),
             depth,

@@ -16,6 +16,7 @@ use crate::incident::record::Record;
 
 fn invalid(message: impl Into<String>) -> StepFailure {
     StepFailure {
+        outputs: BTreeMap::new(),
         message: message.into(),
         retryable: false,
     }
@@ -179,6 +180,7 @@ async fn action(
                 Ok(r) => r,
                 Err(_) => {
                     return Err(StepFailure {
+                        outputs: BTreeMap::new(),
                         message: format!(
                             "gave up after {}: what was sent stays sent; a retry plans only what is left",
                             t.get_ref()
@@ -276,14 +278,8 @@ async fn verify(
     for line in &report.lines {
         shared.log(path, line.clone());
     }
-    if !report.passed {
-        return Err(StepFailure {
-            message: format!("{name} on {resource} did not pass: {}", report.summary),
-            retryable: true,
-        });
-    }
     let mut outputs = BTreeMap::new();
-    outputs.insert("passed".to_owned(), "true".to_owned());
+    outputs.insert("passed".to_owned(), report.passed.to_string());
     outputs.insert("summary".to_owned(), report.summary.clone());
     if let Some(figures) = report.figures.as_object() {
         for (k, v) in figures {
@@ -293,6 +289,13 @@ async fn verify(
             };
             outputs.insert(format!("figure.{k}"), v);
         }
+    }
+    if !report.passed {
+        return Err(StepFailure {
+            outputs,
+            message: format!("{name} on {resource} did not pass: {}", report.summary),
+            retryable: true,
+        });
     }
     Ok(Some(Ended::ok(outputs)))
 }
@@ -339,6 +342,7 @@ async fn wait(
             Ok(Looked::NotYet(found)) => {
                 if waited >= timeout {
                     return Err(StepFailure {
+                        outputs: BTreeMap::new(),
                         message: format!(
                             "still not {} after {}: {found}",
                             until_label(until),
@@ -479,7 +483,9 @@ async fn input(
         .find(|i| i.name.get_ref() == &name)
         .ok_or_else(|| invalid(format!("no input `{name}` in the runbook")))?
         .clone();
-    let default = render(scope, spec.default.as_ref())?;
+    // A default built from what an earlier step did not find (no bad record, no date)
+    // is no default: the person types the value.
+    let default = render(scope, spec.default.as_ref()).ok().flatten();
     let window_of = render(scope, spec.within_pitr_of.as_ref())?;
     let window = match &window_of {
         Some(table) => {
@@ -605,7 +611,9 @@ fn validate(
                     latest.format("%Y-%m-%d %H:%M:%SZ")
                 ));
             }
-            Ok(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            // Sub-seconds kept: a window can begin inside a second (moto's is narrower than one),
+            // and a value rounded down would fall outside what was checked.
+            Ok(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
         }
     }
 }
@@ -659,6 +667,7 @@ async fn decision(
                 .collect();
             if computed.iter().all(|s| !s.usable) {
                 return Err(StepFailure {
+                    outputs: BTreeMap::new(),
                     message: format!(
                         "no usable restore source for {t} in {}{}",
                         shared.executor.estate().regions.backup.get_ref(),
