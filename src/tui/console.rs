@@ -52,7 +52,7 @@ pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
     app.read_only = session.read_only;
     // A runbook that does not load is shown on the dashboard, file:line:column, not fatal:
     // the console is still needed to watch the estate.
-    let runbook_dir = crate::config::default_config_path().map(|p| p.with_file_name("runbooks"));
+    let runbook_dir = crate::runbook::load::user_dir();
     let runbooks = crate::runbook::load::load_all(runbook_dir.as_deref(), &session.estate)
         .map(|all| {
             all.into_iter()

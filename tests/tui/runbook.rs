@@ -231,11 +231,17 @@ async fn scenarios_panel_says_ready_blockers_and_unknown() {
 #[tokio::test]
 async fn a_runbook_that_does_not_load_is_shown_where_the_rows_would_be() {
     let mut app = app_with(&[]).await;
-    let error = "runbooks/region-failover.toml:31:10: unknown action `failover-dnz`";
+    let error = "runbooks/region-failover.toml:31:10: unknown action `failover-dnz`\n    \
+                 action = \"failover-dnz\"\n             ^";
     app.set_runbooks(Err(error.into()));
     let screen = screen(&app, 160, 48);
     assert!(screen.contains("runbooks did not load"), "{screen}");
     assert!(screen.contains("failover-dnz"), "{screen}");
+    // The file's line and the caret under the column keep their own lines.
+    assert!(
+        screen.contains("│    action = \"failover-dnz\""),
+        "{screen}"
+    );
     // Nothing to check, and the picker says why instead of opening.
     let snap = snapshot(&app.estate, &[]).await;
     assert!(app.update(Event::Snapshot(Box::new(snap))).is_empty());

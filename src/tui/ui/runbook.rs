@@ -470,7 +470,7 @@ pub fn scenarios_height(app: &App) -> u16 {
         return 0;
     }
     match &app.runbooks.loaded {
-        Err(_) => 4,
+        Err(e) => e.lines().count().clamp(1, 4) as u16 + 2,
         Ok(l) => l.len() as u16 + 2,
     }
 }
@@ -512,7 +512,8 @@ pub fn render_scenarios(app: &App, theme: &Theme, frame: &mut Frame, area: Rect)
     frame.render_widget(block, area);
     let list = match &app.runbooks.loaded {
         Err(e) => {
-            let text = Paragraph::new(Span::styled(
+            // The error's own lines (the file's line and the caret under the column) kept.
+            let text = Paragraph::new(ratatui::text::Text::styled(
                 format!("runbooks did not load: {e}"),
                 theme.status(Status::Critical),
             ))
