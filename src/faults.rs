@@ -117,6 +117,11 @@ pub mod armed {
             "the console has drawn its first frame on a real terminal",
         ),
         (
+            "executor.after_send",
+            "a write was sent and answered, and its answer is not yet journalled \
+             (arm with `abort`: the journal says sent, AWS has done it)",
+        ),
+        (
             "journal.append",
             "an entry's bytes are being written to the journal (arm with `torn` to stop half-way)",
         ),

@@ -99,6 +99,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::action::ActionCommand,
     },
+    /// The plan's scenarios as runbooks: list, show, check readiness, run headless.
+    Runbook {
+        #[command(subcommand)]
+        command: cli::runbook::RunbookCommand,
+    },
     /// The append-only journals incidents are kept in.
     Journal {
         #[command(subcommand)]
@@ -206,6 +211,7 @@ fn main() -> ExitCode {
                 cli::incident::run(command, &session, &dirs).await
             }
             Some(Command::Action { command }) => cli::action::run(command, &session, &dirs).await,
+            Some(Command::Runbook { command }) => cli::runbook::run(command, &session, &dirs).await,
             Some(Command::Journal {
                 command: JournalCommand::Verify { target },
             }) => cli::journal::verify(target.as_deref(), &session, &dirs),

@@ -670,3 +670,13 @@ fn the_example_maps_the_ingestion_functions_dead_letter_queue() {
         "arn:aws:sqs:us-west-2:123456789012:flightdata-ingest-dlq"
     );
 }
+
+#[test]
+fn empty_validation_rule() {
+    assert_eq!(
+        error_for("empty_validation_rule"),
+        r#"tests/invalid_configs/empty_validation_rule.toml:8:12: [dynamodb.validation].required must name at least one attribute, like ["flight_id", "timestamp"]
+    required = []
+               ^"#
+    );
+}

@@ -686,6 +686,10 @@ impl Executor {
         })
         .await?;
         let answer = self.cloud.send(request, &self.authority).await;
+        // A crash here leaves a write AWS has done and the journal has not: what a resumed
+        // runbook must find with its precheck instead of sending it again.
+        crate::fault_point!("executor.after_send")
+            .map_err(|e| ActionError::Journal(e.to_string()))?;
         let sent_note = |e: ActionError| match e {
             ActionError::Journal(m) => ActionError::Journal(format!(
                 "{} {} WAS sent ({}), but its answer could not be recorded: {m}",

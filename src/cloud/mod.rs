@@ -66,6 +66,16 @@ pub trait Backups: Send + Sync {
         segments: u32,
         progress: &(dyn Fn(ScanProgress) + Send + Sync),
     ) -> CloudResult<ScanCount>;
+    /// Every item of the table, by a parallel scan with no filter, each handed to `visit` as
+    /// its page arrives (the table is never held whole), telling `progress` after each page.
+    async fn scan_items_with(
+        &self,
+        region: &str,
+        table: &str,
+        segments: u32,
+        visit: &(dyn for<'i> Fn(&'i Item) + Send + Sync),
+        progress: &(dyn Fn(ScanProgress) + Send + Sync),
+    ) -> CloudResult<ScanCount>;
     /// Up to `n` whole items from the start of a scan: a sample to look up elsewhere.
     async fn sample_items(&self, region: &str, table: &str, n: usize) -> CloudResult<Vec<Item>>;
     /// The items with these keys (each a map of the key attributes), as found; a missing

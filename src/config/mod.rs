@@ -22,7 +22,7 @@ pub use duration::Dur;
 pub use error::ConfigError;
 pub use model::{
     AwsSettings, Bucket, CloudWatch, Comms, Contact, ContactGroup, Dns, DnsRecord, DynamoDb,
-    Estate, IngestionStop, Lambda, Priority, Regions, S3, Service,
+    Estate, IngestionStop, Lambda, Priority, Regions, S3, Service, Validation,
 };
 pub use model::{CommandEntry, StackEntry, StackRole};
 
@@ -407,6 +407,36 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
                 ),
             );
         }
+    }
+
+    let validation = &estate.dynamodb.validation;
+    if let Some(required) = &validation.required {
+        if required.get_ref().is_empty() {
+            check.report(
+                Some(required.span()),
+                "[dynamodb.validation].required must name at least one attribute, like \
+                 [\"flight_id\", \"timestamp\"]"
+                    .into(),
+            );
+        }
+        for name in required.get_ref() {
+            if name.get_ref().trim().is_empty() {
+                check.report(
+                    Some(name.span()),
+                    "[dynamodb.validation].required has an empty attribute name".into(),
+                );
+            }
+        }
+    }
+    if let Some(attr) = &validation.time_attribute
+        && attr.get_ref().trim().is_empty()
+    {
+        check.report(
+            Some(attr.span()),
+            "[dynamodb.validation].time_attribute is empty: name an attribute, or remove the \
+             line for the plan's \"timestamp\""
+                .into(),
+        );
     }
 
     let tables: Vec<&Spanned<String>> = estate.dynamodb.tables.iter().collect();

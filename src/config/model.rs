@@ -122,6 +122,9 @@ pub struct DynamoDb {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export_bucket: Option<String>,
     pub export_prefix: String,
+    /// What a valid item is, for the corruption scan (find-invalid).
+    #[serde(skip_serializing_if = "Validation::is_default")]
+    pub validation: Validation,
 }
 
 impl Default for DynamoDb {
@@ -131,7 +134,48 @@ impl Default for DynamoDb {
             backup_every: Dur::from_secs(24 * 3600),
             export_bucket: None,
             export_prefix: "dynamodb-exports/".into(),
+            validation: Validation::default(),
         }
+    }
+}
+
+/// The rule an item of the estate's tables must pass: attributes it must have, and the one
+/// that says when it was written (to date the corruption from the bad items).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Validation {
+    /// Attributes every valid item has, present and not empty. Absent: the plan's rule,
+    /// `flight_id` and `timestamp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<Spanned<Vec<Spanned<String>>>>,
+    /// An attribute holding when the item was written (RFC 3339 or epoch seconds or
+    /// milliseconds). Absent: the plan's `timestamp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_attribute: Option<Spanned<String>>,
+}
+
+/// The plan's rule (its assess-corruption.sh): a record without either is corrupted.
+pub const PLAN_REQUIRED: [&str; 2] = ["flight_id", "timestamp"];
+pub const PLAN_TIME_ATTRIBUTE: &str = "timestamp";
+
+impl Validation {
+    fn is_default(&self) -> bool {
+        self == &Validation::default()
+    }
+
+    /// The attributes every valid item has.
+    pub fn required(&self) -> Vec<String> {
+        match &self.required {
+            Some(list) => list.get_ref().iter().map(|a| a.get_ref().clone()).collect(),
+            None => PLAN_REQUIRED.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
+    /// The attribute that dates an item.
+    pub fn time_attribute(&self) -> &str {
+        self.time_attribute
+            .as_ref()
+            .map_or(PLAN_TIME_ATTRIBUTE, |a| a.get_ref().as_str())
     }
 }
 

@@ -406,7 +406,7 @@ fn unknown_argument() {
 fn unknown_check() {
     assert_eq!(
         error_for("unknown-check"),
-        r#"tests/invalid_runbooks/unknown-check.toml:13:9: no check `count`; there are: shell, count-items, compare-tables, check-access
+        r#"tests/invalid_runbooks/unknown-check.toml:13:9: no check `count`; there are: shell, count-items, find-invalid, compare-tables, check-access
     check = "count"
             ^"#
     );

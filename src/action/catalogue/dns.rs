@@ -67,6 +67,12 @@ fn same_name(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
+/// That `name` is an estate record with its PRIMARY and SECONDARY failover records in
+/// Route53, as failover-dns reads them: what it needs to run at all.
+pub(crate) async fn failover_pair_exists(ctx: &Context<'_>, name: &str) -> Result<(), ActionError> {
+    read_pair(ctx, name).await.map(drop)
+}
+
 /// Whether the PRIMARY record already answers what the SECONDARY would.
 fn serves_secondary(primary: &RecordSet, secondary: &RecordSet) -> bool {
     let sorted = |r: &RecordSet| {

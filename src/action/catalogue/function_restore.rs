@@ -151,6 +151,20 @@ async fn find_backup(
     }))
 }
 
+/// The newest backup of `function` with both its files in the copy bucket, the one a
+/// restore into the backup region reads: `(bucket, date)`. None there is `Invalid`.
+pub(crate) async fn copy_backup_of(
+    ctx: &Context<'_>,
+    function: &str,
+) -> Result<(String, String), ActionError> {
+    let (_, copy) = places(ctx);
+    let copy = copy.ok_or_else(|| {
+        ActionError::Invalid("the estate names no lambda.backup_copy_bucket".to_owned())
+    })?;
+    let found = find_backup(ctx, &copy, function, None, &mut Vec::new()).await?;
+    Ok((found.place.bucket, found.date))
+}
+
 /// The bucket of `region` the package must be in for Lambda to take it.
 fn bucket_in(region: &str, primary: &Option<Place>, copy: &Option<Place>) -> Option<Place> {
     copy.iter()

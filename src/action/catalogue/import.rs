@@ -42,21 +42,23 @@ const IMPORT_ARGS: &[ArgSpec] = &[
         required: false,
         help: "where to create it (default: the backup region)",
     },
+    super::restore::IF_EXISTS,
 ];
 
 /// One export in S3: where its data and schema are, and the point in time it holds.
-struct Found {
-    bucket: String,
-    bucket_region: String,
+pub(crate) struct Found {
+    pub(crate) bucket: String,
+    pub(crate) bucket_region: String,
     /// The export's own prefix: `AWSDynamoDB/` and `schema.json` are under it.
     base: String,
     id: String,
     /// Its earliest file: no later than the point in time it holds.
-    time: DateTime<Utc>,
+    pub(crate) time: DateTime<Utc>,
 }
 
 impl Found {
-    fn location(&self) -> String {
+    /// `s3://bucket/<base>/AWSDynamoDB/<id>/`: what import-table's `export` argument takes.
+    pub(crate) fn location(&self) -> String {
         s3_url(
             &self.bucket,
             &join(&self.base, &format!("AWSDynamoDB/{}/", self.id)),
@@ -64,6 +66,10 @@ impl Found {
     }
     fn data_prefix(&self) -> String {
         join(&self.base, &format!("AWSDynamoDB/{}/data/", self.id))
+    }
+    /// The schema export-table saves beside the export.
+    pub(crate) fn schema_key(&self) -> String {
+        join(&self.base, SCHEMA_FILE)
     }
 }
 
@@ -82,8 +88,9 @@ fn parse_s3(url: &str) -> Result<(String, String), ActionError> {
 }
 
 /// Finds the export `url` names, or the newest complete one of `table` under the estate's
-/// export bucket; S3 is read through the bucket's own region.
-async fn find_export(
+/// export bucket; S3 is read through the bucket's own region. None found is `Invalid`; a
+/// read that failed is `Cloud`.
+pub(crate) async fn find_export(
     ctx: &Context<'_>,
     table: &str,
     url: Option<&str>,
@@ -164,7 +171,7 @@ async fn schema_for(
     table: &str,
     export: &Found,
 ) -> Result<(TableSchema, String), ActionError> {
-    let key = join(&export.base, SCHEMA_FILE);
+    let key = export.schema_key();
     match ctx
         .cloud
         .get_object(&export.bucket_region, &export.bucket, &key)
@@ -256,8 +263,11 @@ impl Action for ImportTable {
             .map(str::to_owned)
             .unwrap_or_else(|| format!("{table}-imported-{}", ctx.now.format("%Y%m%d%H%M")));
         super::dynamodb::valid_name("table name", &new_name)?;
-        // Not an estate table's name: in the backup region that is its global-table replica.
-        super::restore::not_an_estate_table(ctx, &new_name)?;
+        // An estate table's name only where no table has it (in the backup region that may
+        // be its global-table replica).
+        let owned =
+            super::restore::may_take_name(ctx, &new_name, &region, super::restore::adopts(args))
+                .await?;
         let export = find_export(ctx, table, args.get("export")).await?;
         let (mut schema, schema_from) = schema_for(ctx, table, &export).await?;
         let args = args
@@ -269,8 +279,15 @@ impl Action for ImportTable {
         let (protect, protect_notes) = reprotect(&schema, &region, &new_name, &new_arn);
         let mut plan = Plan::new(self.name(), table, self.danger(), &args);
         // The new table is this run's own: later actions may target it, and a validation or
-        // drill may remove it without a typed confirmation.
-        plan.creates.push(new_name.clone());
+        // drill may remove it without a typed confirmation. Not under an estate table's name.
+        if owned {
+            plan.creates.push(new_name.clone());
+        } else {
+            plan.notes.push(format!(
+                "{new_name} takes the name of a table of the estate: it is not this run's own, \
+                 and deleting it later needs its name typed back"
+            ));
+        }
         plan.before = json!({
             "export": export.location(),
             "export_time": export.time,

@@ -8,6 +8,7 @@ mod dynamodb;
 mod export;
 mod function_restore;
 mod import;
+mod invalid;
 mod lambda;
 mod region_map;
 pub mod reprotect;
@@ -20,6 +21,9 @@ mod tables;
 use super::{Action, Check};
 
 pub use s3::RULE_ID as REPLICATION_RULE_ID;
+
+pub(crate) use function_restore::copy_backup_of;
+pub(crate) use import::find_export;
 
 /// Every action, in the order `action list` shows them.
 pub fn all() -> &'static [&'static dyn Action] {
@@ -67,6 +71,7 @@ pub fn checks() -> &'static [&'static dyn Check] {
     &[
         &shell::Shell,
         &tables::CountItems,
+        &invalid::FindInvalid,
         &compare::CompareTables,
         &copy::CheckAccess,
     ]

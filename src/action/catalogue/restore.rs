@@ -25,6 +25,16 @@ const NEW_NAME: ArgSpec = ArgSpec {
     help: "the new table's name (default <table>-restored-YYYYMMDDHHMM): a restore cannot \
            overwrite or rename a table",
 };
+/// For runbooks that restore under an estate table's own name: a table already there is the
+/// step's own work found again (a retry, a resumed run), not someone else's.
+pub(super) const IF_EXISTS: ArgSpec = ArgSpec {
+    name: "if-exists",
+    kind: ArgKind::Choice(&["refuse", "adopt"]),
+    required: false,
+    help: "when new-name is an estate table's name and a table of that name exists in the \
+           region: refuse (default), or adopt it as this restore's own result (a re-run after a \
+           crash or a timeout: only its wait and re-protection are left)",
+};
 const REGION: ArgSpec = ArgSpec {
     name: "region",
     kind: ArgKind::Text,
@@ -46,6 +56,7 @@ const BACKUP_ARGS: &[ArgSpec] = &[
         help: "a backup ARN or name (default: the newest AVAILABLE backup by creation time)",
     },
     NEW_NAME,
+    IF_EXISTS,
     REGION,
     TIMEOUT,
 ];
@@ -59,6 +70,7 @@ const PITR_ARGS: &[ArgSpec] = &[
                time ago (-45m) or `latest`",
     },
     NEW_NAME,
+    IF_EXISTS,
     ArgSpec {
         name: "region",
         kind: ArgKind::Text,
@@ -90,31 +102,60 @@ fn timeout(args: &Args) -> Result<Duration, ActionError> {
     }
 }
 
-fn new_name(ctx: &Context<'_>, table: &str, args: &Args) -> Result<String, ActionError> {
+/// The new table's name, and whether the run owns what it makes (see [`may_take_name`]).
+async fn new_name(
+    ctx: &Context<'_>,
+    table: &str,
+    args: &Args,
+    region: &str,
+) -> Result<(String, bool), ActionError> {
     let name = args
         .get("new-name")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{table}-restored-{}", ctx.now.format("%Y%m%d%H%M")));
     valid_name("table name", &name)?;
-    if name == table {
+    let owned = may_take_name(ctx, &name, region, adopts(args)).await?;
+    // A table outside the estate keeps the old rule: never its own name where it lives.
+    if owned && name == table && region == ctx.primary() {
         return Err(ActionError::Invalid(format!(
             "a restore cannot overwrite {table}: give another new-name (to get the old name \
              back, delete {table} first, then restore again under its name)"
         )));
     }
-    not_an_estate_table(ctx, &name)?;
-    Ok(name)
+    Ok((name, owned))
 }
 
-/// A new table never takes the name of one the estate watches: the run would own it, and a
-/// later delete of that name would need no typed confirmation.
-pub(super) fn not_an_estate_table(ctx: &Context<'_>, name: &str) -> Result<(), ActionError> {
-    if crate::action::TargetKind::Table.contains(ctx.estate, name) {
-        return Err(ActionError::Invalid(format!(
-            "{name} is a table of the estate: give the new table another name"
-        )));
+/// Whether a new table may be called `name` in `region`, and whether the run owns it then.
+/// An estate table's name is taken only where no table has it (the failover makes
+/// flightdata-main in the backup region; the corruption swap puts it back after deleting
+/// the corrupted one), and it is never the run's own: deleting it later still needs the
+/// name typed back. Any other name is the run's own.
+pub(super) async fn may_take_name(
+    ctx: &Context<'_>,
+    name: &str,
+    region: &str,
+    adopt: bool,
+) -> Result<bool, ActionError> {
+    let estate_name = crate::action::TargetKind::Table.contains(ctx.estate, name);
+    if !estate_name {
+        return Ok(true);
     }
-    Ok(())
+    match ctx.cloud.describe_table(region, name).await {
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(ActionError::Cloud(e)),
+        Ok(_) if adopt => Ok(false),
+        Ok(info) => Err(ActionError::Invalid(format!(
+            "{name} exists in {region} ({}): a restore cannot overwrite a table; give another \
+             new-name, or delete {name} first (delete-table backs it up) and restore under its \
+             name",
+            info.status
+        ))),
+    }
+}
+
+/// `if-exists=adopt`.
+pub(super) fn adopts(args: &Args) -> bool {
+    args.get("if-exists") == Some("adopt")
 }
 
 /// The protection a table of the estate is expected to have when nothing else is known.
@@ -169,14 +210,20 @@ async fn finish_restore_plan(
     mut plan: Plan,
     restore: WriteRequest,
     source: &TableSchema,
-    region: &str,
-    new: &str,
+    (region, new, owned): (&str, &str, bool),
     wait_at_most: Duration,
 ) -> Result<Plan, ActionError> {
     let arn = table_arn_like(&source.arn, region, new);
     let (protect, not_reapplied) = reprotect(source, region, new, &arn);
     plan.notes.extend(not_reapplied);
-    plan.creates.push(new.to_owned());
+    if owned {
+        plan.creates.push(new.to_owned());
+    } else {
+        plan.notes.push(format!(
+            "{new} takes the name of a table of the estate: it is not this run's own, and \
+             deleting it later needs its name typed back"
+        ));
+    }
     plan.notes.push(format!(
         "there is no undo: deleting {new} is delete-table's job (destructive)"
     ));
@@ -268,7 +315,7 @@ impl Action for RestoreBackup {
 
     async fn plan(&self, ctx: &Context<'_>, table: &str, args: &Args) -> Result<Plan, ActionError> {
         let region = region_arg(ctx, args)?;
-        let new = new_name(ctx, table, args)?;
+        let (new, owned) = new_name(ctx, table, args, &region).await?;
         let wait_at_most = timeout(args)?;
         let home = ctx.primary().to_owned();
         let named = args.get("backup").is_some();
@@ -347,7 +394,15 @@ impl Action for RestoreBackup {
             backup_arn: backup.arn.clone(),
             target_table: new.clone(),
         };
-        finish_restore_plan(ctx, plan, restore, &source, &region, &new, wait_at_most).await
+        finish_restore_plan(
+            ctx,
+            plan,
+            restore,
+            &source,
+            (&region, &new, owned),
+            wait_at_most,
+        )
+        .await
     }
 
     async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {
@@ -409,7 +464,7 @@ impl Action for RestorePitr {
 
     async fn plan(&self, ctx: &Context<'_>, table: &str, args: &Args) -> Result<Plan, ActionError> {
         let region = region_arg(ctx, args)?;
-        let new = new_name(ctx, table, args)?;
+        let (new, owned) = new_name(ctx, table, args, &region).await?;
         let wait_at_most = timeout(args)?;
         let home = ctx.primary().to_owned();
         let text = args.get("time").unwrap_or("latest");
@@ -512,7 +567,15 @@ impl Action for RestorePitr {
             target_table: new.clone(),
             point,
         };
-        finish_restore_plan(ctx, plan, restore, &source, &region, &new, wait_at_most).await
+        finish_restore_plan(
+            ctx,
+            plan,
+            restore,
+            &source,
+            (&region, &new, owned),
+            wait_at_most,
+        )
+        .await
     }
 
     async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {

@@ -100,15 +100,15 @@ async fn a_sim_point_in_time_restore_waits_minutes_then_re_protects() {
 }
 
 #[tokio::test]
-async fn a_new_table_never_takes_an_estate_tables_name() {
+async fn a_new_table_never_takes_the_name_of_an_estate_table_that_exists_there() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, executor) = setup(dir.path());
     for name in ["restore-backup", "restore-pitr", "import-table"] {
         let action = catalogue::find(name).unwrap();
-        let pairs: &[&str] = if name == "restore-pitr" {
-            &["new-name=flightdata-config", "time=latest"]
-        } else {
-            &["new-name=flightdata-config"]
+        let pairs: &[&str] = match name {
+            "restore-pitr" => &["new-name=flightdata-config", "time=latest"],
+            "import-table" => &["new-name=flightdata-config", "region=us-east-1"],
+            _ => &["new-name=flightdata-config"],
         };
         let args = Args::parse(name, action.args(), pairs).unwrap();
         let err = executor
@@ -116,10 +116,107 @@ async fn a_new_table_never_takes_an_estate_tables_name() {
             .await
             .unwrap_err();
         assert!(
-            err.to_string().contains("is a table of the estate"),
+            err.to_string().contains(
+                "flightdata-config exists in us-east-1 (ACTIVE): a restore cannot \
+                           overwrite"
+            ),
             "{name}: {err}"
         );
     }
+}
+
+/// The corruption swap: the corrupted table deleted, its name is free again in its region.
+#[tokio::test]
+async fn an_estate_tables_name_is_taken_where_none_has_it_and_is_never_the_runs_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, executor) = setup(dir.path());
+    let table = "flightdata-config";
+    let delete = catalogue::find("delete-table").unwrap();
+    executor
+        .run(delete, table, &Args::default(), Some(table), None, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (name, pairs) in [
+        ("restore-backup", &["new-name=flightdata-config"][..]),
+        (
+            "import-table",
+            &["new-name=flightdata-config", "region=us-east-1"][..],
+        ),
+    ] {
+        let action = catalogue::find(name).unwrap();
+        let args = Args::parse(name, action.args(), pairs).unwrap();
+        let plan = executor
+            .plan(action, table, &args)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(plan.creates.is_empty(), "{name}: {:?}", plan.creates);
+        assert!(
+            plan.notes.iter().any(|n| n.contains("not this run's own")),
+            "{name}: {:#?}",
+            plan.notes
+        );
+    }
+    // Made, the table still needs its name typed back to be deleted.
+    let restore = catalogue::find("restore-backup").unwrap();
+    let args = Args::parse(
+        "restore-backup",
+        restore.args(),
+        &["new-name=flightdata-config"],
+    )
+    .unwrap();
+    let outcome = executor
+        .run(restore, table, &args, None, None, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome.status, Status::Done);
+    assert!(
+        sim.describe_table("us-east-1", table)
+            .await
+            .unwrap()
+            .is_active()
+    );
+    assert!(!executor.owns(table));
+    // Run again, the restore is refused (the name is taken) unless told that a table there
+    // is its own result found again (a retry, a resumed runbook): then nothing is sent.
+    let again = executor.plan(restore, table, &args).await.unwrap_err();
+    assert!(again.to_string().contains("exists"), "{again}");
+    let adopt = Args::parse(
+        "restore-backup",
+        restore.args(),
+        &["new-name=flightdata-config", "if-exists=adopt"],
+    )
+    .unwrap();
+    let rerun = executor
+        .run(restore, table, &adopt, None, None, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(rerun.status, Status::AlreadyDone(_)),
+        "{:?}",
+        rerun.status
+    );
+    assert!(!executor.owns(table));
+    let err = executor
+        .run(delete, table, &Args::default(), None, None, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("--confirm flightdata-config"),
+        "{err}"
+    );
+    // A run-named table stays the run's own.
+    let pitr = catalogue::find("restore-pitr").unwrap();
+    let args = Args::parse(
+        "restore-pitr",
+        pitr.args(),
+        &["new-name=flightdata-main-check", "time=latest"],
+    )
+    .unwrap();
+    executor
+        .run(pitr, "flightdata-main", &args, None, None, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(executor.owns("flightdata-main-check"));
 }
 
 #[tokio::test]

@@ -255,6 +255,19 @@ impl Backups for AwsCloud {
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]
+    async fn scan_items_with(
+        &self,
+        region: &str,
+        table: &str,
+        segments: u32,
+        visit: &(dyn for<'i> Fn(&'i crate::cloud::Item) + Send + Sync),
+        progress: &(dyn Fn(crate::cloud::ScanProgress) + Send + Sync),
+    ) -> CloudResult<crate::cloud::ScanCount> {
+        self.scan_items_progress(region, table, segments, visit, progress)
+            .await
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     async fn sample_items(
         &self,
         region: &str,

@@ -120,6 +120,58 @@ impl AwsCloud {
         })
     }
 
+    pub(crate) async fn scan_items_progress(
+        &self,
+        region: &str,
+        table: &str,
+        segments: u32,
+        visit: &(dyn for<'i> Fn(&'i Item) + Send + Sync),
+        progress: &(dyn Fn(ScanProgress) + Send + Sync),
+    ) -> CloudResult<ScanCount> {
+        let client = self.dynamodb(region);
+        let total = segments.max(1);
+        let pages = AtomicU64::new(0);
+        let counts = try_join_all((0..total).map(|segment| {
+            let client = client.clone();
+            let pages = &pages;
+            async move {
+                let mut count = 0u64;
+                let mut start = None;
+                loop {
+                    let out = client
+                        .scan()
+                        .table_name(table)
+                        .segment(segment as i32)
+                        .total_segments(total as i32)
+                        .set_exclusive_start_key(start.take())
+                        .send()
+                        .await
+                        .map_err(|e| cloud_error(SERVICE, "Scan", e))?;
+                    pages.fetch_add(1, Ordering::Relaxed);
+                    for item in out.items() {
+                        visit(&item_from_sdk(item));
+                    }
+                    count += out.items().len() as u64;
+                    progress(ScanProgress {
+                        segment,
+                        segments: total,
+                        segment_items: count,
+                    });
+                    match out.last_evaluated_key() {
+                        Some(key) if !key.is_empty() => start = Some(key.clone()),
+                        _ => return Ok::<u64, CloudError>(count),
+                    }
+                }
+            }
+        }))
+        .await?;
+        Ok(ScanCount {
+            items: counts.into_iter().sum(),
+            segments: total,
+            pages: pages.into_inner(),
+        })
+    }
+
     pub(crate) async fn sample_table_items(
         &self,
         region: &str,

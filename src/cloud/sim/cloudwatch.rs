@@ -275,7 +275,7 @@ impl Identity for SimCloud {
     }
 
     async fn pause(&self, d: std::time::Duration) {
-        if self.clock.is_real() {
+        if self.clock.sleeps() {
             tokio::time::sleep(d).await;
         } else {
             self.clock

@@ -375,6 +375,37 @@ impl Backups for SimCloud {
         })
     }
 
+    async fn scan_items_with(
+        &self,
+        region: &str,
+        table: &str,
+        segments: u32,
+        visit: &(dyn for<'i> Fn(&'i crate::cloud::Item) + Send + Sync),
+        progress: &(dyn Fn(crate::cloud::ScanProgress) + Send + Sync),
+    ) -> CloudResult<crate::cloud::ScanCount> {
+        let total = segments.max(1);
+        let shape_of = {
+            let call = self.enter(SERVICE, "Scan", Some(region), table).await?;
+            let state = self.state();
+            match state.table(region, table) {
+                Some(t) if t.status == TableStatus::Active => t.shape_of.clone(),
+                _ => {
+                    return Err(
+                        call.not_found("ResourceNotFoundException", "Requested resource not found")
+                    );
+                }
+            }
+        };
+        // Segment s holds items s, s + total, ...: the count's split, item by item.
+        self.count_items_with(region, table, total, &|p| progress(p))
+            .await
+            .inspect(|count| {
+                for i in 0..count.items {
+                    visit(&sim_item(&shape_of, i));
+                }
+            })
+    }
+
     async fn sample_items(
         &self,
         region: &str,
@@ -425,6 +456,8 @@ impl Backups for SimCloud {
 
 /// Items a simulated scan returns per page.
 const SIM_ITEMS_PER_PAGE: u64 = 4_000;
+/// 2026-11-01T00:00:00Z: the simulated records were written over the day after it.
+const SIM_ITEMS_EPOCH: i64 = 1_793_491_200;
 
 /// The simulation keeps counts, not items: item `i` of a table is made from the name of the
 /// table it was first created as, so a restored table's items equal its source's.
@@ -433,6 +466,16 @@ fn sim_item(shape_of: &str, i: u64) -> crate::cloud::Item {
     [
         ("pk", AttrValue::S(format!("{shape_of}#{i:07}"))),
         ("sk", AttrValue::S("v1".to_owned())),
+        // What the plan's validation rule asks of every record.
+        ("flight_id", AttrValue::S(format!("FL{i:07}"))),
+        (
+            "timestamp",
+            AttrValue::S(
+                DateTime::<Utc>::from_timestamp(SIM_ITEMS_EPOCH + (i % 86_400) as i64, 0)
+                    .unwrap_or_default()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+        ),
         (
             "status",
             AttrValue::S(
