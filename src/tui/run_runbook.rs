@@ -15,16 +15,22 @@ impl Runner {
             Arc::clone(&self.cloud),
             Arc::clone(&self.estate),
         );
-        self.keep(tokio::spawn(async move {
-            let ctx = crate::action::Context {
-                cloud: cloud.as_ref(),
-                estate: &estate,
-                now: cloud.now(),
-            };
-            let mut found = Vec::with_capacity(runbooks.len());
-            for runbook in &runbooks {
-                found.push(crate::runbook::readiness::check(&ctx, runbook).await);
-            }
+        // The check's future borrows its context across awaits and is not Send: it runs to
+        // the end on a blocking thread of its own rather than on a worker.
+        let handle = tokio::runtime::Handle::current();
+        self.keep(tokio::task::spawn_blocking(move || {
+            let found = handle.block_on(async {
+                let ctx = crate::action::Context {
+                    cloud: cloud.as_ref(),
+                    estate: &estate,
+                    now: cloud.now(),
+                };
+                let mut found = Vec::with_capacity(runbooks.len());
+                for runbook in &runbooks {
+                    found.push(crate::runbook::readiness::check(&ctx, runbook).await);
+                }
+                found
+            });
             let _ = tx.send(Event::Readiness(found));
         }));
     }
