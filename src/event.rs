@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use crate::action::{ActionError, Outcome, Plan, Progress};
 use crate::health::HealthSnapshot;
 use crate::incident::{Declared, Entry, Incident, Record};
+use crate::runbook::{Readiness, RunView, Runbook};
 
 /// Everything a session's state machine reacts to arrives as one `Event` on one channel:
 /// input (keys, for the console), ticks and the results of background work. Background tasks
@@ -59,6 +61,16 @@ pub enum Event<I> {
         id: u64,
         result: Result<Box<Outcome>, ActionError>,
     },
+    /// Every loaded runbook's readiness, as `Effect::CheckReadiness` found it.
+    Readiness(Vec<Readiness>),
+    /// The run started by `Effect::StartRunbook` as it stands now, with the engine's event
+    /// that changed it (`None` for the first view).
+    RunbookUpdate {
+        view: Box<RunView>,
+        event: Option<crate::runbook::Event>,
+    },
+    /// The run could not start: why.
+    RunbookNotStarted(String),
 }
 
 /// An incident reopened from its journal.
@@ -124,6 +136,17 @@ pub enum Effect {
     },
     /// Send the undo kept in journal entry `seq`.
     UndoAction { id: u64, seq: u64 },
+    /// Evaluate these runbooks against the live estate, reads only; answered by
+    /// `Event::Readiness`.
+    CheckReadiness(Vec<Arc<Runbook>>),
+    /// Start a run of `runbook` on the executor (asking before each write); answered by
+    /// `Event::RunbookUpdate`s, or `Event::RunbookNotStarted`.
+    StartRunbook {
+        runbook: Arc<Runbook>,
+        inputs: BTreeMap<String, String>,
+    },
+    /// Pass this answer to the run under way.
+    RunbookCommand(crate::runbook::Command),
     /// The console is closing (SIGHUP, SIGTERM) over a note not yet saved: append it now, on
     /// this thread, before the loop ends, so a dropped SSH session loses no typed word.
     SaveBeforeExit {

@@ -530,3 +530,20 @@ mod incident;
 mod incident_keys;
 #[path = "tui/repair.rs"]
 mod repair;
+/// A snapshot under its own name, beside the other screens' in tests/snapshots.
+macro_rules! named {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({snapshot_path => "../snapshots"}, {
+            insta::assert_snapshot!($name, $value)
+        })
+    };
+}
+
+#[path = "tui/runbook.rs"]
+mod runbook;
+#[path = "tui/runbook_checklist.rs"]
+mod runbook_checklist;
+#[path = "tui/runbook_sim.rs"]
+mod runbook_sim;
+#[path = "tui/runbook_views.rs"]
+mod runbook_views;

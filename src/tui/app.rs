@@ -112,6 +112,8 @@ pub enum View {
     },
     /// The open incident's journal, every entry, newest last.
     Timeline,
+    /// The run's checklist and the selected step's detail.
+    Runbook,
 }
 
 pub struct App {
@@ -172,6 +174,8 @@ pub struct App {
     pub executor: Option<Result<std::path::PathBuf, String>>,
     /// What each fix done from here left to do, by resource.
     pub(super) after_fixes: BTreeMap<(ResourceKind, String), super::repair::AfterFix>,
+    /// The runbooks, their readiness, the run under way and its popups.
+    pub runbooks: super::runbook::RunbookState,
 }
 
 impl App {
@@ -212,6 +216,7 @@ impl App {
             recording_to: None,
             executor: None,
             after_fixes: BTreeMap::new(),
+            runbooks: Default::default(),
         }
     }
 
@@ -248,13 +253,20 @@ impl App {
             }
             Event::Snapshot(snapshot) => {
                 self.on_snapshot(*snapshot);
-                Vec::new()
+                self.readiness_effect().into_iter().collect()
             }
             Event::OpenIncidents(incidents) => {
                 self.on_open_incidents(incidents);
                 Vec::new()
             }
-            Event::Declared(result) => self.on_declared(result),
+            Event::Declared(result) => {
+                let declared = result.is_ok();
+                let effects = self.on_declared(result);
+                if declared {
+                    self.after_declared();
+                }
+                effects
+            }
             Event::Resumed(result) => self.on_resumed(result),
             Event::Appended { id, result } => {
                 self.on_appended(id, result);
@@ -283,6 +295,15 @@ impl App {
                 Vec::new()
             }
             Event::ActionDone { id, result } => self.on_action_done(id, result),
+            Event::Readiness(found) => {
+                self.on_readiness(found);
+                Vec::new()
+            }
+            Event::RunbookUpdate { view, event } => self.on_runbook_update(*view, event),
+            Event::RunbookNotStarted(why) => {
+                self.on_runbook_not_started(why);
+                Vec::new()
+            }
         }
     }
 
@@ -296,7 +317,10 @@ impl App {
         // Popups and the search line take every key as text; ctrl-c still quits, but asks
         // once before it throws away text that is not yet in the journal.
         if is_ctrl_c(&key) {
-            let unsaved = self.popup.as_ref().and_then(Popup::unsaved);
+            let unsaved = self.popup.as_ref().and_then(Popup::unsaved).or_else(|| {
+                let popup = self.runbooks.popup.as_ref();
+                popup.and_then(super::runbook::RunbookPopup::unsaved)
+            });
             match unsaved {
                 Some(what) if self.quit_armed_until.is_none_or(|until| until < self.now) => {
                     self.quit_armed_until = Some(self.now + Duration::seconds(FLASH_SECS));
@@ -314,6 +338,10 @@ impl App {
             return effects;
         }
         if let Some(effects) = self.on_popup_key(key) {
+            self.forget_pending();
+            return effects;
+        }
+        if let Some(effects) = self.on_runbook_key(key) {
             return effects;
         }
         if self.view == View::Timeline && self.on_search_key(key).is_some() {
@@ -322,6 +350,9 @@ impl App {
         let Some(action) = self.keymap.action(&key) else {
             return Vec::new();
         };
+        if let Some(effects) = self.on_runbook_action(action) {
+            return effects;
+        }
         if self.on_timeline_action(action) {
             return Vec::new();
         }
@@ -376,6 +407,12 @@ impl App {
             | Action::Resolve
             | Action::ChangeSeverity => return self.on_incident_action(action),
             Action::Fix | Action::Actions | Action::Undo => return self.on_repair_action(action),
+            // Answered by `on_runbook_action` above.
+            Action::Runbooks
+            | Action::StepDone
+            | Action::StepSkip
+            | Action::StepRetry
+            | Action::CancelRun => {}
             Action::Filter | Action::Search => {
                 let timeline = self.keymap.label(Action::Timeline);
                 self.flash(
@@ -562,7 +599,11 @@ impl App {
     /// The actions that work in the current view, for the footer.
     pub fn footer_actions(&self) -> Vec<Action> {
         let mut actions = self.view_actions().to_vec();
-        if !self.help_open && self.popup.is_none() && !self.repair_shown() {
+        if !self.help_open
+            && self.popup.is_none()
+            && !self.repair_shown()
+            && self.runbooks.popup.is_none()
+        {
             // Beside the row's details, so a narrow footer cuts other keys first.
             let at = actions
                 .iter()
@@ -577,10 +618,15 @@ impl App {
 
     fn view_actions(&self) -> &'static [Action] {
         let open = self.incident.as_ref().is_some_and(|i| i.is_open());
-        if self.help_open || self.popup.is_some() || self.repair_shown() {
+        if self.help_open
+            || self.popup.is_some()
+            || self.repair_shown()
+            || self.runbooks.popup.is_some()
+        {
             &[Action::Back]
         } else {
             match self.view {
+                View::Runbook => self.runbook_footer(),
                 View::Timeline => &[
                     Action::Back,
                     Action::Down,

@@ -50,6 +50,17 @@ pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
     app.local_offset = Local::now().offset().fix();
     app.endpoints = session.cloud.endpoint_overrides();
     app.read_only = session.read_only;
+    // A runbook that does not load is shown on the dashboard, file:line:column, not fatal:
+    // the console is still needed to watch the estate.
+    let runbook_dir = crate::runbook::load::user_dir();
+    let runbooks = crate::runbook::load::load_all(runbook_dir.as_deref(), &session.estate)
+        .map(|all| {
+            all.into_iter()
+                .map(|loaded| Arc::new(loaded.runbook))
+                .collect()
+        })
+        .map_err(|e| e.to_string());
+    app.set_runbooks(runbooks);
     let poll = PollerOptions {
         interval: REFRESH_EVERY,
         concurrency: session.estate.aws.max_concurrency,

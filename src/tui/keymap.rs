@@ -63,6 +63,11 @@ pub enum Action {
     Fix,
     Actions,
     Undo,
+    Runbooks,
+    StepDone,
+    StepSkip,
+    StepRetry,
+    CancelRun,
 }
 
 /// Everything the footer, the help popup and the keymap file say about one action.
@@ -78,13 +83,15 @@ const NAVIGATION: &str = "Navigation";
 const DASHBOARD: &str = "Dashboard";
 const INCIDENT: &str = "Incident";
 const REPAIR: &str = "Repair";
+const RUNBOOK: &str = "Runbook";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
     pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// Help groups, in the order the help popup shows them.
-    pub const GROUPS: [&'static str; 5] = [GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR];
+    pub const GROUPS: [&'static str; 6] =
+        [GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR, RUNBOOK];
 
     fn info(self) -> Info {
         let (group, short, description, defaults): (_, _, _, &[&str]) = match self {
@@ -188,6 +195,26 @@ impl Action {
                 "Undo an action (its result, or timeline)",
                 &["u"],
             ),
+            Action::Runbooks => (
+                RUNBOOK,
+                "runbooks",
+                "Pick a runbook or return to the run",
+                &["b"],
+            ),
+            Action::StepDone => (
+                RUNBOOK,
+                "done",
+                "Mark the selected manual step done",
+                &["d"],
+            ),
+            Action::StepSkip => (RUNBOOK, "skip", "Skip the selected step (asks why)", &["s"]),
+            Action::StepRetry => (
+                RUNBOOK,
+                "retry",
+                "Try the selected failed step again",
+                &["T"],
+            ),
+            Action::CancelRun => (RUNBOOK, "cancel run", "Cancel the run (asks first)", &["C"]),
         };
         Info {
             group,

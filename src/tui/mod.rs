@@ -8,6 +8,8 @@ pub mod incident;
 pub mod keymap;
 pub mod repair;
 pub mod run;
+pub mod runbook;
+pub mod runbook_popup;
 pub mod theme;
 pub mod timeline;
 mod toml_file;

@@ -39,6 +39,9 @@ fn stamp(journal: &mut Journal, account: Option<String>) {
     }
 }
 
+#[path = "run_runbook.rs"]
+mod runbook;
+
 /// How often the open incident's journal is read for entries others appended.
 pub const FOLLOW_EVERY: Duration = Duration::from_millis(500);
 
@@ -75,6 +78,8 @@ pub struct Runner {
     follower: Option<JoinHandle<()>>,
     actions: Option<Actions>,
     executor: Option<PendingExecutor>,
+    /// Answers for the run under way, forwarded by the task that owns its handle.
+    runbook: Option<UnboundedSender<crate::runbook::Command>>,
 }
 
 impl Runner {
@@ -96,6 +101,7 @@ impl Runner {
             follower: None,
             actions: None,
             executor: None,
+            runbook: None,
         }
     }
 
@@ -159,6 +165,14 @@ impl Runner {
                 confirm,
             } => self.run_action(id, action, target, *previewed, confirm),
             Effect::UndoAction { id, seq } => self.undo_action(id, seq),
+            Effect::CheckReadiness(runbooks) => self.check_readiness(runbooks),
+            Effect::StartRunbook { runbook, inputs } => self.start_runbook(runbook, inputs),
+            Effect::RunbookCommand(command) => match &self.runbook {
+                Some(commands) => {
+                    let _ = commands.send(command);
+                }
+                None => tracing::warn!(?command, "an answer for a run that is not under way"),
+            },
         }
     }
 

@@ -64,6 +64,21 @@ fn render_panels(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [services, rest] =
         Layout::vertical([Constraint::Length(services_height), Constraint::Min(0)]).areas(area);
     render_services(app, theme, frame, services);
+    // The Scenarios panel takes what the resource panels can spare (they keep three rows
+    // each), down to one line.
+    let wanted = super::runbook::scenarios_height(app);
+    let spare = rest.height.saturating_sub(9);
+    let scenarios = match wanted {
+        0 => 0,
+        _ if spare >= wanted => wanted,
+        _ if spare >= 1 => 1,
+        _ => 0,
+    };
+    let [scenarios_area, rest] =
+        Layout::vertical([Constraint::Length(scenarios), Constraint::Min(0)]).areas(rest);
+    if scenarios > 0 {
+        super::runbook::render_scenarios(app, theme, frame, scenarios_area);
+    }
     let pairs = [
         (Panel::Tables, Panel::Buckets),
         (Panel::Functions, Panel::Dns),

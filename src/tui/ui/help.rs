@@ -30,6 +30,37 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             .iter()
             .any(|a| a.description() == row.description && !shown.contains(a))
     });
+    // The checklist's keys only where the checklist is; there, the panels' keys give way to
+    // them, and enter says what it does on a step.
+    if app.view != crate::tui::app::View::Runbook {
+        rows_data.retain(|row| {
+            !crate::tui::runbook::STEP_KEYS
+                .iter()
+                .any(|a| a.description() == row.description)
+        });
+    } else {
+        let elsewhere = [
+            Action::Open,
+            Action::CountNow,
+            Action::NextPanel,
+            Action::PrevPanel,
+            Action::Filter,
+            Action::Search,
+        ];
+        rows_data.retain(|row| !elsewhere.iter().any(|a| a.description() == row.description));
+        let at = rows_data
+            .iter()
+            .position(|r| r.group == Action::Runbooks.group())
+            .unwrap_or(rows_data.len());
+        rows_data.insert(
+            at,
+            HelpRow {
+                group: Action::Runbooks.group(),
+                keys: app.keymap.label(Action::Open),
+                description: "Run or answer the selected step",
+            },
+        );
+    }
     // Every key must show on 80x24: on a short screen pairs share a line and the group
     // column gives its room to their keys, before any key is cut.
     let short = rows_data.len() as u16 + 2 > area.height;

@@ -8,6 +8,8 @@ mod panel;
 mod popups;
 mod repair;
 mod rows;
+mod runbook;
+mod runbook_popups;
 mod service;
 mod services;
 mod stopwatch;
@@ -34,7 +36,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    render_header(app, theme, frame, header);
+    let badge_shown = render_header(app, theme, frame, header);
     if let Some(banner) = banner {
         banner::render(&banner, theme, frame, banner_area);
     }
@@ -43,8 +45,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         View::Detail { kind, name } => detail::render(app, theme, frame, body, *kind, name),
         View::Service { name } => service::render(app, theme, frame, body, name),
         View::Timeline => timeline::render(app, theme, frame, body),
+        View::Runbook => runbook::render(app, theme, frame, body),
     }
-    render_footer(app, theme, frame, footer);
+    render_footer(app, theme, frame, footer, badge_shown);
+    // Under the incident popups: an offer to resume an incident comes first.
+    runbook_popups::render(app, theme, frame, body);
     popups::render(app, theme, frame, body);
     repair::render(app, theme, frame, body);
     if app.help_open {
@@ -53,7 +58,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
 }
 
 /// Mode, account and regions always; the estate's name and the local clock when they fit.
-fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Says whether the run's badge found room (else the footer shows it).
+fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) -> bool {
     let base = theme.style(Slot::Header);
     let mode = Span::styled(format!(" {} ", app.mode.label()), theme.mode(app.mode));
     // Beside the mode and as loud: a commander must know the keys that write are off.
@@ -126,6 +132,11 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     left.extend(read_only.as_ref());
     left.extend(incident.as_ref());
     left.extend([&account, &regions]);
+    // A run off screen still shows, as the clock's neighbour: nobody forgets it is going.
+    let badge = app
+        .run_badge()
+        .filter(|_| app.view != View::Runbook)
+        .map(|text| Span::styled(format!(" {text} "), theme.style(Slot::Title).patch(base)));
     let mut right = vec![&utc];
     if let Some(endpoint) = &endpoint {
         left.push(endpoint);
@@ -141,6 +152,13 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let at = 1 + usize::from(read_only.is_some()) + usize::from(incident.is_some());
         left.insert(at, &name);
     }
+    let mut badge_shown = false;
+    if let Some(badge) = &badge
+        && len(&left) + len(&right) + badge.width() <= width
+    {
+        right.insert(0, badge);
+        badge_shown = true;
+    }
     if !right.is_empty() && len(&left) + len(&right) + local.width() <= width {
         right.insert(0, &local);
     }
@@ -149,6 +167,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     spans.push(Span::styled(" ".repeat(gap), base));
     spans.extend(right.into_iter().cloned());
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+    badge_shown
 }
 
 /// "endpoint 127.0.0.1:5000" or "us-east-1 → http://127.0.0.1:1": where calls really go.
@@ -171,7 +190,7 @@ fn endpoint_label(endpoints: &[(String, String)]) -> Option<String> {
 
 /// A flash message while it lasts (or "refreshing…" while a refresh runs), then the keys
 /// that work here.
-fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, badge_shown: bool) {
     let mut spans = Vec::new();
     if let Some(flash) = &app.flash {
         spans.push(Span::styled(
@@ -195,6 +214,16 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.flash(super::theme::FlashLevel::Warn),
         ));
         spans.push(Span::raw(" "));
+    } else if let Some(badge) = app
+        .run_badge()
+        .filter(|_| !badge_shown && app.view != View::Runbook)
+    {
+        // No room in the header: a run under way is never out of sight.
+        spans.push(Span::styled(
+            format!(" {badge} "),
+            theme.flash(super::theme::FlashLevel::Warn),
+        ));
+        spans.push(Span::raw(" "));
     } else if app.refreshing {
         spans.push(Span::styled(
             " refreshing… ",
@@ -203,6 +232,14 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
     }
     let mut keys = app.keymap.footer(&app.footer_actions());
+    // On the checklist, enter answers the selected step rather than opening a row.
+    if app.view == View::Runbook && app.runbooks.popup.is_none() {
+        for (_, label) in &mut keys {
+            if *label == crate::tui::keymap::Action::Open.short() {
+                *label = "run/answer";
+            }
+        }
+    }
     // Too wide: drop from the right, but keep help and quit, the ways out and in.
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let width = |k: &[(String, &str)]| -> usize {
