@@ -85,6 +85,9 @@ enum Need {
         name: String,
         region: String,
     },
+    /// An `estate.*` name a step uses that the estate file does not give (no stack of the
+    /// emergency role): the step would stop when reached.
+    EstateName(String),
 }
 
 impl Need {
@@ -109,6 +112,7 @@ impl Need {
             Need::Exists { kind, name, region } => {
                 format!("{} {name} exists in {region}", kind.label())
             }
+            Need::EstateName(name) => format!("the estate file gives {{{{ {name} }}}}"),
         }
     }
 }
@@ -151,6 +155,9 @@ fn walk(
         } else {
             format!("{prefix}/{id}")
         };
+        if let Some(name) = missing_estate_name(step, scope) {
+            out.push((path.clone(), Need::EstateName(name)));
+        }
         match step.kind.get_ref() {
             StepKind::ForEach => {
                 for item in items(ctx, step, scope) {
@@ -305,6 +312,16 @@ fn action_need(ctx: &Context<'_>, step: &Step, scope: &Scope) -> Option<Need> {
     Some(need)
 }
 
+/// The first `estate.*` name the step's resource or arguments use that has no value.
+fn missing_estate_name(step: &Step, scope: &Scope) -> Option<String> {
+    step.resource
+        .iter()
+        .chain(step.args.values())
+        .flat_map(|text| super::vars::references(text.get_ref()).unwrap_or_default())
+        .map(|r| r.name)
+        .find(|name| name.starts_with("estate.") && scope.get(name).is_none())
+}
+
 /// A need that is not met, or could not be read (`true`).
 type Unmet = (String, bool);
 
@@ -315,6 +332,22 @@ fn unknown(what: String) -> Unmet {
 async fn judge(ctx: &Context<'_>, need: &Need) -> Result<(), Unmet> {
     let backup = ctx.backup();
     match need {
+        Need::EstateName(name) => Err((
+            format!(
+                "the estate file gives no value for {{{{ {name} }}}}{}",
+                match name.as_str() {
+                    "estate.emergency_stack" => " (a [[stacks]] entry with role = \"emergency\")",
+                    "estate.backup_stack" =>
+                        " (a [[stacks]] entry with role = \"backup-capacity\")",
+                    "estate.production_stack" => " (a [[stacks]] entry with role = \"production\")",
+                    "estate.ingestion_function" => " (lambda.ingestion_function)",
+                    "estate.export_bucket" => " (dynamodb.export_bucket)",
+                    "estate.lambda_backup_copy_bucket" => " (lambda.backup_copy_bucket)",
+                    _ => "",
+                }
+            ),
+            false,
+        )),
         Need::Copy { table, export_only } => {
             let (sources, unknowns) = backup_region_sources(ctx, table).await;
             let fits = |s: &&Source| !*export_only || s.kind == SourceKind::Export;
@@ -600,6 +633,18 @@ resource = "{{ item }}"
                 readiness.blockers.iter().all(|b| !b.unknown),
                 "{readiness:#?}"
             );
+            // The example estate names no emergency stack: infrastructure-loss could not
+            // create one, and says so before an outage rather than at its first step.
+            if loaded.runbook.name.get_ref() == "infrastructure-loss" {
+                assert!(
+                    readiness
+                        .blockers
+                        .iter()
+                        .any(|b| b.what.contains("estate.emergency_stack")
+                            && b.what.contains("role = \"emergency\"")),
+                    "{readiness:#?}"
+                );
+            }
         }
     }
 }
