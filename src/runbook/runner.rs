@@ -54,6 +54,16 @@ pub(super) struct Ended {
 }
 
 impl Ended {
+    /// An end with no outputs and no jump: skipped, failed or cancelled, and why.
+    pub fn with(outcome: StepOutcome, detail: impl Into<String>) -> Ended {
+        Ended {
+            outcome,
+            outputs: BTreeMap::new(),
+            goto: None,
+            detail: Some(detail.into()),
+        }
+    }
+
     pub fn ok(outputs: BTreeMap<String, String>) -> Ended {
         Ended {
             outcome: StepOutcome::Succeeded,
@@ -405,12 +415,10 @@ async fn run_with_policy(
             }
             Command::Skip { reason, .. } => {
                 shared.set_run_state(RunState::Running);
-                let ended = Ended {
-                    outcome: StepOutcome::Skipped,
-                    outputs: BTreeMap::new(),
-                    goto: None,
-                    detail: Some(format!("skipped after failing: {reason}")),
-                };
+                let ended = Ended::with(
+                    StepOutcome::Skipped,
+                    format!("skipped after failing: {reason}"),
+                );
                 finish(shared, path, &ended).await;
                 return Some(ended);
             }
@@ -475,12 +483,7 @@ async fn finish(shared: &Arc<Shared>, path: &str, ended: &Ended) {
 }
 
 async fn finish_cancelled(shared: &Arc<Shared>, path: &str) {
-    let ended = Ended {
-        outcome: StepOutcome::Cancelled,
-        outputs: BTreeMap::new(),
-        goto: None,
-        detail: Some("cancelled".to_owned()),
-    };
+    let ended = Ended::with(StepOutcome::Cancelled, "cancelled");
     finish(shared, path, &ended).await;
     mark_tree(shared, path, StepState::Cancelled);
 }
@@ -496,12 +499,7 @@ async fn skip_tree(shared: &Arc<Shared>, path: &str, why: &str) {
     if already {
         return;
     }
-    let ended = Ended {
-        outcome: StepOutcome::Skipped,
-        outputs: BTreeMap::new(),
-        goto: None,
-        detail: Some(why.to_owned()),
-    };
+    let ended = Ended::with(StepOutcome::Skipped, why);
     finish(shared, path, &ended).await;
     mark_tree(shared, path, StepState::Skipped);
 }
@@ -585,12 +583,10 @@ pub(super) async fn run_group(
         match shared.ask(path, Need::Start).await {
             Command::Run(_) => {}
             Command::Skip { reason, .. } => {
-                return Ok(Some(Ended {
-                    outcome: StepOutcome::Skipped,
-                    outputs: BTreeMap::new(),
-                    goto: None,
-                    detail: Some(format!("skipped: {reason}")),
-                }));
+                return Ok(Some(Ended::with(
+                    StepOutcome::Skipped,
+                    format!("skipped: {reason}"),
+                )));
             }
             _ => return Ok(None),
         }

@@ -86,12 +86,10 @@ async fn manual(
 }
 
 fn skipped(reason: String) -> Ended {
-    Ended {
-        outcome: crate::incident::record::StepOutcome::Skipped,
-        outputs: BTreeMap::new(),
-        goto: None,
-        detail: Some(format!("skipped: {reason}")),
-    }
+    Ended::with(
+        crate::incident::record::StepOutcome::Skipped,
+        format!("skipped: {reason}"),
+    )
 }
 
 async fn action(
