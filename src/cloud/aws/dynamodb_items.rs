@@ -78,46 +78,8 @@ impl AwsCloud {
         segments: u32,
         progress: &(dyn Fn(ScanProgress) + Send + Sync),
     ) -> CloudResult<ScanCount> {
-        let client = self.dynamodb(region);
-        let total = segments.max(1);
-        let pages = AtomicU64::new(0);
-        let counts = try_join_all((0..total).map(|segment| {
-            let client = client.clone();
-            let pages = &pages;
-            async move {
-                let mut count = 0u64;
-                let mut start = None;
-                loop {
-                    let out = client
-                        .scan()
-                        .table_name(table)
-                        .select(Select::Count)
-                        .segment(segment as i32)
-                        .total_segments(total as i32)
-                        .set_exclusive_start_key(start.take())
-                        .send()
-                        .await
-                        .map_err(|e| cloud_error(SERVICE, "Scan", e))?;
-                    pages.fetch_add(1, Ordering::Relaxed);
-                    count += out.count().max(0) as u64;
-                    progress(ScanProgress {
-                        segment,
-                        segments: total,
-                        segment_items: count,
-                    });
-                    match out.last_evaluated_key() {
-                        Some(key) if !key.is_empty() => start = Some(key.clone()),
-                        _ => return Ok::<u64, CloudError>(count),
-                    }
-                }
-            }
-        }))
-        .await?;
-        Ok(ScanCount {
-            items: counts.into_iter().sum(),
-            segments: total,
-            pages: pages.into_inner(),
-        })
+        self.parallel_scan(region, table, segments, None, progress)
+            .await
     }
 
     pub(crate) async fn scan_items_progress(
@@ -126,6 +88,21 @@ impl AwsCloud {
         table: &str,
         segments: u32,
         visit: &(dyn for<'i> Fn(&'i Item) + Send + Sync),
+        progress: &(dyn Fn(ScanProgress) + Send + Sync),
+    ) -> CloudResult<ScanCount> {
+        self.parallel_scan(region, table, segments, Some(visit), progress)
+            .await
+    }
+
+    /// A parallel scan of the whole table, every page of every segment. Without `visit` it
+    /// asks for counts only (`Select=COUNT`: no item crosses the wire); with it, each item is
+    /// handed to `visit`.
+    async fn parallel_scan(
+        &self,
+        region: &str,
+        table: &str,
+        segments: u32,
+        visit: Option<&(dyn for<'i> Fn(&'i Item) + Send + Sync)>,
         progress: &(dyn Fn(ScanProgress) + Send + Sync),
     ) -> CloudResult<ScanCount> {
         let client = self.dynamodb(region);
@@ -141,6 +118,7 @@ impl AwsCloud {
                     let out = client
                         .scan()
                         .table_name(table)
+                        .set_select(visit.is_none().then_some(Select::Count))
                         .segment(segment as i32)
                         .total_segments(total as i32)
                         .set_exclusive_start_key(start.take())
@@ -148,10 +126,15 @@ impl AwsCloud {
                         .await
                         .map_err(|e| cloud_error(SERVICE, "Scan", e))?;
                     pages.fetch_add(1, Ordering::Relaxed);
-                    for item in out.items() {
-                        visit(&item_from_sdk(item));
+                    match visit {
+                        Some(visit) => {
+                            for item in out.items() {
+                                visit(&item_from_sdk(item));
+                            }
+                            count += out.items().len() as u64;
+                        }
+                        None => count += out.count().max(0) as u64,
                     }
-                    count += out.items().len() as u64;
                     progress(ScanProgress {
                         segment,
                         segments: total,
