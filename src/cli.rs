@@ -4,6 +4,7 @@
 pub mod action;
 pub mod incident;
 pub mod journal;
+pub mod message;
 pub mod runbook;
 
 use std::path::Path;

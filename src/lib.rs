@@ -3,6 +3,7 @@
 pub mod action;
 pub mod cli;
 pub mod cloud;
+pub mod comms;
 pub mod config;
 pub mod dirs;
 pub mod discover;

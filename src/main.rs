@@ -104,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::runbook::RunbookCommand,
     },
+    /// Status updates: list the templates, render one filled from an incident, post one.
+    Message {
+        #[command(subcommand)]
+        command: cli::message::MessageCommand,
+    },
     /// The append-only journals incidents are kept in.
     Journal {
         #[command(subcommand)]
@@ -212,6 +217,7 @@ fn main() -> ExitCode {
             }
             Some(Command::Action { command }) => cli::action::run(command, &session, &dirs).await,
             Some(Command::Runbook { command }) => cli::runbook::run(command, &session, &dirs).await,
+            Some(Command::Message { command }) => cli::message::run(command, &session, &dirs).await,
             Some(Command::Journal {
                 command: JournalCommand::Verify { target },
             }) => cli::journal::verify(target.as_deref(), &session, &dirs),

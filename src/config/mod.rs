@@ -22,7 +22,8 @@ pub use duration::Dur;
 pub use error::ConfigError;
 pub use model::{
     AwsSettings, Bucket, CloudWatch, Comms, Contact, ContactGroup, Dns, DnsRecord, DynamoDb,
-    Estate, IngestionStop, Lambda, Priority, Regions, S3, Service, Validation,
+    Estate, IngestionStop, Lambda, Priority, Regions, S3, Service, SlackSettings,
+    StatuspageSettings, Validation,
 };
 pub use model::{CommandEntry, StackEntry, StackRole};
 

@@ -374,14 +374,63 @@ pub struct Contact {
 pub struct Comms {
     /// How often a status update is due during an incident (the plan: every 30 minutes).
     pub update_every: Dur,
+    /// How long a level of the contact tree may go without anyone acknowledging before the
+    /// console says to call the next level.
+    pub escalate_after: Dur,
+    /// The template for each message of the plan, by name (`drconsole message list`).
+    pub declaration: Spanned<String>,
+    pub update: Spanned<String>,
+    pub completion: Spanned<String>,
+    /// Where messages are posted, when configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slack: Option<SlackSettings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statuspage: Option<StatuspageSettings>,
+    /// A PEM file of extra root certificates the posts trust (a company proxy's), relative to
+    /// the estate file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<Spanned<String>>,
 }
 
 impl Default for Comms {
     fn default() -> Self {
         Self {
             update_every: Dur::from_secs(30 * 60),
+            escalate_after: Dur::from_secs(15 * 60),
+            declaration: Spanned::new(0..0, "initial-declaration".to_owned()),
+            update: Spanned::new(0..0, "progress-update".to_owned()),
+            completion: Spanned::new(0..0, "completion-notice".to_owned()),
+            slack: None,
+            statuspage: None,
+            ca_file: None,
         }
     }
+}
+
+/// A Slack incoming webhook. The URL is a secret: only the name of the environment variable
+/// that holds it is in the estate file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackSettings {
+    pub webhook_env: Spanned<String>,
+    /// How the journal and the screen name the channel, like "#incidents".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+}
+
+/// A Statuspage page. The API key is a secret: only the name of its environment variable is
+/// in the estate file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatuspageSettings {
+    pub page_id: String,
+    pub api_key_env: Spanned<String>,
+    #[serde(default = "default_statuspage_url")]
+    pub api_url: String,
+}
+
+fn default_statuspage_url() -> String {
+    "https://api.statuspage.io/v1".to_owned()
 }
 
 /// A CloudFormation stack of the estate.

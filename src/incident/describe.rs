@@ -123,6 +123,27 @@ pub fn describe(entry: &Entry) -> String {
         Record::MessagePosted {
             template, channel, ..
         } => format!("message posted to {channel} ({template})"),
+        Record::MessagePostFailed {
+            template,
+            channel,
+            error,
+            attempts,
+        } => format!(
+            "message to {channel} ({template}) not posted after {attempts} attempt(s): {error}"
+        ),
+        Record::EtaSet { eta: Some(eta) } => {
+            format!(
+                "ETA for full recovery set to {}",
+                eta.format("%Y-%m-%d %H:%M UTC")
+            )
+        }
+        Record::EtaSet { eta: None } => "ETA withdrawn".to_owned(),
+        Record::ContactNotified { group, role, name } => {
+            format!("notified {} ({group})", person(&role, &name))
+        }
+        Record::ContactAcknowledged { group, role, name } => {
+            format!("acknowledged by {} ({group})", person(&role, &name))
+        }
         Record::FollowUp { text } => format!("follow-up: {text}"),
         Record::Resolved { summary } => with_reason("resolved".to_owned(), summary),
         Record::ActionStarted {
@@ -216,5 +237,13 @@ fn outcome_word(outcome: StepOutcome) -> &'static str {
         StepOutcome::Failed => "failed",
         StepOutcome::Skipped => "skipped",
         StepOutcome::Cancelled => "cancelled",
+    }
+}
+
+/// `CTO` or `CTO Dana Reyes`.
+fn person(role: &str, name: &Option<String>) -> String {
+    match name {
+        Some(name) if !name.is_empty() => format!("{role} {name}"),
+        _ => role.to_owned(),
     }
 }

@@ -18,6 +18,6 @@ pub use journal::{
     verify,
 };
 pub use record::{AffectedService, Declared, ImpactSource, Record, Severity, StepOutcome};
-pub use state::{Clock, Incident, ServiceClock, Stopwatch, short_duration};
+pub use state::{Clock, ContactState, Incident, ServiceClock, Stopwatch, short_duration};
 pub use store::{DeclareError, DeclareInput, IncidentStore, SCENARIOS, plan_declaration};
 pub use writer::{JournalWriter, WriterStats};

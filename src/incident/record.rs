@@ -228,6 +228,35 @@ pub enum Record {
         template: String,
         channel: String,
         text: String,
+        /// What the channel calls it (a Statuspage incident id), so the next update edits it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_id: Option<String>,
+    },
+    /// A post that did not go out after its retries: the draft is kept.
+    MessagePostFailed {
+        template: String,
+        channel: String,
+        error: String,
+        attempts: u32,
+    },
+    /// The commander's estimate of full recovery (`None` withdraws it).
+    EtaSet {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eta: Option<DateTime<Utc>>,
+    },
+    /// A person of the contact tree was called or messaged.
+    ContactNotified {
+        group: String,
+        role: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// They answered: the level has someone on it.
+    ContactAcknowledged {
+        group: String,
+        role: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// Something to do after the incident; listed in the postmortem.
     FollowUp {
@@ -351,6 +380,10 @@ pub const KINDS: &[(&str, &str)] = &[
     ("message_drafted", "message drafted"),
     ("message_copied", "message copied"),
     ("message_posted", "message posted"),
+    ("message_post_failed", "message post failed"),
+    ("eta_set", "ETA set"),
+    ("contact_notified", "contact notified"),
+    ("contact_acknowledged", "contact acknowledged"),
     ("follow_up", "follow-up"),
     ("resolved", "resolved"),
     ("action_started", "action started"),

@@ -145,6 +145,16 @@ pub struct Sent {
     pub how: String,
 }
 
+/// One person of the contact tree, as the journal says they were reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactState {
+    pub group: String,
+    pub role: String,
+    pub name: Option<String>,
+    pub notified_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
 /// Everything the journal says about one incident.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
@@ -164,6 +174,12 @@ pub struct Incident {
     pub summary: Option<String>,
     pub follow_ups: Vec<String>,
     pub messages: Vec<Sent>,
+    /// The commander's estimate of full recovery, as last set.
+    pub eta: Option<DateTime<Utc>>,
+    /// Who of the contact tree was notified and who acknowledged, in the order first notified.
+    pub contacts: Vec<ContactState>,
+    /// The Statuspage incident the last post made or updated, so the next one updates it.
+    pub statuspage_id: Option<String>,
     /// Entries replayed, and the last one's sequence number and time.
     pub entries: u64,
     pub last_seq: u64,
@@ -203,6 +219,9 @@ impl Incident {
             summary: None,
             follow_ups: Vec::new(),
             messages: Vec::new(),
+            eta: None,
+            contacts: Vec::new(),
+            statuspage_id: None,
             entries: 1,
             last_seq: entry.seq,
             last_at: entry.at,
@@ -267,13 +286,31 @@ impl Incident {
                 how: format!("copied ({via})"),
             }),
             Record::MessagePosted {
-                template, channel, ..
-            } => self.messages.push(Sent {
-                seq: entry.seq,
-                at: entry.at,
                 template,
-                how: format!("posted to {channel}"),
-            }),
+                channel,
+                external_id,
+                ..
+            } => {
+                if channel == "statuspage" && external_id.is_some() {
+                    self.statuspage_id = external_id;
+                }
+                self.messages.push(Sent {
+                    seq: entry.seq,
+                    at: entry.at,
+                    template,
+                    how: format!("posted to {channel}"),
+                })
+            }
+            Record::EtaSet { eta } => self.eta = eta,
+            Record::ContactNotified { group, role, name } => {
+                let contact = self.contact_mut(group, role, name);
+                contact.notified_at.get_or_insert(entry.at);
+            }
+            Record::ContactAcknowledged { group, role, name } => {
+                let contact = self.contact_mut(group, role, name);
+                contact.notified_at.get_or_insert(entry.at);
+                contact.acknowledged_at.get_or_insert(entry.at);
+            }
             Record::FollowUp { text } => self.follow_ups.push(text),
             Record::Resolved { summary } => {
                 self.resolved_at = Some(entry.at);
@@ -290,6 +327,7 @@ impl Incident {
             | Record::InputGiven { .. }
             | Record::RunbookFinished { .. }
             | Record::MessageDrafted { .. }
+            | Record::MessagePostFailed { .. }
             | Record::ActionStarted { .. }
             | Record::ActionRefused { .. }
             | Record::SafetyNet { .. }
@@ -308,6 +346,30 @@ impl Incident {
 
     pub fn service(&self, name: &str) -> Option<&ServiceClock> {
         self.services.iter().find(|s| s.service.name == name)
+    }
+
+    /// The contact's state, made on first mention.
+    fn contact_mut(
+        &mut self,
+        group: String,
+        role: String,
+        name: Option<String>,
+    ) -> &mut ContactState {
+        let at = self
+            .contacts
+            .iter()
+            .position(|c| c.group == group && c.role == role);
+        let at = at.unwrap_or_else(|| {
+            self.contacts.push(ContactState {
+                group,
+                role,
+                name,
+                notified_at: None,
+                acknowledged_at: None,
+            });
+            self.contacts.len() - 1
+        });
+        &mut self.contacts[at]
     }
 
     fn service_mut(&mut self, name: &str) -> Option<&mut ServiceClock> {

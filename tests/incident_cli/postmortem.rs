@@ -165,6 +165,7 @@ pub(crate) fn scripted_incident(root: &Path) -> PathBuf {
                 template: "completion-notice".into(),
                 channel: "#incidents".into(),
                 text: "Resolved".into(),
+                external_id: None,
             },
             t(12, 24, 0),
         ),
