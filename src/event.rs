@@ -71,6 +71,25 @@ pub enum Event<I> {
     },
     /// The run could not start: why.
     RunbookNotStarted(String),
+    /// What `Effect::Copy { id, .. }` did.
+    Copied {
+        id: u64,
+        what: CopyWhat,
+        report: crate::comms::clipboard::CopyReport,
+    },
+}
+
+/// What is being copied, so the answer is journalled (a message) or only said (a number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyWhat {
+    /// A message's text, as drafted from `template`.
+    Message {
+        template: String,
+        format: crate::comms::Format,
+        text: String,
+    },
+    /// A contact's phone number.
+    Phone { role: String },
 }
 
 /// An incident reopened from its journal.
@@ -91,6 +110,13 @@ pub struct ExecutorIncident {
 /// What an update asks the outside world to do; the effects runner does it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Copy `text` to the clipboard (OSC 52 to the terminal, and the native clipboard where
+    /// there is one); answered by `Event::Copied` with `id`.
+    Copy {
+        id: u64,
+        text: String,
+        what: CopyWhat,
+    },
     /// Start the health poller (once, at start).
     StartPolling,
     /// Take a snapshot now rather than at the end of the interval.

@@ -295,6 +295,7 @@ impl App {
                 Vec::new()
             }
             Event::ActionDone { id, result } => self.on_action_done(id, result),
+            Event::Copied { what, report, .. } => self.on_copied(what, report),
             Event::Readiness(found) => {
                 self.on_readiness(found);
                 Vec::new()

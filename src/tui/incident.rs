@@ -342,7 +342,7 @@ impl App {
         Vec::new()
     }
 
-    fn append(&mut self, record: Record) -> (u64, Effect) {
+    pub(super) fn append(&mut self, record: Record) -> (u64, Effect) {
         self.next_append += 1;
         let id = self.next_append;
         let effect = Effect::Append {

@@ -1,6 +1,7 @@
 //! The console: terminal, event loop, application state, and what it draws.
 
 pub mod app;
+pub mod comms;
 pub mod console;
 pub mod declare;
 pub mod event;

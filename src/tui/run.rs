@@ -130,6 +130,11 @@ impl Runner {
                     ));
                 }
             }
+            Effect::Copy { id, text, what } => {
+                // Between two frames: the terminal is ours, and the sequence draws nothing.
+                let report = crate::comms::clipboard::copy(&text, &mut std::io::stdout());
+                let _ = self.tx.send(Event::Copied { id, what, report });
+            }
             Effect::Refresh => {
                 if let Some(poller) = &self.poller {
                     poller.refresh_now();
