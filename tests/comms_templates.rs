@@ -180,5 +180,12 @@ fn an_unknown_template_name_in_the_estate_is_pointed_at() {
     assert!(!found[0].0.is_empty());
 }
 
+#[test]
+fn the_example_estate_names_shipped_templates() {
+    let estate = drconsole::config::load(std::path::Path::new("templates/estate.example.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(Library::load(None).unwrap().check_comms(&estate.comms), []);
+}
+
 #[path = "comms_templates/invalid.rs"]
 mod invalid;

@@ -181,11 +181,10 @@ fn a_broken_user_template_is_exit_3_at_its_line_and_column() {
     }
 }
 
-#[test]
-fn render_fills_a_declared_incident_from_its_journal() {
-    let home = tempfile::tempdir().unwrap();
+/// Declares a simulated incident and returns its id.
+fn declare(home: &Path) -> String {
     let (stdout, _) = run(
-        drconsole(home.path()).args([
+        drconsole(home).args([
             "--demo",
             "incident",
             "declare",
@@ -204,11 +203,54 @@ fn render_fills_a_declared_incident_from_its_journal() {
         ]),
         0,
     );
-    let id = stdout
+    stdout
         .split_whitespace()
         .find(|w| w.starts_with("SIM-"))
         .unwrap_or_else(|| panic!("an id in:\n{stdout}"))
-        .to_owned();
+        .to_owned()
+}
+
+#[test]
+fn an_estate_naming_no_template_is_warned_about_at_its_place() {
+    let home = tempfile::tempdir().unwrap();
+    let id = declare(home.path());
+    let example = std::fs::read_to_string("templates/estate.example.toml").unwrap();
+    let estate = home.path().join("estate.toml");
+    std::fs::write(
+        &estate,
+        example.replace(
+            "update = \"progress-update\"",
+            "update = \"progres-update\"",
+        ),
+    )
+    .unwrap();
+    let line = example
+        .lines()
+        .position(|l| l == "update = \"progress-update\"")
+        .unwrap()
+        + 1;
+    let (stdout, stderr) = run(
+        drconsole(home.path())
+            .args(["--demo", "--config"])
+            .arg(&estate)
+            .args(["message", "render", "progress-update", "--incident", &id]),
+        0,
+    );
+    assert!(stdout.starts_with("SIMULATION"), "{stdout}");
+    assert!(
+        stderr.starts_with(&format!(
+            "warning: {}:{line}:10: [comms] update names no template `progres-update`; there are \
+             initial-declaration, ",
+            estate.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn render_fills_a_declared_incident_from_its_journal() {
+    let home = tempfile::tempdir().unwrap();
+    let id = declare(home.path());
     let (stdout, stderr) = run(
         drconsole(home.path()).args([
             "--demo",
