@@ -436,6 +436,22 @@ mod tests {
     }
 
     #[test]
+    fn names_a_template_declares_or_the_engine_gives_are_not_unknown() {
+        let mut library = Library {
+            env: environment(),
+            templates: Vec::new(),
+        };
+        let source = "{% set ns = namespace(n=0) %}{% set lead = incident.commander %}\
+            {% for s in services %}{{ loop.index }} {{ s.name }}{% set ns.n = ns.n + 1 %}\
+            {% endfor %}{% for i in range(2) %}{{ i }}{% endfor %}{{ lead }}\
+            {% macro line(x) %}- {{ x }}{% endmacro %}{{ line(eta) }}{{ ns.n }}\
+            {{ run.forecast if run else 'none' }}";
+        library
+            .add("x", source.to_owned(), Origin::Shipped)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
     fn columns_count_characters_not_bytes() {
         assert_eq!(line_column("é→\nab", 5), (1, 3));
         assert_eq!(line_column("é→\nab", 6), (2, 1));
