@@ -68,7 +68,7 @@ pub fn sample(full: bool) -> MessageContext {
             scenario: "region-failover".into(),
             severity: "SEV1".into(),
             status: "In Progress".into(),
-            commander: "Ana Silva".into(),
+            commander: "Primary on-call".into(),
             declared_at: "09:15 UTC".into(),
             impact_began: "09:02 UTC".into(),
             elapsed: "1h05m".into(),
@@ -86,6 +86,10 @@ pub fn sample(full: bool) -> MessageContext {
                 rto_state: "running".into(),
                 restored: true,
                 restored_at: Some("10:07 UTC".into()),
+                rpo: "1h".into(),
+                restore_point: some("08:58 UTC"),
+                data_loss: some("4m"),
+                rpo_state: some("met"),
             }]
         } else {
             Vec::new()
@@ -104,8 +108,8 @@ pub fn sample(full: bool) -> MessageContext {
             vec![ContactFacts {
                 group: "Declaration authority".into(),
                 role: "Data Engineering Manager".into(),
-                name: Some("Ana Silva".into()),
-                who: "Data Engineering Manager (Ana Silva)".into(),
+                name: Some("primary on-call".into()),
+                who: "Data Engineering Manager (primary on-call)".into(),
                 notified_at: "09:16 UTC".into(),
                 acknowledged: false,
             }]
