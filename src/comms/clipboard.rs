@@ -327,27 +327,37 @@ pub fn copy(text: &str, terminal: &mut dyn Write) -> CopyReport {
 /// `copy` with the world given: headless callers pass
 /// `Host::of_process(std::io::stdout().is_terminal())`, tests a fake.
 pub fn copy_with(host: &Host, text: &str, terminal: &mut dyn Write) -> CopyReport {
-    let mut route = route(host, text);
-    let sequence = match route {
-        Osc52Route::TmuxPassthrough => Some(tmux_passthrough(&osc52(text))),
-        Osc52Route::Screen => Some(screen_passthrough(text)),
-        ref sent if sent.sent() => Some(osc52(text)),
-        _ => None,
-    };
-    if let Some(sequence) = sequence {
-        let written = terminal
-            .write_all(sequence.as_bytes())
-            .and_then(|()| terminal.flush());
-        if let Err(e) = written {
-            route = Osc52Route::WriteFailed {
-                error: e.to_string(),
-            };
-        }
-    }
     CopyReport {
-        osc52: route,
-        native: native::copy(host, text),
+        osc52: send_osc52(host, text, terminal),
+        native: copy_native(host, text),
     }
+}
+
+/// The OSC 52 half of a copy: the sequence for this route, written and flushed. It must go
+/// out between two frames, where it cannot split a frame's own escape sequences.
+pub fn send_osc52(host: &Host, text: &str, terminal: &mut dyn Write) -> Osc52Route {
+    let route = route(host, text);
+    let sequence = match route {
+        Osc52Route::TmuxPassthrough => tmux_passthrough(&osc52(text)),
+        Osc52Route::Screen => screen_passthrough(text),
+        ref sent if sent.sent() => osc52(text),
+        _ => return route,
+    };
+    match terminal
+        .write_all(sequence.as_bytes())
+        .and_then(|()| terminal.flush())
+    {
+        Ok(()) => route,
+        Err(e) => Osc52Route::WriteFailed {
+            error: e.to_string(),
+        },
+    }
+}
+
+/// The native half of a copy, which touches no terminal: it may run off the loop that
+/// draws (it waits for the tool, `native_timeout` at most).
+pub fn copy_native(host: &Host, text: &str) -> Native {
+    native::copy(host, text)
 }
 
 #[cfg(test)]
