@@ -82,10 +82,7 @@ fn each_tmux_answer_picks_its_route_and_its_bytes() {
         ),
     ];
     for (answer, route, bytes) in cases {
-        let (report, written) = copied(
-            &host(&[("TMUX", "/tmp/tmux-1000/default,42,0")], answer),
-            "hello",
-        );
+        let (report, written) = copied(&host(&[("TMUX", "tmux-socket,42,0")], answer), "hello");
         assert_eq!(report.osc52, route, "for {answer:?}");
         assert_eq!(written, bytes, "for {answer:?}");
     }
@@ -97,7 +94,7 @@ fn tmux_is_asked_about_the_pane_the_console_runs_in() {
     let seen = Arc::clone(&asked);
     let mut host = Host::new(
         |name| match name {
-            "TMUX" => Some("/tmp/tmux-1000/default,42,0".into()),
+            "TMUX" => Some("tmux-socket,42,0".into()),
             "TMUX_PANE" => Some("%7".into()),
             _ => None,
         },

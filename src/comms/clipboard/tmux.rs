@@ -160,7 +160,7 @@ mod tests {
         assert_eq!(route(None), unknown);
         assert_eq!(route_for(""), unknown);
         assert_eq!(
-            route_for("no server running on /tmp/tmux-1000/default"),
+            route_for("no server running on the default socket"),
             unknown
         );
     }
