@@ -214,6 +214,22 @@ pub fn load_file(path: &Path) -> Result<TemplateInfo, TemplateError> {
     Ok(library.templates.remove(0))
 }
 
+/// Every template name there is, without loading any: the shipped ones and the user's files
+/// (for a runbook step that names its message; a broken file is reported where templates load).
+pub fn available_names(user_dir: Option<&Path>) -> Vec<String> {
+    let mut names: Vec<String> = SHIPPED.iter().map(|(n, _)| (*n).to_owned()).collect();
+    let files = user_dir
+        .and_then(|d| user_files(d).ok())
+        .unwrap_or_default();
+    for path in files {
+        let name = stem(&path);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// The user's template folder: `comms/` in the config directory.
 pub fn user_dir() -> Option<PathBuf> {
     crate::dirs::config_dir().map(|d| d.join("comms"))

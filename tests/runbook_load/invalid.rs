@@ -521,3 +521,13 @@ fn unasked_input_default_uses_input() {
                ^"#
     );
 }
+
+#[test]
+fn unknown_message() {
+    assert_eq!(
+        error_for("unknown-message"),
+        r#"tests/invalid_runbooks/unknown-message.toml:13:11: no message template `progres-update` (there are: initial-declaration, progress-update, completion-notice, handoff-brief, stakeholder-summary)
+    message = "progres-update"
+              ^"#
+    );
+}

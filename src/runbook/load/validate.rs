@@ -321,6 +321,20 @@ impl<'a> Validator<'a> {
     fn step(&mut self, step: &'a Step, visible: &Visible<'a>, parallel: bool) {
         let kind = *step.kind.get_ref();
         self.fields(step, kind);
+        if let Some(message) = &step.message {
+            let dir = crate::comms::template::user_dir();
+            let names = crate::comms::template::available_names(dir.as_deref());
+            if !names.iter().any(|n| n == message.get_ref()) {
+                self.problem(
+                    message.span().start,
+                    format!(
+                        "no message template `{}` (there are: {})",
+                        message.get_ref(),
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
         if let Some(action) = &step.action
             && kind == StepKind::Action
         {
