@@ -68,6 +68,13 @@ pub enum Action {
     StepSkip,
     StepRetry,
     CancelRun,
+    Comms,
+    EditDraft,
+    Copy,
+    Post,
+    WriteDraft,
+    Format,
+    SetEta,
 }
 
 /// Everything the footer, the help popup and the keymap file say about one action.
@@ -84,14 +91,16 @@ const DASHBOARD: &str = "Dashboard";
 const INCIDENT: &str = "Incident";
 const REPAIR: &str = "Repair";
 const RUNBOOK: &str = "Runbook";
+const COMMS: &str = "Communications";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
     pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// Help groups, in the order the help popup shows them.
-    pub const GROUPS: [&'static str; 6] =
-        [GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR, RUNBOOK];
+    pub const GROUPS: [&'static str; 7] = [
+        GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR, RUNBOOK, COMMS,
+    ];
 
     fn info(self) -> Info {
         let (group, short, description, defaults): (_, _, _, &[&str]) = match self {
@@ -215,6 +224,43 @@ impl Action {
                 &["T"],
             ),
             Action::CancelRun => (RUNBOOK, "cancel run", "Cancel the run (asks first)", &["C"]),
+            Action::Comms => (
+                COMMS,
+                "message",
+                "Write a status update from the incident",
+                &["m"],
+            ),
+            Action::EditDraft => (COMMS, "edit", "Edit the draft (esc stops editing)", &["e"]),
+            Action::Copy => (
+                COMMS,
+                "copy",
+                "Copy the draft (warns of placeholders left)",
+                &["y"],
+            ),
+            Action::Post => (
+                COMMS,
+                "post",
+                "Post the draft to Slack or Statuspage",
+                &["P"],
+            ),
+            Action::WriteDraft => (
+                COMMS,
+                "write file",
+                "Write the draft to a file in the incident's folder",
+                &["w"],
+            ),
+            Action::Format => (
+                COMMS,
+                "format",
+                "Switch the draft between plain text and Slack",
+                &["F"],
+            ),
+            Action::SetEta => (
+                COMMS,
+                "ETA",
+                "Set the ETA for full recovery (14:30, +2h)",
+                &["E"],
+            ),
         };
         Info {
             group,
