@@ -91,7 +91,7 @@ const DASHBOARD: &str = "Dashboard";
 const INCIDENT: &str = "Incident";
 const REPAIR: &str = "Repair";
 const RUNBOOK: &str = "Runbook";
-const COMMS: &str = "Communications";
+const COMMS: &str = "Messages";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
