@@ -11,19 +11,20 @@ use super::incident::{line_input, text_of, type_into};
 use super::keymap::Action;
 use super::repair::READ_ONLY;
 use super::theme::FlashLevel;
-use crate::comms::clipboard::CopyReport;
-use crate::comms::post::{Channel, PostFailure, PostRequest, Posted};
+use crate::comms::context::Sources;
+use crate::comms::post::Channel;
 use crate::comms::{
     Cadence, CadenceLevel, Format, Library, MessageContext, Placeholder, TemplateError,
     TemplateInfo, placeholders,
 };
-use crate::event::{CopyWhat, Effect};
-use crate::incident::{Incident, Record};
+use crate::event::Effect;
+use crate::incident::Record;
 
-#[path = "comms_context.rs"]
-mod context;
 #[path = "comms_eta.rs"]
 mod eta;
+
+#[path = "comms_send.rs"]
+mod send;
 
 pub use eta::parse_eta;
 
@@ -221,25 +222,6 @@ pub struct Posting {
 const STALE_INCIDENT: &str =
     "incident changed since this draft — r refreshes (your edits are lost), keep editing to ignore";
 
-/// Slack's mrkdwn for Slack, plain text for Statuspage.
-fn format_for(channel: Channel) -> Format {
-    match channel {
-        Channel::Slack => Format::Slack,
-        Channel::Statuspage => Format::Text,
-    }
-}
-
-/// The words a status page uses for where the recovery stands.
-fn statuspage_status(incident: &Incident) -> &'static str {
-    if !incident.is_open() {
-        "resolved"
-    } else if incident.services.iter().any(|s| s.restored_at.is_some()) {
-        "monitoring"
-    } else {
-        "identified"
-    }
-}
-
 impl App {
     /// The templates the comms view offers; a user file that did not load is said at once.
     pub fn set_templates(&mut self, templates: Box<dyn Templates>, error: Option<String>) {
@@ -255,7 +237,9 @@ impl App {
     /// The message context as the incident, its journal and the estate give it now.
     pub fn message_context(&self) -> Option<MessageContext> {
         let incident = self.incident.as_deref()?;
-        Some(context::build(self, incident))
+        let run = self.runbooks.run.as_ref().map(|r| &r.view);
+        let src = Sources::new(incident, &self.journal, &self.estate, self.now).with_run(run);
+        Some(MessageContext::build(&src))
     }
 
     /// The template the plan calls for now: the declaration before any message went out,
@@ -609,259 +593,6 @@ impl App {
             }),
             account: self.account.clone(),
         })
-    }
-
-    fn no_draft(&mut self) -> Vec<Effect> {
-        let text = if self.comms.listed.is_empty() {
-            "no templates are loaded: nothing to draft from"
-        } else {
-            "no draft: choose a template"
-        };
-        self.flash(FlashLevel::Info, text);
-        Vec::new()
-    }
-
-    fn ask_copy(&mut self) -> Vec<Effect> {
-        let Some(draft) = &self.comms.draft else {
-            return self.no_draft();
-        };
-        let found = draft.placeholders();
-        if found.is_empty() {
-            return self.copy_draft();
-        }
-        self.comms.popup = Some(CommsPopup::Placeholders {
-            found,
-            then: Then::Copy,
-        });
-        Vec::new()
-    }
-
-    fn copy_draft(&mut self) -> Vec<Effect> {
-        let Some(draft) = &self.comms.draft else {
-            return Vec::new();
-        };
-        let text = draft.text();
-        self.comms.next_id += 1;
-        vec![Effect::Copy {
-            id: self.comms.next_id,
-            text: text.clone(),
-            what: CopyWhat::Message {
-                template: draft.template.clone(),
-                format: draft.format,
-                text,
-            },
-        }]
-    }
-
-    /// The channels the estate configures, with their names as the screen says them.
-    pub fn channels(&self) -> Vec<(Channel, String)> {
-        let comms = &self.estate.comms;
-        let mut found = Vec::new();
-        if let Some(slack) = &comms.slack {
-            let label = slack.channel.clone().unwrap_or_else(|| "Slack".to_owned());
-            found.push((Channel::Slack, label));
-        }
-        if comms.statuspage.is_some() {
-            found.push((Channel::Statuspage, "Statuspage".to_owned()));
-        }
-        found
-    }
-
-    fn ask_channel(&mut self) -> Vec<Effect> {
-        if self.read_only {
-            self.flash(FlashLevel::Warn, READ_ONLY);
-            return Vec::new();
-        }
-        if self.comms.draft.is_none() {
-            return self.no_draft();
-        }
-        if let Some(posting) = &self.comms.posting {
-            let text = format!("still posting to {}…", posting.channel);
-            self.flash(FlashLevel::Info, text);
-            return Vec::new();
-        }
-        match self.channels().as_slice() {
-            [] => {
-                self.flash(
-                    FlashLevel::Info,
-                    "nothing to post to: add [comms.slack] webhook_env or [comms.statuspage] \
-                     to the estate file",
-                );
-                Vec::new()
-            }
-            [(channel, _)] => self.ask_post(*channel),
-            _ => {
-                self.comms.popup = Some(CommsPopup::Channel { selected: 0 });
-                Vec::new()
-            }
-        }
-    }
-
-    fn ask_post(&mut self, channel: Channel) -> Vec<Effect> {
-        let Some(draft) = &self.comms.draft else {
-            return Vec::new();
-        };
-        let found = draft.placeholders();
-        if found.is_empty() {
-            return self.post_draft(channel);
-        }
-        self.comms.popup = Some(CommsPopup::Placeholders {
-            found,
-            then: Then::Post(channel),
-        });
-        Vec::new()
-    }
-
-    /// The draft as the channel takes it: what is on screen when its format fits; an
-    /// untouched draft is rendered for the channel; edits in the other format are not sent.
-    fn post_draft(&mut self, channel: Channel) -> Vec<Effect> {
-        let (Some(draft), Some(incident)) = (&self.comms.draft, self.incident.as_deref()) else {
-            return Vec::new();
-        };
-        let wanted = format_for(channel);
-        let text = if draft.format == wanted {
-            draft.text()
-        } else if !draft.edited() {
-            let Some(ctx) = self.message_context() else {
-                return Vec::new();
-            };
-            match self.comms.templates.render(&draft.template, &ctx, wanted) {
-                Ok(text) => text,
-                Err(e) => {
-                    self.flash(FlashLevel::Error, format!("template: {e}"));
-                    return Vec::new();
-                }
-            }
-        } else {
-            let text = format!(
-                "{channel} takes {wanted}, and this edited draft is {}: {} switches (edits lost)",
-                draft.format,
-                self.keymap.label(Action::Format)
-            );
-            self.flash(FlashLevel::Warn, text);
-            return Vec::new();
-        };
-        let request = PostRequest {
-            template: draft.template.clone(),
-            text: text.clone(),
-            title: incident.title.clone(),
-            status: statuspage_status(incident).to_owned(),
-            existing: incident.statuspage_id.clone(),
-        };
-        self.comms.next_id += 1;
-        let id = self.comms.next_id;
-        self.comms.posting = Some(Posting {
-            id,
-            channel,
-            template: draft.template.clone(),
-            text,
-            since: self.now,
-        });
-        vec![Effect::Post {
-            id,
-            channel,
-            request,
-        }]
-    }
-
-    /// A post's answer: journalled either way; a failure keeps the draft and says why.
-    pub(super) fn on_posted(
-        &mut self,
-        id: u64,
-        result: Result<Posted, PostFailure>,
-    ) -> Vec<Effect> {
-        let Some(posting) = self.comms.posting.take_if(|p| p.id == id) else {
-            return Vec::new();
-        };
-        let record = match result {
-            Ok(posted) => {
-                let tries = if posted.attempts > 1 {
-                    format!(" (after {} attempts)", posted.attempts)
-                } else {
-                    String::new()
-                };
-                self.flash(
-                    FlashLevel::Info,
-                    format!("posted to {}{tries}", posted.label),
-                );
-                if let Some(draft) = &mut self.comms.draft {
-                    draft.sent = Some(draft.text());
-                }
-                Record::MessagePosted {
-                    template: posting.template,
-                    channel: posted.label,
-                    text: posting.text,
-                    external_id: posted.external_id,
-                }
-            }
-            Err(failure) => {
-                self.flash(
-                    FlashLevel::Error,
-                    format!("not posted: {failure}; the draft is kept"),
-                );
-                Record::MessagePostFailed {
-                    template: posting.template,
-                    channel: failure.label,
-                    error: failure.error,
-                    attempts: failure.attempts,
-                }
-            }
-        };
-        if self.incident.is_none() {
-            return Vec::new();
-        }
-        let (_, effect) = self.append(record);
-        vec![effect]
-    }
-
-    fn write_draft(&mut self) -> Vec<Effect> {
-        let (Some(draft), Some(incident)) = (&self.comms.draft, self.incident.as_deref()) else {
-            return self.no_draft();
-        };
-        self.comms.next_id += 1;
-        vec![Effect::WriteDraft {
-            id: self.comms.next_id,
-            dir: incident.dir.clone(),
-            template: draft.template.clone(),
-            text: draft.text(),
-        }]
-    }
-
-    pub(super) fn on_draft_written(&mut self, result: Result<std::path::PathBuf, String>) {
-        match result {
-            Ok(path) => self.flash(
-                FlashLevel::Info,
-                format!("draft written to {}", path.display()),
-            ),
-            Err(e) => self.flash(FlashLevel::Error, format!("draft not written: {e}")),
-        }
-    }
-
-    /// A copy's report: a message copied is journalled (it restarts the update countdown);
-    /// a phone number is only said.
-    pub(super) fn on_copied(&mut self, what: CopyWhat, report: CopyReport) -> Vec<Effect> {
-        let level = if report.confirmed() {
-            FlashLevel::Info
-        } else {
-            FlashLevel::Warn
-        };
-        self.flash(level, report.message());
-        match what {
-            CopyWhat::Message { template, text, .. } if self.incident.is_some() => {
-                if let Some(draft) = &mut self.comms.draft
-                    && draft.text() == text
-                {
-                    draft.sent = Some(text.clone());
-                }
-                let (_, effect) = self.append(Record::MessageCopied {
-                    template,
-                    text,
-                    via: report.via(),
-                });
-                vec![effect]
-            }
-            CopyWhat::Message { .. } | CopyWhat::Phone { .. } => Vec::new(),
-        }
     }
 
     /// The comms view's keys for the footer.
