@@ -125,10 +125,12 @@ fn draft_pane(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             .title(Span::styled(" Draft ", theme.title(true)));
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        frame.render_widget(
-            Span::styled("no draft: choose a template", theme.style(Slot::Muted)),
-            inner,
-        );
+        let why = if app.comms.listed.is_empty() {
+            "no templates are loaded: nothing to draft from"
+        } else {
+            "no draft: choose a template"
+        };
+        frame.render_widget(Span::styled(why, theme.style(Slot::Muted)), inner);
         return;
     };
     let editing = if draft.editing { " · editing" } else { "" };
@@ -270,7 +272,7 @@ fn popups(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(lines), inner);
         }
         CommsPopup::Eta { field, error } => {
-            let inner = popup(frame, theme, area, 64, 7, " ETA for full recovery ".into());
+            let inner = popup(frame, theme, area, 72, 7, " ETA for full recovery ".into());
             let [hint, input, err, _, keys] =
                 Layout::vertical([Constraint::Length(1); 5]).areas(inner);
             frame.render_widget(
