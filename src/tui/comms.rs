@@ -151,6 +151,8 @@ impl CommsState {
 /// The draft on screen.
 #[derive(Debug)]
 pub struct DraftView {
+    /// The incident it was drafted for.
+    pub incident: String,
     pub template: String,
     pub format: Format,
     /// What the template gave, so an edited draft is told from an untouched one.
@@ -325,6 +327,7 @@ impl App {
         editor.set_wrap_mode(WrapMode::WordOrGlyph);
         editor.move_cursor(CursorMove::Jump(cursor.0 as u16, cursor.1 as u16));
         self.comms.draft = Some(DraftView {
+            incident: ctx.incident.id.clone(),
             template: info.name,
             format,
             rendered: text_of(&editor),
@@ -343,6 +346,18 @@ impl App {
         let Some(draft) = &self.comms.draft else {
             return;
         };
+        // Another incident now: a draft of the last one says nothing about it.
+        if self
+            .incident
+            .as_ref()
+            .is_some_and(|i| i.id != draft.incident)
+        {
+            self.comms.draft = None;
+            if self.view == View::Comms {
+                self.render_draft();
+            }
+            return;
+        }
         let mut newer = self.journal.iter().filter(|e| e.seq > draft.seq);
         if !draft.edited() {
             if newer.count() > 0 {

@@ -320,6 +320,28 @@ async fn an_untouched_draft_follows_the_incident() {
 }
 
 #[tokio::test]
+async fn a_draft_of_another_incident_is_not_kept_for_this_one() {
+    let (mut app, mut open) = comms_app().await;
+    press(&mut app, &[KeyCode::Char('m'), KeyCode::Char('e')]);
+    type_text(&mut app, "about the last incident ");
+    press(&mut app, &[KeyCode::Esc]);
+    // As if the draft had been written for an incident since resolved and replaced.
+    app.comms.draft.as_mut().unwrap().incident = "SIM-20261123-0100".into();
+    let note = Record::Note {
+        text: "replica lag 40s".into(),
+        author: None,
+    };
+    give(&mut app, &mut open, note, t0() + Duration::minutes(3));
+    let draft = app.comms.draft.as_ref().unwrap();
+    assert_eq!(draft.incident, open.incident.id);
+    assert!(
+        !draft.text().contains("about the last incident"),
+        "{}",
+        draft.text()
+    );
+}
+
+#[tokio::test]
 async fn the_eta_popup_appends_eta_set_and_refuses_what_it_cannot_read() {
     let (mut app, mut open) = comms_app().await;
     tick(&mut app, Duration::minutes(5));
