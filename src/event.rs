@@ -77,6 +77,16 @@ pub enum Event<I> {
         what: CopyWhat,
         report: crate::comms::clipboard::CopyReport,
     },
+    /// What `Effect::Post { id, .. }` did, after its retries.
+    Posted {
+        id: u64,
+        result: Result<crate::comms::post::Posted, crate::comms::post::PostFailure>,
+    },
+    /// Where `Effect::WriteDraft { id, .. }` wrote the draft, or why it could not.
+    DraftWritten {
+        id: u64,
+        result: Result<PathBuf, String>,
+    },
 }
 
 /// What is being copied, so the answer is journalled (a message) or only said (a number).
@@ -117,6 +127,22 @@ pub enum Effect {
         text: String,
         what: CopyWhat,
     },
+    /// Post a message to `channel` (retrying as the poster does); answered by `Event::Posted`.
+    Post {
+        id: u64,
+        channel: crate::comms::post::Channel,
+        request: crate::comms::post::PostRequest,
+    },
+    /// Write a draft to a file in the incident's directory, the fallback when no clipboard
+    /// takes it; answered by `Event::DraftWritten`.
+    WriteDraft {
+        id: u64,
+        dir: PathBuf,
+        template: String,
+        text: String,
+    },
+    /// Ring the terminal's bell (an update just fell overdue).
+    Bell,
     /// Start the health poller (once, at start).
     StartPolling,
     /// Take a snapshot now rather than at the end of the interval.

@@ -541,6 +541,8 @@ macro_rules! named {
     };
 }
 
+#[path = "tui/comms.rs"]
+mod comms;
 #[path = "tui/runbook.rs"]
 mod runbook;
 #[path = "tui/runbook_checklist.rs"]

@@ -114,6 +114,8 @@ pub enum View {
     Timeline,
     /// The run's checklist and the selected step's detail.
     Runbook,
+    /// The template picker and the message draft.
+    Comms,
 }
 
 pub struct App {
@@ -176,6 +178,8 @@ pub struct App {
     pub(super) after_fixes: BTreeMap<(ResourceKind, String), super::repair::AfterFix>,
     /// The runbooks, their readiness, the run under way and its popups.
     pub runbooks: super::runbook::RunbookState,
+    /// The comms view: templates, the draft, a post under way.
+    pub comms: super::comms::CommsState,
 }
 
 impl App {
@@ -217,6 +221,7 @@ impl App {
             executor: None,
             after_fixes: BTreeMap::new(),
             runbooks: Default::default(),
+            comms: Default::default(),
         }
     }
 
@@ -245,11 +250,15 @@ impl App {
                 if self.flash.as_ref().is_some_and(|f| f.until <= now) {
                     self.flash = None;
                 }
-                self.look_for_incidents()
+                let mut effects = self.look_for_incidents();
+                effects.extend(self.cadence_bell());
+                effects
             }
             Event::Shutdown => {
                 self.should_quit = true;
-                self.draft_before_exit()
+                let mut effects = self.draft_before_exit();
+                effects.extend(self.comms_draft_before_exit());
+                effects
             }
             Event::Snapshot(snapshot) => {
                 self.on_snapshot(*snapshot);
@@ -296,6 +305,11 @@ impl App {
             }
             Event::ActionDone { id, result } => self.on_action_done(id, result),
             Event::Copied { what, report, .. } => self.on_copied(what, report),
+            Event::Posted { id, result } => self.on_posted(id, result),
+            Event::DraftWritten { result, .. } => {
+                self.on_draft_written(result);
+                Vec::new()
+            }
             Event::Readiness(found) => {
                 self.on_readiness(found);
                 Vec::new()
@@ -322,6 +336,7 @@ impl App {
                 let popup = self.runbooks.popup.as_ref();
                 popup.and_then(super::runbook::RunbookPopup::unsaved)
             });
+            let unsaved = unsaved.or_else(|| self.comms_unsaved());
             match unsaved {
                 Some(what) if self.quit_armed_until.is_none_or(|until| until < self.now) => {
                     self.quit_armed_until = Some(self.now + Duration::seconds(FLASH_SECS));
@@ -345,12 +360,18 @@ impl App {
         if let Some(effects) = self.on_runbook_key(key) {
             return effects;
         }
+        if let Some(effects) = self.on_comms_key(key) {
+            return effects;
+        }
         if self.view == View::Timeline && self.on_search_key(key).is_some() {
             return Vec::new();
         }
         let Some(action) = self.keymap.action(&key) else {
             return Vec::new();
         };
+        if let Some(effects) = self.on_comms_action(action) {
+            return effects;
+        }
         if let Some(effects) = self.on_runbook_action(action) {
             return effects;
         }
@@ -408,15 +429,24 @@ impl App {
             | Action::Resolve
             | Action::ChangeSeverity => return self.on_incident_action(action),
             Action::Fix | Action::Actions | Action::Undo => return self.on_repair_action(action),
-            Action::CopyNumber | Action::MarkNotified | Action::MarkAcknowledged => {
+            Action::MarkNotified | Action::MarkAcknowledged => {
                 return self.on_contact_action(action);
             }
+            // Outside the comms view, copy is the Contacts panel's: the selected number.
+            Action::Copy => return self.on_contact_action(action),
             // Answered by `on_runbook_action` above.
             Action::Runbooks
             | Action::StepDone
             | Action::StepSkip
             | Action::StepRetry
             | Action::CancelRun => {}
+            // Answered by `on_comms_action` above.
+            Action::Comms
+            | Action::EditDraft
+            | Action::Post
+            | Action::WriteDraft
+            | Action::Format
+            | Action::SetEta => {}
             Action::Filter | Action::Search => {
                 let timeline = self.keymap.label(Action::Timeline);
                 self.flash(
@@ -638,6 +668,7 @@ impl App {
         } else {
             match self.view {
                 View::Runbook => self.runbook_footer(),
+                View::Comms => self.comms_footer(),
                 View::Timeline => &[
                     Action::Back,
                     Action::Down,
@@ -650,6 +681,7 @@ impl App {
                     Action::NextPanel,
                     Action::Open,
                     Action::Timeline,
+                    Action::Comms,
                     Action::AddNote,
                     Action::MarkRestored,
                     Action::Help,
@@ -659,6 +691,7 @@ impl App {
                     Action::NextPanel,
                     Action::Open,
                     Action::Timeline,
+                    Action::Comms,
                     Action::AddNote,
                     Action::Resolve,
                     Action::Help,

@@ -61,6 +61,9 @@ pub async fn run(options: ConsoleOptions) -> Result<(), Failure> {
         })
         .map_err(|e| e.to_string());
     app.set_runbooks(runbooks);
+    // Likewise a user template that does not load: the shipped ones are still offered.
+    let (templates, error) = super::comms::console_library();
+    app.set_templates(templates, error);
     let poll = PollerOptions {
         interval: REFRESH_EVERY,
         concurrency: session.estate.aws.max_concurrency,

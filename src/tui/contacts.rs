@@ -60,7 +60,7 @@ impl App {
             Some(name) => format!("{name} ({role})"),
             None => role.clone(),
         };
-        if action == Action::CopyNumber {
+        if action == Action::Copy {
             // A number is copied with or without an incident, and read-only too: it writes
             // nothing but the clipboard.
             self.next_job += 1;
@@ -116,13 +116,9 @@ impl App {
     /// be written.
     pub(super) fn contact_keys(&self) -> &'static [Action] {
         if self.read_only || self.open_incident().is_none() {
-            &[Action::CopyNumber]
+            &[Action::Copy]
         } else {
-            &[
-                Action::CopyNumber,
-                Action::MarkNotified,
-                Action::MarkAcknowledged,
-            ]
+            &[Action::Copy, Action::MarkNotified, Action::MarkAcknowledged]
         }
     }
 }

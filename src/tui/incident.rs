@@ -501,5 +501,6 @@ impl App {
             }
             self.journal.push(entry);
         }
+        self.comms_after_entries();
     }
 }

@@ -68,9 +68,15 @@ pub enum Action {
     StepSkip,
     StepRetry,
     CancelRun,
-    CopyNumber,
     MarkNotified,
     MarkAcknowledged,
+    Comms,
+    EditDraft,
+    Copy,
+    Post,
+    WriteDraft,
+    Format,
+    SetEta,
 }
 
 /// Everything the footer, the help popup and the keymap file say about one action.
@@ -88,14 +94,15 @@ const INCIDENT: &str = "Incident";
 const REPAIR: &str = "Repair";
 const RUNBOOK: &str = "Runbook";
 const CONTACTS: &str = "Contacts";
+const COMMS: &str = "Messages";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
     pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// Help groups, in the order the help popup shows them.
-    pub const GROUPS: [&'static str; 7] = [
-        GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR, RUNBOOK, CONTACTS,
+    pub const GROUPS: [&'static str; 8] = [
+        GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR, RUNBOOK, CONTACTS, COMMS,
     ];
 
     fn info(self) -> Info {
@@ -220,12 +227,6 @@ impl Action {
                 &["T"],
             ),
             Action::CancelRun => (RUNBOOK, "cancel run", "Cancel the run (asks first)", &["C"]),
-            Action::CopyNumber => (
-                CONTACTS,
-                "copy number",
-                "Copy the selected contact's number",
-                &["y"],
-            ),
             Action::MarkNotified => (
                 CONTACTS,
                 "notified",
@@ -237,6 +238,44 @@ impl Action {
                 "acknowledged",
                 "Record that the selected contact answered",
                 &["K"],
+            ),
+            Action::Comms => (
+                COMMS,
+                "message",
+                "Write a status update from the incident",
+                &["m"],
+            ),
+            Action::EditDraft => (COMMS, "edit", "Edit the draft (esc stops editing)", &["e"]),
+            Action::Copy => (
+                COMMS,
+                "copy",
+                "Copy the draft (warns of placeholders left), or on the Contacts panel the \
+                 selected number",
+                &["y"],
+            ),
+            Action::Post => (
+                COMMS,
+                "post",
+                "Post the draft to Slack or Statuspage",
+                &["P"],
+            ),
+            Action::WriteDraft => (
+                COMMS,
+                "write file",
+                "Write the draft to a file in the incident's folder",
+                &["w"],
+            ),
+            Action::Format => (
+                COMMS,
+                "format",
+                "Switch the draft between plain text and Slack",
+                &["F"],
+            ),
+            Action::SetEta => (
+                COMMS,
+                "ETA",
+                "Set the ETA for full recovery (14:30, +2h)",
+                &["E"],
             ),
         };
         Info {

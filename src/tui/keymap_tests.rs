@@ -197,11 +197,11 @@ fn ctrl_c_always_quits() {
 
 #[test]
 fn listed_actions_replace_their_defaults() {
-    let keymap = parse("[keys]\nrefresh = \"F\"\ndown = [\"z\", \"down\"]\nup = []\n").unwrap();
-    assert_eq!(keymap.keys(Action::Refresh), [key("F")]);
+    let keymap = parse("[keys]\nrefresh = \"Z\"\ndown = [\"z\", \"down\"]\nup = []\n").unwrap();
+    assert_eq!(keymap.keys(Action::Refresh), [key("Z")]);
     assert_eq!(keymap.label(Action::Down), "z/down");
     let act = |c| keymap.action(&press(KeyCode::Char(c), KeyModifiers::NONE));
-    assert_eq!(act('F'), Some(Action::Refresh));
+    assert_eq!(act('Z'), Some(Action::Refresh));
     assert_eq!(act('r'), None);
     assert_eq!(act('j'), None);
     assert_eq!(act('k'), None);
@@ -299,8 +299,8 @@ fn the_mistake_nearest_the_top_is_reported_first() {
 
 #[test]
 fn the_repair_keys_can_be_rebound_like_any_other() {
-    let keymap = parse("[keys]\nfix = \"F\"\nactions = [\"ctrl-a\"]\nundo = []\n").unwrap();
-    assert_eq!(keymap.label(Action::Fix), "F");
+    let keymap = parse("[keys]\nfix = \"Z\"\nactions = [\"ctrl-a\"]\nundo = []\n").unwrap();
+    assert_eq!(keymap.label(Action::Fix), "Z");
     assert_eq!(keymap.label(Action::Actions), "ctrl-a");
     assert_eq!(keymap.label(Action::Undo), "");
     let err = parse("[keys]\nfix = \"q\"\n").unwrap_err();

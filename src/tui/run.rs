@@ -42,6 +42,10 @@ fn stamp(journal: &mut Journal, account: Option<String>) {
 #[path = "run_runbook.rs"]
 mod runbook;
 
+#[path = "run_comms.rs"]
+mod comms;
+use comms::write_draft;
+
 /// How often the open incident's journal is read for entries others appended.
 pub const FOLLOW_EVERY: Duration = Duration::from_millis(500);
 
@@ -134,6 +138,29 @@ impl Runner {
                 // Between two frames: the terminal is ours, and the sequence draws nothing.
                 let report = crate::comms::clipboard::copy(&text, &mut std::io::stdout());
                 let _ = self.tx.send(Event::Copied { id, what, report });
+            }
+            Effect::Post {
+                id,
+                channel,
+                request,
+            } => self.post(id, channel, request),
+            Effect::WriteDraft {
+                id,
+                dir,
+                template,
+                text,
+            } => {
+                let tx = self.tx.clone();
+                self.keep(tokio::task::spawn_blocking(move || {
+                    let result = write_draft(&dir, &template, &text, chrono::Utc::now());
+                    let _ = tx.send(Event::DraftWritten { id, result });
+                }));
+            }
+            Effect::Bell => {
+                use std::io::Write;
+                // Between two frames, like the copy: a bell draws nothing.
+                let mut out = std::io::stdout();
+                let _ = out.write_all(b"\x07").and_then(|()| out.flush());
             }
             Effect::Refresh => {
                 if let Some(poller) = &self.poller {

@@ -200,7 +200,7 @@ async fn a_read_only_console_refuses_to_record_calls() {
     assert!(app.flash.as_ref().unwrap().text.contains("read-only"));
     let footer = screen(&app, 160, 48);
     let footer = footer.lines().last().unwrap();
-    assert!(footer.contains("copy number"), "{footer}");
+    assert!(footer.contains("y copy"), "{footer}");
     assert!(
         !footer.contains("notified"),
         "hidden when they cannot work: {footer}"
@@ -224,7 +224,7 @@ async fn the_footer_lists_the_contact_keys_on_the_panel() {
     let (app, _open) = app_with_calls().await;
     let screen = screen(&app, 160, 48);
     let footer = screen.lines().last().unwrap();
-    for key in ["y copy number", "n notified", "K acknowledged"] {
+    for key in ["y copy", "n notified", "K acknowledged"] {
         assert!(footer.contains(key), "{key}: {footer}");
     }
 }

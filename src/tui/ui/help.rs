@@ -61,6 +61,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             },
         );
     }
+    comms_rows(app, &mut rows_data);
     // Every key must show on 80x24: on a short screen pairs share a line and the group
     // column gives its room to their keys, before any key is cut.
     let short = rows_data.len() as u16 + 2 > area.height;
@@ -136,4 +137,42 @@ fn paired(rows: Vec<HelpRow>) -> Vec<HelpRow> {
         }
     }
     out
+}
+
+/// The draft's keys only in the comms view; there, r renders the draft anew and the
+/// panels' keys give way.
+fn comms_rows(app: &App, rows: &mut Vec<HelpRow>) {
+    use crate::tui::comms::DRAFT_KEYS;
+    let shows = |a: &Action, row: &HelpRow| a.description() == row.description;
+    if app.view != crate::tui::app::View::Comms {
+        // Copy stays: outside the message view it copies a contact's number.
+        rows.retain(|row| {
+            !DRAFT_KEYS
+                .iter()
+                .any(|a| *a != Action::Copy && shows(a, row))
+        });
+        return;
+    }
+    let elsewhere = [
+        Action::Open,
+        Action::CountNow,
+        Action::NextPanel,
+        Action::PrevPanel,
+        Action::Filter,
+        Action::Search,
+        Action::Refresh,
+    ];
+    rows.retain(|row| !elsewhere.iter().any(|a| shows(a, row)));
+    let at = rows
+        .iter()
+        .position(|r| r.group == Action::Comms.group())
+        .unwrap_or(rows.len());
+    rows.insert(
+        at,
+        HelpRow {
+            group: Action::Comms.group(),
+            keys: app.keymap.label(Action::Refresh),
+            description: "Render the draft anew from the incident (edits lost)",
+        },
+    );
 }

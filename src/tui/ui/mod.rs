@@ -1,6 +1,7 @@
 //! Drawing: reads the `App`, never changes it. One file per part of the screen.
 
 mod banner;
+mod comms;
 mod contacts;
 mod dashboard;
 mod detail;
@@ -47,6 +48,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         View::Service { name } => service::render(app, theme, frame, body, name),
         View::Timeline => timeline::render(app, theme, frame, body),
         View::Runbook => runbook::render(app, theme, frame, body),
+        View::Comms => comms::render(app, theme, frame, body),
     }
     render_footer(app, theme, frame, footer, badge_shown);
     // Under the incident popups: an offer to resume an incident comes first.
@@ -78,11 +80,14 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) -> boo
     // With an incident open, its chip never gives way: the account, the regions and then the
     // chip itself say it shorter until mode, incident, account, regions and endpoint fit.
     let mut level = 0;
-    let (incident, account, regions) = loop {
-        let chip = stopwatch::header_chip(app, theme, base, level >= 2);
+    let (incident, cadence, account, regions) = loop {
+        // The update countdown needs room at 80 columns: the account gives its head before
+        // the incident its id.
+        let chip = stopwatch::header_chip(app, theme, base, level >= 3);
+        let cadence = comms::cadence_chip(app, theme, base, level);
         let account = match level {
             0 => format!(" acct {account_id} "),
-            1 | 2 => format!(" {account_id} "),
+            1 => format!(" {account_id} "),
             _ => {
                 let tail: String = account_id.chars().rev().take(4).collect();
                 format!(" …{} ", tail.chars().rev().collect::<String>())
@@ -96,12 +101,14 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) -> boo
         let wanted = mode.width()
             + read_only_width
             + chip.as_ref().map_or(0, Span::width)
+            + cadence.as_ref().map_or(0, Span::width)
             + account.chars().count()
             + regions.chars().count()
             + endpoint_width;
-        if chip.is_none() || wanted <= area.width as usize || level == 3 {
+        if chip.is_none() || wanted <= area.width as usize || level == 4 {
             break (
                 chip,
+                cadence,
                 Span::styled(account, base),
                 Span::styled(regions, base),
             );
@@ -132,6 +139,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) -> boo
     let mut left = vec![&mode];
     left.extend(read_only.as_ref());
     left.extend(incident.as_ref());
+    left.extend(cadence.as_ref());
     left.extend([&account, &regions]);
     // A run off screen still shows, as the clock's neighbour: nobody forgets it is going.
     let badge = app
