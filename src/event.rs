@@ -139,6 +139,7 @@ pub enum Effect {
         id: u64,
         dir: PathBuf,
         template: String,
+        format: crate::comms::Format,
         text: String,
     },
     /// Ring the terminal's bell (an update just fell overdue).

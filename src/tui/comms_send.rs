@@ -248,6 +248,7 @@ impl App {
             id: self.comms.next_id,
             dir: incident.dir.clone(),
             template: draft.template.clone(),
+            format: draft.format,
             text: draft.text(),
         }]
     }

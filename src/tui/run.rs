@@ -44,7 +44,7 @@ mod runbook;
 
 #[path = "run_comms.rs"]
 mod comms;
-use comms::write_draft;
+use crate::comms::clipboard::write_draft;
 
 /// How often the open incident's journal is read for entries others appended.
 pub const FOLLOW_EVERY: Duration = Duration::from_millis(500);
@@ -135,9 +135,17 @@ impl Runner {
                 }
             }
             Effect::Copy { id, text, what } => {
-                // Between two frames: the terminal is ours, and the sequence draws nothing.
-                let report = crate::comms::clipboard::copy(&text, &mut std::io::stdout());
-                let _ = self.tx.send(Event::Copied { id, what, report });
+                use crate::comms::clipboard::{CopyReport, Host, copy_native, send_osc52};
+                // The escape sequence between two frames (the terminal is ours and it draws
+                // nothing); the native tool, which may take seconds, off the loop.
+                let host = Host::of_process(true);
+                let osc52 = send_osc52(&host, &text, &mut std::io::stdout());
+                let tx = self.tx.clone();
+                self.keep(tokio::task::spawn_blocking(move || {
+                    let native = copy_native(&host, &text);
+                    let report = CopyReport { osc52, native };
+                    let _ = tx.send(Event::Copied { id, what, report });
+                }));
             }
             Effect::Post {
                 id,
@@ -148,11 +156,13 @@ impl Runner {
                 id,
                 dir,
                 template,
+                format,
                 text,
             } => {
                 let tx = self.tx.clone();
                 self.keep(tokio::task::spawn_blocking(move || {
-                    let result = write_draft(&dir, &template, &text, chrono::Utc::now());
+                    let result = write_draft(&dir, &template, format, &text, chrono::Utc::now())
+                        .map_err(|e| format!("{}: {e}", dir.display()));
                     let _ = tx.send(Event::DraftWritten { id, result });
                 }));
             }
