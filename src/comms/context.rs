@@ -3,8 +3,19 @@
 //! hand: every value comes from the journal, the run or the estate file, and what none of
 //! them says is a placeholder.
 
-use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+
+use super::{Cadence, placeholder};
+use crate::config::Estate;
+use crate::incident::{
+    Clock, ContactState, Entry, Incident, Record, ServiceClock, StepOutcome, Stopwatch, describe,
+    short_duration,
+};
+use crate::mode::Mode;
+use crate::runbook::{RunState, RunView};
 
 /// The incident as a message tells it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,4 +118,352 @@ pub struct MessageContext {
 /// `14:05 UTC`.
 pub fn clock(t: DateTime<Utc>) -> String {
     t.format("%H:%M UTC").to_string()
+}
+
+/// The most lines "what changed" lists; the rest are counted.
+const MAX_CHANGES: usize = 12;
+
+/// What a message is built from.
+pub struct Sources<'a> {
+    pub incident: &'a Incident,
+    /// The incident's journal, in order (for what changed and what is in progress).
+    pub entries: &'a [Entry],
+    /// The runbook run under way in this console, if any (for its forecast).
+    pub run: Option<&'a RunView>,
+    pub update_every: std::time::Duration,
+    pub primary_region: &'a str,
+    pub backup_region: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Sources<'a> {
+    /// The regions and cadence from the estate file.
+    pub fn new(
+        incident: &'a Incident,
+        entries: &'a [Entry],
+        estate: &'a Estate,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            incident,
+            entries,
+            run: None,
+            update_every: estate.comms.update_every.into(),
+            primary_region: estate.regions.primary.get_ref(),
+            backup_region: estate.regions.backup.get_ref(),
+            now,
+        }
+    }
+
+    pub fn with_run(mut self, run: Option<&'a RunView>) -> Self {
+        self.run = run;
+        self
+    }
+}
+
+impl MessageContext {
+    /// Everything a template may use, from the journal, the run and the estate.
+    pub fn build(src: &Sources<'_>) -> MessageContext {
+        let incident = src.incident;
+        let now = src.now;
+        let services: Vec<ServiceFacts> = incident
+            .rto_watches(now)
+            .into_iter()
+            .map(|(clock, watch)| service_facts(clock, &watch))
+            .collect();
+        let restored = names(incident.services.iter().filter(|s| s.restored_at.is_some()));
+        let still_affected = names(incident.still_affected());
+        let impact = impact_of(incident);
+        let run = src.run.map(|r| run_facts(r, now));
+        let (eta, eta_source) = match (incident.eta, run.as_ref().and_then(|r| r.forecast.clone()))
+        {
+            (Some(eta), _) => (when(eta, now), "commander"),
+            (None, Some(forecast)) => (forecast, "runbook forecast"),
+            (None, None) => (placeholder("ETA"), "unknown"),
+        };
+        let last = incident.last_message();
+        let next_update = match Cadence::of(incident, src.update_every, now) {
+            Some(c) => clock(c.due),
+            None => "none: the incident is resolved".to_owned(),
+        };
+        MessageContext {
+            incident: incident_facts(incident, &services, now),
+            restored,
+            still_affected,
+            impact,
+            eta,
+            eta_source: eta_source.to_owned(),
+            actions: in_progress(src.entries),
+            changes: changes_since(src.entries, last.map(|m| m.seq).unwrap_or(0)),
+            last_update: last.map(|m| clock(m.at)),
+            next_update,
+            update_every: every(src.update_every),
+            notified: incident.contacts.iter().filter_map(contact_facts).collect(),
+            run,
+            services,
+            primary_region: src.primary_region.to_owned(),
+            backup_region: src.backup_region.to_owned(),
+            now: clock(now),
+            date: now.format("%Y-%m-%d").to_string(),
+            simulation: incident.mode == Mode::Simulation,
+        }
+    }
+}
+
+fn names<'a>(services: impl Iterator<Item = &'a ServiceClock>) -> Vec<String> {
+    services.map(|s| s.service.name.clone()).collect()
+}
+
+/// The services' impacts, each once, else their names.
+fn impact_of(incident: &Incident) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for s in &incident.services {
+        let said = if s.service.impact.is_empty() {
+            format!("{} unavailable", s.service.name)
+        } else {
+            s.service.impact.clone()
+        };
+        if !seen.contains(&said) {
+            seen.push(said);
+        }
+    }
+    if seen.is_empty() {
+        placeholder("Services affected")
+    } else {
+        seen.join("; ")
+    }
+}
+
+fn incident_facts(
+    incident: &Incident,
+    services: &[ServiceFacts],
+    now: DateTime<Utc>,
+) -> IncidentFacts {
+    let status = if !incident.is_open() {
+        "Fully Recovered"
+    } else if services.iter().any(|s| s.restored) {
+        "Partially Recovered"
+    } else {
+        "In Progress"
+    };
+    IncidentFacts {
+        id: incident.id.clone(),
+        event: incident.title.clone(),
+        scenario: incident.scenario.clone(),
+        severity: incident.severity.to_string(),
+        status: status.to_owned(),
+        commander: incident
+            .commander
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or_else(|| placeholder("Recovery Team Lead")),
+        declared_at: when(incident.declared_at, now),
+        impact_began: when(incident.impact_began, now),
+        elapsed: short_duration(incident.elapsed(now)),
+        resolved_at: incident.resolved_at.map(|t| when(t, now)),
+        recovery_time: incident
+            .resolved_at
+            .map(|t| short_duration(t - incident.impact_began)),
+    }
+}
+
+fn service_facts(clock: &ServiceClock, watch: &Stopwatch) -> ServiceFacts {
+    let left = watch.target - watch.elapsed;
+    let rto_left = if left < Duration::zero() {
+        format!("-{}", short_duration(-left))
+    } else {
+        short_duration(left)
+    };
+    let rto_state = match watch.clock {
+        Clock::Running | Clock::Warn => "running",
+        Clock::Breached => "overdue",
+        Clock::Met => "met",
+        Clock::Missed => "missed",
+    };
+    ServiceFacts {
+        name: clock.service.name.clone(),
+        priority: clock.service.priority.clone(),
+        impact: if clock.service.impact.is_empty() {
+            clock.service.name.clone()
+        } else {
+            clock.service.impact.clone()
+        },
+        rto: short_duration(watch.target),
+        rto_elapsed: short_duration(watch.elapsed),
+        rto_left,
+        rto_state: rto_state.to_owned(),
+        restored: clock.restored_at.is_some(),
+        restored_at: clock.restored_at.map(self::clock),
+    }
+}
+
+fn contact_facts(c: &ContactState) -> Option<ContactFacts> {
+    let notified_at = c.notified_at?;
+    let who = match &c.name {
+        Some(name) if !name.is_empty() => format!("{} ({name})", c.role),
+        _ => c.role.clone(),
+    };
+    Some(ContactFacts {
+        group: c.group.clone(),
+        role: c.role.clone(),
+        name: c.name.clone(),
+        who,
+        notified_at: clock(notified_at),
+        acknowledged: c.acknowledged_at.is_some(),
+    })
+}
+
+fn run_facts(run: &RunView, now: DateTime<Utc>) -> RunFacts {
+    let top: Vec<_> = run.steps.iter().filter(|s| s.depth == 0).collect();
+    let done = top.iter().filter(|s| s.state.is_final()).count();
+    let state = match run.state {
+        RunState::Running => "running",
+        RunState::Succeeded => "succeeded",
+        RunState::Failed => "stopped at a failed step",
+        RunState::Cancelled => "cancelled",
+    };
+    let forecast = match (run.state, run.finished, run.target) {
+        (RunState::Running, None, Some(target)) => {
+            let end = run.started + Duration::from_std(target.into()).unwrap_or_default();
+            Some(when(end.max(now), now))
+        }
+        _ => None,
+    };
+    RunFacts {
+        runbook: run.runbook.clone(),
+        title: run.title.clone(),
+        state: state.to_owned(),
+        progress: format!("{done}/{}", top.len()),
+        forecast,
+    }
+}
+
+/// `14:05 UTC` today, `2026-03-15 14:05 UTC` another day.
+fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if t.date_naive() == now.date_naive() {
+        clock(t)
+    } else {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+/// `30 minutes`, `2 hours`, `90 minutes`.
+fn every(d: std::time::Duration) -> String {
+    let mins = d.as_secs() / 60;
+    match mins {
+        0 => format!("{} seconds", d.as_secs()),
+        1 => "1 minute".to_owned(),
+        m if m % 60 == 0 && m >= 120 => format!("{} hours", m / 60),
+        60 => "hour".to_owned(),
+        m => format!("{m} minutes"),
+    }
+}
+
+/// Runbook steps and actions started and not yet finished, as the journal says: the same
+/// answer in the console and headless.
+fn in_progress(entries: &[Entry]) -> Vec<String> {
+    let mut open: Vec<(String, String)> = Vec::new();
+    let close = |open: &mut Vec<(String, String)>, key: &str| open.retain(|(k, _)| k != key);
+    for entry in entries {
+        match entry.record() {
+            Some(Record::StepStarted { run, step, title }) => {
+                let key = format!("step:{}:{step}", run.unwrap_or_default());
+                close(&mut open, &key);
+                open.push((key, title.unwrap_or(step)));
+            }
+            Some(Record::StepFinished { run, step, .. }) => {
+                close(
+                    &mut open,
+                    &format!("step:{}:{step}", run.unwrap_or_default()),
+                );
+            }
+            Some(Record::ActionStarted {
+                run,
+                action,
+                target,
+                ..
+            }) => open.push((format!("action:{run}"), format!("{action} {target}"))),
+            Some(Record::ActionFinished { run, .. }) => close(&mut open, &format!("action:{run}")),
+            Some(Record::RunbookFinished { run, .. }) => {
+                let prefix = format!("step:{run}:");
+                open.retain(|(k, _)| !k.starts_with(&prefix));
+            }
+            _ => {}
+        }
+    }
+    // A step's action is the step: list the step alone when both are open.
+    let steps = open.iter().filter(|(k, _)| k.starts_with("step:")).count();
+    open.into_iter()
+        .filter(|(k, _)| steps == 0 || k.starts_with("step:"))
+        .map(|(_, what)| what)
+        .collect()
+}
+
+/// What the journal recorded after entry `since` that a reader of an update cares about.
+fn changes_since(entries: &[Entry], since: u64) -> Vec<String> {
+    // A step's end says its title, which only its start recorded.
+    let mut titles: BTreeMap<(Option<String>, String), String> = BTreeMap::new();
+    let mut lines: Vec<String> = Vec::new();
+    for entry in entries {
+        let record = entry.record();
+        let said = match &record {
+            Some(Record::StepStarted {
+                run,
+                step,
+                title: Some(title),
+            }) => {
+                titles.insert((run.clone(), step.clone()), title.clone());
+                None
+            }
+            Some(Record::StepFinished {
+                run, step, outcome, ..
+            }) => titles
+                .get(&(run.clone(), step.clone()))
+                .map(|title| format!("{title}: {}", outcome_word(*outcome))),
+            _ => None,
+        };
+        if entry.seq > since && worth_telling(entry) {
+            let said = said.unwrap_or_else(|| describe(entry));
+            lines.push(format!("{} {said}", entry.at.format("%H:%M")));
+        }
+    }
+    if lines.len() > MAX_CHANGES {
+        let more = lines.len() - MAX_CHANGES;
+        lines.drain(..more);
+        lines.insert(0, format!("({more} earlier entries not listed)"));
+    }
+    lines
+}
+
+fn outcome_word(outcome: StepOutcome) -> &'static str {
+    match outcome {
+        StepOutcome::Succeeded => "done",
+        StepOutcome::Failed => "failed",
+        StepOutcome::Skipped => "skipped",
+        StepOutcome::Cancelled => "cancelled",
+    }
+}
+
+fn worth_telling(entry: &Entry) -> bool {
+    match entry.record() {
+        Some(Record::StepFinished { outcome, .. }) => outcome != StepOutcome::Cancelled,
+        Some(
+            Record::SeverityChanged { .. }
+            | Record::ServiceAffected { .. }
+            | Record::ServiceRestored { .. }
+            | Record::RestorePointChosen { .. }
+            | Record::Note { .. }
+            | Record::Decision { .. }
+            | Record::RunbookStarted { .. }
+            | Record::RunbookFinished { .. }
+            | Record::ActionFinished { .. }
+            | Record::ActionRefused { .. }
+            | Record::CheckFinished { .. }
+            | Record::EtaSet { .. }
+            | Record::ContactAcknowledged { .. }
+            | Record::FollowUp { .. }
+            | Record::Resolved { .. },
+        ) => true,
+        _ => false,
+    }
 }

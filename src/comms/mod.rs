@@ -9,6 +9,7 @@ pub mod cadence;
 pub mod clipboard;
 pub mod contacts;
 pub mod context;
+pub mod demo;
 pub mod markup;
 pub mod post;
 pub mod template;
