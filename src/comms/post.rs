@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::model::Comms;
+use crate::incident::Incident;
 
 /// Where a message can be posted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::EnumString, strum::Display)]
@@ -38,6 +39,41 @@ pub struct PostRequest {
     pub status: String,
     /// The Statuspage incident an earlier post made: this one updates it.
     pub existing: Option<String>,
+}
+
+impl PostRequest {
+    /// `text` as the message of `template` about `incident`: its title and status for
+    /// Statuspage, and the page's incident an earlier post made, which this one updates.
+    pub fn for_incident(incident: &Incident, template: &str, text: &str) -> PostRequest {
+        PostRequest {
+            template: template.to_owned(),
+            text: text.to_owned(),
+            title: incident.title.clone(),
+            status: statuspage_status(incident).to_owned(),
+            existing: incident.statuspage_id.clone(),
+        }
+    }
+}
+
+/// Statuspage's word for where the incident stands. Its four words describe a fault being
+/// found and fixed; ours are services coming back: nothing restored yet is `investigating`,
+/// some restored is `identified` (the cause is known and the recovery is under way), all
+/// restored but not yet closed is `monitoring`, closed is `resolved`.
+pub fn statuspage_status(incident: &Incident) -> &'static str {
+    let restored = incident
+        .services
+        .iter()
+        .filter(|s| s.restored_at.is_some())
+        .count();
+    if !incident.is_open() {
+        "resolved"
+    } else if restored == 0 {
+        "investigating"
+    } else if restored < incident.services.len() {
+        "identified"
+    } else {
+        "monitoring"
+    }
 }
 
 /// A post that went out.
@@ -705,6 +741,29 @@ mod tests {
             !debug.contains("XyZ") && !debug.contains("key-123"),
             "{debug}"
         );
+    }
+
+    #[test]
+    fn the_statuspage_status_follows_the_services_back() {
+        let mut incident = crate::comms::demo::incident(&crate::comms::demo::entries());
+        let at = Some(incident.declared_at);
+        for s in &mut incident.services {
+            s.restored_at = None;
+        }
+        incident.resolved_at = None;
+        assert_eq!(statuspage_status(&incident), "investigating");
+        incident.services[0].restored_at = at;
+        assert_eq!(statuspage_status(&incident), "identified");
+        for s in &mut incident.services {
+            s.restored_at = at;
+        }
+        assert_eq!(statuspage_status(&incident), "monitoring");
+        incident.resolved_at = at;
+        assert_eq!(statuspage_status(&incident), "resolved");
+        incident.statuspage_id = Some("p1".into());
+        let request = PostRequest::for_incident(&incident, "completion-notice", "done");
+        assert_eq!(request.existing.as_deref(), Some("p1"));
+        assert_eq!(request.title, incident.title);
     }
 
     #[test]
