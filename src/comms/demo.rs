@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 
 use super::context::{MessageContext, Sources};
 use crate::incident::{
@@ -152,7 +152,7 @@ pub fn entries() -> Vec<Entry> {
         .map(|(i, (at, record))| {
             let (kind, payload) = record.to_parts();
             let hash = format!("demo-{}", i + 1);
-            let entry = Entry {
+            Entry {
                 seq: i as u64 + 1,
                 at,
                 kind,
@@ -162,8 +162,7 @@ pub fn entries() -> Vec<Entry> {
                 payload,
                 prev: std::mem::replace(&mut prev, hash.clone()),
                 hash,
-            };
-            entry
+            }
         })
         .collect()
 }
@@ -293,6 +292,7 @@ pub fn resolved_context() -> MessageContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     #[test]
     fn the_demo_context_says_what_the_journal_says() {
