@@ -680,3 +680,23 @@ fn empty_validation_rule() {
                ^"#
     );
 }
+
+#[test]
+fn comms_secret_in_estate() {
+    assert_eq!(
+        error_for("comms_secret_in_estate"),
+        r#"tests/invalid_configs/comms_secret_in_estate.toml:8:15: [comms.slack].webhook_env = "https://hooks.slack.com/services/T000/B000/XXXX": this looks like the secret itself; put it in an environment variable and name the variable here, like "DRCONSOLE_SLACK_WEBHOOK" (the estate file is shared, a secret must not be in it)
+    webhook_env = "https://hooks.slack.com/services/T000/B000/XXXX"
+                  ^"#
+    );
+}
+
+#[test]
+fn comms_zero_escalation() {
+    assert_eq!(
+        error_for("comms_zero_escalation"),
+        r#"tests/invalid_configs/comms_zero_escalation.toml:8:18: [comms].escalate_after must be longer than zero, like "30m"
+    escalate_after = "0m"
+                     ^"#
+    );
+}

@@ -5,6 +5,7 @@
 //! A mistake in it should surface here, pointing at the line, rather than as a confusing
 //! AWS error in the middle of an incident.
 
+mod comms_check;
 pub mod duration;
 mod error;
 pub mod model;
@@ -188,6 +189,7 @@ impl Estate {
 struct Locations {
     aws: AwsLocations,
     s3: S3Locations,
+    comms: comms_check::CommsLocations,
     services: Vec<ServiceLocations>,
 }
 
@@ -545,6 +547,7 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
     }
 
     stacks_and_commands(&mut check, estate);
+    comms_check::check(&estate.comms, &locations.comms, &mut check);
     check.into_result()
 }
 
