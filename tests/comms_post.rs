@@ -162,6 +162,38 @@ async fn a_closed_port_is_retried_then_fails_without_quoting_the_webhook() {
 }
 
 #[tokio::test]
+async fn a_server_that_never_answers_times_out_and_is_retried() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}{HOOK_PATH}", listener.local_addr().unwrap());
+    // Accepts and holds every connection, saying nothing.
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            open.push(stream);
+        }
+    });
+    let (poster, waits) = poster(&slack_comms(), None, &url);
+    let poster = poster.with_settings(PostSettings {
+        timeout: Duration::from_millis(250),
+        ..PostSettings::default()
+    });
+
+    let failure = poster
+        .post(Channel::Slack, &request("hello"))
+        .await
+        .expect_err("no answer");
+
+    held.abort();
+    assert_eq!(failure.attempts, 3);
+    assert_eq!(waits.lock().unwrap().len(), 2);
+    assert!(
+        failure.error.contains("no answer within 0.25s"),
+        "{failure}"
+    );
+    assert!(!failure.error.contains("s3cret"), "{failure}");
+}
+
+#[tokio::test]
 async fn too_many_requests_waits_as_retry_after_asks() {
     let server = Server::start(vec![
         Answer::new(429, "rate_limited").header("Retry-After", "7"),

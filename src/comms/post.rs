@@ -486,7 +486,7 @@ impl Poster {
     fn sent_error(&self, err: reqwest::Error) -> Attempt {
         let retry = !err.is_builder();
         let what = if err.is_timeout() {
-            format!("no answer within {}s", self.settings.timeout.as_secs())
+            format!("no answer within {}", seconds(self.settings.timeout))
         } else if err.is_connect() {
             "could not connect".to_owned()
         } else {
@@ -601,6 +601,15 @@ fn cause(err: reqwest::Error) -> String {
         source = next.source();
     }
     text
+}
+
+/// `10s`, or `0.25s` for the short limits tests use.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}s", d.as_secs_f64())
+    }
 }
 
 /// A service's answer as one short line: enough to say why, never a page of HTML.

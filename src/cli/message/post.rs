@@ -99,7 +99,7 @@ pub async fn post(
                 Ok(path) => format!("the message is in {}", path.display()),
                 Err(e) => format!("the message could not be written to a file either ({e})"),
             };
-            eprintln!("{mode}not posted: {failure}; {kept}");
+            eprintln!("error: {mode}not posted to {failure}; {kept}");
             open.record(Record::MessagePostFailed {
                 template: template.to_owned(),
                 channel: failure.label.clone(),
