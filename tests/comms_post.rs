@@ -631,7 +631,7 @@ mod cli {
         let run = Run::new(&server.url);
         run.declare().await;
         let text = run.tmp.path().join("update.txt");
-        std::fs::write(&text, "Recovery in progress.").unwrap();
+        std::fs::write(&text, "Recovery in progress. ETA [[ETA]].").unwrap();
         let args = [
             "message",
             "post",
@@ -645,6 +645,11 @@ mod cli {
         expect_code(&run.output("http://127.0.0.1:9/x", &args).await, 0);
         let out = run.output("http://127.0.0.1:9/x", &args).await;
         expect_code(&out, 0);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("warning: posting with 1 placeholder(s) left: [[ETA]] at line 1"),
+            "{stderr}"
+        );
 
         let got = server.received();
         assert_eq!(got.len(), 2);

@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::config::model::Comms;
+use crate::config::model::{Comms, Estate};
 use crate::incident::Incident;
 
 /// Where a message can be posted.
@@ -262,6 +262,13 @@ impl Poster {
         }
     }
 
+    /// The estate's channels, their secrets read from this process's environment.
+    pub fn from_estate(estate: &Estate) -> Poster {
+        Poster::new(&estate.comms, estate.base_dir.0.as_deref(), &|name| {
+            std::env::var(name).ok()
+        })
+    }
+
     /// The same channels, trying as `settings` says.
     pub fn with_settings(mut self, settings: PostSettings) -> Poster {
         self.settings = settings;
@@ -403,17 +410,22 @@ impl Poster {
         loop {
             attempt += 1;
             let outcome = self.once(client, &target, &body).await;
-            let result = match &outcome {
-                Ok(_) => "posted".to_owned(),
-                Err(e) => scrub(&e.error, &secrets),
-            };
-            tracing::info!(
-                channel = %label,
-                method = %target.method,
-                attempt,
-                result = %result,
-                "message post"
-            );
+            match &outcome {
+                Ok(_) => tracing::info!(
+                    channel = %label,
+                    method = %target.method,
+                    attempt,
+                    "message posted"
+                ),
+                // Scrubbed like the failure: the log is a file, and files are copied around.
+                Err(e) => tracing::warn!(
+                    channel = %label,
+                    method = %target.method,
+                    attempt,
+                    error = %scrub(&e.error, &secrets),
+                    "message post attempt failed"
+                ),
+            }
             match outcome {
                 Ok(external_id) => {
                     return Ok(Posted {

@@ -10,7 +10,7 @@ use super::super::emit;
 use super::super::incident::{Opened, store, tag};
 use crate::comms::context::Sources;
 use crate::comms::post::{Channel, PostRequest, Poster};
-use crate::comms::{Format, Library, MessageContext, template};
+use crate::comms::{Format, Library, MessageContext, placeholders, template};
 use crate::dirs::Dirs;
 use crate::error::Failure;
 use crate::incident::{Reader, Record};
@@ -36,9 +36,7 @@ pub async fn post(
     } else {
         load_estate(options.config.as_deref())?
     };
-    let poster = Poster::new(&estate.comms, estate.base_dir.0.as_deref(), &|name| {
-        std::env::var(name).ok()
-    });
+    let poster = Poster::from_estate(&estate);
     // Before anything is read or rendered: a missing secret is the commander's to fix.
     poster
         .check(channel)
@@ -68,6 +66,20 @@ pub async fn post(
             "the message is empty: nothing was posted to {}",
             poster.label(channel)
         )));
+    }
+    let left = placeholders(&text);
+    if !left.is_empty() {
+        // Said, not refused: a template asks for what the journal may never know, and an
+        // update on time with a gap beats none. The console asks before it copies.
+        let list: Vec<String> = left
+            .iter()
+            .map(|p| format!("[[{}]] at line {}", p.label, p.line))
+            .collect();
+        eprintln!(
+            "warning: posting with {} placeholder(s) left: {}",
+            left.len(),
+            list.join(", ")
+        );
     }
     let request = PostRequest::for_incident(&open.incident, template, &text);
     let mode = tag(open.incident.mode);
