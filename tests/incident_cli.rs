@@ -578,3 +578,39 @@ fn a_timeline_reader_that_goes_away_is_not_a_panic() {
         0,
     );
 }
+
+#[test]
+fn an_eta_is_journalled_for_the_status_updates_and_a_past_one_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let id = declare(data.path(), &["API Gateway + Lambda"]);
+    let (stdout, _) = run(
+        drconsole(data.path()).args(["--demo", "incident", "eta", "+2h", "--incident", &id]),
+        0,
+    );
+    assert!(stdout.contains("ETA for full recovery set to"), "{stdout}");
+    let (_, stderr) = run(
+        drconsole(data.path()).args(["--demo", "incident", "eta", "-2h", "--incident", &id]),
+        64,
+    );
+    one_line_error(&stderr, "ETA `-2h`");
+    run(
+        drconsole(data.path()).args(["--demo", "incident", "eta", "none", "--incident", &id]),
+        0,
+    );
+    let (timeline, _) = run(
+        drconsole(data.path()).args(["--demo", "incident", "timeline", &id, "--json"]),
+        0,
+    );
+    let etas: Vec<Value> = timeline
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["kind"] == "eta_set")
+        .collect();
+    assert_eq!(etas.len(), 2, "{timeline}");
+    assert!(etas[0]["payload"]["eta"].is_string());
+    assert!(
+        etas[1]["payload"].get("eta").is_none(),
+        "withdrawn: {}",
+        etas[1]
+    );
+}

@@ -13,7 +13,7 @@ use crate::dirs::Dirs;
 use crate::error::Failure;
 use crate::health;
 use crate::incident::journal::{JournalError, locate};
-use crate::incident::when::parse_time;
+use crate::incident::when::{parse_eta, parse_time};
 use crate::incident::{
     DeclareError, DeclareInput, Entry, Incident, IncidentStore, Journal, Origin, Reader, Record,
     SCENARIOS, Severity, describe, plan_declaration, short_duration,
@@ -50,6 +50,15 @@ pub enum IncidentCommand {
         at: Option<String>,
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+    },
+    /// Set the estimate of full recovery that status updates give (`none` withdraws it).
+    Eta {
+        /// +2h, 14:30 (UTC, the next time the clock reads it), 2026-03-14 16:00 (UTC),
+        /// RFC 3339, or none.
+        #[arg(allow_hyphen_values = true)]
+        eta: String,
         #[arg(long, value_name = "ID")]
         incident: Option<String>,
     },
@@ -142,6 +151,16 @@ pub async fn run(
                 .map_err(Failure::Usage)?;
             let mut open = Opened::pick(&store(options, dirs)?, incident.as_deref())?;
             restored(&mut open, &service, at, note, now)
+        }
+        IncidentCommand::Eta { eta, incident } => {
+            let eta = match eta.trim() {
+                "none" => None,
+                text => Some(parse_eta(text, Utc::now()).map_err(Failure::Usage)?),
+            };
+            let mut open = Opened::pick(&store(options, dirs)?, incident.as_deref())?;
+            open.refuse_if_resolved()?;
+            open.record(Record::EtaSet { eta })?;
+            Ok(ExitCode::SUCCESS)
         }
         IncidentCommand::FollowUp { text, incident } => {
             let mut open = Opened::pick(&store(options, dirs)?, incident.as_deref())?;

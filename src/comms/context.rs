@@ -55,6 +55,12 @@ pub struct ServiceFacts {
     pub rto_state: String,
     pub restored: bool,
     pub restored_at: Option<String>,
+    /// The RPO target, and once a restore point was chosen, the point and the data lost
+    /// (from the point to the impact) with `met` or `missed` against the RPO.
+    pub rpo: String,
+    pub restore_point: Option<String>,
+    pub data_loss: Option<String>,
+    pub rpo_state: Option<String>,
 }
 
 /// Someone of the contact tree who was notified.
@@ -169,7 +175,7 @@ impl MessageContext {
         let services: Vec<ServiceFacts> = incident
             .rto_watches(now)
             .into_iter()
-            .map(|(clock, watch)| service_facts(clock, &watch))
+            .map(|(clock, watch)| service_facts(clock, &watch, incident.impact_began, now))
             .collect();
         let restored = names(incident.services.iter().filter(|s| s.restored_at.is_some()));
         let still_affected = names(incident.still_affected());
@@ -267,7 +273,13 @@ fn incident_facts(
     }
 }
 
-fn service_facts(clock: &ServiceClock, watch: &Stopwatch) -> ServiceFacts {
+fn service_facts(
+    clock: &ServiceClock,
+    watch: &Stopwatch,
+    impact_began: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ServiceFacts {
+    let loss = clock.rpo_watch(impact_began);
     let left = watch.target - watch.elapsed;
     let rto_left = if left < Duration::zero() {
         format!("-{}", short_duration(-left))
@@ -294,6 +306,17 @@ fn service_facts(clock: &ServiceClock, watch: &Stopwatch) -> ServiceFacts {
         rto_state: rto_state.to_owned(),
         restored: clock.restored_at.is_some(),
         restored_at: clock.restored_at.map(self::clock),
+        rpo: short_duration(clock.rpo()),
+        restore_point: clock.restore_point.map(|t| when(t, now)),
+        data_loss: loss.map(|w| short_duration(w.elapsed)),
+        rpo_state: loss.map(|w| {
+            if w.clock == Clock::Missed {
+                "missed"
+            } else {
+                "met"
+            }
+            .to_owned()
+        }),
     }
 }
 

@@ -336,6 +336,15 @@ mod tests {
             ),
             ("met", "33m", Some("09:38 UTC"))
         );
+        let tables = &ctx.services[2];
+        assert_eq!(
+            (
+                tables.restore_point.as_deref(),
+                tables.data_loss.as_deref(),
+                tables.rpo_state.as_deref()
+            ),
+            (Some("08:58 UTC"), Some("7m"), Some("met"))
+        );
         let ingestion = &ctx.services[1];
         assert_eq!(
             (ingestion.rto_left.as_str(), ingestion.rto_state.as_str()),

@@ -42,6 +42,42 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
     ))
 }
 
+/// `text` as a moment still to come (an ETA), relative to `now`: `+2h`, a UTC time (the next
+/// time the clock reads it: `14:30`), `2026-03-14 16:00` (UTC) or RFC 3339.
+pub fn parse_eta(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let t = text.trim();
+    let fail = || {
+        format!(
+            "invalid ETA `{text}`: use a time from now (+90m, +2h), a UTC time (14:30), a UTC \
+             date and time (2026-03-14 16:00) or RFC 3339"
+        )
+    };
+    let at = if let Some(ahead) = t.strip_prefix('+') {
+        let ahead: Dur = ahead.trim().parse().map_err(|_| fail())?;
+        let ahead = Duration::from_std(ahead.as_duration()).map_err(|_| fail())?;
+        now.checked_add_signed(ahead).ok_or_else(fail)?
+    } else if let Ok(at) = DateTime::parse_from_rfc3339(t) {
+        at.with_timezone(&Utc)
+    } else if let Ok(at) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M") {
+        at.and_utc()
+    } else {
+        let clock = NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| fail())?;
+        let today = now.date_naive().and_time(clock).and_utc();
+        if today > now {
+            today
+        } else {
+            today + Duration::days(1)
+        }
+    };
+    if at <= now {
+        return Err(format!(
+            "ETA `{text}` is already past (it is {} UTC now)",
+            now.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    Ok(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +133,21 @@ mod tests {
             parse_time("23:50", after_midnight).unwrap(),
             Utc.with_ymd_and_hms(2026, 11, 25, 23, 50, 0).unwrap()
         );
+    }
+
+    #[test]
+    fn an_eta_is_always_ahead() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 14, 9, 50, 0).unwrap();
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 3, 14, h, m, 0).unwrap();
+        assert_eq!(parse_eta("+2h", now), Ok(at(11, 50)));
+        assert_eq!(parse_eta("14:30", now), Ok(at(14, 30)));
+        // A clock time already past today is tomorrow's.
+        assert_eq!(parse_eta("08:00", now), Ok(at(8, 0) + Duration::days(1)));
+        assert_eq!(parse_eta("2026-03-14 16:00", now), Ok(at(16, 0)));
+        assert_eq!(parse_eta("2026-03-14T16:00:00Z", now), Ok(at(16, 0)));
+        let past = parse_eta("2026-03-14 09:00", now).unwrap_err();
+        assert!(past.contains("already past"), "{past}");
+        let bad = parse_eta("soon", now).unwrap_err();
+        assert!(bad.contains("+2h") && bad.contains("14:30"), "{bad}");
     }
 }

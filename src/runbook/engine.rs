@@ -175,6 +175,8 @@ pub struct StepView {
     pub resource: Option<String>,
     pub danger: Option<Danger>,
     pub instructions: Option<String>,
+    /// A manual step's status update: the template whose copy or post marks it done.
+    pub message: Option<String>,
     /// The plan's preview lines, once planned.
     pub preview: Vec<String>,
     /// Progress and results, newest last (the last 200 lines).

@@ -144,6 +144,11 @@ pub struct Step {
     /// What a person does or should know; shown in the step's detail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
+    /// `manual`: a status update to send, by template name (`drconsole message list`). The
+    /// console opens its draft filled from the incident, and copying or posting it marks the
+    /// step done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Spanned<String>>,
     /// `action`: the catalogue action's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Spanned<String>>,

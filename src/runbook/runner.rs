@@ -736,6 +736,7 @@ pub(super) fn rows_for(
             resource: None,
             danger: None,
             instructions: step.instructions.clone(),
+            message: step.message.as_ref().map(|m| m.get_ref().clone()),
             preview: Vec::new(),
             log: Vec::new(),
             request_ids: Vec::new(),

@@ -156,7 +156,7 @@ fn duplicate_step_id() {
 fn field_not_for_kind() {
     assert_eq!(
         error_for("field-not-for-kind"),
-        r#"tests/invalid_runbooks/field-not-for-kind.toml:13:10: a manual step takes no `action`
+        r#"tests/invalid_runbooks/field-not-for-kind.toml:13:10: a manual step takes no `action` (it takes `message`)
     action = "stop-ingestion"
              ^"#
     );
@@ -436,7 +436,7 @@ fn unknown_output() {
 fn unknown_step_field() {
     assert_eq!(
         error_for("unknown-step-field"),
-        r#"tests/invalid_runbooks/unknown-step-field.toml:13:1: unknown field `acton`, expected one of `id`, `kind`, `title`, `instructions`, `action`, `check`, `resource`, `args`, `until`, `region`, `input`, `options`, `choose`, `for_each`, `concurrency`, `steps`, `next`, `on_failure`, `max_attempts`, `timeout`, `target`
+        r#"tests/invalid_runbooks/unknown-step-field.toml:13:1: unknown field `acton`, expected one of `id`, `kind`, `title`, `instructions`, `message`, `action`, `check`, `resource`, `args`, `until`, `region`, `input`, `options`, `choose`, `for_each`, `concurrency`, `steps`, `next`, `on_failure`, `max_attempts`, `timeout`, `target`
     acton = "stop-ingestion"
     ^"#
     );

@@ -43,6 +43,7 @@ pub(super) fn step(
         resource: None,
         danger: None,
         instructions: None,
+        message: None,
         preview: Vec::new(),
         log: Vec::new(),
         request_ids: Vec::new(),

@@ -106,7 +106,12 @@ fn steps(step: &Step, label: &str, depth: usize, out: &mut Vec<String>) {
                 what = format!("for each of {}", items.get_ref());
             }
         }
-        StepKind::Manual | StepKind::Parallel => {}
+        StepKind::Manual => {
+            if let Some(message) = &step.message {
+                what = format!("manual, send the {} message", message.get_ref());
+            }
+        }
+        StepKind::Parallel => {}
     }
     if let Some(resource) = &step.resource {
         what.push_str(&format!(" on {}", resource.get_ref()));

@@ -19,7 +19,8 @@ impl Validator<'_> {
             .iter()
             .map(|(k, v)| self.key_before(k, v.span().start))
             .min();
-        let present: [(&str, Option<usize>); 12] = [
+        let present: [(&str, Option<usize>); 13] = [
+            ("message", step.message.as_ref().map(|s| s.span().start)),
             ("action", step.action.as_ref().map(|s| s.span().start)),
             ("check", step.check.as_ref().map(|s| s.span().start)),
             ("resource", step.resource.as_ref().map(|s| s.span().start)),
@@ -37,7 +38,7 @@ impl Validator<'_> {
             ("steps", step.steps.first().map(|s| s.id.span().start)),
         ];
         let takes: &[&str] = match kind {
-            StepKind::Manual => &[],
+            StepKind::Manual => &["message"],
             StepKind::Action => &["action", "resource", "args"],
             StepKind::Verify => &["check", "resource", "args"],
             StepKind::Wait => &["until", "resource", "region"],
