@@ -657,7 +657,15 @@ mod cli {
             (got[0].method.as_str(), got[0].path.as_str()),
             ("POST", "/v1/pages/pg7/incidents")
         );
-        assert_eq!(got[0].json()["incident"]["name"], "us-east-1 down");
+        // A simulated incident says so on the status page.
+        assert_eq!(
+            got[0].json()["incident"]["name"],
+            "[SIMULATION] us-east-1 down"
+        );
+        assert_eq!(
+            got[0].json()["incident"]["body"],
+            "SIMULATION - NOT A REAL INCIDENT\n\nRecovery in progress. ETA [[ETA]]."
+        );
         assert_eq!(got[0].json()["incident"]["status"], "investigating");
         assert_eq!(
             (got[1].method.as_str(), got[1].path.as_str()),

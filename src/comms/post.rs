@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::config::model::{Comms, Estate};
 use crate::incident::Incident;
+use crate::mode::Mode;
 
 /// Where a message can be posted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::EnumString, strum::Display)]
@@ -44,11 +45,30 @@ pub struct PostRequest {
 impl PostRequest {
     /// `text` as the message of `template` about `incident`: its title and status for
     /// Statuspage, and the page's incident an earlier post made, which this one updates.
+    ///
+    /// A rehearsal posts to the same channels as an outage: a drill's or a simulation's
+    /// message says so in its title and, unless its text already does, in its first line,
+    /// so nobody reading the channel or the status page takes it for a real outage.
     pub fn for_incident(incident: &Incident, template: &str, text: &str) -> PostRequest {
+        let banner = match incident.mode {
+            Mode::Production => None,
+            mode @ (Mode::Drill | Mode::Simulation) => Some(mode.label()),
+        };
+        let (title, text) = match banner {
+            None => (incident.title.clone(), text.to_owned()),
+            Some(b) => (
+                format!("[{b}] {}", incident.title),
+                if text.contains(b) {
+                    text.to_owned()
+                } else {
+                    format!("{b} - NOT A REAL INCIDENT\n\n{text}")
+                },
+            ),
+        };
         PostRequest {
             template: template.to_owned(),
-            text: text.to_owned(),
-            title: incident.title.clone(),
+            text,
+            title,
             status: statuspage_status(incident).to_owned(),
             existing: incident.statuspage_id.clone(),
         }
@@ -784,7 +804,29 @@ mod tests {
         incident.statuspage_id = Some("p1".into());
         let request = PostRequest::for_incident(&incident, "completion-notice", "done");
         assert_eq!(request.existing.as_deref(), Some("p1"));
+        assert_eq!(request.status, "resolved");
+    }
+
+    #[test]
+    fn a_rehearsal_says_so_in_its_title_and_text_and_a_real_one_does_not() {
+        let mut incident = crate::comms::demo::incident(&crate::comms::demo::entries());
+        incident.mode = Mode::Simulation;
+        let request = PostRequest::for_incident(&incident, "progress-update", "API back.");
+        assert_eq!(request.title, format!("[SIMULATION] {}", incident.title));
+        assert_eq!(
+            request.text,
+            "SIMULATION - NOT A REAL INCIDENT\n\nAPI back."
+        );
+        let banner_already = "*SIMULATION - NOT A REAL INCIDENT*\nAPI back.";
+        let request = PostRequest::for_incident(&incident, "progress-update", banner_already);
+        assert_eq!(request.text, banner_already);
+        incident.mode = Mode::Drill;
+        let request = PostRequest::for_incident(&incident, "progress-update", "x");
+        assert!(request.title.starts_with("[DRILL] "));
+        incident.mode = Mode::Production;
+        let request = PostRequest::for_incident(&incident, "progress-update", "API back.");
         assert_eq!(request.title, incident.title);
+        assert_eq!(request.text, "API back.");
     }
 
     #[test]

@@ -88,7 +88,8 @@ pub async fn post(
             open.record(Record::MessagePosted {
                 template: template.to_owned(),
                 channel: posted.label.clone(),
-                text,
+                // As it went out, a rehearsal's banner included.
+                text: request.text,
                 external_id: posted.external_id.clone(),
             })?;
             emit(&format!(
@@ -107,7 +108,7 @@ pub async fn post(
         }
         Err(failure) => {
             // The draft first: whatever the journal does next, the text is somewhere.
-            let kept = match kept_in(source, &open, template, format, &text, now) {
+            let kept = match kept_in(source, &open, template, format, &request.text, now) {
                 Ok(path) => format!("the message is in {}", path.display()),
                 Err(e) => format!("the message could not be written to a file either ({e})"),
             };
