@@ -524,6 +524,8 @@ macro_rules! snap {
     };
 }
 
+#[path = "tui/contacts.rs"]
+mod contacts;
 #[path = "tui/incident.rs"]
 mod incident;
 #[path = "tui/incident_keys.rs"]

@@ -152,6 +152,9 @@ pub struct ContactState {
     pub role: String,
     pub name: Option<String>,
     pub notified_at: Option<DateTime<Utc>>,
+    /// The latest call: after a level's every person was called, escalation starts again
+    /// from whoever was called longest ago.
+    pub last_notified_at: Option<DateTime<Utc>>,
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
@@ -305,10 +308,12 @@ impl Incident {
             Record::ContactNotified { group, role, name } => {
                 let contact = self.contact_mut(group, role, name);
                 contact.notified_at.get_or_insert(entry.at);
+                contact.last_notified_at = Some(entry.at);
             }
             Record::ContactAcknowledged { group, role, name } => {
                 let contact = self.contact_mut(group, role, name);
                 contact.notified_at.get_or_insert(entry.at);
+                contact.last_notified_at.get_or_insert(entry.at);
                 contact.acknowledged_at.get_or_insert(entry.at);
             }
             Record::FollowUp { text } => self.follow_ups.push(text),
@@ -365,6 +370,7 @@ impl Incident {
                 role,
                 name,
                 notified_at: None,
+                last_notified_at: None,
                 acknowledged_at: None,
             });
             self.contacts.len() - 1

@@ -408,6 +408,9 @@ impl App {
             | Action::Resolve
             | Action::ChangeSeverity => return self.on_incident_action(action),
             Action::Fix | Action::Actions | Action::Undo => return self.on_repair_action(action),
+            Action::CopyNumber | Action::MarkNotified | Action::MarkAcknowledged => {
+                return self.on_contact_action(action);
+            }
             // Answered by `on_runbook_action` above.
             Action::Runbooks
             | Action::StepDone
@@ -613,6 +616,13 @@ impl App {
                 .or_else(|| actions.iter().position(|a| *a == Action::Help))
                 .unwrap_or(actions.len());
             actions.splice(at..at, self.repair_keys());
+            if self.view == View::Dashboard
+                && self.focus == Panel::Contacts
+                && let Some(open) = actions.iter().position(|a| *a == Action::Open)
+            {
+                // Enter opens nothing here: its place goes to the panel's own keys.
+                actions.splice(open..=open, self.contact_keys().iter().copied());
+            }
         }
         actions
     }

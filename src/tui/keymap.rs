@@ -68,6 +68,9 @@ pub enum Action {
     StepSkip,
     StepRetry,
     CancelRun,
+    CopyNumber,
+    MarkNotified,
+    MarkAcknowledged,
 }
 
 /// Everything the footer, the help popup and the keymap file say about one action.
@@ -84,14 +87,16 @@ const DASHBOARD: &str = "Dashboard";
 const INCIDENT: &str = "Incident";
 const REPAIR: &str = "Repair";
 const RUNBOOK: &str = "Runbook";
+const CONTACTS: &str = "Contacts";
 
 impl Action {
     /// Every action in declaration order, so `action as usize` indexes it.
     pub const ALL: &'static [Action] = Action::VARIANTS;
 
     /// Help groups, in the order the help popup shows them.
-    pub const GROUPS: [&'static str; 6] =
-        [GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR, RUNBOOK];
+    pub const GROUPS: [&'static str; 7] = [
+        GLOBAL, NAVIGATION, DASHBOARD, INCIDENT, REPAIR, RUNBOOK, CONTACTS,
+    ];
 
     fn info(self) -> Info {
         let (group, short, description, defaults): (_, _, _, &[&str]) = match self {
@@ -215,6 +220,24 @@ impl Action {
                 &["T"],
             ),
             Action::CancelRun => (RUNBOOK, "cancel run", "Cancel the run (asks first)", &["C"]),
+            Action::CopyNumber => (
+                CONTACTS,
+                "copy number",
+                "Copy the selected contact's number",
+                &["y"],
+            ),
+            Action::MarkNotified => (
+                CONTACTS,
+                "notified",
+                "Record a call to the selected contact",
+                &["n"],
+            ),
+            Action::MarkAcknowledged => (
+                CONTACTS,
+                "acknowledged",
+                "Record that the selected contact answered",
+                &["K"],
+            ),
         };
         Info {
             group,

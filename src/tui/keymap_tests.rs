@@ -197,9 +197,9 @@ fn ctrl_c_always_quits() {
 
 #[test]
 fn listed_actions_replace_their_defaults() {
-    let keymap = parse("[keys]\nrefresh = \"F\"\ndown = [\"n\", \"down\"]\nup = []\n").unwrap();
+    let keymap = parse("[keys]\nrefresh = \"F\"\ndown = [\"z\", \"down\"]\nup = []\n").unwrap();
     assert_eq!(keymap.keys(Action::Refresh), [key("F")]);
-    assert_eq!(keymap.label(Action::Down), "n/down");
+    assert_eq!(keymap.label(Action::Down), "z/down");
     let act = |c| keymap.action(&press(KeyCode::Char(c), KeyModifiers::NONE));
     assert_eq!(act('F'), Some(Action::Refresh));
     assert_eq!(act('r'), None);

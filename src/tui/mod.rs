@@ -3,6 +3,7 @@
 pub mod app;
 pub mod comms;
 pub mod console;
+pub mod contacts;
 pub mod declare;
 pub mod event;
 pub mod incident;

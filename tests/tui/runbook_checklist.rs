@@ -413,3 +413,52 @@ async fn ctrl_c_over_a_reason_not_yet_sent_asks_once_more() {
     app.update(ctrl_c);
     assert!(app.should_quit);
 }
+
+/// The status-update step names the message it sends: copying that message (and only
+/// that one) marks it done, with a note saying how it went out.
+#[tokio::test]
+async fn copying_the_steps_message_marks_the_manual_step_done() {
+    use drconsole::comms::Format;
+    use drconsole::comms::clipboard::{CopyReport, Native, Osc52Route};
+    use drconsole::event::CopyWhat;
+
+    let mut view = failover_view();
+    let status = view.steps.iter_mut().find(|s| s.path == "status").unwrap();
+    status.state = StepState::Waiting;
+    status.need = Some(Need::Done);
+    status.message = Some("progress-update".into());
+    let mut app = app_running(view).await;
+    let copied = |template: &str| Event::Copied {
+        id: 1,
+        what: CopyWhat::Message {
+            template: template.into(),
+            format: Format::Slack,
+            text: "DR UPDATE".into(),
+        },
+        report: CopyReport {
+            osc52: Osc52Route::Direct,
+            native: Native::Absent,
+        },
+    };
+    let done = |effects: &[Effect]| -> Vec<(String, Option<String>)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::RunbookCommand(Command::Done { step, note }) => {
+                    Some((step.clone(), note.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(done(&app.update(copied("initial-declaration"))).is_empty());
+    let effects = app.update(copied("progress-update"));
+    let done = done(&effects);
+    assert_eq!(done.len(), 1, "{effects:?}");
+    assert_eq!(done[0].0, "status");
+    let note = done[0].1.as_deref().unwrap();
+    assert!(
+        note.starts_with("the progress-update message was copied ("),
+        "{note}"
+    );
+}

@@ -84,14 +84,18 @@ fn render_panels(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         (Panel::Functions, Panel::Dns),
         (Panel::Alarms, Panel::Contacts),
     ];
-    let wanted = pairs.map(|(l, r)| app.row_count(l).max(app.row_count(r)) as u16 + 2 + header);
+    let rows_of = |panel: Panel| match panel {
+        Panel::Contacts => super::contacts::rows_wanted(app),
+        _ => app.row_count(panel),
+    };
+    let wanted = pairs.map(|(l, r)| rows_of(l).max(rows_of(r)) as u16 + 2 + header);
     let rows =
         Layout::vertical(row_heights(wanted, rest.height).map(Constraint::Length)).split(rest);
     for (row, (left, right)) in rows.iter().zip(pairs) {
         let [l, r] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(*row);
         render_resource_panel(app, theme, frame, l, left);
         if right == Panel::Contacts {
-            render_contacts(app, theme, frame, r);
+            super::contacts::render(app, theme, frame, r);
         } else {
             render_resource_panel(app, theme, frame, r, right);
         }
@@ -263,62 +267,6 @@ fn render_resource_panel(app: &App, theme: &Theme, frame: &mut Frame, area: Rect
     let block = panel_block(app, theme, panel, &views, hidden);
     let table = table(rows, widths, Row::new(header), block, with_header, theme);
     draw(app, theme, frame, area, panel, table);
-}
-
-fn render_contacts(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    // The group is context; on a narrow panel the role and the number come first.
-    let wide = area.width >= 64;
-    let rows: Vec<Row> = app
-        .estate
-        .contacts
-        .iter()
-        .flat_map(|group| {
-            group.people.iter().map(move |p| {
-                let who = if p.name.is_empty() {
-                    p.role.clone()
-                } else {
-                    format!("{} ({})", p.name, p.role)
-                };
-                let mut cells = vec![
-                    Cell::from(who),
-                    Cell::from(Span::styled(p.phone.clone(), theme.style(Slot::Text))),
-                ];
-                if wide {
-                    cells.push(Cell::from(Span::styled(
-                        group.group.clone(),
-                        theme.style(Slot::Muted),
-                    )));
-                }
-                Row::new(cells)
-            })
-        })
-        .collect();
-    let focused = app.focus == Panel::Contacts;
-    let (hidden, with_header) = fit_rows(area, rows.len());
-    let block = Block::bordered()
-        .border_style(theme.border(focused))
-        .title(Span::styled(
-            format!(" {} ", Panel::Contacts.title()),
-            theme.title(focused),
-        ));
-    let block = more(block, hidden, theme);
-    // The number is what matters at 3 a.m.: it keeps its width, the group gives way.
-    let widths = if wide {
-        vec![
-            Constraint::Fill(3),
-            Constraint::Length(15),
-            Constraint::Fill(2),
-        ]
-    } else {
-        vec![Constraint::Fill(1), Constraint::Length(15)]
-    };
-    let header = Row::new(if wide {
-        vec!["Who", "Phone", "Group"]
-    } else {
-        vec!["Who", "Phone"]
-    });
-    let table = table(rows, widths, header, block, with_header, theme);
-    draw(app, theme, frame, area, Panel::Contacts, table);
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Drawing: reads the `App`, never changes it. One file per part of the screen.
 
 mod banner;
+mod contacts;
 mod dashboard;
 mod detail;
 mod help;
@@ -229,6 +230,11 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, badge_
             " refreshing… ",
             theme.flash(super::theme::FlashLevel::Info),
         ));
+        spans.push(Span::raw(" "));
+    }
+    // A call due stays in sight beside whatever else the footer says, but a passing flash.
+    if let Some(call) = contacts::footer(app, theme).filter(|_| app.flash.is_none()) {
+        spans.push(call);
         spans.push(Span::raw(" "));
     }
     let mut keys = app.keymap.footer(&app.footer_actions());
