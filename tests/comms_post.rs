@@ -516,7 +516,6 @@ mod cli {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "renders the shipped templates, which land with the template library"]
     async fn a_progress_update_goes_to_slack_and_is_journalled_with_its_text() {
         let server = Server::start(vec![Answer::new(200, "ok")]).await;
         let run = Run::new("http://127.0.0.1:9");
@@ -539,6 +538,12 @@ mod cli {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].path, SECRET_HOOK_PATH);
         let sent = got[0].json()["text"].as_str().unwrap().to_owned();
+        // The progress update filled from the journal, in mrkdwn, the rehearsal said.
+        assert!(sent.contains("*Services Still Affected:* API Gateway + Lambda"), "{sent}");
+        assert!(
+            sent.contains("*SIMULATION - NOT A REAL INCIDENT*"),
+            "{sent}"
+        );
         let posted = run.entries_of("message_posted");
         assert_eq!(posted.len(), 1, "{:?}", run.journal());
         assert_eq!(field(&posted[0], "text").as_str(), Some(sent.as_str()));
@@ -590,7 +595,6 @@ mod cli {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "renders the shipped templates, which land with the template library"]
     async fn a_rendered_message_that_did_not_go_out_is_written_to_a_file() {
         let port = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -710,6 +714,19 @@ mod cli {
             .await;
         expect_code(&out, 64);
         assert!(String::from_utf8_lossy(&out.stderr).contains("unknown channel `teams`"));
+
+        let out = run
+            .output(
+                "http://127.0.0.1:9/x",
+                &["message", "post", "progres-update", "--to", "slack"],
+            )
+            .await;
+        expect_code(&out, 64);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("no template named `progres-update`"),
+            "{stderr}"
+        );
         assert!(run.entries_of("message_post_failed").is_empty());
     }
 }

@@ -10,7 +10,7 @@ use super::super::emit;
 use super::super::incident::{Opened, store, tag};
 use crate::comms::context::Sources;
 use crate::comms::post::{Channel, PostRequest, Poster};
-use crate::comms::{Format, Library, MessageContext, placeholders, template};
+use crate::comms::{Format, MessageContext, clipboard, placeholders};
 use crate::dirs::Dirs;
 use crate::error::Failure;
 use crate::incident::{Reader, Record};
@@ -54,11 +54,18 @@ pub async fn post(
         None => {
             let entries = Reader::open(&open.incident.dir)?.collect::<Result<Vec<_>, _>>()?;
             let ctx = MessageContext::build(&Sources::new(&open.incident, &entries, &estate, now));
-            let library = Library::load(template::user_dir().as_deref())
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+            // As `message render` finds and reports them: a broken template is exit 3 at its
+            // line, an unknown name exit 64 listing the known ones.
+            let library = super::render::library(dirs)?;
+            if library.get(template).is_none() {
+                return Err(Failure::Usage(format!(
+                    "no template named `{template}`; the templates are: {}",
+                    library.names().join(", ")
+                )));
+            }
             library
                 .render(template, &ctx, format)
-                .map_err(|e| Failure::Usage(e.to_string()))?
+                .map_err(|e| super::render::template_failure(&e))?
         }
     };
     if text.trim().is_empty() {
@@ -136,35 +143,6 @@ fn kept_in(
 ) -> std::io::Result<PathBuf> {
     match source {
         Some(path) => Ok(path.to_path_buf()),
-        None => write_draft(&open.incident.dir, template, format, text, now),
+        None => clipboard::write_draft(&open.incident.dir, template, format, text, now),
     }
-}
-
-/// `messages/<YYYYMMDD-HHMMSS>-<template>.<txt|slack.txt>` under `dir`, written whole or not
-/// at all and never over an earlier one.
-fn write_draft(
-    dir: &Path,
-    template: &str,
-    format: Format,
-    text: &str,
-    now: DateTime<Utc>,
-) -> std::io::Result<PathBuf> {
-    let folder = dir.join("messages");
-    std::fs::create_dir_all(&folder)?;
-    let ext = match format {
-        Format::Text => "txt",
-        Format::Slack => "slack.txt",
-    };
-    let stem = format!("{}-{template}", now.format("%Y%m%d-%H%M%S"));
-    let path = (1..)
-        .map(|n| match n {
-            1 => folder.join(format!("{stem}.{ext}")),
-            n => folder.join(format!("{stem}-{n}.{ext}")),
-        })
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| folder.join(format!("{stem}.{ext}")));
-    let temp = folder.join(format!(".{stem}.tmp"));
-    std::fs::write(&temp, text)?;
-    std::fs::rename(&temp, &path)?;
-    Ok(path)
 }
