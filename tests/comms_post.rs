@@ -539,7 +539,10 @@ mod cli {
         assert_eq!(got[0].path, SECRET_HOOK_PATH);
         let sent = got[0].json()["text"].as_str().unwrap().to_owned();
         // The progress update filled from the journal, in mrkdwn, the rehearsal said.
-        assert!(sent.contains("*Services Still Affected:* API Gateway + Lambda"), "{sent}");
+        assert!(
+            sent.contains("*Services Still Affected:* API Gateway + Lambda"),
+            "{sent}"
+        );
         assert!(
             sent.contains("*SIMULATION - NOT A REAL INCIDENT*"),
             "{sent}"
