@@ -407,13 +407,13 @@ fn restored(
 
 /// An incident ready to record in: its state replayed and its journal open, stamping new
 /// entries as the declaration was (mode, account, regions), so a note never needs AWS.
-struct Opened {
-    incident: Incident,
+pub(crate) struct Opened {
+    pub(crate) incident: Incident,
     journal: Journal,
 }
 
 impl Opened {
-    fn pick(store: &IncidentStore, id: Option<&str>) -> Result<Opened, Failure> {
+    pub(crate) fn pick(store: &IncidentStore, id: Option<&str>) -> Result<Opened, Failure> {
         let dir = pick_dir(store, id)?;
         let incident = Incident::replay(&dir)?;
         let first = Reader::open(&dir)?
@@ -437,7 +437,7 @@ impl Opened {
     }
 
     /// Appends `record` and prints its number and description once it is on disk.
-    fn record(&mut self, record: Record) -> Result<Entry, Failure> {
+    pub(crate) fn record(&mut self, record: Record) -> Result<Entry, Failure> {
         let entry = self.journal.append(&record)?;
         for torn in self.journal.take_torn() {
             eprintln!(

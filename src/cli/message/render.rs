@@ -95,13 +95,13 @@ pub async fn render(
 }
 
 /// The shipped templates and the user's `comms/` folder in the config directory.
-fn library(dirs: &Dirs) -> Result<Library, Failure> {
+pub(super) fn library(dirs: &Dirs) -> Result<Library, Failure> {
     let user_dir = dirs.config.as_ref().map(|d| d.join("comms"));
     Library::load(user_dir.as_deref()).map_err(|e| template_failure(&e))
 }
 
 /// A template mistake as a configuration error (exit 3), with the line it is on.
-fn template_failure(e: &TemplateError) -> Failure {
+pub(super) fn template_failure(e: &TemplateError) -> Failure {
     let source_line = std::fs::read(&e.path)
         .ok()
         .and_then(|bytes| {
