@@ -106,7 +106,7 @@ fn render_with_demo_prints_the_scripted_incident_in_slack_and_the_placeholders_l
     );
     assert_eq!(
         stderr,
-        "1 placeholder left: [[Next milestone and its expected time]] at line 10\n"
+        "1 placeholder left: [[Next milestone and its expected time]] at line 12\n"
     );
 }
 

@@ -6,7 +6,7 @@ use crate::comms::Format;
 use crate::comms::clipboard::CopyReport;
 use crate::comms::post::{Channel, PostFailure, PostRequest, Posted};
 use crate::event::{CopyWhat, Effect};
-use crate::incident::{Incident, Record};
+use crate::incident::Record;
 use crate::runbook::{Command, Need};
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
@@ -18,17 +18,6 @@ fn format_for(channel: Channel) -> Format {
     match channel {
         Channel::Slack => Format::Slack,
         Channel::Statuspage => Format::Text,
-    }
-}
-
-/// The words a status page uses for where the recovery stands.
-fn statuspage_status(incident: &Incident) -> &'static str {
-    if !incident.is_open() {
-        "resolved"
-    } else if incident.services.iter().any(|s| s.restored_at.is_some()) {
-        "monitoring"
-    } else {
-        "identified"
     }
 }
 
@@ -163,20 +152,15 @@ impl App {
             self.flash(FlashLevel::Warn, text);
             return Vec::new();
         };
-        let request = PostRequest {
-            template: draft.template.clone(),
-            text: text.clone(),
-            title: incident.title.clone(),
-            status: statuspage_status(incident).to_owned(),
-            existing: incident.statuspage_id.clone(),
-        };
+        let request = PostRequest::for_incident(incident, &draft.template, &text);
         self.comms.next_id += 1;
         let id = self.comms.next_id;
         self.comms.posting = Some(Posting {
             id,
             channel,
             template: draft.template.clone(),
-            text,
+            // What goes out (a rehearsal's says so), which the journal records.
+            text: request.text.clone(),
             since: self.now,
         });
         vec![Effect::Post {

@@ -2,22 +2,18 @@
 //! event.
 
 use super::Runner;
-use crate::comms::post::{Channel, PostFailure, PostRequest};
+use crate::comms::post::{Channel, PostRequest, Poster};
 use crate::tui::event::Event;
 
 impl Runner {
     /// Posts off the loop; retries can take seconds and the screen keeps moving meanwhile.
+    /// The poster is made for each post, so a secret exported after the console started is
+    /// found; a channel whose secret is not set fails with the variable's name.
     pub(super) fn post(&mut self, id: u64, channel: Channel, request: PostRequest) {
         let tx = self.tx.clone();
-        let _ = request;
+        let poster = Poster::from_estate(&self.estate);
         self.keep(tokio::spawn(async move {
-            // This build has no poster: say so as a failure, which keeps the draft.
-            let result = Err(PostFailure {
-                channel,
-                label: channel.to_string(),
-                error: "posting is not available in this build".to_owned(),
-                attempts: 0,
-            });
+            let result = poster.post(channel, &request).await;
             let _ = tx.send(Event::Posted { id, result });
         }));
     }
