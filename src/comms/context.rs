@@ -387,7 +387,15 @@ fn every(d: std::time::Duration) -> String {
 fn in_progress(entries: &[Entry]) -> Vec<String> {
     let mut open: Vec<(String, String)> = Vec::new();
     let close = |open: &mut Vec<(String, String)>, key: &str| open.retain(|(k, _)| k != key);
-    for entry in entries {
+    const KINDS: [&str; 5] = [
+        "step_started",
+        "step_finished",
+        "action_started",
+        "action_finished",
+        "runbook_finished",
+    ];
+    // Only these kinds are decoded: a long journal is mostly requests and notes.
+    for entry in entries.iter().filter(|e| KINDS.contains(&e.kind.as_str())) {
         match entry.record() {
             Some(Record::StepStarted { run, step, title }) => {
                 let key = format!("step:{}:{step}", run.unwrap_or_default());
@@ -428,6 +436,11 @@ fn changes_since(entries: &[Entry], since: u64) -> Vec<String> {
     let mut titles: BTreeMap<(Option<String>, String), String> = BTreeMap::new();
     let mut lines: Vec<String> = Vec::new();
     for entry in entries {
+        // Before the last message only step titles matter: decode nothing else there.
+        let telling = entry.seq > since;
+        if !telling && entry.kind != "step_started" {
+            continue;
+        }
         let record = entry.record();
         let said = match &record {
             Some(Record::StepStarted {
@@ -445,7 +458,7 @@ fn changes_since(entries: &[Entry], since: u64) -> Vec<String> {
                 .map(|title| format!("{title}: {}", outcome_word(*outcome))),
             _ => None,
         };
-        if entry.seq > since && worth_telling(entry) {
+        if telling && record.as_ref().is_some_and(worth_telling) {
             let said = said.unwrap_or_else(|| describe(entry));
             lines.push(format!("{} {said}", entry.at.format("%H:%M")));
         }
@@ -467,26 +480,24 @@ fn outcome_word(outcome: StepOutcome) -> &'static str {
     }
 }
 
-fn worth_telling(entry: &Entry) -> bool {
-    match entry.record() {
-        Some(Record::StepFinished { outcome, .. }) => outcome != StepOutcome::Cancelled,
-        Some(
-            Record::SeverityChanged { .. }
-            | Record::ServiceAffected { .. }
-            | Record::ServiceRestored { .. }
-            | Record::RestorePointChosen { .. }
-            | Record::Note { .. }
-            | Record::Decision { .. }
-            | Record::RunbookStarted { .. }
-            | Record::RunbookFinished { .. }
-            | Record::ActionFinished { .. }
-            | Record::ActionRefused { .. }
-            | Record::CheckFinished { .. }
-            | Record::EtaSet { .. }
-            | Record::ContactAcknowledged { .. }
-            | Record::FollowUp { .. }
-            | Record::Resolved { .. },
-        ) => true,
+fn worth_telling(record: &Record) -> bool {
+    match record {
+        Record::StepFinished { outcome, .. } => *outcome != StepOutcome::Cancelled,
+        Record::SeverityChanged { .. }
+        | Record::ServiceAffected { .. }
+        | Record::ServiceRestored { .. }
+        | Record::RestorePointChosen { .. }
+        | Record::Note { .. }
+        | Record::Decision { .. }
+        | Record::RunbookStarted { .. }
+        | Record::RunbookFinished { .. }
+        | Record::ActionFinished { .. }
+        | Record::ActionRefused { .. }
+        | Record::CheckFinished { .. }
+        | Record::EtaSet { .. }
+        | Record::ContactAcknowledged { .. }
+        | Record::FollowUp { .. }
+        | Record::Resolved { .. } => true,
         _ => false,
     }
 }
