@@ -96,3 +96,21 @@ impl From<CloudError> for Failure {
         Failure::Cloud(e)
     }
 }
+
+/// What reqwest says went wrong, its causes included, without the URL it would otherwise
+/// quote whole: a presigned URL and a webhook URL are secrets.
+pub fn http_cause(err: reqwest::Error) -> String {
+    use std::error::Error as _;
+    let err = err.without_url();
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(next) = source {
+        let part = next.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = next.source();
+    }
+    text
+}

@@ -214,16 +214,20 @@ pub fn incident(entries: &[Entry]) -> Incident {
 
 /// The demonstration's message context at [`now`].
 pub fn context() -> MessageContext {
-    let entries = entries();
-    let incident = incident(&entries);
+    context_of(&entries(), now(), 30)
+}
+
+/// The context of a journal of the demonstration's estate, updates due every `every_min`.
+fn context_of(entries: &[Entry], now: DateTime<Utc>, every_min: u64) -> MessageContext {
+    let incident = incident(entries);
     MessageContext::build(&Sources {
         incident: &incident,
-        entries: &entries,
+        entries,
         run: None,
-        update_every: std::time::Duration::from_secs(30 * 60),
+        update_every: std::time::Duration::from_secs(every_min * 60),
         primary_region: "us-east-1",
         backup_region: "us-west-2",
-        now: now(),
+        now,
     })
 }
 
@@ -277,16 +281,7 @@ pub fn resolved_context() -> MessageContext {
             ..last
         });
     }
-    let incident = incident(&entries);
-    MessageContext::build(&Sources {
-        incident: &incident,
-        entries: &entries,
-        run: None,
-        update_every: std::time::Duration::from_secs(30 * 60),
-        primary_region: "us-east-1",
-        backup_region: "us-west-2",
-        now: at(12, 30),
-    })
+    context_of(&entries, at(12, 30), 30)
 }
 
 #[cfg(test)]
@@ -368,16 +363,7 @@ mod tests {
             .into_iter()
             .filter(|e| e.kind != "eta_set")
             .collect();
-        let incident = incident(&entries);
-        let ctx = MessageContext::build(&Sources {
-            incident: &incident,
-            entries: &entries,
-            run: None,
-            update_every: std::time::Duration::from_secs(3600),
-            primary_region: "us-east-1",
-            backup_region: "us-west-2",
-            now: now() + Duration::hours(20),
-        });
+        let ctx = context_of(&entries, now() + Duration::hours(20), 60);
         assert_eq!(
             (ctx.eta.as_str(), ctx.eta_source.as_str()),
             ("[[ETA]]", "unknown")

@@ -20,7 +20,8 @@ use crate::mode::Mode;
 
 mod wire;
 
-use wire::{Attempt, Target, body, cause, client, http_url, one_line, scrub, seconds, secret};
+use crate::error::http_cause as cause;
+use wire::{Attempt, Target, body, client, http_url, one_line, scrub, seconds, secret};
 
 /// Where a message can be posted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::EnumString, strum::Display)]

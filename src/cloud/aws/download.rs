@@ -4,7 +4,7 @@
 //! A presigned URL carries a signature and, from a role, a session token in its query string:
 //! no error, log line or journal entry may show more of it than its host.
 
-use std::error::Error as StdError;
+use crate::error::http_cause as cause;
 use std::time::{Duration, Instant};
 
 use crate::cloud::{CloudError, CloudResult, ErrorKind};
@@ -38,22 +38,6 @@ fn host_of(url: &str) -> String {
 
 fn error(kind: ErrorKind, message: String) -> CloudError {
     CloudError::new(SERVICE, OPERATION, kind, message)
-}
-
-/// What reqwest says went wrong, without the URL it would otherwise quote whole.
-fn cause(err: reqwest::Error) -> String {
-    let err = err.without_url();
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(next) = source {
-        let part = next.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = next.source();
-    }
-    text
 }
 
 /// The whole body of `url`; a status other than 2xx, a host that does not answer or a body

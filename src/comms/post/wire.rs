@@ -1,7 +1,7 @@
 //! What goes over the wire: each channel's method, URL, authorisation and body, the one
 //! HTTP client (with the estate's extra roots), and errors said without a URL or a secret.
 
-use std::error::Error as StdError;
+use crate::error::http_cause as cause;
 use std::path::Path;
 use std::time::Duration;
 
@@ -95,22 +95,6 @@ pub(super) fn client(
         builder = builder.tls_certs_merge(certs);
     }
     builder.build().map_err(|e| NotReady::Client(cause(e)))
-}
-
-/// What reqwest says went wrong, without the URL it would otherwise quote whole.
-pub(super) fn cause(err: reqwest::Error) -> String {
-    let err = err.without_url();
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(next) = source {
-        let part = next.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = next.source();
-    }
-    text
 }
 
 /// `10s`, or `0.25s` for the short limits tests use.

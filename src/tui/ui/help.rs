@@ -39,26 +39,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 .any(|a| a.description() == row.description)
         });
     } else {
-        let elsewhere = [
-            Action::Open,
-            Action::CountNow,
-            Action::NextPanel,
-            Action::PrevPanel,
-            Action::Filter,
-            Action::Search,
-        ];
-        rows_data.retain(|row| !elsewhere.iter().any(|a| a.description() == row.description));
-        let at = rows_data
-            .iter()
-            .position(|r| r.group == Action::Runbooks.group())
-            .unwrap_or(rows_data.len());
-        rows_data.insert(
-            at,
-            HelpRow {
-                group: Action::Runbooks.group(),
-                keys: app.keymap.label(Action::Open),
-                description: "Run or answer the selected step",
-            },
+        view_keys(
+            &mut rows_data,
+            &[],
+            (
+                Action::Runbooks.group(),
+                app.keymap.label(Action::Open),
+                "Run or answer the selected step",
+            ),
         );
     }
     comms_rows(app, &mut rows_data);
@@ -153,6 +141,24 @@ fn comms_rows(app: &App, rows: &mut Vec<HelpRow>) {
         });
         return;
     }
+    view_keys(
+        rows,
+        &[Action::Refresh],
+        (
+            Action::Comms.group(),
+            app.keymap.label(Action::Refresh),
+            "Render the draft anew from the incident (edits lost)",
+        ),
+    );
+}
+
+/// In a view of its own (the checklist, the message view) the panels' keys give way, `also`
+/// with them, and a row saying what a key does there opens the view's group.
+fn view_keys(
+    rows: &mut Vec<HelpRow>,
+    also: &[Action],
+    (group, keys, description): (&'static str, String, &'static str),
+) {
     let elsewhere = [
         Action::Open,
         Action::CountNow,
@@ -160,19 +166,23 @@ fn comms_rows(app: &App, rows: &mut Vec<HelpRow>) {
         Action::PrevPanel,
         Action::Filter,
         Action::Search,
-        Action::Refresh,
     ];
-    rows.retain(|row| !elsewhere.iter().any(|a| shows(a, row)));
+    rows.retain(|row| {
+        !elsewhere
+            .iter()
+            .chain(also)
+            .any(|a| a.description() == row.description)
+    });
     let at = rows
         .iter()
-        .position(|r| r.group == Action::Comms.group())
+        .position(|r| r.group == group)
         .unwrap_or(rows.len());
     rows.insert(
         at,
         HelpRow {
-            group: Action::Comms.group(),
-            keys: app.keymap.label(Action::Refresh),
-            description: "Render the draft anew from the incident (edits lost)",
+            group,
+            keys,
+            description,
         },
     );
 }
