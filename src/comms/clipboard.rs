@@ -153,6 +153,12 @@ impl CopyReport {
         matches!(self.native, Native::Copied { .. })
     }
 
+    /// The text went somewhere: a sequence was written to the terminal, or the native
+    /// clipboard took it. A copy that went nowhere is not a message sent.
+    pub fn went_out(&self) -> bool {
+        self.osc52.sent() || self.confirmed()
+    }
+
     /// What the flash says: what was done and what may stop it, in one line of at most
     /// `FLASH_CHARS` (a fix command is never cut; a quoted error is, first).
     pub fn message(&self) -> String {

@@ -256,9 +256,13 @@ impl App {
             FlashLevel::Warn
         };
         self.flash(level, report.message());
+        // Nothing reached a clipboard: the update is still due and no step is done.
         let CopyWhat::Message { template, text, .. } = what else {
             return Vec::new();
         };
+        if !report.went_out() {
+            return Vec::new();
+        }
         if let Some(draft) = &mut self.comms.draft
             && draft.text() == text
         {

@@ -271,6 +271,33 @@ async fn a_copy_carries_the_exact_text_in_the_chosen_format_and_is_journalled() 
     );
 }
 
+/// tmux dropped the sequence and there is no native clipboard: nothing was copied, so
+/// nothing is journalled as sent and the update stays due; the flash says how to fix it.
+#[tokio::test]
+async fn a_copy_that_reached_no_clipboard_is_not_a_message_sent() {
+    use drconsole::comms::clipboard::{CopyReport, Native, Osc52Route};
+    let (mut app, _open) = comms_app().await;
+    press(&mut app, &[KeyCode::Char('m')]);
+    let effects = press(&mut app, &[KeyCode::Char('y'), KeyCode::Char('y')]);
+    let Some(Effect::Copy { id, what, .. }) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    let report = CopyReport {
+        osc52: Osc52Route::TmuxDrops {
+            fix: "tmux set -g set-clipboard on".into(),
+        },
+        native: Native::Absent,
+    };
+    let effects = app.update(Event::Copied {
+        id: *id,
+        what: what.clone(),
+        report,
+    });
+    assert_eq!(effects, []);
+    let flash = &app.flash.as_ref().unwrap().text;
+    assert!(flash.contains("tmux set -g set-clipboard on"), "{flash}");
+}
+
 #[tokio::test]
 async fn edits_survive_an_incoming_entry_and_r_refreshes() {
     let (mut app, mut open) = comms_app().await;
