@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{Cadence, placeholder};
-use crate::config::Estate;
+use crate::config::{Dur, Estate};
 use crate::incident::{
     Clock, ContactState, Entry, Incident, Record, ServiceClock, StepOutcome, Stopwatch, describe,
     short_duration,
@@ -345,13 +345,7 @@ fn run_facts(run: &RunView, now: DateTime<Utc>) -> RunFacts {
         RunState::Failed => "stopped at a failed step",
         RunState::Cancelled => "cancelled",
     };
-    let forecast = match (run.state, run.finished, run.target) {
-        (RunState::Running, None, Some(target)) => {
-            let end = run.started + Duration::from_std(target.into()).unwrap_or_default();
-            Some(when(end.max(now), now))
-        }
-        _ => None,
-    };
+    let forecast = forecast(run, now).map(|t| when(t, now));
     RunFacts {
         runbook: run.runbook.clone(),
         title: run.title.clone(),
@@ -359,6 +353,35 @@ fn run_facts(run: &RunView, now: DateTime<Utc>) -> RunFacts {
         progress: format!("{done}/{}", top.len()),
         forecast,
     }
+}
+
+/// When a running run should end: now, plus what its unfinished top-level steps' targets
+/// leave (a step under way counts what is left of its target, none once past it), so a run
+/// behind schedule forecasts later. A run whose steps have no targets falls back to its own
+/// target from its start.
+fn forecast(run: &RunView, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if run.state != RunState::Running || run.finished.is_some() {
+        return None;
+    }
+    let to_chrono = |d: Dur| Duration::from_std(d.into()).unwrap_or_default();
+    let mut left = Duration::zero();
+    let mut targeted = false;
+    let open = run
+        .steps
+        .iter()
+        .filter(|s| s.depth == 0 && !s.state.is_final());
+    for step in open {
+        let Some(target) = step.target else {
+            continue;
+        };
+        targeted = true;
+        let spent = step.started.map(|t| now - t).unwrap_or_default();
+        left += (to_chrono(target) - spent).max(Duration::zero());
+    }
+    if targeted {
+        return Some(now + left);
+    }
+    run.target.map(|t| (run.started + to_chrono(t)).max(now))
 }
 
 /// `14:05 UTC` today, `2026-03-15 14:05 UTC` another day.
@@ -499,5 +522,90 @@ fn worth_telling(record: &Record) -> bool {
         | Record::FollowUp { .. }
         | Record::Resolved { .. } => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::runbook::model::StepKind;
+    use crate::runbook::{StepState, StepView};
+
+    fn step(id: &str, state: StepState, target: &str, started: Option<DateTime<Utc>>) -> StepView {
+        StepView {
+            path: id.into(),
+            id: id.into(),
+            title: id.into(),
+            kind: StepKind::Action,
+            phase: "p".into(),
+            depth: 0,
+            item: None,
+            state,
+            need: None,
+            started,
+            finished: None,
+            target: Some(target.parse().unwrap()),
+            attempts: 0,
+            max_attempts: 1,
+            operation: None,
+            resource: None,
+            danger: None,
+            instructions: None,
+            message: None,
+            preview: Vec::new(),
+            log: Vec::new(),
+            request_ids: Vec::new(),
+            error: None,
+            retryable: false,
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn the_forecast_is_now_plus_what_the_open_steps_targets_leave() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 14, 10, 0, 0).unwrap();
+        let mut run = RunView {
+            run: "r".into(),
+            runbook: "region-failover".into(),
+            title: "Region failover".into(),
+            started: now - Duration::minutes(30),
+            finished: None,
+            target: Some("4h".parse().unwrap()),
+            state: RunState::Running,
+            inputs: BTreeMap::new(),
+            phases: Vec::new(),
+            steps: vec![
+                step(
+                    "dns",
+                    StepState::Succeeded,
+                    "10m",
+                    Some(now - Duration::minutes(30)),
+                ),
+                // 5 of its 15 minutes spent: 10 left.
+                step(
+                    "restore",
+                    StepState::Running,
+                    "15m",
+                    Some(now - Duration::minutes(5)),
+                ),
+                step("verify", StepState::Pending, "30m", None),
+            ],
+        };
+        assert_eq!(forecast(&run, now), Some(now + Duration::minutes(40)));
+        // Behind schedule: the running step is past its target, the rest still to come.
+        run.steps[1].started = Some(now - Duration::minutes(50));
+        assert_eq!(forecast(&run, now), Some(now + Duration::minutes(30)));
+        // No step targets: the run's own target from its start.
+        for s in &mut run.steps {
+            s.target = None;
+        }
+        assert_eq!(forecast(&run, now), Some(now + Duration::minutes(210)));
+        run.state = RunState::Succeeded;
+        assert_eq!(forecast(&run, now), None);
+        assert_eq!(run_facts(&run, now).forecast, None);
     }
 }
