@@ -294,6 +294,12 @@ impl App {
                 self.comms.selected = i;
             }
             self.render_draft();
+        } else if let Some(draft) = &self.comms.draft
+            && !draft.edited()
+            && self.journal.iter().any(|e| e.seq > draft.seq)
+        {
+            // Brought up to date here rather than on every entry while out of sight.
+            self.render_draft();
         }
     }
 
@@ -360,7 +366,9 @@ impl App {
         }
         let mut newer = self.journal.iter().filter(|e| e.seq > draft.seq);
         if !draft.edited() {
-            if newer.count() > 0 {
+            // Out of sight it waits for the view to open: a context is a whole journal's
+            // read, and a run under way appends many entries a second.
+            if self.view == View::Comms && newer.count() > 0 {
                 self.render_draft();
             }
             return;

@@ -346,6 +346,31 @@ async fn an_untouched_draft_follows_the_incident() {
     assert!(app.comms.draft.as_ref().unwrap().stale.is_none());
 }
 
+/// Out of sight an untouched draft is not rendered on every entry (a run appends many);
+/// opening the view again brings it up to date, its template kept.
+#[tokio::test]
+async fn an_untouched_draft_out_of_sight_catches_up_when_the_view_opens() {
+    let (mut app, mut open) = comms_app().await;
+    press(
+        &mut app,
+        &[KeyCode::Char('m'), KeyCode::Char('j'), KeyCode::Esc],
+    );
+    assert_eq!(app.view, View::Dashboard);
+    let note = Record::Note {
+        text: "replica lag 40s".into(),
+        author: None,
+    };
+    give(&mut app, &mut open, note, t0() + Duration::minutes(3));
+    assert!(
+        !draft_text(&app).contains("replica lag 40s"),
+        "not while out of sight"
+    );
+    press(&mut app, &[KeyCode::Char('m')]);
+    let draft = app.comms.draft.as_ref().unwrap();
+    assert_eq!(draft.template, "progress-update");
+    assert!(draft_text(&app).contains("replica lag 40s"));
+}
+
 #[tokio::test]
 async fn a_draft_of_another_incident_is_not_kept_for_this_one() {
     let (mut app, mut open) = comms_app().await;
