@@ -31,6 +31,7 @@ pub(super) fn first_problem(
         estate,
         runbook,
         problems: Vec::new(),
+        templates: None,
     };
     v.names(path);
     v.inputs();
@@ -49,6 +50,8 @@ struct Validator<'a> {
     estate: &'a Estate,
     runbook: &'a Runbook,
     problems: Vec<(usize, String)>,
+    /// The message templates there are, read once when a step first names one.
+    templates: Option<Vec<String>>,
 }
 
 /// What a string may refer to where it is used.
@@ -322,15 +325,17 @@ impl<'a> Validator<'a> {
         let kind = *step.kind.get_ref();
         self.fields(step, kind);
         if let Some(message) = &step.message {
-            let dir = crate::comms::template::user_dir();
-            let names = crate::comms::template::available_names(dir.as_deref());
+            let names = self.templates.get_or_insert_with(|| {
+                let dir = crate::comms::template::user_dir();
+                crate::comms::template::available_names(dir.as_deref())
+            });
             if !names.iter().any(|n| n == message.get_ref()) {
+                let names = names.join(", ");
                 self.problem(
                     message.span().start,
                     format!(
-                        "no message template `{}` (there are: {})",
+                        "no message template `{}` (there are: {names})",
                         message.get_ref(),
-                        names.join(", ")
                     ),
                 );
             }
