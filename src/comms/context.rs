@@ -537,31 +537,10 @@ mod tests {
 
     fn step(id: &str, state: StepState, target: &str, started: Option<DateTime<Utc>>) -> StepView {
         StepView {
-            path: id.into(),
-            id: id.into(),
-            title: id.into(),
-            kind: StepKind::Action,
-            phase: "p".into(),
-            depth: 0,
-            item: None,
             state,
-            need: None,
             started,
-            finished: None,
             target: Some(target.parse().unwrap()),
-            attempts: 0,
-            max_attempts: 1,
-            operation: None,
-            resource: None,
-            danger: None,
-            instructions: None,
-            message: None,
-            preview: Vec::new(),
-            log: Vec::new(),
-            request_ids: Vec::new(),
-            error: None,
-            retryable: false,
-            outputs: BTreeMap::new(),
+            ..StepView::pending(id, id, StepKind::Action, "p")
         }
     }
 

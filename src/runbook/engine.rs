@@ -187,6 +187,40 @@ pub struct StepView {
     pub outputs: BTreeMap<String, String>,
 }
 
+impl StepView {
+    /// A step not yet reached: pending, nothing planned, run or logged. `path`'s last part
+    /// is its id.
+    pub fn pending(path: &str, title: &str, kind: StepKind, phase: &str) -> StepView {
+        StepView {
+            path: path.to_owned(),
+            id: path.rsplit('/').next().unwrap_or(path).to_owned(),
+            title: title.to_owned(),
+            kind,
+            phase: phase.to_owned(),
+            depth: 0,
+            item: None,
+            state: StepState::Pending,
+            need: None,
+            started: None,
+            finished: None,
+            target: None,
+            attempts: 0,
+            max_attempts: 1,
+            operation: None,
+            resource: None,
+            danger: None,
+            instructions: None,
+            message: None,
+            preview: Vec::new(),
+            log: Vec::new(),
+            request_ids: Vec::new(),
+            error: None,
+            retryable: false,
+            outputs: BTreeMap::new(),
+        }
+    }
+}
+
 /// A phase of a run as a driver shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseView {

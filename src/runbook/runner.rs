@@ -706,43 +706,27 @@ pub(super) fn rows_for(
 ) {
     for step in steps {
         let path = join(prefix, step.id.get_ref());
+        // A for_each row names its item where the title asks for it.
+        let title = match item {
+            Some(item) => step
+                .title
+                .replace("{{ item }}", item)
+                .replace("{{item}}", item),
+            None => step.title.clone(),
+        };
         out.push(StepView {
-            path: path.clone(),
-            id: step.id.get_ref().clone(),
-            // A for_each row names its item where the title asks for it.
-            title: match item {
-                Some(item) => step
-                    .title
-                    .replace("{{ item }}", item)
-                    .replace("{{item}}", item),
-                None => step.title.clone(),
-            },
-            kind: *step.kind.get_ref(),
-            phase: phase.to_owned(),
             depth,
             item: item.cloned(),
-            state: StepState::Pending,
-            need: None,
-            started: None,
-            finished: None,
             target: step.target.as_ref().map(|t| *t.get_ref()),
-            attempts: 0,
             max_attempts: step.max_attempts.as_ref().map_or(1, |m| *m.get_ref()),
             operation: step
                 .action
                 .as_ref()
                 .or(step.check.as_ref())
                 .map(|a| a.get_ref().clone()),
-            resource: None,
-            danger: None,
             instructions: step.instructions.clone(),
             message: step.message.as_ref().map(|m| m.get_ref().clone()),
-            preview: Vec::new(),
-            log: Vec::new(),
-            request_ids: Vec::new(),
-            error: None,
-            retryable: false,
-            outputs: BTreeMap::new(),
+            ..StepView::pending(&path, &title, *step.kind.get_ref(), phase)
         });
         if step.kind.get_ref() == &StepKind::Parallel {
             rows_for(&step.steps, &path, phase, depth + 1, item, out);

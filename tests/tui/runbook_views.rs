@@ -23,33 +23,9 @@ pub(super) fn step(
     phase: &str,
     state: StepState,
 ) -> StepView {
-    let id = path.rsplit('/').next().unwrap().to_owned();
     StepView {
-        path: path.into(),
-        id,
-        title: title.into(),
-        kind,
-        phase: phase.into(),
-        depth: 0,
-        item: None,
         state,
-        need: None,
-        started: None,
-        finished: None,
-        target: None,
-        attempts: 0,
-        max_attempts: 1,
-        operation: None,
-        resource: None,
-        danger: None,
-        instructions: None,
-        message: None,
-        preview: Vec::new(),
-        log: Vec::new(),
-        request_ids: Vec::new(),
-        error: None,
-        retryable: false,
-        outputs: BTreeMap::new(),
+        ..StepView::pending(path, title, kind, phase)
     }
 }
 
