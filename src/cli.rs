@@ -2,10 +2,13 @@
 //! the incident and journal commands live in the modules below.
 
 pub mod action;
+pub mod drill;
 pub mod incident;
 pub mod journal;
 pub mod message;
+pub mod readiness;
 pub mod runbook;
+pub mod validate;
 
 use std::path::Path;
 use std::process::ExitCode;

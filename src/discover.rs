@@ -228,6 +228,8 @@ pub async fn discover(
         services,
         contacts: plan_contacts(),
         comms: Comms::default(),
+        validate: Default::default(),
+        drill: Default::default(),
         stacks: Vec::new(),
         commands: Default::default(),
         base_dir: Default::default(),

@@ -7,6 +7,7 @@ pub mod comms;
 pub mod config;
 pub mod dirs;
 pub mod discover;
+pub mod drill;
 pub mod error;
 pub mod event;
 pub mod faults;

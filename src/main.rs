@@ -109,6 +109,15 @@ enum Command {
         #[command(subcommand)]
         command: cli::message::MessageCommand,
     },
+    /// The plan's monthly backup validation: restore every table's newest backup into a
+    /// temporary table and check it, check replicas, function backups and backup-region
+    /// copies. Exit 0 pass, 1 warnings only, 2 failed, 3 bad estate file, 4 AWS unreachable.
+    Validate(cli::validate::Args),
+    /// The quarterly drill: a runbook against renamed (`-dr-test`) copies, timed, guarded,
+    /// torn down; and the reports of earlier drills.
+    Drill(cli::drill::Args),
+    /// The plan's DR metrics and readiness report, every figure measured.
+    Report(cli::readiness::Args),
     /// The append-only journals incidents are kept in.
     Journal {
         #[command(subcommand)]
@@ -218,6 +227,9 @@ fn main() -> ExitCode {
             Some(Command::Action { command }) => cli::action::run(command, &session, &dirs).await,
             Some(Command::Runbook { command }) => cli::runbook::run(command, &session, &dirs).await,
             Some(Command::Message { command }) => cli::message::run(command, &session, &dirs).await,
+            Some(Command::Validate(a)) => cli::validate::run(a, &session, &dirs).await,
+            Some(Command::Drill(a)) => cli::drill::run(a, &session, &dirs).await,
+            Some(Command::Report(a)) => cli::readiness::run(a, &session, &dirs).await,
             Some(Command::Journal {
                 command: JournalCommand::Verify { target },
             }) => cli::journal::verify(target.as_deref(), &session, &dirs),

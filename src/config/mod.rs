@@ -6,6 +6,7 @@
 //! AWS error in the middle of an incident.
 
 mod comms_check;
+mod drill_check;
 pub mod duration;
 mod error;
 pub mod model;
@@ -26,7 +27,7 @@ pub use model::{
     Estate, IngestionStop, Lambda, Priority, Regions, S3, Service, SlackSettings,
     StatuspageSettings, Validation,
 };
-pub use model::{CommandEntry, StackEntry, StackRole};
+pub use model::{CommandEntry, DrillSettings, StackEntry, StackRole, StopAlarm, ValidateSettings};
 
 /// Environment variable naming the estate file when `--config` is not given.
 pub const CONFIG_ENV: &str = "DRCONSOLE_CONFIG";
@@ -190,6 +191,7 @@ struct Locations {
     aws: AwsLocations,
     s3: S3Locations,
     comms: comms_check::CommsLocations,
+    validate: drill_check::ValidateLocations,
     services: Vec<ServiceLocations>,
 }
 
@@ -548,6 +550,8 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
 
     stacks_and_commands(&mut check, estate);
     comms_check::check(&estate.comms, &locations.comms, &mut check);
+    drill_check::check_validate(&estate.validate, &locations.validate, &mut check);
+    drill_check::check_drill(&estate.drill, &mut check);
     check.into_result()
 }
 

@@ -41,6 +41,12 @@ pub struct Estate {
     /// The allow-list of local commands the `shell` check may run, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub commands: BTreeMap<String, CommandEntry>,
+    /// `drconsole validate`: the monthly backup validation's limits.
+    #[serde(default, skip_serializing_if = "ValidateSettings::is_default")]
+    pub validate: ValidateSettings,
+    /// Drills: the suffix of every name a drill may write, and its stop conditions.
+    #[serde(default, skip_serializing_if = "DrillSettings::is_default")]
+    pub drill: DrillSettings,
     /// The estate file's folder: relative paths in it (a stack's template, a command's
     /// folder) are taken from here, not from wherever drconsole was started.
     #[serde(skip)]
@@ -477,4 +483,77 @@ pub struct CommandEntry {
 
 fn default_command_timeout() -> Dur {
     Dur::from_secs(5 * 60)
+}
+
+/// `[validate]`: how `drconsole validate` restores and compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidateSettings {
+    /// How far a restored table's counted items may be from the backup's own record
+    /// (DescribeBackup's item count, which AWS calls approximate), in percent. Printed with
+    /// every result.
+    pub tolerance_percent: f64,
+    /// Items read by key from the restored table and compared with the source.
+    pub sample: usize,
+    /// Tables restored and checked at once.
+    pub concurrency: usize,
+    /// How long one restore may take before the table is failed (and its temporary table
+    /// removed).
+    pub restore_timeout: Dur,
+    /// Parallel scan segments when counting a restored table.
+    pub segments: u32,
+}
+
+impl Default for ValidateSettings {
+    fn default() -> Self {
+        Self {
+            tolerance_percent: 1.0,
+            sample: 25,
+            concurrency: 4,
+            restore_timeout: Dur::from_secs(2 * 3600),
+            segments: 4,
+        }
+    }
+}
+
+impl ValidateSettings {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// `[drill]`: what a drill may touch and when it must stop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DrillSettings {
+    /// Every name a drill writes carries this (the plan's `-dr-test`).
+    pub suffix: Spanned<String>,
+    /// Stop conditions, as AWS FIS has them: a CloudWatch alarm in ALARM halts the drill
+    /// before its next write.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stop_alarms: Vec<StopAlarm>,
+}
+
+impl Default for DrillSettings {
+    fn default() -> Self {
+        Self {
+            suffix: Spanned::new(0..0, "-dr-test".to_owned()),
+            stop_alarms: Vec::new(),
+        }
+    }
+}
+
+impl DrillSettings {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One stop condition: an alarm, read in its region (default: the primary region).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopAlarm {
+    pub name: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }

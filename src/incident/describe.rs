@@ -163,6 +163,42 @@ pub fn describe(entry: &Entry) -> String {
             reason,
         } => format!("action {action} on {target} refused by the {guard} guard: {reason}"),
         Record::SafetyNet { what, .. } => format!("safety net: {what}"),
+        Record::ValidationFinished {
+            verdict, summary, ..
+        } => {
+            format!("backup validation {verdict}: {summary}")
+        }
+        Record::DrillStarted {
+            runbook,
+            suffix,
+            copies,
+            ..
+        } => format!(
+            "drill of {runbook} started: writes only to names with {suffix}{}",
+            if copies.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; setup made {}",
+                    copies
+                        .iter()
+                        .map(|(real, copy)| format!("{copy} (from {real})"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ),
+        Record::DrillHalted { reason, .. } => format!("drill halted: {reason}"),
+        Record::DrillTornDown { removed, left, .. } => {
+            let mut text = format!("drill torn down: {} removed", removed.len());
+            if !removed.is_empty() {
+                text.push_str(&format!(" ({})", removed.join(", ")));
+            }
+            if !left.is_empty() {
+                text.push_str(&format!("; LEFT BEHIND: {}", left.join(", ")));
+            }
+            text
+        }
         Record::ResourceOwned { resource, .. } => {
             format!("{resource} was created by this run and may be removed by it")
         }

@@ -327,6 +327,35 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Value::is_null")]
         figures: Value,
     },
+    /// `drconsole validate` ended: its verdict and where its figures are kept.
+    ValidationFinished {
+        run: String,
+        verdict: String,
+        summary: String,
+    },
+    /// A drill began: the runbook it rehearses, the suffix of every name it may write, and
+    /// the copies its setup made (real name -> drill copy).
+    DrillStarted {
+        drill: String,
+        runbook: String,
+        suffix: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        copies: BTreeMap<String, String>,
+    },
+    /// A stop condition (an alarm in ALARM) or the commander halted the drill before its next
+    /// write.
+    DrillHalted {
+        drill: String,
+        reason: String,
+    },
+    /// What the drill's teardown removed, and what it could not (named, for a hand to finish).
+    DrillTornDown {
+        drill: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        left: Vec<String>,
+    },
     /// The journal's own repair: a torn last line moved to a side file in the same directory.
     TornTailSetAside {
         bytes: u64,

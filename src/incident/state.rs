@@ -340,6 +340,10 @@ impl Incident {
             | Record::ActionFinished { .. }
             | Record::WaitFinished { .. }
             | Record::CheckFinished { .. }
+            | Record::ValidationFinished { .. }
+            | Record::DrillStarted { .. }
+            | Record::DrillHalted { .. }
+            | Record::DrillTornDown { .. }
             | Record::TornTailSetAside { .. } => {}
         }
         true
