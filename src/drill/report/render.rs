@@ -259,7 +259,7 @@ fn table<const N: usize>(
             if i + 1 == N {
                 line.push_str(&format!(" {cell}"));
             } else {
-                line.push_str(&format!(" {cell:<w$}"));
+                line.push_str(&format!(" {cell:<w$} "));
             }
         }
         line.trim_end().to_owned()
