@@ -215,16 +215,22 @@ pub fn render(record: &DrillRecord, comparison: &Comparison, style: Style) -> St
         table(&mut out, md, "Restore points", &headers, &rows);
     }
 
-    let mut teardown = format!("Teardown: {} removed", record.removed.len());
+    let mut teardown = format!(
+        "{}{} removed",
+        if md { "" } else { "Teardown: " },
+        record.removed.len()
+    );
     if !record.removed.is_empty() {
         teardown.push_str(&format!(" ({})", record.removed.join(", ")));
     }
     if !record.left.is_empty() {
         teardown.push_str(&format!("; LEFT BEHIND: {}", record.left.join(", ")));
     }
-    out.push_str(&teardown);
-    out.push('\n');
-    out.push_str(&format!("Journal: {}\n", record.journal.display()));
+    if md {
+        out.push_str("## Teardown\n\n");
+    }
+    out.push_str(&format!("{bullet}{teardown}\n"));
+    out.push_str(&format!("{bullet}Journal: {}\n", record.journal.display()));
     out
 }
 
