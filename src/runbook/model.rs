@@ -31,6 +31,11 @@ pub struct Runbook {
     /// one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Spanned<Dur>>,
+    /// Runs only as a drill (`drconsole drill NAME`): a rehearsal whose steps are written for
+    /// drill copies (the annual business-continuity test) must never run against production.
+    /// Such a runbook is measured, so it needs a `target` and one on every top-level step.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drill_only: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<Input>,
     pub phases: Vec<Phase>,
