@@ -62,6 +62,14 @@ fn yes_no(met: Option<bool>, yes: &str, no: &str) -> String {
     }
 }
 
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn secs(s: f64) -> String {
     human_duration(s.max(0.0).round() as u64)
 }
@@ -105,7 +113,7 @@ pub fn render(report: &Report, style: Style) -> String {
     for t in &report.tables {
         let backups = t
             .backups
-            .map_or("backups unknown".to_owned(), |n| format!("{n} backups"));
+            .map_or("backups unknown".to_owned(), |n| plural(n, "backup"));
         let newest = match &t.newest {
             Some(n) => format!(
                 "newest {} at {} ({} old, {} {}: {})",
@@ -191,11 +199,11 @@ pub fn render(report: &Report, style: Style) -> String {
             out.item(
                 0,
                 &format!(
-                    "Last validation: {} {}, {} ({} findings)",
+                    "Last validation: {} {}, {} ({})",
                     when(v.started),
                     out.code(&v.id),
                     format!("{:?}", v.verdict).to_uppercase(),
-                    v.findings
+                    plural(v.findings, "finding")
                 ),
             );
             for f in &v.failed {
