@@ -304,3 +304,46 @@ fn documentation_current(inputs: &Inputs<'_>) -> Term {
     }
     term(DOCUMENTATION_CURRENT, vec![estate, reviews])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scored(name: &str, met: usize, of: usize) -> Term {
+        term(
+            name,
+            vec![Part {
+                what: "things".into(),
+                met,
+                of,
+                short: Vec::new(),
+                unknown: Vec::new(),
+            }],
+        )
+    }
+
+    #[test]
+    fn a_term_with_nothing_to_measure_gives_its_weight_to_the_others() {
+        let all = [
+            scored(BACKUP_COVERAGE, 1, 2),
+            scored(REPLICATION_HEALTH, 0, 0),
+            scored(TEST_FREQUENCY, 4, 4),
+            scored(DOCUMENTATION_CURRENT, 3, 4),
+        ];
+        assert_eq!(all[1].percent, None);
+        let expected = (50.0 * 0.30 + 100.0 * 0.25 + 75.0 * 0.20) / (0.30 + 0.25 + 0.20);
+        assert!((overall(&all) - expected).abs() < 1e-9, "{}", overall(&all));
+        let weights: f64 = WEIGHTS.iter().map(|(_, w)| w).sum();
+        assert!((weights - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_term_is_the_mean_of_its_parts_not_of_their_items() {
+        let mut t = scored(BACKUP_COVERAGE, 1, 4);
+        t.parts.push(t.parts[0].clone());
+        t.parts[1].met = 2;
+        t.parts[1].of = 2;
+        let t = term(BACKUP_COVERAGE, t.parts);
+        assert_eq!(t.percent, Some((25.0 + 100.0) / 2.0));
+    }
+}
