@@ -128,6 +128,17 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
+        if let Some(reviewed) = &self.runbook.reviewed
+            && self.runbook.reviewed_on().is_none()
+        {
+            self.problem(
+                reviewed.span().start,
+                format!(
+                    "reviewed = \"{}\" is not a date: write it as YYYY-MM-DD, like \"2026-11-27\"",
+                    reviewed.get_ref()
+                ),
+            );
+        }
         let mut phases: HashMap<&str, usize> = HashMap::new();
         for phase in &self.runbook.phases {
             let (id, at) = (phase.id.get_ref().as_str(), phase.id.span().start);
