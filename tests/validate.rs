@@ -492,10 +492,18 @@ fn sim(faults: &[Fault]) -> Arc<SimCloud> {
 }
 
 async fn validate_sim(sim: &Arc<SimCloud>, dir: &Path) -> ValidationRecord {
+    validate_sim_with(sim, dir, helpers::example_estate()).await
+}
+
+async fn validate_sim_with(
+    sim: &Arc<SimCloud>,
+    dir: &Path,
+    estate: drconsole::config::Estate,
+) -> ValidationRecord {
     let cloud: Arc<dyn Cloud> = sim.clone();
     let executor: Executor = executor_in(
         cloud,
-        &helpers::example_estate(),
+        &estate,
         dir,
         ExecutorOptions {
             poll_every: Some(Duration::from_secs(30)),
@@ -547,6 +555,42 @@ async fn a_restore_short_of_its_backups_record_fails_naming_the_table() {
             && l.contains("item-count")),
         "{summary}"
     );
+    let left = drconsole::cloud::Backups::list_tables(sim.as_ref(), EAST)
+        .await
+        .unwrap();
+    assert!(!left.iter().any(|t| t.contains("-validate-")), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_restore_past_its_timeout_fails_and_its_table_is_still_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = sim(&[]);
+    let mut estate = helpers::example_estate();
+    // The simulation's restores take three minutes.
+    estate.validate.restore_timeout = drconsole::config::Dur::from_secs(60);
+    let record = validate_sim_with(&sim, dir.path(), estate).await;
+    assert_eq!(record.verdict, Verdict::Fail, "{record:#?}");
+    for table in &record.tables {
+        let restore = record
+            .findings
+            .iter()
+            .find(|f| &f.resource == table && f.check == "restore")
+            .unwrap_or_else(|| panic!("{record:#?}"));
+        assert_eq!(restore.verdict, Verdict::Fail, "{restore:#?}");
+        assert!(
+            restore.message.contains("gave up waiting"),
+            "{}",
+            restore.message
+        );
+        assert!(
+            !record
+                .findings
+                .iter()
+                .any(|f| &f.resource == table && f.check == "item-count"),
+            "a table that did not restore is not counted"
+        );
+    }
+    assert!(record.left.is_empty(), "{:?}", record.left);
     let left = drconsole::cloud::Backups::list_tables(sim.as_ref(), EAST)
         .await
         .unwrap();
