@@ -568,6 +568,9 @@ async fn a_restore_past_its_timeout_fails_and_its_table_is_still_removed() {
     let mut estate = helpers::example_estate();
     // The simulation's restores take three minutes.
     estate.validate.restore_timeout = drconsole::config::Dur::from_secs(60);
+    // One at a time: each wait moves the fixed clock, so tables waiting together would see
+    // each other's pauses as their own.
+    estate.validate.concurrency = 1;
     let record = validate_sim_with(&sim, dir.path(), estate).await;
     assert_eq!(record.verdict, Verdict::Fail, "{record:#?}");
     for table in &record.tables {

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::Finding;
 use super::Verdict;
 use super::tables::{TableRun, finding};
-use crate::cloud::{BackupSource, IndexDef, Item, TableSchema};
+use crate::cloud::{BackupSource, IndexDef, Item, KeyElement, TableSchema};
 
 impl TableRun<'_> {
     pub(super) async fn count(&self, table: &str, temp: &str, recorded: &BackupSource) -> Finding {
@@ -181,7 +181,7 @@ impl TableRun<'_> {
 
     /// Items read from the restored table, looked up by key in the source. The source moves
     /// on after a backup: an item changed or gone there is drift, not a failed restore.
-    pub(super) async fn sample(&self, table: &str, temp: &str, restored: &TableSchema) -> Finding {
+    pub(super) async fn sample(&self, table: &str, temp: &str, keys: &[KeyElement]) -> Finding {
         let n = self.settings.sample;
         if n == 0 {
             return finding(
@@ -202,11 +202,7 @@ impl TableRun<'_> {
                 );
             }
         };
-        let key_names: Vec<&str> = restored
-            .key_schema
-            .iter()
-            .map(|k| k.attribute.as_str())
-            .collect();
+        let key_names: Vec<&str> = keys.iter().map(|k| k.attribute.as_str()).collect();
         let keys: Vec<Item> = items.iter().map(|item| key_of(item, &key_names)).collect();
         if keys.iter().any(|k| k.len() != key_names.len()) || key_names.is_empty() {
             return finding(
@@ -294,7 +290,7 @@ fn key_of(item: &Item, names: &[&str]) -> Item {
         .collect()
 }
 
-pub(super) fn keys_text(keys: &[crate::cloud::KeyElement]) -> String {
+pub(super) fn keys_text(keys: &[KeyElement]) -> String {
     if keys.is_empty() {
         return "(none)".to_owned();
     }
