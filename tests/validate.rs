@@ -474,6 +474,24 @@ async fn a_table_the_executor_owns_is_deleted_without_a_confirmation_or_a_backup
     assert!(helpers::of_kind(&journal, "action_refused").is_empty());
 }
 
+#[test]
+fn read_only_is_refused_before_anything_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let estate = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/estate.example.toml");
+    let mut cmd = assert_cmd::Command::cargo_bin("drconsole").unwrap();
+    for name in common::ENV_TO_REMOVE {
+        cmd.env_remove(name);
+    }
+    cmd.env("AWS_ENDPOINT_URL", common::dead_endpoint())
+        .env("DRCONSOLE_DATA_DIR", dir.path())
+        .env_remove("DRCONSOLE_CONFIG")
+        .args(["--read-only", "validate", "--config"])
+        .arg(&estate)
+        .timeout(Duration::from_secs(60));
+    let (_, stderr) = run(&mut cmd, 64);
+    assert!(stderr.contains("--read-only"), "{stderr}");
+}
+
 /// The simulated estate on a clock that moves only when a wait asks it to, so a restore's
 /// minutes take none.
 fn sim(faults: &[Fault]) -> Arc<SimCloud> {
