@@ -357,7 +357,7 @@ impl TableRun<'_> {
 fn interrupted(table: &str, when: &str) -> Finding {
     finding(
         table,
-        "restore",
+        "interrupted",
         Verdict::Unknown,
         format!("not checked: the run was interrupted {when}"),
     )
