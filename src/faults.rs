@@ -13,7 +13,9 @@
 //!
 //! Actions: `panic`, `abort` (no unwinding, no destructors: a power cut for the process),
 //! `error` (the call site returns its own failure), `torn` (a write stops half-way, then the
-//! process aborts; see [`write_all`]), `off`. `@N` fires from the N-th time the point is
+//! process aborts; see [`write_all`]), `hang` (a point evaluated with
+//! [`fault_point_async!`] waits an hour without blocking its thread, so a test can signal the
+//! process while it is there; elsewhere it is `error`), `off`. `@N` fires from the N-th time the point is
 //! reached on (default: the first). Every point is listed in `POINTS`; an unknown name in the
 //! variable is refused loudly, so a typo cannot make a crash test pass by never crashing.
 
@@ -53,6 +55,24 @@ macro_rules! fault_point {
 #[cfg(not(feature = "failpoints"))]
 #[macro_export]
 macro_rules! fault_point {
+    ($name:literal) => {
+        ::core::result::Result::<(), $crate::faults::Injected>::Ok(())
+    };
+}
+
+/// [`fault_point!`] for async code, where the point may also be armed with `hang`: it then
+/// waits (tokio's sleep, an hour) before going on, holding the run still for a signal.
+#[cfg(feature = "failpoints")]
+#[macro_export]
+macro_rules! fault_point_async {
+    ($name:literal) => {
+        $crate::faults::armed::eval_async($name).await
+    };
+}
+
+#[cfg(not(feature = "failpoints"))]
+#[macro_export]
+macro_rules! fault_point_async {
     ($name:literal) => {
         ::core::result::Result::<(), $crate::faults::Injected>::Ok(())
     };
@@ -139,6 +159,12 @@ pub mod armed {
             "status.before_report",
             "`drconsole status` has its snapshot and is about to print it",
         ),
+        (
+            "validate.after_restore",
+            "`drconsole validate` has restored a table's backup into its temporary table and \
+             not yet checked it (`error`: the check fails mid-run; `hang`: the run holds \
+             there)",
+        ),
     ];
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +174,7 @@ pub mod armed {
         Abort,
         Error,
         Torn,
+        Hang,
     }
 
     #[derive(Debug)]
@@ -192,6 +219,7 @@ pub mod armed {
                 "abort" => Action::Abort,
                 "error" => Action::Error,
                 "torn" => Action::Torn,
+                "hang" => Action::Hang,
                 other => return Err(format!("unknown action `{other}` in `{entry}`")),
             };
             map.insert(
@@ -244,6 +272,16 @@ pub mod armed {
         fire(name, due(name))
     }
 
+    pub async fn eval_async(name: &'static str) -> Result<(), Injected> {
+        match due(name) {
+            Action::Hang => {
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                Ok(())
+            }
+            action => fire(name, action),
+        }
+    }
+
     pub fn eval_write(name: &'static str) -> WriteFault {
         match due(name) {
             Action::Torn => WriteFault::Torn,
@@ -264,7 +302,8 @@ pub mod armed {
                 eprintln!("fault point {name}: aborting on purpose");
                 std::process::abort()
             }
-            Action::Error | Action::Torn => Err(Injected { point: name }),
+            // A hang outside async code cannot wait without blocking its thread.
+            Action::Error | Action::Torn | Action::Hang => Err(Injected { point: name }),
         }
     }
 

@@ -136,7 +136,21 @@ impl Executor {
     ) -> Result<Plan, ActionError> {
         self.check_target(action, target)?;
         self.not_another_account(action.name(), target).await?;
-        action.plan(&self.context(), target, args).await
+        self.plan_for(action, target, args).await
+    }
+
+    /// The action's plan, or its plan for a target of this executor's own.
+    async fn plan_for(
+        &self,
+        action: &dyn Action,
+        target: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        if self.owns(target) {
+            action.plan_own(&self.context(), target, args).await
+        } else {
+            action.plan(&self.context(), target, args).await
+        }
     }
 
     /// Refuses (journalled) when the credentials read as an account other than the known
@@ -215,7 +229,7 @@ impl Executor {
         // The preview's arguments, defaults included: the run sends what the preview showed.
         let args = previewed.map_or(args, |p| &p.args);
         // The guards have just read the account: no second read.
-        let plan = action.plan(&self.context(), target, args).await?;
+        let plan = self.plan_for(action, target, args).await?;
         if let Some(seen) = previewed
             && seen.all_requests() != plan.all_requests()
             && !plan.is_noop()

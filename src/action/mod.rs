@@ -190,6 +190,17 @@ pub trait Action: Send + Sync {
     /// precheck saying "already done".
     async fn plan(&self, ctx: &Context<'_>, target: &str, args: &Args)
     -> Result<Plan, ActionError>;
+    /// The plan when the target is the executor's own (a validation's temporary table, a
+    /// drill's copy): what only protects someone else's data may be left out. By default
+    /// the same plan.
+    async fn plan_own(
+        &self,
+        ctx: &Context<'_>,
+        target: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        self.plan(ctx, target, args).await
+    }
     /// After the writes: reads again and says whether the state is the intended one.
     async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String>;
 }

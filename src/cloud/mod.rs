@@ -41,6 +41,13 @@ pub trait Backups: Send + Sync {
     async fn list_backups(&self, region: &str, table: Option<&str>)
     -> CloudResult<Vec<BackupInfo>>;
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo>;
+    /// The same call, with what the backup recorded of its table: item count, size, keys and
+    /// indexes at backup time.
+    async fn describe_backup_source(
+        &self,
+        region: &str,
+        backup_arn: &str,
+    ) -> CloudResult<BackupSource>;
     /// What it takes to make the table again and protect it as it is: DescribeTable,
     /// DescribeTimeToLive, DescribeContinuousBackups, ListTagsOfResource.
     async fn describe_table_schema(&self, region: &str, table: &str) -> CloudResult<TableSchema>;

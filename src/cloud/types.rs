@@ -53,6 +53,26 @@ pub struct BackupInfo {
     pub size_bytes: Option<i64>,
 }
 
+/// DescribeBackup's record of the table as it was backed up: what a restore of the backup
+/// must give back. AWS calls the counts approximate (they are refreshed about every six
+/// hours), so a comparison with them needs a tolerance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupSource {
+    pub backup: BackupInfo,
+    /// `SourceTableDetails.ItemCount`.
+    pub item_count: Option<i64>,
+    /// `SourceTableDetails.TableSizeBytes`.
+    pub table_size_bytes: Option<i64>,
+    pub key_schema: Vec<KeyElement>,
+    /// Whether DescribeBackup said which indexes the table had
+    /// (`SourceTableFeatureDetails`); when not, the indexes below are unknown, not none.
+    pub indexes_recorded: bool,
+    #[serde(default)]
+    pub global_indexes: Vec<IndexDef>,
+    #[serde(default)]
+    pub local_indexes: Vec<IndexDef>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RestorePoint {
     /// The latest restorable time (about five minutes ago on AWS).

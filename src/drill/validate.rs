@@ -4,10 +4,20 @@
 //! against its `CodeSha256`; every table's copy in the backup region against the RPO.
 
 pub mod buckets;
+mod compare;
 pub mod exports;
 pub mod functions;
+pub mod render;
+pub mod run;
+pub mod tables;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::config::ValidateSettings;
+use crate::mode::Mode;
+
+pub use run::{RunOptions, keep, run};
 
 /// How one check came out. `Unknown` (it could not be read) counts as a failure: a
 /// validation that could not look has not passed.
@@ -20,6 +30,64 @@ pub enum Verdict {
     Unknown,
 }
 
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
+    /// The worst of the findings (unknown is worse than failed: nothing was seen); a run
+    /// with none passed.
+    pub fn overall(findings: &[Finding]) -> Verdict {
+        findings
+            .iter()
+            .map(|f| f.verdict)
+            .max()
+            .unwrap_or(Verdict::Pass)
+    }
+
+    /// The exit code of `drconsole validate`, in the scheme of `status`: 0 pass, 1 warnings
+    /// only, 2 failed or unknown.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Warn => 1,
+            Verdict::Fail | Verdict::Unknown => 2,
+        }
+    }
+}
+
+/// One run of `drconsole validate`, as the history keeps it and `--json` prints it; what
+/// the readiness report reads (`started`, `mode`, `verdict`, `findings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidationRecord {
+    pub id: String,
+    /// A simulated run never counts for production.
+    pub mode: Mode,
+    pub account: Option<String>,
+    pub started: DateTime<Utc>,
+    pub finished: DateTime<Utc>,
+    pub verdict: Verdict,
+    /// The limits the run used: the tolerance is printed with every count.
+    pub settings: ValidateSettings,
+    /// `[s3].replica_threshold_percent`, which the replica checks judged by.
+    pub replica_threshold_percent: f64,
+    /// The tables it restored (all of the estate's unless `--table` limited them).
+    pub tables: Vec<String>,
+    /// Stopped by Ctrl-C: what was not checked is unknown.
+    #[serde(default)]
+    pub interrupted: bool,
+    /// Temporary tables it could not delete (the next run sweeps them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<String>,
+    /// Worst first.
+    pub findings: Vec<Finding>,
+}
+
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -30,6 +98,18 @@ pub enum Kind {
     Export,
     /// A temporary table of an earlier run, found and removed.
     Leftover,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Table => "table",
+            Kind::Bucket => "bucket",
+            Kind::Function => "function",
+            Kind::Export => "export",
+            Kind::Leftover => "leftover",
+        }
+    }
 }
 
 /// One check of one resource.

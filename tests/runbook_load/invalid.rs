@@ -396,7 +396,7 @@ fn unknown_action() {
 fn unknown_argument() {
     assert_eq!(
         error_for("unknown-argument"),
-        r#"tests/invalid_runbooks/unknown-argument.toml:15:49: restore-backup has no argument `colour` (it takes: backup, new-name, if-exists, region, timeout)
+        r#"tests/invalid_runbooks/unknown-argument.toml:15:49: restore-backup has no argument `colour` (it takes: backup, new-name, if-exists, region, timeout, protect, tag)
     args = { new-name = "flightdata-main-restored", colour = "red" }
                                                     ^"#
     );

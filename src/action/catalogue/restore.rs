@@ -59,7 +59,34 @@ const BACKUP_ARGS: &[ArgSpec] = &[
     IF_EXISTS,
     REGION,
     TIMEOUT,
+    ArgSpec {
+        name: "protect",
+        kind: ArgKind::Choice(&["source", "none"]),
+        required: false,
+        help: "source (default): the new table gets the source's PITR, TTL, stream and tags; \
+               none: a temporary copy to check and delete, left unprotected",
+    },
+    ArgSpec {
+        name: "tag",
+        kind: ArgKind::Text,
+        required: false,
+        help: "KEY=VALUE put on the new table once it is ACTIVE (a validation marks its \
+               temporary tables so a later run can tell them)",
+    },
 ];
+
+/// `tag=KEY=VALUE`, checked.
+fn extra_tag(args: &Args) -> Result<Option<(String, String)>, ActionError> {
+    let Some(text) = args.get("tag") else {
+        return Ok(None);
+    };
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok(Some((k.trim().to_owned(), v.to_owned()))),
+        _ => Err(ActionError::Invalid(format!(
+            "tag `{text}` is not KEY=VALUE"
+        ))),
+    }
+}
 
 const PITR_ARGS: &[ArgSpec] = &[
     ArgSpec {
@@ -214,7 +241,21 @@ async fn finish_restore_plan(
     wait_at_most: Duration,
 ) -> Result<Plan, ActionError> {
     let arn = table_arn_like(&source.arn, region, new);
-    let (protect, not_reapplied) = reprotect(source, region, new, &arn);
+    let (mut protect, not_reapplied) = if plan.args.get("protect") == Some("none") {
+        plan.notes.push(format!(
+            "protect=none: {new} is left without PITR, TTL, stream and tags (a temporary copy)"
+        ));
+        (Vec::new(), Vec::new())
+    } else {
+        reprotect(source, region, new, &arn)
+    };
+    if let Some((key, value)) = extra_tag(&plan.args)? {
+        protect.push(WriteRequest::TagTable {
+            region: region.to_owned(),
+            table_arn: arn.clone(),
+            tags: [(key, value)].into_iter().collect(),
+        });
+    }
     plan.notes.extend(not_reapplied);
     if owned {
         plan.creates.push(new.to_owned());
@@ -387,7 +428,7 @@ impl Action for RestoreBackup {
         plan.before = json!({
             "backup": { "arn": backup.arn, "name": backup.name, "created": backup.created },
             "source_protection": protection_json(&source),
-            "expect_pitr": source.pitr_enabled,
+            "expect_pitr": source.pitr_enabled && args.get("protect") != Some("none"),
         });
         let restore = WriteRequest::RestoreTableFromBackup {
             region: region.clone(),

@@ -161,6 +161,57 @@ impl Action for DeleteTable {
         Ok(plan)
     }
 
+    /// A table this run made (a validation's temporary copy, a drill's) holds nothing that
+    /// is not somewhere else already: it is deleted without a backup first, which would
+    /// only cost a wait and leave a backup behind to be cleaned up in turn.
+    async fn plan_own(
+        &self,
+        ctx: &Context<'_>,
+        table: &str,
+        args: &Args,
+    ) -> Result<Plan, ActionError> {
+        let region = region_arg(ctx, args)?;
+        let args = args.clone().with("region", region.clone());
+        let mut plan = Plan::new(self.name(), table, self.danger(), &args);
+        let info = match ctx.cloud.describe_table(&region, table).await {
+            Ok(info) => info,
+            Err(e) if e.is_not_found() => {
+                plan.before = json!({ "exists": false });
+                return Ok(plan.done(format!("table {table} does not exist in {region}")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        plan.before = json!({ "exists": true, "status": info.status });
+        let gone = WaitFor::TableDeleted {
+            region: region.clone(),
+            table: table.to_owned(),
+        };
+        if info.status == "DELETING" {
+            plan.wait_after_last(gone, DELETE_WAIT);
+            return Ok(plan);
+        }
+        // A restore that outran its timeout leaves a table still CREATING, which DynamoDB
+        // refuses to delete: it is waited for, so the copy is removed all the same.
+        if !info.is_active() {
+            plan.wait_after_last(
+                WaitFor::TableActive {
+                    region: region.clone(),
+                    table: table.to_owned(),
+                },
+                DELETE_WAIT,
+            );
+        }
+        plan.requests.push(WriteRequest::DeleteTable {
+            region: region.clone(),
+            table: table.to_owned(),
+        });
+        plan.wait_after_last(gone, DELETE_WAIT);
+        plan.notes.push(format!(
+            "{table} was made by this run: no backup is taken before it is deleted"
+        ));
+        Ok(plan)
+    }
+
     async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {
         let region = plan.args.get("region").unwrap_or_else(|| ctx.primary());
         let table = plan.target.as_str();

@@ -10,9 +10,9 @@ use futures::future::try_join_all;
 
 use super::{AwsCloud, cloud_error, missing, request_id, to_chrono, to_smithy};
 use crate::cloud::{
-    BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind, ExportInfo,
-    ExportRequest, ImportInfo, RestorePoint, Sent, TableCondition, TableInfo, TableReplica,
-    TableSchema, WriteOutput, poll_table,
+    BackupInfo, BackupSource, Backups, CloudError, CloudResult, ContinuousBackups, ErrorKind,
+    ExportInfo, ExportRequest, ImportInfo, RestorePoint, Sent, TableCondition, TableInfo,
+    TableReplica, TableSchema, WriteOutput, poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -42,7 +42,11 @@ fn table_info(op: &'static str, table: Option<&TableDescription>) -> CloudResult
     })
 }
 
-fn backup_info(op: &'static str, d: &BackupDetails, table_name: &str) -> CloudResult<BackupInfo> {
+pub(super) fn backup_info(
+    op: &'static str,
+    d: &BackupDetails,
+    table_name: &str,
+) -> CloudResult<BackupInfo> {
     Ok(BackupInfo {
         arn: d.backup_arn().to_owned(),
         name: d.backup_name().to_owned(),
@@ -189,6 +193,15 @@ impl Backups for AwsCloud {
             .map(|t| t.table_name())
             .unwrap_or_default();
         backup_info(OP, details, table)
+    }
+
+    #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]
+    async fn describe_backup_source(
+        &self,
+        region: &str,
+        backup_arn: &str,
+    ) -> CloudResult<BackupSource> {
+        self.read_backup_source(region, backup_arn).await
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]

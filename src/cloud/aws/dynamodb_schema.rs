@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::{AwsCloud, cloud_error, missing};
-use crate::cloud::{AttributeDef, CloudResult, IndexDef, KeyElement, TableSchema};
+use crate::cloud::{AttributeDef, BackupSource, CloudResult, IndexDef, KeyElement, TableSchema};
 
 const SERVICE: &str = "dynamodb";
 
@@ -149,6 +149,68 @@ impl AwsCloud {
             deletion_protection: t.deletion_protection_enabled().unwrap_or(false),
             tags,
             read_at: chrono::Utc::now(),
+        })
+    }
+
+    pub(crate) async fn read_backup_source(
+        &self,
+        region: &str,
+        backup_arn: &str,
+    ) -> CloudResult<BackupSource> {
+        const OP: &str = "DescribeBackup";
+        let out = self
+            .dynamodb(region)
+            .describe_backup()
+            .backup_arn(backup_arn)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, OP, e))?;
+        let desc = out
+            .backup_description()
+            .ok_or_else(|| missing(SERVICE, OP, "BackupDescription"))?;
+        let details = desc
+            .backup_details()
+            .ok_or_else(|| missing(SERVICE, OP, "BackupDetails"))?;
+        let table = desc.source_table_details();
+        let backup = super::dynamodb::backup_info(
+            OP,
+            details,
+            table.map(|t| t.table_name()).unwrap_or_default(),
+        )?;
+        let features = desc.source_table_feature_details();
+        let index =
+            |name: Option<&str>, key_schema: &[KeySchemaElement], p: Option<&Projection>| {
+                let (projection, non_key_attributes) = projection(p);
+                IndexDef {
+                    name: name.unwrap_or_default().to_owned(),
+                    key_schema: keys(key_schema),
+                    projection,
+                    non_key_attributes,
+                    provisioned: None,
+                }
+            };
+        Ok(BackupSource {
+            backup,
+            item_count: table.and_then(|t| t.item_count()),
+            table_size_bytes: table.and_then(|t| t.table_size_bytes()),
+            key_schema: table.map(|t| keys(t.key_schema())).unwrap_or_default(),
+            indexes_recorded: features.is_some(),
+            global_indexes: features
+                .map(|f| {
+                    f.global_secondary_indexes()
+                        .iter()
+                        .map(|g| index(g.index_name(), g.key_schema(), g.projection()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            local_indexes: features
+                .map(|f| {
+                    f.local_secondary_indexes()
+                        .iter()
+                        .map(|l| index(l.index_name(), l.key_schema(), l.projection()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 

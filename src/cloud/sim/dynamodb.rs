@@ -12,8 +12,9 @@ use super::state::{
 };
 use super::{Call, Latency, SimCloud, aws_time, valid_dynamodb_name};
 use crate::cloud::{
-    BackupInfo, Backups, CloudError, CloudResult, ContinuousBackups, ExportInfo, ExportRequest,
-    ImportInfo, RestorePoint, TableCondition, TableInfo, TableReplica, TableSchema, poll_table,
+    BackupInfo, BackupSource, Backups, CloudError, CloudResult, ContinuousBackups, ExportInfo,
+    ExportRequest, ImportInfo, RestorePoint, TableCondition, TableInfo, TableReplica, TableSchema,
+    poll_table,
 };
 
 const SERVICE: &str = "dynamodb";
@@ -291,6 +292,40 @@ impl Backups for SimCloud {
                     format!("Backup not found: {backup_arn}"),
                 )
             })
+    }
+
+    async fn describe_backup_source(
+        &self,
+        region: &str,
+        backup_arn: &str,
+    ) -> CloudResult<BackupSource> {
+        let call = self
+            .enter(SERVICE, "DescribeBackup", Some(region), backup_arn)
+            .await?;
+        let state = self.state();
+        let b = state
+            .backups
+            .iter()
+            .find(|b| b.arn == backup_arn && b.region == region)
+            .ok_or_else(|| {
+                call.not_found(
+                    "BackupNotFoundException",
+                    format!("Backup not found: {backup_arn}"),
+                )
+            })?;
+        let shape_of = state
+            .table(region, &b.table_name)
+            .map_or_else(|| b.table_name.clone(), |t| t.shape_of.clone());
+        let (key_schema, _, global_indexes) = super::seed::table_shape(&shape_of);
+        Ok(BackupSource {
+            backup: backup_info(b),
+            item_count: Some(b.items as i64),
+            table_size_bytes: Some(b.size_bytes as i64),
+            key_schema,
+            indexes_recorded: true,
+            global_indexes,
+            local_indexes: Vec::new(),
+        })
     }
 
     async fn wait_for_table(
@@ -583,12 +618,18 @@ impl SimCloud {
         let shape_of = state
             .table(region, &backup.table_name)
             .map_or_else(|| backup.table_name.clone(), |t| t.shape_of.clone());
+        // The fault: a restore that comes back short of what its backup recorded.
+        let items = if state.faults.contains(&super::Fault::ShortRestore) {
+            backup.items - (backup.items / 10).max(1).min(backup.items)
+        } else {
+            backup.items
+        };
         state.restore_into(
             call,
             region,
             target_table,
             RestoreSource {
-                items: backup.items,
+                items,
                 size_bytes: backup.size_bytes,
                 shape_of,
             },

@@ -39,6 +39,9 @@ pub enum Fault {
     /// The tables lost their global-table replicas: the newest copy outside the primary
     /// region is the weekly export, days old.
     StaleExport,
+    /// A table restored from an on-demand backup holds a tenth fewer items (at least one)
+    /// than the backup recorded. Only a restore shows it: the health panel cannot.
+    ShortRestore,
 }
 
 impl Fault {
@@ -74,7 +77,16 @@ impl Fault {
                 "the tables have no global-table replica: the newest copy outside the primary \
                  region is the weekly export, days old"
             }
+            Fault::ShortRestore => {
+                "a table restored from a backup holds fewer items than the backup recorded \
+                 (only drconsole validate sees it)"
+            }
         }
+    }
+
+    /// Whether the health panel shows the fault. A short restore is seen only by restoring.
+    pub fn shows_in_health(self) -> bool {
+        !matches!(self, Fault::ShortRestore)
     }
 }
 
@@ -116,7 +128,7 @@ pub(super) fn holds(state: &State, fault: Fault, now: DateTime<Utc>) -> bool {
     let targets = &state.targets;
     let primary = &state.primary;
     match fault {
-        Fault::RegionOutage => true,
+        Fault::RegionOutage | Fault::ShortRestore => true,
         Fault::PitrOff => targets
             .pitr_table
             .as_ref()
@@ -164,7 +176,8 @@ pub(super) fn holds(state: &State, fault: Fault, now: DateTime<Utc>) -> bool {
 pub(super) fn apply(state: &mut State, fault: Fault, now: DateTime<Utc>) {
     let targets = state.targets.clone();
     match fault {
-        Fault::RegionOutage => {} // a flag: calls and health checks read it
+        // Flags: the calls read them.
+        Fault::RegionOutage | Fault::ShortRestore => {}
         Fault::PitrOff => {
             if let Some(t) = targets.pitr_table.and_then(|t| state.table_mut(&t)) {
                 t.pitr_since = None;
@@ -263,7 +276,7 @@ pub(super) fn apply(state: &mut State, fault: Fault, now: DateTime<Utc>) {
 pub(super) fn heal(state: &mut State, estate: &Estate, fault: Fault, now: DateTime<Utc>) {
     let targets = state.targets.clone();
     match fault {
-        Fault::RegionOutage => {}
+        Fault::RegionOutage | Fault::ShortRestore => {}
         Fault::PitrOff => {
             if let Some(t) = targets.pitr_table.and_then(|t| state.table_mut(&t))
                 && t.pitr_since.is_none()
