@@ -44,12 +44,9 @@ impl ValidationRun {
     }
 }
 
-/// Whether a record made in `record` mode counts for a session in `session` mode: a
-/// simulated run never counts for an account, nor a real one for the simulation. A drill on
-/// the account is recorded as a drill and counts for it.
-pub fn counts_for(session: Mode, record: Mode) -> bool {
-    (session == Mode::Simulation) == (record == Mode::Simulation)
-}
+/// Whether a record made in one mode counts for a session in another: the drills' rule,
+/// for validations too.
+pub use crate::drill::report::counts_for;
 
 /// A runbook and the date it was last reviewed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -482,5 +479,43 @@ fn incident_line(i: &Incident) -> LastIncident {
                 })
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drill::validate::{Kind, ValidationRecord};
+
+    /// The report reads what `validate` writes: a whole record through the mirror.
+    #[test]
+    fn a_validation_record_reads_as_a_run() {
+        let started = "2026-11-06T06:00:00Z".parse().unwrap();
+        let record = ValidationRecord {
+            id: "validate-1".into(),
+            mode: Mode::Production,
+            account: Some("123456789012".into()),
+            started,
+            finished: started,
+            verdict: Verdict::Warn,
+            settings: Default::default(),
+            replica_threshold_percent: 95.0,
+            tables: vec!["flightdata-main".into()],
+            interrupted: false,
+            left: Vec::new(),
+            findings: vec![Finding::new(
+                Kind::Table,
+                "flightdata-main",
+                "item-count",
+                Verdict::Warn,
+                "1,000 of 1,005",
+            )],
+        };
+        let text = serde_json::to_string(&record).unwrap();
+        let run: ValidationRun = serde_json::from_str(&text).unwrap();
+        assert_eq!(run.started, started);
+        assert_eq!(run.mode, Mode::Production);
+        assert_eq!(run.findings, record.findings);
+        assert!(run.passed(), "warnings only is a validation done");
     }
 }
