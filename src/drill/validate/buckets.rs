@@ -540,6 +540,90 @@ mod on_the_sim {
     }
 
     #[tokio::test]
+    async fn a_rule_with_a_prefix_is_measured_under_that_prefix_alone() {
+        use crate::cloud::{ReplicationConfig, ReplicationRule, Storage, WriteRequest, Writes};
+        let estate = crate::config::parse(
+            crate::session::EXAMPLE_ESTATE,
+            std::path::Path::new("templates/estate.example.toml"),
+        )
+        .expect("the example estate parses");
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        let sim = SimCloud::new(
+            &estate,
+            SimOptions {
+                clock: SimClock::fixed(now),
+                latency: Latency::None,
+                faults: vec![Fault::ReplicaLag],
+            },
+        );
+        let (bucket, replica) = (
+            "flightdata-processed",
+            "flightdata-processed-backup-us-west-2",
+        );
+        let first = sim
+            .list_objects("us-east-1", bucket, None, Some(1))
+            .await
+            .expect("the sim's objects");
+        // The first object's own folder: a part of the bucket.
+        let key = &first[0].key;
+        let prefix = key[..=key.rfind('/').expect("a key in a folder")].to_owned();
+        let rule = ReplicationRule {
+            id: Some("only-some".into()),
+            enabled: true,
+            priority: Some(1),
+            prefix: prefix.clone(),
+            destination_arn: format!("arn:aws:s3:::{replica}"),
+            destination_bucket: replica.into(),
+            storage_class: None,
+            delete_marker_replication: false,
+            replication_time: false,
+            metrics: false,
+        };
+        let put = WriteRequest::PutBucketReplication {
+            region: "us-east-1".into(),
+            bucket: bucket.into(),
+            configuration: ReplicationConfig {
+                role: "arn:aws:iam::123456789012:role/s3-replication-role".into(),
+                rules: vec![rule],
+            },
+        };
+        sim.send(&put, &crate::action::Authority::for_tests())
+            .await
+            .expect("the rule is put");
+        let ctx = Context {
+            cloud: &sim,
+            estate: &estate,
+            now,
+        };
+        let found = check(&ctx, &ValidateSettings::default()).await;
+        let c = found
+            .iter()
+            .find(|f| f.resource == bucket && f.check == "completeness")
+            .expect("a completeness finding");
+        let (source, copied) = (
+            sim.count_objects("us-east-1", bucket, Some(&prefix))
+                .await
+                .unwrap(),
+            sim.count_objects("us-west-2", replica, Some(&prefix))
+                .await
+                .unwrap(),
+        );
+        let whole = sim.count_objects("us-east-1", bucket, None).await.unwrap();
+        assert!(
+            source.objects < whole.objects,
+            "{prefix} holds part of the bucket, not all of it"
+        );
+        assert!(
+            c.message.contains(&format!("under prefix {prefix}")),
+            "{}",
+            c.message
+        );
+        assert_eq!(c.figures["prefix"], prefix.as_str());
+        assert_eq!(c.figures["source_objects"], source.objects);
+        assert_eq!(c.figures["replica_objects"], copied.objects);
+    }
+
+    #[tokio::test]
     async fn a_primary_that_does_not_answer_leaves_every_bucket_unknown() {
         let found = findings(&[Fault::RegionOutage]).await;
         assert_eq!(found.len(), 6, "{found:#?}");
