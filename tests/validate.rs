@@ -27,6 +27,8 @@ use helpers::{executor_in, in_account, writes};
 /// The estate file for what `seed_plan_estate` made, and a data directory, both in `dir`.
 async fn seeded(env: &MotoEnv, dir: &Path) -> (PathBuf, PathBuf) {
     let seeded = seed_plan_estate(env).await;
+    // Healthy means importable too: each export with its schema beside it.
+    common::seed_export_schemas(env).await;
     let estate = dir.join("estate.toml");
     std::fs::write(&estate, common::plan_estate_toml(&seeded)).unwrap();
     let data = dir.join("data");

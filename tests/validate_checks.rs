@@ -61,27 +61,10 @@ fn one<'a>(found: &'a [Finding], resource: &str, check: &str) -> &'a Finding {
     matching[0]
 }
 
-/// Writes `schema.json` beside each table's export, as export-table does: the plan seeder
-/// writes the export's data only (moto's layout), which import-table could not take as the
-/// table was.
-async fn seed_export_schemas(env: &MotoEnv) {
-    let day = Utc::now().format("%Y/%m/%d");
-    let objects = TABLES
-        .iter()
-        .map(|t| {
-            (
-                format!("dynamodb-exports/{t}/{day}/schema.json"),
-                b"{}".to_vec(),
-            )
-        })
-        .collect();
-    common::put_objects(env, WEST, BACKUPS_BUCKET, objects).await;
-}
-
 /// The plan's estate, healthy, with each export's schema.
 async fn healthy(env: &MotoEnv) -> (Seeded, Estate) {
     let seeded = common::seed_plan_estate(env).await;
-    seed_export_schemas(env).await;
+    common::seed_export_schemas(env).await;
     let estate = common::plan_estate(&seeded);
     (seeded, estate)
 }

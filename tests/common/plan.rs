@@ -244,3 +244,21 @@ pub fn plan_estate(seeded: &Seeded) -> drconsole::config::Estate {
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Writes `schema.json` beside each table's export, as export-table does: the plan seeder
+/// writes the export's data only (moto's layout), which import-table could not take as the
+/// table was.
+#[allow(dead_code)]
+pub async fn seed_export_schemas(env: &MotoEnv) {
+    let day = Utc::now().format("%Y/%m/%d");
+    let objects = TABLES
+        .iter()
+        .map(|t| {
+            (
+                format!("dynamodb-exports/{t}/{day}/schema.json"),
+                b"{}".to_vec(),
+            )
+        })
+        .collect();
+    super::put_objects(env, BACKUP_REGION, BACKUPS_BUCKET, objects).await;
+}
