@@ -488,10 +488,10 @@ fn header(options: &Options) -> String {
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")))
             .unwrap_or_default(),
         version("aws", &["--version"]),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
+        match std::env::var_os("DRCONSOLE_BIN") {
+            Some(path) => PathBuf::from(path).display().to_string(),
+            None if cfg!(debug_assertions) => "debug build".to_owned(),
+            None => "release build (with the inert test-only fault points)".to_owned(),
         },
         options.items,
         options.objects,
