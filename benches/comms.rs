@@ -76,6 +76,7 @@ fn main() {
         incident: &incident,
         entries: &entries,
         run: None,
+        drills: &[],
         update_every: std::time::Duration::from_secs(30 * 60),
         primary_region: "us-east-1",
         backup_region: "us-west-2",

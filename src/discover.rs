@@ -394,3 +394,207 @@ fn plan_contacts() -> Vec<ContactGroup> {
         ),
     ]
 }
+
+/// One kind of resource compared between the estate file and the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KindDiff {
+    /// "tables", "buckets", "replicas", "functions", "dns records", "alarms", "stacks".
+    pub kind: String,
+    /// Named on both sides.
+    pub matched: usize,
+    /// What the account has that the estate file lacks.
+    pub only_in_account: Vec<String>,
+    /// What the estate file names that the account lacks.
+    pub only_in_estate: Vec<String>,
+}
+
+/// The estate file against the account, kind by kind: what `init --discover --diff` prints
+/// and what the readiness report's "documentation current" counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EstateDiff {
+    pub kinds: Vec<KindDiff>,
+}
+
+impl EstateDiff {
+    pub fn matches(&self) -> bool {
+        self.differences() == 0
+    }
+
+    pub fn matched(&self) -> usize {
+        self.kinds.iter().map(|k| k.matched).sum()
+    }
+
+    pub fn differences(&self) -> usize {
+        self.kinds
+            .iter()
+            .map(|k| k.only_in_account.len() + k.only_in_estate.len())
+            .sum()
+    }
+}
+
+impl std::fmt::Display for EstateDiff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for kind in &self.kinds {
+            if kind.only_in_account.is_empty() && kind.only_in_estate.is_empty() {
+                writeln!(f, "{}: {} match", kind.kind, kind.matched)?;
+                continue;
+            }
+            writeln!(f, "{}: {} match, differ:", kind.kind, kind.matched)?;
+            for name in &kind.only_in_account {
+                writeln!(f, "  + {name}  (in the account, not in the estate file)")?;
+            }
+            for name in &kind.only_in_estate {
+                writeln!(f, "  - {name}  (in the estate file, not in the account)")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn compare_sets(
+    kind: &str,
+    estate: std::collections::BTreeSet<String>,
+    account: std::collections::BTreeSet<String>,
+) -> KindDiff {
+    KindDiff {
+        kind: kind.to_owned(),
+        matched: estate.intersection(&account).count(),
+        only_in_account: account.difference(&estate).cloned().collect(),
+        only_in_estate: estate.difference(&account).cloned().collect(),
+    }
+}
+
+/// What `estate` names against what `discover` found. Stacks are not discovered (an account
+/// holds many that are no part of the pipeline): [`compare`] looks up the estate's own.
+/// Functions the estate knows by `lambda.prefix` are the estate's whatever their name after it.
+pub fn diff(estate: &Estate, discovered: &Estate) -> EstateDiff {
+    use std::collections::BTreeSet;
+    let names = |items: &[Spanned<String>]| -> BTreeSet<String> {
+        items.iter().map(|s| s.get_ref().clone()).collect()
+    };
+    let replicas = |e: &Estate| -> BTreeSet<String> {
+        e.s3.buckets
+            .iter()
+            .filter_map(|b| Some(format!("{} -> {}", b.name.get_ref(), b.replica.as_ref()?)))
+            .collect()
+    };
+    let records = |e: &Estate| -> BTreeSet<String> {
+        e.dns
+            .records
+            .iter()
+            .map(|r| format!("{} {}", r.name.get_ref(), r.record_type))
+            .collect()
+    };
+    let account_functions = names(&discovered.lambda.functions);
+    let mut estate_functions = names(&estate.lambda.functions);
+    if let Some(prefix) = &estate.lambda.prefix {
+        estate_functions.extend(
+            account_functions
+                .iter()
+                .filter(|f| f.starts_with(prefix.as_str()))
+                .cloned(),
+        );
+    }
+    let buckets = |e: &Estate| -> BTreeSet<String> {
+        e.s3.buckets
+            .iter()
+            .map(|b| b.name.get_ref().clone())
+            .collect()
+    };
+    EstateDiff {
+        kinds: vec![
+            compare_sets(
+                "tables",
+                names(&estate.dynamodb.tables),
+                names(&discovered.dynamodb.tables),
+            ),
+            compare_sets("buckets", buckets(estate), buckets(discovered)),
+            compare_sets("replicas", replicas(estate), replicas(discovered)),
+            compare_sets("functions", estate_functions, account_functions),
+            compare_sets("dns records", records(estate), records(discovered)),
+            compare_sets(
+                "alarms",
+                names(&estate.cloudwatch.alarms),
+                names(&discovered.cloudwatch.alarms),
+            ),
+        ],
+    }
+}
+
+/// Discovers the account in the estate's regions (only names under `prefix`) and compares
+/// it with the estate file, stacks included: each stack the estate names is looked up.
+pub async fn compare(
+    cloud: &dyn Cloud,
+    estate: &Estate,
+    prefix: Option<&str>,
+) -> CloudResult<EstateDiff> {
+    let options = DiscoverOptions {
+        primary_region: estate.regions.primary.get_ref().clone(),
+        backup_region: Some(estate.regions.backup.get_ref().clone()),
+        prefix: prefix.map(str::to_owned),
+    };
+    let (discovered, _) = discover(cloud, &options).await?;
+    let mut result = diff(estate, &discovered);
+    let mut stacks = KindDiff {
+        kind: "stacks".to_owned(),
+        ..Default::default()
+    };
+    for stack in &estate.stacks {
+        let region = stack
+            .region
+            .as_ref()
+            .map_or(estate.regions.primary.get_ref(), |r| r.get_ref());
+        match cloud.describe_stack(region, stack.name.get_ref()).await {
+            Ok(info) if info.status != "DELETE_COMPLETE" => stacks.matched += 1,
+            Ok(_) => stacks.only_in_estate.push(stack.name.get_ref().clone()),
+            Err(e) if e.kind == crate::cloud::ErrorKind::NotFound => {
+                stacks.only_in_estate.push(stack.name.get_ref().clone())
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    result.kinds.push(stacks);
+    Ok(result)
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+
+    fn estate(tables: &[&str], functions: &[&str], prefix: Option<&str>) -> Estate {
+        let mut e = crate::session::example_estate().expect("the example estate");
+        e.dynamodb.tables = tables.iter().map(|t| spanned(t)).collect();
+        e.lambda.functions = functions.iter().map(|f| spanned(f)).collect();
+        e.lambda.prefix = prefix.map(str::to_owned);
+        e
+    }
+
+    fn kind<'a>(d: &'a EstateDiff, name: &str) -> &'a KindDiff {
+        d.kinds.iter().find(|k| k.kind == name).expect(name)
+    }
+
+    #[test]
+    fn names_each_side_and_counts_what_matches() {
+        let file = estate(&["a", "b"], &["f1", "f2"], None);
+        let account = estate(&["b", "c"], &["f1"], None);
+        let d = diff(&file, &account);
+        let tables = kind(&d, "tables");
+        assert_eq!(tables.matched, 1);
+        assert_eq!(tables.only_in_account, ["c"]);
+        assert_eq!(tables.only_in_estate, ["a"]);
+        assert_eq!(kind(&d, "functions").only_in_estate, ["f2"]);
+        assert!(!d.matches());
+        assert_eq!(d.differences(), 3);
+        assert!(diff(&file, &file).matches());
+    }
+
+    #[test]
+    fn functions_known_by_prefix_are_the_estates() {
+        let file = estate(&[], &["app-a"], Some("app-"));
+        let account = estate(&[], &["app-a", "app-b", "other"], None);
+        let functions = diff(&file, &account).kinds[3].clone();
+        assert_eq!(functions.matched, 2);
+        assert_eq!(functions.only_in_account, ["other"]);
+        assert!(functions.only_in_estate.is_empty());
+    }
+}

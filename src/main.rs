@@ -86,6 +86,10 @@ enum Command {
         /// Replace an existing file.
         #[arg(long)]
         force: bool,
+        /// Write nothing: compare the account with the estate file (--config) and list what
+        /// either has that the other lacks. Exit 0 when they match, 1 when they differ.
+        #[arg(long, requires = "discover")]
+        diff: bool,
     },
     /// Declare an incident and keep its record: notes, severity, restored services,
     /// follow-ups, resolution; list, timeline and postmortem export.
@@ -198,12 +202,19 @@ fn main() -> ExitCode {
                 "init writes a real estate file: --demo and --demo-fault do not apply to it".into(),
             )),
             Some(Command::Init {
+                diff: true, prefix, ..
+            }) => {
+                cli::readiness::init_diff(args.config.as_deref(), prefix, args.profile.as_deref())
+                    .await
+            }
+            Some(Command::Init {
                 discover,
                 prefix,
                 region,
                 backup_region,
                 out,
                 force,
+                diff: false,
             }) => {
                 let out = out.or(args.config);
                 let target = match out {

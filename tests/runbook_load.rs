@@ -221,6 +221,7 @@ fn every_shipped_runbook_loads_against_the_example_estate() {
     assert_eq!(
         names,
         [
+            "annual-bc-test",
             "data-corruption",
             "infrastructure-loss",
             "region-failback",
@@ -287,13 +288,14 @@ title = "Call the data team"
         names,
         [
             "a-first",
+            "annual-bc-test",
             "data-corruption",
             "infrastructure-loss",
             "region-failback",
             "region-failover"
         ]
     );
-    let ours = &all[1];
+    let ours = &all[2];
     assert_eq!(ours.runbook.title, "Our own data corruption runbook");
     let path = dir.path().join("data-corruption.toml");
     assert_eq!(ours.origin, load::Origin::User(path.clone()));
@@ -348,8 +350,8 @@ fn find_names_the_runbooks_there_are() {
     let err = load::find("region-falover", None, &example()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "no runbook `region-falover`; there are: data-corruption, infrastructure-loss, \
-         region-failback, region-failover"
+        "no runbook `region-falover`; there are: annual-bc-test, data-corruption, \
+         infrastructure-loss, region-failback, region-failover"
     );
 }
 

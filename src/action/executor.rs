@@ -99,6 +99,11 @@ impl Executor {
         self.options.read_only
     }
 
+    /// Whether this executor serves a drill: only a drill sets the drill guard.
+    pub fn is_drill(&self) -> bool {
+        self.options.drill_guard.is_some()
+    }
+
     pub fn estate(&self) -> &Estate {
         &self.estate
     }

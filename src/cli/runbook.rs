@@ -132,6 +132,13 @@ pub async fn run(
             let flags = Flags::parse(&inputs, &confirm, &done, &choose)?;
             let session = Session::open(options).await?;
             let loaded = find(&name, user_dir, &session)?;
+            // Refused before anything is opened or planned: not even a dry run lists
+            // production names for a runbook written for drill copies.
+            if loaded.runbook.drill_only {
+                return Err(Failure::Usage(crate::runbook::engine::drill_only_refusal(
+                    &name,
+                )));
+            }
             if dry_run {
                 return dry(&session, &loaded, &flags, json).await;
             }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{Cadence, placeholder};
 use crate::config::{Dur, Estate};
+use crate::drill::DrillRecord;
 use crate::incident::{
     Clock, ContactState, Entry, Incident, Record, ServiceClock, StepOutcome, Stopwatch, describe,
     short_duration,
@@ -83,8 +84,12 @@ pub struct RunFacts {
     pub state: String,
     /// Steps done of all steps: `5/12`.
     pub progress: String,
-    /// The finish the run's targets forecast, when it has targets.
+    /// The finish the run's targets forecast, when it has targets; during a drill with
+    /// earlier drills of its runbook, the finish their step times forecast.
     pub forecast: Option<String>,
+    /// `earlier drills` or `targets`: what the forecast comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast_from: Option<String>,
 }
 
 /// Everything a template may use. Times are `HH:MM UTC` unless named `_date`.
@@ -99,7 +104,8 @@ pub struct MessageContext {
     pub impact: String,
     /// The commander's ETA, else the runbook's forecast, else a placeholder.
     pub eta: String,
-    /// `commander`, `runbook forecast` or `unknown`.
+    /// `commander`, `runbook forecast` (from earlier drills' step times when a drill has
+    /// them, else the steps' targets) or `unknown`.
     pub eta_source: String,
     /// Runbook steps running or waiting now, as "title (resource)".
     pub actions: Vec<String>,
@@ -136,6 +142,9 @@ pub struct Sources<'a> {
     pub entries: &'a [Entry],
     /// The runbook run under way in this console, if any (for its forecast).
     pub run: Option<&'a RunView>,
+    /// Earlier drills of the session's mode: during a drill, the forecast comes from how long
+    /// their steps took rather than from the targets alone.
+    pub drills: &'a [DrillRecord],
     pub update_every: std::time::Duration,
     pub primary_region: &'a str,
     pub backup_region: &'a str,
@@ -154,6 +163,7 @@ impl<'a> Sources<'a> {
             incident,
             entries,
             run: None,
+            drills: &[],
             update_every: estate.comms.update_every.into(),
             primary_region: estate.regions.primary.get_ref(),
             backup_region: estate.regions.backup.get_ref(),
@@ -163,6 +173,11 @@ impl<'a> Sources<'a> {
 
     pub fn with_run(mut self, run: Option<&'a RunView>) -> Self {
         self.run = run;
+        self
+    }
+
+    pub fn with_drills(mut self, drills: &'a [DrillRecord]) -> Self {
+        self.drills = drills;
         self
     }
 }
@@ -180,7 +195,7 @@ impl MessageContext {
         let restored = names(incident.services.iter().filter(|s| s.restored_at.is_some()));
         let still_affected = names(incident.still_affected());
         let impact = impact_of(incident);
-        let run = src.run.map(|r| run_facts(r, now));
+        let run = src.run.map(|r| run_facts(r, src.drills, now));
         let (eta, eta_source) = match (incident.eta, run.as_ref().and_then(|r| r.forecast.clone()))
         {
             (Some(eta), _) => (when(eta, now), "commander"),
@@ -336,7 +351,7 @@ fn contact_facts(c: &ContactState) -> Option<ContactFacts> {
     })
 }
 
-fn run_facts(run: &RunView, now: DateTime<Utc>) -> RunFacts {
+fn run_facts(run: &RunView, drills: &[DrillRecord], now: DateTime<Utc>) -> RunFacts {
     let top: Vec<_> = run.steps.iter().filter(|s| s.depth == 0).collect();
     let done = top.iter().filter(|s| s.state.is_final()).count();
     let state = match run.state {
@@ -345,13 +360,24 @@ fn run_facts(run: &RunView, now: DateTime<Utc>) -> RunFacts {
         RunState::Failed => "stopped at a failed step",
         RunState::Cancelled => "cancelled",
     };
-    let forecast = forecast(run, now).map(|t| when(t, now));
+    // Earlier drills of the runbook say how long its steps really take; the targets are the
+    // fallback when there are none.
+    let from_drills = crate::drill::report::forecast(run, drills, now).filter(|f| f.earlier > 0);
+    let (forecast, forecast_from) = match from_drills {
+        Some(f) => (Some(when(f.finish, now)), Some("earlier drills".to_owned())),
+        None => {
+            let t = forecast(run, now).map(|t| when(t, now));
+            let from = t.as_ref().map(|_| "targets".to_owned());
+            (t, from)
+        }
+    };
     RunFacts {
         runbook: run.runbook.clone(),
         title: run.title.clone(),
         state: state.to_owned(),
         progress: format!("{done}/{}", top.len()),
         forecast,
+        forecast_from,
     }
 }
 
@@ -585,6 +611,59 @@ mod tests {
         assert_eq!(forecast(&run, now), Some(now + Duration::minutes(210)));
         run.state = RunState::Succeeded;
         assert_eq!(forecast(&run, now), None);
-        assert_eq!(run_facts(&run, now).forecast, None);
+        assert_eq!(run_facts(&run, &[], now).forecast, None);
+    }
+
+    #[test]
+    fn during_a_drill_the_forecast_comes_from_earlier_drills_step_times() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 14, 10, 0, 0).unwrap();
+        let run = RunView {
+            run: "r".into(),
+            runbook: "region-failover".into(),
+            title: "Region failover".into(),
+            started: now - Duration::minutes(30),
+            finished: None,
+            target: Some("4h".parse().unwrap()),
+            state: RunState::Running,
+            inputs: BTreeMap::new(),
+            phases: Vec::new(),
+            steps: vec![
+                step("restore", StepState::Pending, "15m", None),
+                step("verify", StepState::Pending, "30m", None),
+            ],
+        };
+        let earlier = crate::drill::DrillRecord {
+            id: "DRL-1".into(),
+            runbook: "region-failover".into(),
+            mode: Mode::Drill,
+            account: None,
+            started: now - Duration::days(90),
+            finished: None,
+            outcome: crate::drill::DrillOutcome::Completed,
+            target_secs: None,
+            rto_secs: None,
+            recovery_secs: None,
+            setup_secs: None,
+            teardown_secs: None,
+            steps: vec![crate::drill::StepTiming {
+                path: "restore".into(),
+                title: "restore".into(),
+                outcome: "succeeded".into(),
+                started: None,
+                secs: Some(40.0 * 60.0),
+                target_secs: None,
+            }],
+            restore_points: Vec::new(),
+            removed: Vec::new(),
+            left: Vec::new(),
+            journal: "j".into(),
+        };
+        // The restore took 40m last time (its target says 15m); verify has no history.
+        let facts = run_facts(&run, std::slice::from_ref(&earlier), now);
+        assert_eq!(facts.forecast, Some(when(now + Duration::minutes(70), now)));
+        assert_eq!(facts.forecast_from.as_deref(), Some("earlier drills"));
+        let facts = run_facts(&run, &[], now);
+        assert_eq!(facts.forecast, Some(when(now + Duration::minutes(45), now)));
+        assert_eq!(facts.forecast_from.as_deref(), Some("targets"));
     }
 }

@@ -224,6 +224,7 @@ fn context_of(entries: &[Entry], now: DateTime<Utc>, every_min: u64) -> MessageC
         incident: &incident,
         entries,
         run: None,
+        drills: &[],
         update_every: std::time::Duration::from_secs(every_min * 60),
         primary_region: "us-east-1",
         backup_region: "us-west-2",

@@ -1,4 +1,6 @@
-//! Text renderings of health for terminals, scripts and cron mail.
+//! Text renderings of health for terminals, scripts and cron mail, and the readiness report.
+
+pub mod readiness;
 
 use std::fmt::Write;
 

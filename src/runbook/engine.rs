@@ -335,6 +335,9 @@ pub async fn start(
     options: RunOptions,
 ) -> Result<RunHandle, EngineError> {
     let name = runbook.name.get_ref().clone();
+    if runbook.drill_only && !executor.is_drill() {
+        return Err(EngineError::Invalid(drill_only_refusal(&name)));
+    }
     let digest = super::load::digest(&toml::to_string(runbook.as_ref()).unwrap_or_default());
     let (run, started, past) = match &options.resume {
         Some(run) => {
@@ -454,6 +457,14 @@ pub async fn start(
         commands,
         events,
     })
+}
+
+/// Why a drill-only runbook does not run here, and how to run it.
+pub fn drill_only_refusal(name: &str) -> String {
+    format!(
+        "{name} runs only as a drill: its steps are written for drill copies, not production; \
+         start it with `drconsole drill {name}`"
+    )
 }
 
 /// The run, phase after phase, and its end in the journal.

@@ -31,6 +31,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "infrastructure-loss.toml",
         include_str!("../../templates/runbooks/infrastructure-loss.toml"),
     ),
+    (
+        "annual-bc-test.toml",
+        include_str!("../../templates/runbooks/annual-bc-test.toml"),
+    ),
 ];
 
 /// Where shipped runbooks are said to be, in errors and `runbook show`.

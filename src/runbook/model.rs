@@ -31,9 +31,26 @@ pub struct Runbook {
     /// one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Spanned<Dur>>,
+    /// Runs only as a drill (`drconsole drill NAME`): a rehearsal whose steps are written for
+    /// drill copies (the annual business-continuity test) must never run against production.
+    /// Such a runbook is measured, so it needs a `target` and one on every top-level step.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drill_only: bool,
+    /// When a person last read the runbook against the estate and the plan (`YYYY-MM-DD`):
+    /// the readiness report counts a runbook unreviewed for six months as out of date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<Input>,
     pub phases: Vec<Phase>,
+}
+
+impl Runbook {
+    /// The review date, when there is one and it is a date (the loader refuses any other).
+    pub fn reviewed_on(&self) -> Option<chrono::NaiveDate> {
+        let text = self.reviewed.as_ref()?;
+        chrono::NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d").ok()
+    }
 }
 
 /// A value the runbook asks for before or while it runs (`--input NAME=VALUE` headless).

@@ -122,6 +122,7 @@ pub fn sample(full: bool) -> MessageContext {
             state: "running".into(),
             progress: "5/12".into(),
             forecast: Some("12:40 UTC".into()),
+            forecast_from: Some("targets".into()),
         }),
         primary_region: "us-east-1".into(),
         backup_region: "us-west-2".into(),

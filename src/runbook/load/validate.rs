@@ -34,6 +34,7 @@ pub(super) fn first_problem(
         templates: None,
     };
     v.names(path);
+    v.drill_only();
     v.inputs();
     // Phases run one after another, each its own list: a jump stays inside its phase, and
     // what a phase's steps leave is there for the phases after it.
@@ -127,6 +128,17 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
+        if let Some(reviewed) = &self.runbook.reviewed
+            && self.runbook.reviewed_on().is_none()
+        {
+            self.problem(
+                reviewed.span().start,
+                format!(
+                    "reviewed = \"{}\" is not a date: write it as YYYY-MM-DD, like \"2026-11-27\"",
+                    reviewed.get_ref()
+                ),
+            );
+        }
         let mut phases: HashMap<&str, usize> = HashMap::new();
         for phase in &self.runbook.phases {
             let (id, at) = (phase.id.get_ref().as_str(), phase.id.span().start);
@@ -170,6 +182,34 @@ impl<'a> Validator<'a> {
                 );
             } else {
                 steps.insert(id, at);
+            }
+        }
+    }
+
+    /// A drill-only runbook exists to be measured: a step without a target would leave a
+    /// hole in its report and its forecast.
+    fn drill_only(&mut self) {
+        if !self.runbook.drill_only {
+            return;
+        }
+        if self.runbook.target.is_none() {
+            self.problem(
+                self.runbook.name.span().start,
+                "a drill-only runbook needs a `target` (the RTO its drill is measured against)",
+            );
+        }
+        for phase in &self.runbook.phases {
+            for step in &phase.steps {
+                if step.target.is_none() {
+                    self.problem(
+                        step.id.span().start,
+                        format!(
+                            "step `{}` has no `target`: every top-level step of a drill-only \
+                             runbook is measured against one",
+                            step.id.get_ref()
+                        ),
+                    );
+                }
             }
         }
     }
