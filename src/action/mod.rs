@@ -214,6 +214,9 @@ pub struct DrillShape {
     /// Arguments a drill fixes, whatever the runbook says: a failover moves the drill's
     /// records, never the health check it shares with production.
     pub fixed: &'static [(&'static str, &'static str)],
+    /// The argument naming the resource a drill copy is judged like (re-protection copies
+    /// the real table's): set to the real name when the runbook does not give it.
+    pub like: Option<&'static str>,
 }
 
 impl DrillShape {
@@ -222,6 +225,7 @@ impl DrillShape {
         names: &[],
         reads: &[],
         fixed: &[],
+        like: None,
     };
 }
 

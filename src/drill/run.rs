@@ -230,6 +230,15 @@ impl Drill {
         })
     }
 
+    /// A value for one of the runbook's inputs, before [`Drill::start`]: one that depends on
+    /// a copy (a restore time inside the copy's point-in-time window) is known only after
+    /// [`Drill::setup`].
+    pub fn set_input(&mut self, name: &str, value: &str) {
+        self.options
+            .inputs
+            .insert(name.to_owned(), value.to_owned());
+    }
+
     /// The drill's executor: every write of the drill (the console's too) goes through it.
     pub fn executor(&self) -> &Arc<Executor> {
         &self.executor

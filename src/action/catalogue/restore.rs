@@ -297,9 +297,8 @@ impl Action for RestoreBackup {
     fn drill_shape(&self) -> DrillShape {
         DrillShape {
             creates: Some("new-name"),
-            names: &[],
             reads: &["backup"],
-            fixed: &[],
+            ..DrillShape::IN_PLACE
         }
     }
     fn summary(&self) -> &'static str {
@@ -604,6 +603,12 @@ pub struct ReprotectTable;
 impl Action for ReprotectTable {
     fn name(&self) -> &'static str {
         "reprotect-table"
+    }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            like: Some("like"),
+            ..DrillShape::IN_PLACE
+        }
     }
     fn summary(&self) -> &'static str {
         "Put back a table's PITR, TTL, stream and tags, as another table has them"

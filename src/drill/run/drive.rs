@@ -72,12 +72,30 @@ pub async fn drive(
             Ok(None) | Err(_) => break,
         }
     }
-    // A halt found while the run was being stopped is still the reason it ended.
+    // A halt found while the run was being stopped is still the reason it ended; a
+    // failure's reason is on its step once the engine has stopped.
     match (ended, executor.halted()) {
         (Ended::Completed, _) => Ended::Completed,
         (Ended::Halted(why), _) | (_, Some(why)) => Ended::Halted(why),
+        (Ended::Failed(_), None) => Ended::Failed(failures(&handle.view())),
         (other, None) => other,
     }
+}
+
+/// Drives the run until it ends, halts or waits for a person, and leaves it there: a
+/// console (or a test) answers what it waits for, then drives on with [`drive`].
+pub async fn drive_until_idle(
+    handle: &mut RunHandle,
+    executor: &Executor,
+    progress: &(dyn Fn(DrillProgress) + Send + Sync),
+) -> Ended {
+    let tell = |line: String| {
+        progress(DrillProgress {
+            phase: DrillPhase::Run,
+            line,
+        })
+    };
+    follow(handle, executor, &tell).await
 }
 
 fn stopped(view: &RunView) -> bool {
@@ -137,26 +155,30 @@ fn end_of(view: &RunView) -> Ended {
     match view.state {
         RunState::Succeeded => Ended::Completed,
         RunState::Cancelled => Ended::Interrupted,
-        _ => {
-            let failed: Vec<String> = view
-                .steps
-                .iter()
-                .filter(|s| s.state == StepState::Failed)
-                .map(|s| {
-                    format!(
-                        "{}: {}",
-                        s.path,
-                        s.error.as_deref().unwrap_or("no reason given")
-                    )
-                })
-                .collect();
-            if failed.is_empty() && view.state == RunState::Running {
-                waiting(view)
-            } else {
-                Ended::Failed(failed)
-            }
-        }
+        RunState::Running => waiting(view),
+        RunState::Failed => Ended::Failed(failures(view)),
     }
+}
+
+fn failures(view: &RunView) -> Vec<String> {
+    view.steps
+        .iter()
+        // A failed step waiting for a retry is cancelled with the run, its error kept.
+        .filter(|s| {
+            s.state == StepState::Failed
+                || (s.error.is_some() && !matches!(s.state, StepState::Succeeded))
+        })
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.path,
+                s.error
+                    .as_deref()
+                    .or(s.log.last().map(String::as_str))
+                    .unwrap_or("no reason given")
+            )
+        })
+        .collect()
 }
 
 fn waiting(view: &RunView) -> Ended {

@@ -82,22 +82,34 @@ impl Rewrite for DrillRewrite {
             // what the drill corrupts and restores) and writes a drill name. With no name
             // given it is made one from its source's, so the default never lands on a real
             // name either.
+            // The source is read before the new name is taken: a failover imports the real
+            // table's export under the table's own name, which becomes the drill's.
             Some(arg) => {
+                let source = self.read(resource);
                 let new = args
                     .get(arg)
                     .cloned()
                     .unwrap_or_else(|| resource.to_owned());
                 let drill = self.rename(&new);
                 args.insert(arg.to_owned(), drill);
-                Ok(self.read(resource))
+                Ok(source)
             }
             None if self.names.is_drill_name(resource) => Ok(resource.to_owned()),
-            None => self.mapped(resource).ok_or_else(|| {
-                format!(
-                    "{} changes {resource} in place, and the drill has no copy of it",
-                    action.name()
-                )
-            }),
+            None => {
+                let copy = self.mapped(resource).ok_or_else(|| {
+                    format!(
+                        "{} changes {resource} in place, and the drill has no copy of it",
+                        action.name()
+                    )
+                })?;
+                // A copy is judged by what its original should be (PITR on, as the estate
+                // says of the real table).
+                if let Some(like) = shape.like {
+                    args.entry(like.to_owned())
+                        .or_insert_with(|| resource.to_owned());
+                }
+                Ok(copy)
+            }
         }
     }
 
