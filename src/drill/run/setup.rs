@@ -462,6 +462,84 @@ pub fn how(
 mod tests {
     use super::*;
 
+    fn copies_of(
+        name: &str,
+        text: Option<&str>,
+    ) -> Result<Vec<(CopyKind, String, String)>, String> {
+        let estate = crate::session::example_estate().expect("the example estate");
+        let file = format!("{name}.toml");
+        let text = text.map_or_else(
+            || {
+                crate::runbook::load::SHIPPED
+                    .iter()
+                    .find(|(f, _)| *f == file)
+                    .map(|(_, t)| (*t).to_owned())
+                    .expect("shipped")
+            },
+            str::to_owned,
+        );
+        let runbook =
+            crate::runbook::load::parse(&text, std::path::Path::new(&file), &estate).unwrap();
+        let mut scope = crate::runbook::vars::base_scope(&estate, "drill", chrono::Utc::now());
+        scope.set("inputs.table", "flightdata-main");
+        let copies = copies_needed(&runbook, &estate, &DrillNames::new("-dr-test"), &scope)?;
+        Ok(copies
+            .into_iter()
+            .map(|c| (c.kind, c.real, c.region))
+            .collect())
+    }
+
+    #[test]
+    fn each_runbook_copies_what_it_changes_in_place_and_nothing_it_makes_itself() {
+        assert_eq!(
+            copies_of("data-corruption", None).unwrap(),
+            [
+                (
+                    CopyKind::Function,
+                    "flightdata-processor".to_owned(),
+                    "us-east-1".to_owned()
+                ),
+                (
+                    CopyKind::Table,
+                    "flightdata-main".to_owned(),
+                    "us-east-1".to_owned()
+                ),
+            ]
+        );
+        // The failover imports and restores under new names: only DNS and the stack are
+        // changed in place.
+        let failover = copies_of("region-failover", None).unwrap();
+        let kinds: Vec<CopyKind> = failover.iter().map(|c| c.0).collect();
+        assert_eq!(kinds, [CopyKind::Record, CopyKind::Stack], "{failover:?}");
+        assert_eq!(failover[1].2, "us-west-2");
+    }
+
+    #[test]
+    fn a_runbook_that_changes_a_bucket_in_place_cannot_run_as_a_drill() {
+        let text = r#"
+name = "versioning"
+title = "Turn versioning on"
+summary = "x"
+
+[[phases]]
+id = "only"
+title = "Only"
+
+[[phases.steps]]
+id = "on"
+kind = "action"
+title = "Versioning on"
+action = "enable-versioning"
+resource = "flightdata-raw"
+"#;
+        let why = copies_of("versioning", Some(text)).unwrap_err();
+        assert!(
+            why.contains("step on (enable-versioning) changes bucket flightdata-raw"),
+            "{why}"
+        );
+        assert!(why.contains("cannot run as a drill"), "{why}");
+    }
+
     #[test]
     fn a_template_that_names_its_resources_is_found_out() {
         let yaml = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: work\n  T:\n    Properties:\n      TableName: !Sub '${AWS::StackName}-t'\n";
