@@ -28,6 +28,9 @@ pub struct ExecutorOptions {
     /// is not a matching one.
     pub account: Option<String>,
     pub drill_guard: Option<DrillGuard>,
+    /// A drill's stop conditions, as AWS FIS has them: alarms (name, region) read before
+    /// every write; one in ALARM, or one that cannot be read, refuses the write and halts.
+    pub stop_alarms: Vec<(String, String)>,
     /// How often a wait looks again (5 s unless set; tests against moto shorten it).
     pub poll_every: Option<std::time::Duration>,
 }
@@ -75,6 +78,11 @@ pub struct Executor {
     options: ExecutorOptions,
     /// Resources this executor's runs created and journalled as their own.
     own: Mutex<BTreeSet<String>>,
+    /// Why a stop condition halted this executor's writes: once set, every write is refused
+    /// until [`Executor::lift_stop_conditions`] (a drill's teardown).
+    halted: Mutex<Option<String>>,
+    /// Set for a drill's teardown: its removals go ahead whatever the alarms say.
+    stops_lifted: std::sync::atomic::AtomicBool,
     authority: Authority,
 }
 
@@ -91,6 +99,8 @@ impl Executor {
             journal: Arc::new(Mutex::new(journal)),
             options,
             own: Mutex::new(BTreeSet::new()),
+            halted: Mutex::new(None),
+            stops_lifted: std::sync::atomic::AtomicBool::new(false),
             authority: Authority::new(),
         }
     }
@@ -270,6 +280,7 @@ impl Executor {
             });
         }
         self.confirmation(name, &plan, confirm).await?;
+        self.stop_conditions(name, target).await?;
         let sent = self.execute(&run, &plan, progress).await?;
         tell("checking the result");
         let verdict = action.verify(&self.context(), &plan).await;
@@ -358,6 +369,7 @@ impl Executor {
         plan.notes
             .push(format!("undoes {action} (journal entry {seq})"));
         self.confirmation(&undo_name, &plan, None).await?;
+        self.stop_conditions(&undo_name, &target).await?;
         let run = run_id(&undo_name);
         let sent = self.execute(&run, &plan, progress).await?;
         self.finish(&run, &plan, Ok(()), sent).await
@@ -438,6 +450,87 @@ impl Executor {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(resource.to_owned());
+        Ok(())
+    }
+
+    /// Why a stop condition halted the writes, once one has.
+    pub fn halted(&self) -> Option<String> {
+        self.halted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// A drill's teardown removes what the drill made whatever its alarms say: the stop
+    /// conditions no longer refuse.
+    pub fn lift_stop_conditions(&self) {
+        self.stops_lifted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn halt(&self, why: &str) {
+        self.halted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(|| why.to_owned());
+    }
+
+    /// Refuses (journalled) a write while a stop condition holds.
+    async fn stop_conditions(&self, action: &str, target: &str) -> Result<(), ActionError> {
+        match self.stop_reason().await {
+            Ok(()) => Ok(()),
+            Err(why) => {
+                self.halt(&why);
+                Err(self.refuse(action, target, Guard::StopCondition, why).await)
+            }
+        }
+    }
+
+    /// Reads every stop alarm: the first in ALARM, or the first that could not be read (an
+    /// unknown state is not a safe one), is the reason to stop. A halt stands once made.
+    async fn stop_reason(&self) -> Result<(), String> {
+        if self.options.stop_alarms.is_empty()
+            || self.stops_lifted.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(());
+        }
+        if let Some(why) = self.halted() {
+            return Err(why);
+        }
+        for (name, region) in &self.options.stop_alarms {
+            let read = self
+                .cloud
+                .describe_alarms(region, std::slice::from_ref(name), None)
+                .await;
+            match read {
+                Ok(alarms) => match alarms.iter().find(|a| &a.name == name) {
+                    Some(a) if a.state == crate::cloud::AlarmState::Alarm => {
+                        return Err(format!(
+                            "stopped: alarm {name} is in ALARM since {}: {}",
+                            a.updated
+                                .map(|t| t.format("%H:%M").to_string())
+                                .unwrap_or_else(|| "an unknown time".to_owned()),
+                            a.reason.as_deref().unwrap_or("no reason given")
+                        ));
+                    }
+                    // As AWS FIS: only ALARM stops. INSUFFICIENT_DATA is a state read, not
+                    // an unknown one (a quiet metric).
+                    Some(_) => {}
+                    None => {
+                        return Err(format!(
+                            "stopped: stop condition {name} cannot be read: there is no such \
+                             alarm in {region}, and an unknown state is not a safe one"
+                        ));
+                    }
+                },
+                Err(e) => {
+                    return Err(format!(
+                        "stopped: stop condition {name} cannot be read in {region} ({e}): an \
+                         unknown state is not a safe one"
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -566,6 +659,14 @@ impl Executor {
             }
         }
         for (i, request) in requests.into_iter().enumerate() {
+            // The first write's conditions were read just before the run was journalled.
+            if i > 0
+                && let Err(why) = self.stop_reason().await
+            {
+                self.halt(&why);
+                let e = ActionError::refused(Guard::StopCondition, why);
+                return Err(self.failed(run, plan, &sent, of, e).await);
+            }
             progress(Progress {
                 run: run.to_owned(),
                 step: i + 1,

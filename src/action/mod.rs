@@ -203,6 +203,41 @@ pub trait Action: Send + Sync {
     }
     /// After the writes: reads again and says whether the state is the intended one.
     async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String>;
+    /// What a drill renames before the action runs. The default: it writes its target in
+    /// place, so a drill aims it at the target's drill copy.
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape::IN_PLACE
+    }
+}
+
+/// How an action's target and arguments are put in drill form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrillShape {
+    /// The argument naming the resource the action makes (a restore's `new-name`): the
+    /// target is then only read (the drill copy when there is one, else the real resource),
+    /// and this argument is made a drill name. `None`: the target itself is written.
+    pub creates: Option<&'static str>,
+    /// Other arguments naming something the action makes (a backup's name): drill names too.
+    pub names: &'static [&'static str],
+    /// Arguments naming a resource the action reads (a backup by name, a table to compare
+    /// with): the drill's copy or renamed one when it has one.
+    pub reads: &'static [&'static str],
+    /// Arguments a drill fixes, whatever the runbook says: a failover moves the drill's
+    /// records, never the health check it shares with production.
+    pub fixed: &'static [(&'static str, &'static str)],
+    /// The argument naming the resource a drill copy is judged like (re-protection copies
+    /// the real table's): set to the real name when the runbook does not give it.
+    pub like: Option<&'static str>,
+}
+
+impl DrillShape {
+    pub const IN_PLACE: DrillShape = DrillShape {
+        creates: None,
+        names: &[],
+        reads: &[],
+        fixed: &[],
+        like: None,
+    };
 }
 
 /// Which guard refused.
@@ -215,6 +250,8 @@ pub enum Guard {
     Confirmation,
     /// The estate changed between the preview and the run.
     Preview,
+    /// A drill's stop condition: one of its alarms is in ALARM, or could not be read.
+    StopCondition,
 }
 
 impl Guard {
@@ -225,6 +262,7 @@ impl Guard {
             Guard::Drill => "drill",
             Guard::Confirmation => "confirmation",
             Guard::Preview => "preview",
+            Guard::StopCondition => "stop-condition",
         }
     }
 }

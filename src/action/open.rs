@@ -94,6 +94,7 @@ impl Recording {
                 read_only: session.read_only,
                 account,
                 drill_guard: None,
+                stop_alarms: Vec::new(),
                 poll_every: None,
             },
         ))

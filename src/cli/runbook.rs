@@ -375,6 +375,7 @@ impl Flags {
             choose: g.choose.clone(),
             resume,
             poll_every: None,
+            drill: None,
         }
     }
 }

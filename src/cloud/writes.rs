@@ -51,6 +51,11 @@ pub enum WriteRequest {
         region: String,
         table: String,
     },
+    /// Removes an on-demand backup (a drill's own, at its teardown).
+    DeleteBackup {
+        region: String,
+        backup_arn: String,
+    },
     /// Creates a new table from an export's data in S3.
     ImportTable {
         region: String,
@@ -192,6 +197,11 @@ pub enum WriteRequest {
         region: String,
         spec: FunctionSpec,
     },
+    /// Removes a function, every version of it (a drill's copy, at its teardown).
+    DeleteFunction {
+        region: String,
+        function: String,
+    },
     // S3, a bucket's copy back from its replica
     /// Copies these objects, each one CopyObject, or a multipart copy (UploadPartCopy) in
     /// parts of `part_size` when larger than `multipart_above`: S3 refuses a CopyObject of
@@ -278,6 +288,7 @@ impl WriteRequest {
             | RestoreTableToPointInTime { .. }
             | ExportTableToPointInTime { .. }
             | DeleteTable { .. }
+            | DeleteBackup { .. }
             | ImportTable { .. }
             | UpdateTimeToLive { .. }
             | UpdateTableStream { .. }
@@ -297,7 +308,8 @@ impl WriteRequest {
             UpdateStack { .. } | CreateStack { .. } | DeleteStack { .. } => "cloudformation",
             CreateFunction { .. }
             | UpdateFunctionCode { .. }
-            | UpdateFunctionConfiguration { .. } => "lambda",
+            | UpdateFunctionConfiguration { .. }
+            | DeleteFunction { .. } => "lambda",
             CopyObjectBatch { .. } | RestoreObjects { .. } => "s3",
         }
     }
@@ -312,6 +324,7 @@ impl WriteRequest {
             RestoreTableToPointInTime { .. } => "RestoreTableToPointInTime",
             ExportTableToPointInTime { .. } => "ExportTableToPointInTime",
             DeleteTable { .. } => "DeleteTable",
+            DeleteBackup { .. } => "DeleteBackup",
             ImportTable { .. } => "ImportTable",
             UpdateTimeToLive { .. } => "UpdateTimeToLive",
             UpdateTableStream { .. } => "UpdateTable",
@@ -334,6 +347,7 @@ impl WriteRequest {
             CreateFunction { .. } => "CreateFunction",
             UpdateFunctionCode { .. } => "UpdateFunctionCode",
             UpdateFunctionConfiguration { .. } => "UpdateFunctionConfiguration",
+            DeleteFunction { .. } => "DeleteFunction",
             CopyObjectBatch { .. } => "CopyObject",
             RestoreObjects { .. } => "RestoreObject",
         }
@@ -349,6 +363,7 @@ impl WriteRequest {
             | RestoreTableToPointInTime { region, .. }
             | ExportTableToPointInTime { region, .. }
             | DeleteTable { region, .. }
+            | DeleteBackup { region, .. }
             | ImportTable { region, .. }
             | UpdateTimeToLive { region, .. }
             | UpdateTableStream { region, .. }
@@ -370,7 +385,8 @@ impl WriteRequest {
             | DeleteStack { region, .. } => Some(region),
             CreateFunction { region, .. }
             | UpdateFunctionCode { region, .. }
-            | UpdateFunctionConfiguration { region, .. } => Some(region),
+            | UpdateFunctionConfiguration { region, .. }
+            | DeleteFunction { region, .. } => Some(region),
             CopyObjectBatch { to, .. } => Some(&to.region),
             RestoreObjects { region, .. } => Some(region),
         }
@@ -420,7 +436,16 @@ impl WriteRequest {
             CreateFunction { spec, .. } | UpdateFunctionConfiguration { spec, .. } => {
                 spec.name.clone()
             }
-            UpdateFunctionCode { function, .. } => function.clone(),
+            UpdateFunctionCode { function, .. } | DeleteFunction { function, .. } => {
+                function.clone()
+            }
+            // A backup's ARN ends in `table/<table>/backup/<id>`: its table names it.
+            DeleteBackup { backup_arn, .. } => backup_arn
+                .split("table/")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or(backup_arn)
+                .to_owned(),
             CopyObjectBatch { to, .. } => to.bucket.clone(),
             RestoreObjects { bucket, .. } => bucket.clone(),
         }
@@ -465,6 +490,10 @@ impl WriteRequest {
                 export.prefix
             ),
             DeleteTable { table, .. } => format!("DELETE table {table} and all its items"),
+            DeleteBackup { backup_arn, .. } => format!("DELETE backup {backup_arn}"),
+            DeleteFunction { function, .. } => {
+                format!("DELETE function {function} and every version of it")
+            }
             ImportTable { import, .. } => format!(
                 "import s3://{}/{} into new table {}",
                 import.bucket, import.key_prefix, import.table

@@ -286,6 +286,24 @@ pub struct RunOptions {
     pub resume: Option<String>,
     /// How often a `wait` step looks again (5 s unless set).
     pub poll_every: Option<std::time::Duration>,
+    /// A drill: every step's target and arguments put in drill form before it runs.
+    pub drill: Option<Arc<dyn Rewrite>>,
+}
+
+/// How a drill renames what a step touches, applied where the step is resolved (its
+/// resource and arguments rendered), so a runbook needs no drill version of its own.
+pub trait Rewrite: Send + Sync {
+    /// An action step's target, and its arguments changed in place; or why the step cannot
+    /// run in a drill (nothing is sent).
+    fn action(
+        &self,
+        action: &dyn crate::action::Action,
+        resource: &str,
+        args: &mut BTreeMap<String, String>,
+    ) -> Result<String, String>;
+    /// What a check, a wait or an input's window reads instead of `resource`: the drill's
+    /// copy when it has one, else `resource` itself.
+    fn read(&self, resource: &str) -> String;
 }
 
 /// Why a run could not start.

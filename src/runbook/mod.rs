@@ -8,13 +8,14 @@ pub mod load;
 pub mod model;
 pub mod readiness;
 mod runner;
+
 pub mod sources;
 mod steps;
 pub mod vars;
 
 pub use engine::{
-    ChoiceView, Command, EngineError, Event, Manual, Need, PhaseView, RunHandle, RunOptions,
-    RunState, RunView, StepState, StepView, start,
+    ChoiceView, Command, EngineError, Event, Manual, Need, PhaseView, Rewrite, RunHandle,
+    RunOptions, RunState, RunView, StepState, StepView, start,
 };
 pub use load::{LoadError, Loaded, Origin};
 pub use model::{Runbook, Step, StepKind};

@@ -107,7 +107,13 @@ async fn action(
     let resource = render(scope, step.resource.as_ref())?
         .or_else(|| action.default_target(shared.executor.estate()))
         .ok_or_else(|| invalid(format!("step {path} names no resource for {name}")))?;
-    let map = render_args(scope, step)?;
+    let mut map = render_args(scope, step)?;
+    let resource = match &shared.options.drill {
+        Some(drill) => drill
+            .action(action, &resource, &mut map)
+            .map_err(|why| invalid(format!("not in a drill: {why}")))?,
+        None => resource,
+    };
     let args = Args::from_map(name, action.args(), map.clone()).map_err(StepFailure::from)?;
     shared.update(path, |s| {
         s.operation = Some(name.to_owned());
@@ -255,10 +261,16 @@ async fn verify(
         .map(|c| c.get_ref().as_str())
         .unwrap_or_default();
     let check = catalogue::find_check(name).ok_or_else(|| invalid(format!("no check `{name}`")))?;
-    let resource = render(scope, step.resource.as_ref())?
+    let mut resource = render(scope, step.resource.as_ref())?
         .ok_or_else(|| invalid(format!("step {path} names no resource for {name}")))?;
-    let args =
-        Args::from_map(name, check.args(), render_args(scope, step)?).map_err(StepFailure::from)?;
+    let mut map = render_args(scope, step)?;
+    if let Some(drill) = &shared.options.drill {
+        resource = drill.read(&resource);
+        for value in map.values_mut() {
+            *value = drill.read(value);
+        }
+    }
+    let args = Args::from_map(name, check.args(), map).map_err(StepFailure::from)?;
     shared.update(path, |s| {
         s.operation = Some(name.to_owned());
         s.resource = Some(resource.clone());
@@ -311,6 +323,10 @@ async fn wait(
         .get_ref();
     let resource = render(scope, step.resource.as_ref())?
         .ok_or_else(|| invalid(format!("step {path} names no resource to wait for")))?;
+    let resource = match &shared.options.drill {
+        Some(drill) => drill.read(&resource),
+        None => resource,
+    };
     let estate = shared.executor.estate();
     let region = render(scope, step.region.as_ref())?
         .unwrap_or_else(|| estate.regions.primary.get_ref().clone());
@@ -488,9 +504,14 @@ async fn input(
     let window = match &window_of {
         Some(table) => {
             let region = shared.executor.estate().regions.primary.get_ref().clone();
+            // A drill restores its copy: the copy's window is the one that holds.
+            let read = match &shared.options.drill {
+                Some(drill) => drill.read(table),
+                None => table.clone(),
+            };
             let w = shared
                 .cloud
-                .describe_continuous_backups(&region, table)
+                .describe_continuous_backups(&region, &read)
                 .await
                 .map_err(|e| StepFailure::from(ActionError::Cloud(e)))?;
             match (w.earliest_restorable, w.latest_restorable) {

@@ -51,6 +51,7 @@ impl Rig {
                 account: Some(drconsole::cloud::sim::ACCOUNT.into()),
                 drill_guard: None,
                 poll_every: None,
+                ..ExecutorOptions::default()
             },
         );
         Rig {

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use crate::action::{
-    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, SafetyNet, TargetKind,
-    Undo, WaitFor,
+    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, DrillShape, Plan, SafetyNet,
+    TargetKind, Undo, WaitFor,
 };
 use crate::cloud::{
     ChangeAction, CloudError, CloudResult, ErrorKind, Failover, HealthCheckConfig,
@@ -206,6 +206,12 @@ impl CheckRead {
 impl Action for FailoverDns {
     fn name(&self) -> &'static str {
         "failover-dns"
+    }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            fixed: &[("how", HOW_RECORDS)],
+            ..DrillShape::IN_PLACE
+        }
     }
     fn summary(&self) -> &'static str {
         "Make Route53 answer a record's name with its SECONDARY (moves production traffic)"

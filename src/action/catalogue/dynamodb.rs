@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use crate::action::{
-    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, TargetKind, Undo,
-    missing_target,
+    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, DrillShape, Plan, TargetKind,
+    Undo, missing_target,
 };
 use crate::cloud::{CloudError, WriteRequest};
 
@@ -107,6 +107,12 @@ fn backup_name(ctx: &Context<'_>, table: &str, args: &Args) -> Result<String, Ac
 impl Action for BackupTable {
     fn name(&self) -> &'static str {
         "backup-table"
+    }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            names: &["name"],
+            ..DrillShape::IN_PLACE
+        }
     }
     fn summary(&self) -> &'static str {
         "Create an on-demand backup of a table now"

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::region_map::{arn_region, map_for_region};
 use crate::action::{
-    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, SafetyNet, TargetKind,
-    Undo, WaitFor,
+    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, DrillShape, Plan, SafetyNet,
+    TargetKind, Undo, WaitFor,
 };
 use crate::cloud::{BucketRef, CodeInS3, FunctionInfo, WriteRequest};
 
@@ -30,6 +30,13 @@ const ARGS: &[ArgSpec] = &[
         required: false,
         help: "the backup's day folder, YYYYMMDD (default: the newest that has both the \
                configuration and the code)",
+    },
+    ArgSpec {
+        name: "new-name",
+        kind: ArgKind::Text,
+        required: false,
+        help: "restore the backup as a function of this name (default: the function's own; a \
+               drill's copy)",
     },
     ArgSpec {
         name: "from",
@@ -178,6 +185,12 @@ impl Action for RestoreFunction {
     fn name(&self) -> &'static str {
         "restore-function"
     }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            creates: Some("new-name"),
+            ..DrillShape::IN_PLACE
+        }
+    }
     fn summary(&self) -> &'static str {
         "Restore a function from its backup (configuration and code), into the primary or the \
          backup region"
@@ -284,6 +297,9 @@ impl Action for RestoreFunction {
             ))
         })?;
         let saved_in = arn_region(&saved.arn).map(str::to_owned);
+        // From here on, the function written: the backup's own, or a copy under another name.
+        let source = function;
+        let function = args.get("new-name").unwrap_or(source);
         let mut spec = saved.spec();
         spec.name = function.to_owned();
         let (unmapped, warnings) = map_for_region(
@@ -350,9 +366,10 @@ impl Action for RestoreFunction {
             Err(e) if e.is_not_found() => None,
             Err(e) => return Err(e.into()),
         };
-        let mut plan = Plan::new(self.name(), function, self.danger(), args);
+        let mut plan = Plan::new(self.name(), source, self.danger(), args);
         plan.before = json!({
             "region": region,
+            "name": function,
             "backup": {
                 "bucket": found.place.bucket,
                 "region": found.place.region,
@@ -382,6 +399,9 @@ impl Action for RestoreFunction {
                 code,
             });
             plan.wait_after_last(settle(), SETTLE_TIMEOUT);
+            if function != source {
+                plan.creates.push(function.to_owned());
+            }
             plan.notes.push(format!(
                 "no undo: {function} did not exist in {region}; to take it away, delete the \
                  function by hand"
@@ -466,9 +486,10 @@ impl Action for RestoreFunction {
 
     async fn verify(&self, ctx: &Context<'_>, plan: &Plan) -> Result<(), String> {
         let region = plan.before["region"].as_str().unwrap_or(ctx.primary());
+        let name = plan.before["name"].as_str().unwrap_or(&plan.target);
         let info = ctx
             .cloud
-            .get_function_configuration(region, &plan.target)
+            .get_function_configuration(region, name)
             .await
             .map_err(|e| format!("cannot read it back: {e}"))?;
         if let Some(want) = plan.before["backup"]["code_sha256"].as_str()

@@ -11,7 +11,8 @@ use serde_json::json;
 use super::export::{SCHEMA_FILE, bucket_region, join, s3_url, when};
 use super::reprotect::reprotect;
 use crate::action::{
-    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, TargetKind, WaitFor,
+    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, DrillShape, Plan, TargetKind,
+    WaitFor,
 };
 use crate::cloud::{ImportRequest, TableSchema, WriteRequest};
 use crate::config::Dur;
@@ -225,6 +226,12 @@ fn data_loss(ctx: &Context<'_>, table: &str, time: DateTime<Utc>) -> String {
 impl Action for ImportTable {
     fn name(&self) -> &'static str {
         "import-table"
+    }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            creates: Some("new-name"),
+            ..DrillShape::IN_PLACE
+        }
     }
     fn summary(&self) -> &'static str {
         "Make a new table from a table's S3 export, and protect it as the source was"

@@ -10,7 +10,8 @@ use serde_json::json;
 use super::dynamodb::{region_arg, table_not_found, valid_name};
 use super::reprotect::{reprotect, still_needed, table_arn_like};
 use crate::action::{
-    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, Plan, TargetKind, WaitFor,
+    Action, ActionError, ArgKind, ArgSpec, Args, Context, Danger, DrillShape, Plan, TargetKind,
+    WaitFor,
 };
 use crate::cloud::{CloudError, RestorePoint, TableSchema, WriteRequest};
 use crate::config::Dur;
@@ -334,6 +335,13 @@ impl Action for RestoreBackup {
     fn name(&self) -> &'static str {
         "restore-backup"
     }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            creates: Some("new-name"),
+            reads: &["backup"],
+            ..DrillShape::IN_PLACE
+        }
+    }
     fn summary(&self) -> &'static str {
         "Restore a table's on-demand backup into a new table, and re-protect it"
     }
@@ -483,6 +491,12 @@ impl Action for RestorePitr {
     fn name(&self) -> &'static str {
         "restore-pitr"
     }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            creates: Some("new-name"),
+            ..DrillShape::IN_PLACE
+        }
+    }
     fn summary(&self) -> &'static str {
         "Restore a table as of a point in time into a new table, and re-protect it"
     }
@@ -630,6 +644,12 @@ pub struct ReprotectTable;
 impl Action for ReprotectTable {
     fn name(&self) -> &'static str {
         "reprotect-table"
+    }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            like: Some("like"),
+            ..DrillShape::IN_PLACE
+        }
     }
     fn summary(&self) -> &'static str {
         "Put back a table's PITR, TTL, stream and tags, as another table has them"

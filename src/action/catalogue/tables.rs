@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::dynamodb::{region_arg, table_not_found, valid_name};
 use crate::action::{
-    Action, ActionError, ArgKind, ArgSpec, Args, Check, Context, Danger, Plan, Report, SafetyNet,
-    TargetKind, WaitFor,
+    Action, ActionError, ArgKind, ArgSpec, Args, Check, Context, Danger, DrillShape, Plan, Report,
+    SafetyNet, TargetKind, WaitFor,
 };
 use crate::cloud::{ScanProgress, WriteRequest};
 
@@ -54,6 +54,12 @@ const DELETE_ARGS: &[ArgSpec] = &[
 impl Action for DeleteTable {
     fn name(&self) -> &'static str {
         "delete-table"
+    }
+    fn drill_shape(&self) -> DrillShape {
+        DrillShape {
+            names: &["backup-name"],
+            ..DrillShape::IN_PLACE
+        }
     }
     fn summary(&self) -> &'static str {
         "Delete a table, after an on-demand backup of it"

@@ -34,14 +34,22 @@ pub struct ListArgs {
 /// The records of the session's mode, oldest first. Files that could not be read are named
 /// on standard error: a drill missing from the list is never silent.
 fn drills(options: &SessionOptions, dirs: &Dirs) -> Result<(PathBuf, Vec<DrillRecord>), Failure> {
-    let dir = dirs.drill_history().ok_or_else(|| {
-        Failure::Usage("no data directory: set HOME, or pass --data-dir DIR".into())
-    })?;
     let session = if options.is_demo() {
         Mode::Simulation
     } else {
         Mode::Production
     };
+    drills_of(session, dirs)
+}
+
+/// The records that count for a session in `session` mode, oldest first.
+pub(super) fn drills_of(
+    session: Mode,
+    dirs: &Dirs,
+) -> Result<(PathBuf, Vec<DrillRecord>), Failure> {
+    let dir = dirs.drill_history().ok_or_else(|| {
+        Failure::Usage("no data directory: set HOME, or pass --data-dir DIR".into())
+    })?;
     let (records, unreadable) = History::new(&dir).load_all::<DrillRecord>();
     for u in &unreadable {
         eprintln!("warning: cannot read {}: {}", u.path.display(), u.error);

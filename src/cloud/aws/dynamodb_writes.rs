@@ -16,6 +16,18 @@ fn build_error(op: &'static str, e: impl std::fmt::Display) -> CloudError {
 
 /// Writes: reached only through [`crate::cloud::Writes::send`].
 impl AwsCloud {
+    #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]
+    pub(crate) async fn delete_backup(&self, region: &str, backup_arn: &str) -> CloudResult<Sent> {
+        let out = self
+            .dynamodb_write(region)
+            .delete_backup()
+            .backup_arn(backup_arn)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "DeleteBackup", e))?;
+        Ok(Sent::new(request_id(&out), WriteOutput::Nothing))
+    }
+
     #[tracing::instrument(level = "error", skip_all, fields(target = table))]
     pub(crate) async fn update_time_to_live(
         &self,

@@ -58,6 +58,19 @@ fn answered(info: FunctionInfo, request_id: Option<String>) -> Sent {
 
 /// Writes: reached only through [`crate::cloud::Writes::send`].
 impl AwsCloud {
+    /// Without a qualifier: the function and every version of it go.
+    #[tracing::instrument(level = "error", skip_all, fields(target = function))]
+    pub(crate) async fn delete_function(&self, region: &str, function: &str) -> CloudResult<Sent> {
+        let out = self
+            .lambda_write(region)
+            .delete_function()
+            .function_name(function)
+            .send()
+            .await
+            .map_err(|e| cloud_error(SERVICE, "DeleteFunction", e))?;
+        Ok(Sent::new(request_id(&out), WriteOutput::Nothing))
+    }
+
     /// Sends what the spec knows; an empty setting (no layers, no dead-letter target) is
     /// simply left out, as a new function has none.
     #[tracing::instrument(level = "error", skip_all, fields(target = spec.name))]

@@ -41,6 +41,8 @@ impl Writes for AwsCloud {
             }
             ExportTableToPointInTime { region, export } => self.export_to_s3(region, export).await,
             DeleteTable { region, table } => self.delete_table(region, table).await,
+            DeleteBackup { region, backup_arn } => self.delete_backup(region, backup_arn).await,
+            DeleteFunction { region, function } => self.delete_function(region, function).await,
             CreateBucket { region, bucket } => self.create_bucket(region, bucket).await,
             PutBucketVersioning {
                 region,

@@ -753,6 +753,27 @@ impl SimCloud {
         })
     }
 
+    /// The backup goes at once (AWS: DELETED, then gone); an unknown one is not found.
+    pub(super) fn delete_backup(
+        &self,
+        call: &Call,
+        region: &str,
+        backup_arn: &str,
+    ) -> CloudResult<()> {
+        let mut state = self.state();
+        let before = state.backups.len();
+        state
+            .backups
+            .retain(|b| !(b.arn == backup_arn && region_of_backup_arn(&b.arn) == Some(region)));
+        if state.backups.len() == before {
+            return Err(call.not_found(
+                "BackupNotFoundException",
+                format!("Backup not found: {backup_arn}"),
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn delete_table(
         &self,
         call: &Call,

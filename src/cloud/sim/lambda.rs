@@ -444,6 +444,15 @@ impl SimCloud {
         Ok(())
     }
 
+    /// The function and its versions go at once; an unknown one is not found, as in AWS.
+    pub(super) fn delete_function(&self, call: &Call, region: &str, name: &str) -> CloudResult<()> {
+        let mut state = self.state();
+        let name = short_name(name).to_owned();
+        state.function(call, region, &name)?;
+        state.functions.remove(&(region.to_owned(), name.clone()));
+        Ok(())
+    }
+
     pub(super) fn create_function(
         &self,
         call: &Call,

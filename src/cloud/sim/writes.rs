@@ -81,6 +81,14 @@ impl SimCloud {
             DeleteTable { region, table } => {
                 WriteOutput::Table(self.delete_table(call, region, table)?)
             }
+            DeleteBackup { region, backup_arn } => {
+                self.delete_backup(call, region, backup_arn)?;
+                WriteOutput::Nothing
+            }
+            DeleteFunction { region, function } => {
+                self.delete_function(call, region, function)?;
+                WriteOutput::Nothing
+            }
             CreateBucket { region, bucket } => {
                 self.create_bucket(call, region, bucket)?;
                 WriteOutput::Nothing
