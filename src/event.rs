@@ -71,6 +71,17 @@ pub enum Event<I> {
     },
     /// The run could not start: why.
     RunbookNotStarted(String),
+    /// A drill started by `Effect::StartDrill` has its incident: its id, the suffix its
+    /// names carry, and the earlier drills of its runbook (for the forecast).
+    DrillStarted {
+        id: String,
+        suffix: String,
+        earlier: Vec<crate::drill::DrillRecord>,
+    },
+    /// A line of the drill's setup, run or teardown.
+    DrillProgress(crate::drill::run::DrillProgress),
+    /// The drill was torn down and its record saved (or why not).
+    DrillFinished(Result<Box<crate::drill::DrillRecord>, String>),
     /// What `Effect::Copy { id, .. }` did.
     Copied {
         id: u64,
@@ -195,6 +206,13 @@ pub enum Effect {
     /// Start a run of `runbook` on the executor (asking before each write); answered by
     /// `Event::RunbookUpdate`s, or `Event::RunbookNotStarted`.
     StartRunbook {
+        runbook: Arc<Runbook>,
+        inputs: BTreeMap<String, String>,
+    },
+    /// Start a drill of `runbook`: setup, the run (answered by `Event::RunbookUpdate`s as
+    /// any run), teardown; `Event::DrillStarted`, `DrillProgress` and `DrillFinished` say
+    /// where it stands.
+    StartDrill {
         runbook: Arc<Runbook>,
         inputs: BTreeMap<String, String>,
     },

@@ -543,6 +543,8 @@ macro_rules! named {
 
 #[path = "tui/comms.rs"]
 mod comms;
+#[path = "tui/drill.rs"]
+mod drill;
 #[path = "tui/runbook.rs"]
 mod runbook;
 #[path = "tui/runbook_checklist.rs"]

@@ -178,6 +178,8 @@ pub struct App {
     pub(super) after_fixes: BTreeMap<(ResourceKind, String), super::repair::AfterFix>,
     /// The runbooks, their readiness, the run under way and its popups.
     pub runbooks: super::runbook::RunbookState,
+    /// The drill this console started, while it lasts and after (its record).
+    pub drill: Option<super::drill::DrillScreen>,
     /// The comms view: templates, the draft, a post under way.
     pub comms: super::comms::CommsState,
 }
@@ -221,6 +223,7 @@ impl App {
             executor: None,
             after_fixes: BTreeMap::new(),
             runbooks: Default::default(),
+            drill: None,
             comms: Default::default(),
         }
     }
@@ -316,7 +319,24 @@ impl App {
             }
             Event::RunbookUpdate { view, event } => self.on_runbook_update(*view, event),
             Event::RunbookNotStarted(why) => {
+                self.on_drill_not_started(&why);
                 self.on_runbook_not_started(why);
+                Vec::new()
+            }
+            Event::DrillStarted {
+                id,
+                suffix,
+                earlier,
+            } => {
+                self.on_drill_started(id, suffix, earlier);
+                Vec::new()
+            }
+            Event::DrillProgress(progress) => {
+                self.on_drill_progress(progress);
+                Vec::new()
+            }
+            Event::DrillFinished(result) => {
+                self.on_drill_finished(result);
                 Vec::new()
             }
         }

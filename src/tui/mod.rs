@@ -5,6 +5,7 @@ pub mod comms;
 pub mod console;
 pub mod contacts;
 pub mod declare;
+pub mod drill;
 pub mod event;
 pub mod incident;
 pub mod keymap;

@@ -44,6 +44,9 @@ mod runbook;
 
 #[path = "run_comms.rs"]
 mod comms;
+
+#[path = "run_drill.rs"]
+mod drill;
 use crate::comms::clipboard::write_draft;
 
 /// How often the open incident's journal is read for entries others appended.
@@ -209,6 +212,7 @@ impl Runner {
             Effect::UndoAction { id, seq } => self.undo_action(id, seq),
             Effect::CheckReadiness(runbooks) => self.check_readiness(runbooks),
             Effect::StartRunbook { runbook, inputs } => self.start_runbook(runbook, inputs),
+            Effect::StartDrill { runbook, inputs } => self.start_drill(runbook, inputs),
             Effect::RunbookCommand(command) => match &self.runbook {
                 Some(commands) => {
                     let _ = commands.send(command);

@@ -278,7 +278,7 @@ impl App {
     /// The declaration is durable: the runbook picked before it starts now.
     pub(super) fn after_declared(&mut self) {
         if let Some(runbook) = self.runbooks.pending.take() {
-            self.open_start_form(runbook);
+            self.open_start_form(runbook, false);
         }
     }
 
@@ -290,7 +290,7 @@ impl App {
     }
 
     /// The run is under way and has not finished.
-    fn run_in_flight(&self) -> Option<&RunScreen> {
+    pub(super) fn run_in_flight(&self) -> Option<&RunScreen> {
         self.runbooks.run.as_ref().filter(|r| {
             r.view.finished.is_none()
                 && matches!(r.view.state, RunState::Running | RunState::Failed)
@@ -321,10 +321,14 @@ impl App {
             );
             return self.flash(FlashLevel::Warn, text);
         }
+        // A finished drill's lines give way to the real run.
+        if self.drill.as_ref().is_some_and(|d| !d.active()) {
+            self.drill = None;
+        }
         if self.open_incident().is_none() {
             self.declare_for(&runbook);
         } else {
-            self.open_start_form(runbook);
+            self.open_start_form(runbook, false);
         }
     }
 

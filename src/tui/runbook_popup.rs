@@ -80,6 +80,8 @@ pub struct StartForm {
     pub error: Option<String>,
     /// Sent: waiting for the engine's first view.
     pub waiting: bool,
+    /// Started as a drill: on `-dr-test` copies, torn down at the end.
+    pub drill: bool,
 }
 
 #[derive(Debug)]
@@ -92,14 +94,19 @@ pub struct StartField {
 }
 
 impl App {
-    pub(super) fn open_start_form(&mut self, runbook: Arc<Runbook>) {
+    pub(super) fn open_start_form(&mut self, runbook: Arc<Runbook>, drill: bool) {
         let scope = crate::runbook::vars::base_scope(&self.estate, "", self.now);
-        // An input an `input` step asks is asked there, when the run reaches it.
-        let asked: Vec<String> = runbook
-            .steps()
-            .into_iter()
-            .filter_map(|s| s.input.as_ref().map(|i| i.get_ref().clone()))
-            .collect();
+        // An input an `input` step asks is asked there, when the run reaches it; a drill's
+        // setup needs them all first (the table it copies).
+        let asked: Vec<String> = if drill {
+            Vec::new()
+        } else {
+            runbook
+                .steps()
+                .into_iter()
+                .filter_map(|s| s.input.as_ref().map(|i| i.get_ref().clone()))
+                .collect()
+        };
         let fields = runbook
             .inputs
             .iter()
@@ -138,6 +145,7 @@ impl App {
             focus: 0,
             error: None,
             waiting: false,
+            drill,
         })));
     }
 
@@ -162,6 +170,13 @@ impl App {
                             self.pick(runbook);
                         }
                     }
+                    KeyCode::Char('d') => {
+                        let runbook = self.runbooks.runbooks().get(*selected).cloned();
+                        if let Some(runbook) = runbook {
+                            close = true;
+                            self.pick_drill(runbook);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -184,9 +199,12 @@ impl App {
                         .collect();
                     form.waiting = true;
                     form.error = None;
-                    effects.push(Effect::StartRunbook {
-                        runbook: Arc::clone(&form.runbook),
-                        inputs,
+                    let runbook = Arc::clone(&form.runbook);
+                    effects.push(if form.drill {
+                        self.drill_starting(&runbook);
+                        Effect::StartDrill { runbook, inputs }
+                    } else {
+                        Effect::StartRunbook { runbook, inputs }
                     });
                 }
                 _ => {

@@ -69,7 +69,15 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) -> boo
     let read_only = app
         .read_only
         .then(|| Span::styled(" READ-ONLY ", theme.status(crate::health::Status::Warn)));
-    let read_only_width = read_only.as_ref().map_or(0, Span::width);
+    // A drill is never mistaken for the incident it rehearses: DRILL beside the mode until
+    // its teardown is done.
+    let drill = app
+        .drill
+        .as_ref()
+        .filter(|d| d.active())
+        .map(|_| Span::styled(" DRILL ", theme.mode(crate::mode::Mode::Drill)));
+    let read_only_width =
+        read_only.as_ref().map_or(0, Span::width) + drill.as_ref().map_or(0, Span::width);
     let account_id = app.account.as_deref().unwrap_or("…");
     let (primary, backup) = (
         app.estate.regions.primary.get_ref(),
@@ -137,6 +145,7 @@ fn render_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) -> boo
     let width = area.width as usize;
     let len = |spans: &[&Span]| spans.iter().map(|s| s.width()).sum::<usize>();
     let mut left = vec![&mode];
+    left.extend(drill.as_ref());
     left.extend(read_only.as_ref());
     left.extend(incident.as_ref());
     left.extend(cadence.as_ref());

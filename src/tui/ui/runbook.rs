@@ -75,8 +75,79 @@ fn against(
     Some(Span::styled(text, style))
 }
 
+/// Above the checklist while a drill lasts (and after, its end): what it is, which phase,
+/// the latest line of it.
+fn drill_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    use crate::drill::run::DrillPhase;
+    let Some(drill) = &app.drill else {
+        return Vec::new();
+    };
+    let badge = Span::styled(" DRILL ", theme.mode(crate::mode::Mode::Drill));
+    let names = drill
+        .suffix
+        .as_ref()
+        .map(|s| format!(" writes only *{s}* names and its own copies"))
+        .unwrap_or_default();
+    let mut lines = vec![Line::from(vec![
+        badge,
+        Span::styled(format!(" {}", drill.runbook), theme.style(Slot::Title)),
+        Span::styled(names, theme.style(Slot::Muted)),
+    ])];
+    if let Some(record) = &drill.record {
+        let style = if record.left.is_empty() {
+            theme.status(Status::Ok)
+        } else {
+            theme.status(Status::Critical)
+        };
+        lines.push(Line::from(Span::styled(
+            crate::tui::drill::finished_text(record),
+            style,
+        )));
+    } else if let Some(error) = &drill.error {
+        lines.push(Line::from(Span::styled(
+            format!("drill: {error}"),
+            theme.status(Status::Critical),
+        )));
+    } else {
+        let phase = match drill.phase {
+            DrillPhase::Setup => "setup",
+            DrillPhase::Run => "run",
+            DrillPhase::Teardown => "teardown",
+        };
+        let line = drill.line.clone().unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{phase}: "), theme.style(Slot::Title)),
+            Span::raw(line),
+        ]));
+        // The finish forecast from earlier drills' step times, against the RTO, while it runs.
+        if let Some(run) = &app.runbooks.run
+            && let Some(forecast) =
+                crate::drill::report::forecast(&run.view, &drill.earlier, app.now)
+        {
+            let style = match forecast.within_rto {
+                Some(false) => theme.status(Status::Critical),
+                _ => theme.style(Slot::Muted),
+            };
+            lines.push(Line::from(Span::styled(forecast.line(), style)));
+        }
+    }
+    lines
+}
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(run) = &app.runbooks.run else {
+        if app.drill.is_some() {
+            let block = Block::bordered()
+                .border_style(theme.border(true))
+                .title(Span::styled(" Drill ", theme.title(true)));
+            frame.render_widget(
+                Paragraph::new(drill_lines(app, theme))
+                    .wrap(Wrap { trim: false })
+                    .block(block),
+                area,
+            );
+            return;
+        }
         let text = format!(
             "No runbook is running: {} picks one.",
             app.keymap.label(Action::Runbooks)
@@ -151,7 +222,7 @@ fn checklist(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, run: &RunS
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line> = drill_lines(app, theme);
     let mut selected_line = 0;
     let mut phases: Vec<(&str, &str, Option<Dur>)> = view
         .phases

@@ -363,7 +363,12 @@ fn picker(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, width: u16, s
     lines.push(Line::from(Span::styled(declare, theme.style(Slot::Muted))));
     let keys = keys_line(
         theme,
-        &[("↑↓", "move"), ("enter", "start"), ("esc", "close")],
+        &[
+            ("↑↓", "move"),
+            ("enter", "start"),
+            ("d", "drill (-dr-test copies)"),
+            ("esc", "close"),
+        ],
     );
     draw(
         Form {
@@ -381,7 +386,11 @@ fn picker(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, width: u16, s
 }
 
 fn start(theme: &Theme, frame: &mut Frame, area: Rect, width: u16, form: &StartForm) {
-    let title = format!(" Start {} ", form.runbook.name.get_ref());
+    let title = if form.drill {
+        format!(" Drill {} ", form.runbook.name.get_ref())
+    } else {
+        format!(" Start {} ", form.runbook.name.get_ref())
+    };
     let rows: u16 = form
         .fields
         .iter()
