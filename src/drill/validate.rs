@@ -151,3 +151,32 @@ impl Finding {
         self
     }
 }
+
+/// The example estate on the simulated cloud at a fixed moment, with `faults` on: what the
+/// checks' own tests run against.
+#[cfg(test)]
+pub(crate) fn example_on_sim(
+    faults: &[crate::cloud::sim::Fault],
+) -> (
+    crate::config::Estate,
+    crate::cloud::sim::SimCloud,
+    chrono::DateTime<chrono::Utc>,
+) {
+    use crate::cloud::sim::{Latency, SimClock, SimCloud, SimOptions};
+    use chrono::TimeZone;
+    let estate = crate::config::parse(
+        crate::session::EXAMPLE_ESTATE,
+        std::path::Path::new("templates/estate.example.toml"),
+    )
+    .expect("the example estate parses");
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let sim = SimCloud::new(
+        &estate,
+        SimOptions {
+            clock: SimClock::fixed(now),
+            latency: Latency::None,
+            faults: faults.to_vec(),
+        },
+    );
+    (estate, sim, now)
+}

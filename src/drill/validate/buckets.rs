@@ -465,26 +465,11 @@ mod tests {
 /// that went missing, a region that does not answer.
 #[cfg(test)]
 mod on_the_sim {
-    use chrono::{TimeZone, Utc};
-
     use super::*;
-    use crate::cloud::sim::{Fault, Latency, SimClock, SimCloud, SimOptions};
+    use crate::cloud::sim::Fault;
 
     async fn findings(faults: &[Fault]) -> Vec<Finding> {
-        let estate = crate::config::parse(
-            crate::session::EXAMPLE_ESTATE,
-            std::path::Path::new("templates/estate.example.toml"),
-        )
-        .expect("the example estate parses");
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-        let sim = SimCloud::new(
-            &estate,
-            SimOptions {
-                clock: SimClock::fixed(now),
-                latency: Latency::None,
-                faults: faults.to_vec(),
-            },
-        );
+        let (estate, sim, now) = crate::drill::validate::example_on_sim(faults);
         let ctx = Context {
             cloud: &sim,
             estate: &estate,
@@ -542,20 +527,7 @@ mod on_the_sim {
     #[tokio::test]
     async fn a_rule_with_a_prefix_is_measured_under_that_prefix_alone() {
         use crate::cloud::{ReplicationConfig, ReplicationRule, Storage, WriteRequest, Writes};
-        let estate = crate::config::parse(
-            crate::session::EXAMPLE_ESTATE,
-            std::path::Path::new("templates/estate.example.toml"),
-        )
-        .expect("the example estate parses");
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-        let sim = SimCloud::new(
-            &estate,
-            SimOptions {
-                clock: SimClock::fixed(now),
-                latency: Latency::None,
-                faults: vec![Fault::ReplicaLag],
-            },
-        );
+        let (estate, sim, now) = crate::drill::validate::example_on_sim(&[Fault::ReplicaLag]);
         let (bucket, replica) = (
             "flightdata-processed",
             "flightdata-processed-backup-us-west-2",

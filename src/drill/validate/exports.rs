@@ -250,25 +250,12 @@ mod tests {
 
     #[tokio::test]
     async fn on_the_sim_a_days_old_export_breaks_the_rpo_a_replica_does_not() {
-        use crate::cloud::sim::{Fault, Latency, SimClock, SimCloud, SimOptions};
-        let estate = crate::config::parse(
-            crate::session::EXAMPLE_ESTATE,
-            std::path::Path::new("templates/estate.example.toml"),
-        )
-        .expect("the example estate parses");
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        use crate::cloud::sim::Fault;
         for (faults, expected) in [
             (vec![], Verdict::Pass),
             (vec![Fault::StaleExport], Verdict::Fail),
         ] {
-            let sim = SimCloud::new(
-                &estate,
-                SimOptions {
-                    clock: SimClock::fixed(now),
-                    latency: Latency::None,
-                    faults,
-                },
-            );
+            let (estate, sim, now) = crate::drill::validate::example_on_sim(&faults);
             let ctx = Context {
                 cloud: &sim,
                 estate: &estate,

@@ -481,26 +481,11 @@ fn code_sha256(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{TimeZone, Utc};
-
     use super::*;
-    use crate::cloud::sim::{Fault, Latency, SimClock, SimCloud, SimOptions};
+    use crate::cloud::sim::Fault;
 
     async fn on_the_sim(faults: &[Fault]) -> Vec<Finding> {
-        let estate = crate::config::parse(
-            crate::session::EXAMPLE_ESTATE,
-            std::path::Path::new("templates/estate.example.toml"),
-        )
-        .expect("the example estate parses");
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-        let sim = SimCloud::new(
-            &estate,
-            SimOptions {
-                clock: SimClock::fixed(now),
-                latency: Latency::None,
-                faults: faults.to_vec(),
-            },
-        );
+        let (estate, sim, now) = crate::drill::validate::example_on_sim(faults);
         let ctx = Context {
             cloud: &sim,
             estate: &estate,
