@@ -692,6 +692,16 @@ async fn a_drill_on_the_simulated_estate_is_a_simulation_and_is_torn_down() {
         run.ended
     );
     assert!(run.record.left.is_empty(), "{:?}", run.record.left);
+    // Torn down, the drill's incident is over: nothing later lands in it as "the open one".
+    let open = drconsole::incident::IncidentStore::new(&dirs, Mode::Simulation)
+        .unwrap()
+        .open_incidents()
+        .unwrap();
+    assert!(
+        open.is_empty(),
+        "{:?}",
+        open.iter().map(|i| &i.id).collect::<Vec<_>>()
+    );
     assert_eq!(
         run.record.removed,
         [

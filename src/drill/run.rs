@@ -379,6 +379,22 @@ impl Drill {
             })
             .await
             .map_err(|e| Failure::Incident(e.to_string()))?;
+        // A drill torn down is over: its incident no longer counts as open, so nothing later
+        // (a console's resume offer, an action run without --incident) lands in it.
+        self.executor
+            .journal(Record::Resolved {
+                summary: Some(format!(
+                    "drill torn down: {} removed{}",
+                    torn.removed.len(),
+                    if torn.left.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; left behind: {}", torn.left.join(", "))
+                    }
+                )),
+            })
+            .await
+            .map_err(|e| Failure::Incident(e.to_string()))?;
         Ok((torn, secs_since(begun, self.cloud.now())))
     }
 
