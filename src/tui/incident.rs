@@ -378,6 +378,14 @@ impl App {
 
     pub(super) fn on_open_incidents(&mut self, mut incidents: Vec<Incident>) {
         incidents.retain(|i| !self.declined.contains(&i.id));
+        // A drill's own incident is the drill's: never offered as the one to resume here.
+        // Until its id is known, the offer waits for the next look.
+        if let Some(drill) = self.drill.as_ref().filter(|d| d.active()) {
+            match &drill.id {
+                Some(id) => incidents.retain(|i| &i.id != id),
+                None => return,
+            }
+        }
         // Never over an action's preview or run: the offer waits for the next look.
         if !incidents.is_empty()
             && self.open_incident().is_none()

@@ -128,3 +128,26 @@ async fn a_read_only_console_starts_no_drill() {
     assert!(app.runbooks.popup.is_none());
     assert!(app.drill.is_none());
 }
+
+#[tokio::test]
+async fn the_drills_own_incident_is_not_offered_for_resuming() {
+    let mut app = app_with_runbooks().await;
+    press(
+        &mut app,
+        &[KeyCode::Char('b'), KeyCode::Char('d'), KeyCode::Enter],
+    );
+    app.update(Event::DrillStarted {
+        id: "SIM-20261127-0300".into(),
+        suffix: "-dr-test".into(),
+        earlier: Vec::new(),
+    });
+    let open = super::incident::Open::declare(&app.estate, &[super::incident::INGEST], t0());
+    let mut incident = open.incident.clone();
+    incident.id = "SIM-20261127-0300".into();
+    app.update(Event::OpenIncidents(vec![incident.clone()]));
+    assert!(app.popup.is_none(), "{:?}", app.popup);
+    // Another incident still is.
+    incident.id = "SIM-20261127-0245".into();
+    app.update(Event::OpenIncidents(vec![incident]));
+    assert!(app.popup.is_some());
+}
