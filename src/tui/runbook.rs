@@ -175,6 +175,13 @@ impl App {
         view: RunView,
         event: Option<crate::runbook::Event>,
     ) -> Vec<Effect> {
+        // A drill's run has begun: its setup is over.
+        if let Some(drill) = self.drill.as_mut().filter(|d| d.active())
+            && drill.phase == crate::drill::run::DrillPhase::Setup
+        {
+            drill.phase = crate::drill::run::DrillPhase::Run;
+            drill.line = Some(format!("{} is running on the drill's copies", view.runbook));
+        }
         let fresh = self
             .runbooks
             .run

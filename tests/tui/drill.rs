@@ -78,6 +78,11 @@ async fn the_drill_shows_its_phase_then_its_end() {
     named!("drill_setup_80x24", setup);
 
     update(&mut app, failover_view());
+    let begun = screen(&app, 120, 30);
+    assert!(
+        begun.contains("run: region-failover is running on the drill's copies"),
+        "the setup line gives way once the run begins: {begun}"
+    );
     app.update(Event::DrillProgress(DrillProgress {
         phase: DrillPhase::Run,
         line: "running   immediate/dns".into(),
