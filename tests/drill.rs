@@ -331,6 +331,36 @@ async fn a_region_failover_drill_writes_only_drill_names_and_leaves_the_estate_a
     assert_eq!(saved(&dirs), std::slice::from_ref(&run.record));
     assert_eq!(run.record.mode, Mode::Drill);
     assert!(run.record.journal.starts_with(dir.path().join("data")));
+
+    // A second drill of the same runbook: its report compares with the first.
+    let second = run_drill(
+        &session,
+        &dirs,
+        shipped("region-failover", &estate),
+        quick(Manual::All, &[], &[("choose-source", "export")]),
+        |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(second.ended, Ended::Completed);
+    let history = saved(&dirs);
+    assert_eq!(history.len(), 2);
+    let comparison = drconsole::drill::report::compare(&second.record, &history);
+    assert_eq!(comparison.earlier, [run.record.id.clone()]);
+    let dns = comparison.step("dns").expect("the dns step compared");
+    assert_eq!(dns.samples, 1);
+    let first_dns = run.record.steps.iter().find(|s| s.path == "dns").unwrap();
+    assert_eq!(
+        dns.median_secs, first_dns.secs,
+        "the median of one drill is its time"
+    );
+    assert_eq!(comparison.total.samples, 1);
+    assert_eq!(comparison.total.median_secs, run.record.recovery_secs);
+    assert_eq!(
+        state(&env, &zone).await,
+        before,
+        "the second drill left nothing either"
+    );
 }
 
 #[tokio::test]
