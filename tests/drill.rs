@@ -346,7 +346,7 @@ async fn a_region_failover_drill_writes_only_drill_names_and_leaves_the_estate_a
     let history = saved(&dirs);
     assert_eq!(history.len(), 2);
     let comparison = drconsole::drill::report::compare(&second.record, &history);
-    assert_eq!(comparison.earlier, [run.record.id.clone()]);
+    assert_eq!(comparison.earlier, std::slice::from_ref(&run.record.id));
     let dns = comparison.step("dns").expect("the dns step compared");
     assert_eq!(dns.samples, 1);
     let first_dns = run.record.steps.iter().find(|s| s.path == "dns").unwrap();
