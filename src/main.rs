@@ -40,7 +40,8 @@ struct Args {
     #[arg(long, global = true)]
     demo: bool,
     /// Switch on a simulated fault (implies --demo; repeatable): region-outage, pitr-off,
-    /// replication-broken, replica-lag, stale-backup, missing-lambda-backup, alarm.
+    /// replication-broken, replica-lag, stale-backup, missing-lambda-backup, alarm, stale-export,
+    /// short-restore.
     #[arg(long = "demo-fault", global = true, value_name = "NAME")]
     demo_faults: Vec<String>,
     /// Refuse every AWS write (the console hides the keys that write); reads, incidents and
