@@ -174,25 +174,10 @@ impl Backups for AwsCloud {
 
     #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]
     async fn describe_backup(&self, region: &str, backup_arn: &str) -> CloudResult<BackupInfo> {
-        const OP: &str = "DescribeBackup";
-        let out = self
-            .dynamodb(region)
-            .describe_backup()
-            .backup_arn(backup_arn)
-            .send()
+        // One DescribeBackup reader: the backup is the part of its answer this call wants.
+        self.read_backup_source(region, backup_arn)
             .await
-            .map_err(|e| cloud_error(SERVICE, OP, e))?;
-        let desc = out
-            .backup_description()
-            .ok_or_else(|| missing(SERVICE, OP, "BackupDescription"))?;
-        let details = desc
-            .backup_details()
-            .ok_or_else(|| missing(SERVICE, OP, "BackupDetails"))?;
-        let table = desc
-            .source_table_details()
-            .map(|t| t.table_name())
-            .unwrap_or_default();
-        backup_info(OP, details, table)
+            .map(|source| source.backup)
     }
 
     #[tracing::instrument(level = "error", skip_all, fields(target = backup_arn))]
