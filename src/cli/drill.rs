@@ -6,7 +6,6 @@
 
 mod report;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,7 +16,6 @@ use super::emit;
 use crate::dirs::Dirs;
 use crate::drill::run::{DrillOptions, DrillPhase, Ended, run_drill};
 use crate::error::Failure;
-use crate::runbook::Manual;
 use crate::runbook::load::{self, LoadError};
 use crate::session::{Session, SessionOptions};
 
@@ -79,36 +77,15 @@ struct Flags {
 }
 
 impl Flags {
+    /// `runbook run`'s flags, read the same way: a drill answers its runbook as a headless
+    /// run does.
     fn parse(inputs: &[String], done: &[String], choose: &[String]) -> Result<Flags, Failure> {
-        let pairs = |flag: &str, values: &[String]| -> Result<BTreeMap<String, String>, Failure> {
-            let mut map = BTreeMap::new();
-            for v in values {
-                let (k, val) = v
-                    .split_once('=')
-                    .filter(|(k, _)| !k.trim().is_empty())
-                    .ok_or_else(|| Failure::Usage(format!("--{flag} `{v}` is not NAME=VALUE")))?;
-                if map.insert(k.trim().to_owned(), val.to_owned()).is_some() {
-                    return Err(Failure::Usage(format!(
-                        "--{flag} {} is given twice",
-                        k.trim()
-                    )));
-                }
-            }
-            Ok(map)
-        };
-        let done: BTreeSet<String> = done.iter().map(|d| d.trim().to_owned()).collect();
-        let manual = if done.contains("all") {
-            Manual::All
-        } else if done.is_empty() {
-            Manual::Ask
-        } else {
-            Manual::These(done)
-        };
+        let run = super::runbook::Flags::parse(inputs, &[], done, choose)?.options(None);
         Ok(Flags {
             options: DrillOptions {
-                inputs: pairs("input", inputs)?,
-                manual,
-                choose: pairs("choose", choose)?,
+                inputs: run.inputs,
+                manual: run.manual,
+                choose: run.choose,
                 ..DrillOptions::default()
             },
         })

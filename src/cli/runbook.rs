@@ -315,12 +315,12 @@ async fn check(
 
 /// The flags of `runbook run`, checked before anything is read.
 #[derive(Debug, Default)]
-struct Flags {
+pub(super) struct Flags {
     given: dry_run::Given,
 }
 
 impl Flags {
-    fn parse(
+    pub(super) fn parse(
         inputs: &[String],
         confirm: &[String],
         done: &[String],
@@ -358,7 +358,7 @@ impl Flags {
         Ok(Flags { given })
     }
 
-    fn options(&self, resume: Option<String>) -> RunOptions {
+    pub(super) fn options(&self, resume: Option<String>) -> RunOptions {
         let g = &self.given;
         RunOptions {
             inputs: g.inputs.clone(),
