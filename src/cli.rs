@@ -2,6 +2,7 @@
 //! the incident and journal commands live in the modules below.
 
 pub mod action;
+pub mod backup;
 pub mod drill;
 pub mod incident;
 pub mod journal;

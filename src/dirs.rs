@@ -104,6 +104,11 @@ impl Dirs {
         self.data_sub(&["history", "backups"])
     }
 
+    /// Lock files: one per command that must not run twice at once (`backup <family>`).
+    pub fn locks(&self) -> Option<PathBuf> {
+        self.data_sub(&["locks"])
+    }
+
     /// The log file; rotated copies sit beside it as `drconsole.log.1`, `.2`, ...
     pub fn log_file(&self) -> Option<PathBuf> {
         Some(self.state.as_ref()?.join("drconsole.log"))

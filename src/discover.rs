@@ -230,6 +230,7 @@ pub async fn discover(
         comms: Comms::default(),
         validate: Default::default(),
         drill: Default::default(),
+        backup: Default::default(),
         stacks: Vec::new(),
         commands: Default::default(),
         base_dir: Default::default(),

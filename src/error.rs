@@ -32,6 +32,8 @@ pub enum Failure {
     ActionFailed(String),
     Usage(String),
     Internal(String),
+    /// Another run holds the lock this one needs (a second `backup` of the same family).
+    Busy(String),
 }
 
 impl Failure {
@@ -44,6 +46,8 @@ impl Failure {
             Failure::Refused(_) => 6,
             Failure::Usage(_) => 64,
             Failure::Internal(_) => 70,
+            // EX_TEMPFAIL: cron's mail says "try again later", not "broken".
+            Failure::Busy(_) => 75,
         })
     }
 }
@@ -65,7 +69,8 @@ impl fmt::Display for Failure {
             | Failure::Refused(m)
             | Failure::ActionFailed(m)
             | Failure::Usage(m)
-            | Failure::Internal(m) => f.write_str(m),
+            | Failure::Internal(m)
+            | Failure::Busy(m) => f.write_str(m),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! drconsole: a terminal console for disaster recovery of an AWS data pipeline.
 
 pub mod action;
+pub mod backup;
 pub mod cli;
 pub mod cloud;
 pub mod comms;

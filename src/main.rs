@@ -118,6 +118,10 @@ enum Command {
     /// temporary table and check it, check replicas, function backups and backup-region
     /// copies. Exit 0 pass, 1 warnings only, 2 failed, 3 bad estate file, 4 AWS unreachable.
     Validate(cli::validate::Args),
+    /// The plan's backup scripts, for cron and CI: DynamoDB backups and exports, Lambda
+    /// backups, S3 replication set-up, the configuration backup, and pruning by retention.
+    /// Exit 0 done, 1 warnings only, 2 a target failed, 75 another run holds the lock.
+    Backup(cli::backup::Args),
     /// The quarterly drill: a runbook against renamed (`-dr-test`) copies, timed, guarded,
     /// torn down; and the reports of earlier drills.
     Drill(cli::drill::Args),
@@ -240,6 +244,7 @@ fn main() -> ExitCode {
             Some(Command::Runbook { command }) => cli::runbook::run(command, &session, &dirs).await,
             Some(Command::Message { command }) => cli::message::run(command, &session, &dirs).await,
             Some(Command::Validate(a)) => cli::validate::run(a, &session, &dirs).await,
+            Some(Command::Backup(a)) => cli::backup::run(a, &session, &dirs).await,
             Some(Command::Drill(a)) => cli::drill::run(a, &session, &dirs).await,
             Some(Command::Report(a)) => cli::readiness::run(a, &session, &dirs).await,
             Some(Command::Journal {

@@ -315,7 +315,7 @@ fn wrong_type() {
 fn unknown_top_level_key() {
     assert_eq!(
         error_for("unknown_top_level_key"),
-        r#"tests/invalid_configs/unknown_top_level_key.toml:2:1: unknown field `owner`, expected one of `name`, `regions`, `aws`, `dynamodb`, `s3`, `lambda`, `dns`, `cloudwatch`, `services`, `contacts`, `comms`, `stacks`, `commands`, `validate`, `drill`
+        r#"tests/invalid_configs/unknown_top_level_key.toml:2:1: unknown field `owner`, expected one of `name`, `regions`, `aws`, `dynamodb`, `s3`, `lambda`, `dns`, `cloudwatch`, `services`, `contacts`, `comms`, `stacks`, `commands`, `validate`, `drill`, `backup`
     owner = "platform-team"
     ^"#
     );

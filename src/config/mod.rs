@@ -27,7 +27,10 @@ pub use model::{
     Estate, IngestionStop, Lambda, Priority, Regions, S3, Service, SlackSettings,
     StatuspageSettings, Validation,
 };
-pub use model::{CommandEntry, DrillSettings, StackEntry, StackRole, StopAlarm, ValidateSettings};
+pub use model::{
+    BackupSettings, CommandEntry, DrillSettings, GitMirror, StackEntry, StackRole, StopAlarm,
+    ValidateSettings,
+};
 
 /// Environment variable naming the estate file when `--config` is not given.
 pub const CONFIG_ENV: &str = "DRCONSOLE_CONFIG";

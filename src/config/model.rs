@@ -47,6 +47,10 @@ pub struct Estate {
     /// Drills: the suffix of every name a drill may write, and its stop conditions.
     #[serde(default, skip_serializing_if = "DrillSettings::is_default")]
     pub drill: DrillSettings,
+    /// `drconsole backup`: where the configuration backups go, how many run at once, and the
+    /// git mirrors to compare.
+    #[serde(default, skip_serializing_if = "BackupSettings::is_default")]
+    pub backup: BackupSettings,
     /// The estate file's folder: relative paths in it (a stack's template, a command's
     /// folder) are taken from here, not from wherever drconsole was started.
     #[serde(skip)]
@@ -547,6 +551,56 @@ impl DrillSettings {
     fn is_default(&self) -> bool {
         *self == Self::default()
     }
+}
+
+/// `[backup]`: the scheduled backups (`drconsole backup`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupSettings {
+    /// Targets (tables, functions, buckets) backed up at once.
+    pub concurrency: usize,
+    /// The bucket `backup config` writes to (default: `lambda.backup_bucket`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_bucket: Option<String>,
+    /// Its copy in the backup region (default: `lambda.backup_copy_bucket`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_copy_bucket: Option<String>,
+    /// Folder of the configuration backups: `<config_prefix><YYYYMMDD>/`.
+    pub config_prefix: String,
+    /// Git repositories and their mirrors (the plan's GitHub + GitLab): `backup config` says
+    /// whether each mirror's heads match the origin's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<GitMirror>,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            config_bucket: None,
+            config_copy_bucket: None,
+            config_prefix: "config-backups/".to_owned(),
+            mirrors: Vec::new(),
+        }
+    }
+}
+
+impl BackupSettings {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One repository: its origin and the remotes that should mirror it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitMirror {
+    /// A name for the report (`pipeline-code`).
+    pub name: String,
+    /// The origin's URL, as `git ls-remote` takes it.
+    pub origin: Spanned<String>,
+    /// The mirrors' URLs.
+    pub mirrors: Vec<Spanned<String>>,
 }
 
 /// One stop condition: an alarm, read in its region (default: the primary region).

@@ -168,6 +168,12 @@ pub fn describe(entry: &Entry) -> String {
         } => {
             format!("backup validation {verdict}: {summary}")
         }
+        Record::BackupFinished {
+            family,
+            verdict,
+            summary,
+            ..
+        } => format!("backup {family} {verdict}: {summary}"),
         Record::DrillStarted {
             runbook,
             suffix,

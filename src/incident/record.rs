@@ -333,6 +333,13 @@ pub enum Record {
         verdict: String,
         summary: String,
     },
+    /// A `drconsole backup` run ended: which family, its verdict and its counts.
+    BackupFinished {
+        run: String,
+        family: String,
+        verdict: String,
+        summary: String,
+    },
     /// A drill began: the runbook it rehearses, the suffix of every name it may write, and
     /// the copies its setup made (real name -> drill copy).
     DrillStarted {

@@ -341,6 +341,7 @@ impl Incident {
             | Record::WaitFinished { .. }
             | Record::CheckFinished { .. }
             | Record::ValidationFinished { .. }
+            | Record::BackupFinished { .. }
             | Record::DrillStarted { .. }
             | Record::DrillHalted { .. }
             | Record::DrillTornDown { .. }
