@@ -189,6 +189,20 @@ async fn report_figures_follow_the_seeded_estate_and_history() {
         vec![("2026/01/09/late.json".to_owned(), b"{}".to_vec())],
     )
     .await;
+    // A table with point-in-time recovery turned off.
+    env.dynamodb(PRIMARY_REGION)
+        .await
+        .update_continuous_backups()
+        .table_name(TABLES[1])
+        .point_in_time_recovery_specification(
+            aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+                .point_in_time_recovery_enabled(false)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
     // A table the estate file does not name.
     common::create_table(&env, PRIMARY_REGION, "flightdata-extra").await;
     // A runbook last reviewed seven months before the report.
@@ -230,8 +244,14 @@ async fn report_figures_follow_the_seeded_estate_and_history() {
         met_of(functions),
         (FUNCTIONS.len() as u64, FUNCTIONS.len() as u64)
     );
+    let pitr = part(coverage, "tables with point-in-time recovery");
+    assert_eq!(met_of(pitr), (TABLES.len() as u64 - 1, TABLES.len() as u64));
+    assert!(
+        shorts(pitr).contains(&format!("{}: point-in-time recovery is off", TABLES[1])),
+        "{pitr}"
+    );
     let n = TABLES.len() as f64;
-    let coverage_pct = ((n - 1.0) / n + 1.0) / 2.0 * 100.0;
+    let coverage_pct = ((n - 1.0) / n + (n - 1.0) / n + 1.0) / 3.0 * 100.0;
     close(&coverage["percent"], coverage_pct, "backup coverage");
     let config = report["tables"]
         .as_array()

@@ -90,6 +90,28 @@ fn backup_coverage(report: &Report) -> Term {
             )),
         }
     }
+    // The plan's first line of defence between daily backups: without PITR a 1-hour RPO is
+    // met for only an hour a day.
+    let mut pitr = Part {
+        what: "tables with point-in-time recovery on".to_owned(),
+        met: 0,
+        of: report.tables.len(),
+        short: Vec::new(),
+        unknown: Vec::new(),
+    };
+    for t in &report.tables {
+        match t.pitr_enabled {
+            Some(true) => pitr.met += 1,
+            Some(false) => pitr
+                .short
+                .push(format!("{}: point-in-time recovery is off", t.name)),
+            None => pitr.unknown.push(format!(
+                "table {}: its point-in-time recovery could not be read ({})",
+                t.name,
+                t.error.as_deref().unwrap_or("no answer")
+            )),
+        }
+    }
     let mut functions = Part {
         what: "functions whose newest backup holds their code".to_owned(),
         met: 0,
@@ -115,7 +137,7 @@ fn backup_coverage(report: &Report) -> Term {
             functions.short.push(format!("{}: no backup", f.name));
         }
     }
-    term(BACKUP_COVERAGE, vec![tables, functions])
+    term(BACKUP_COVERAGE, vec![tables, pitr, functions])
 }
 
 fn replication_health(report: &Report) -> Term {
