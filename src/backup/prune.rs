@@ -138,9 +138,12 @@ fn judge(run: &Run<'_>, options: &Options, found: Found) -> (Item, Vec<Member>) 
             }
         )
     };
-    let item = Item::new("series", &series.label, ItemStatus::Unchanged, detail)
+    let mut item = Item::new("series", &series.label, ItemStatus::Unchanged, detail)
         .figure("kept", kept)
         .figure("removed", removed.len());
+    if let Some(setting) = series.setting {
+        item = item.figure("setting", setting);
+    }
     (item, removed)
 }
 
@@ -151,7 +154,11 @@ async fn remove_one(run: &Run<'_>, member: Member) -> Item {
     };
     let label = member.label();
     run.say(format!("removing {label}"));
-    let step = match remove::args(kind, &member.region, &member.id) {
+    let id = match member.kind {
+        Kind::Backup => &member.id,
+        Kind::DayFolder | Kind::ExportFolder => &member.name,
+    };
+    let step = match remove::args(kind, &member.region, id) {
         // The count of removals was confirmed: each is confirmed with its target's name.
         Ok(args) => {
             run.act_confirmed(action, &member.target, &args, Some(&member.target))
@@ -168,7 +175,8 @@ async fn remove_one(run: &Run<'_>, member: Member) -> Item {
     };
     let status = Item::status_from_steps(std::slice::from_ref(&step));
     let detail = match status {
-        ItemStatus::Done => format!("removed ({})", step.detail),
+        ItemStatus::Done if member.kind == Kind::Backup => "removed".to_owned(),
+        ItemStatus::Done => format!("removed ({} object(s) when listed)", member.objects),
         ItemStatus::WouldDo => "would be removed".to_owned(),
         _ => step.detail.clone(),
     };

@@ -63,6 +63,8 @@ impl Member {
 pub struct Series {
     /// "daily backups of orders (us-east-1)".
     pub label: String,
+    /// The estate setting naming its bucket (`lambda.backup_bucket`), for a folder series.
+    pub setting: Option<&'static str>,
     pub members: Vec<Member>,
 }
 
@@ -171,7 +173,11 @@ async fn backups(run: &Run<'_>, nets: &Nets, region: &str, table: &str) -> Found
             })
         })
         .collect();
-    Ok(Series { label, members })
+    Ok(Series {
+        label,
+        setting: None,
+        members,
+    })
 }
 
 /// A folder series: a bucket, a prefix and the layout of the dated folders under it.
@@ -268,21 +274,29 @@ impl Place {
             Layout::Config => "configuration backups",
             Layout::Exports => "exports",
         };
-        format!(
-            "{what} in s3://{}/{} ({})",
-            self.bucket, self.prefix, self.setting
-        )
+        format!("{what} s3://{}/{}", self.bucket, self.prefix)
     }
 
     async fn read(&self, run: &Run<'_>, nets: &Nets) -> Found {
         let label = self.label();
         let fail = |e| (label.clone(), e);
         // Asked through the backup region, so the answer does not hang on the primary.
-        let region = run
+        let region = match run
             .cloud
             .bucket_region(run.estate.regions.backup.get_ref(), &self.bucket)
             .await
-            .map_err(fail)?;
+        {
+            Ok(region) => region,
+            // A bucket that is not there holds nothing to prune (health says it is missing).
+            Err(e) if e.is_not_found() => {
+                return Ok(Series {
+                    label: format!("{label} (the bucket does not exist)"),
+                    setting: Some(self.setting),
+                    members: Vec::new(),
+                });
+            }
+            Err(e) => return Err(fail(e)),
+        };
         let objects = run
             .cloud
             .list_objects(&region, &self.bucket, Some(&self.prefix), None)
@@ -345,7 +359,11 @@ impl Place {
                 }
             })
             .collect();
-        Ok(Series { label, members })
+        Ok(Series {
+            label,
+            setting: Some(self.setting),
+            members,
+        })
     }
 }
 
