@@ -474,6 +474,68 @@ async fn an_unreadable_incident_journal_removes_nothing() {
     assert_eq!(backup_names(&env).await.len(), 2);
 }
 
+static ASKED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn refuse(lines: &[String]) -> bool {
+    ASKED.lock().unwrap().extend(lines.iter().cloned());
+    false
+}
+
+/// On a terminal the person is shown every removal and asked; an answer that is not the
+/// number removes nothing.
+#[tokio::test]
+async fn a_confirmation_not_given_removes_nothing() {
+    let env = common::moto().await;
+    let dir = tempfile::tempdir().unwrap();
+    create_table(&env, EAST, MAIN).await;
+    for day in ["20261120", "20261125", "20261203"] {
+        create_backup(&env, EAST, MAIN, &daily(day, MAIN)).await;
+    }
+    let estate = example_estate();
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
+    let executor = executor_in(
+        cloud.clone(),
+        &estate,
+        &dir.path().join("journal"),
+        in_account(),
+    );
+    let (_stop_tx, stop) = watch::channel(false);
+    let progress = |_: String| {};
+    let run = Run {
+        executor: &executor,
+        cloud: cloud.as_ref(),
+        estate: &estate,
+        dry_run: false,
+        now: now(),
+        progress: &progress,
+        stop,
+    };
+    let options = prune::Options {
+        keep_daily: 1,
+        keep_weekly: 0,
+        confirmed: false,
+        incidents: Some(dir.path().join("incidents")),
+        ask: Some(refuse),
+    };
+    env.start_recording();
+    let items = prune::run(&run, &options).await;
+    let sent = env.stop_recording();
+    assert!(writes(&sent).is_empty(), "{:?}", writes(&sent));
+    assert_eq!(
+        *ASKED.lock().unwrap(),
+        [daily("20261125", MAIN), daily("20261120", MAIN)],
+        "every removal is shown before the question"
+    );
+    let refused = items.iter().find(|i| i.kind == "confirmation").unwrap();
+    assert_eq!(refused.status, ItemStatus::Failed);
+    assert!(
+        refused.detail.contains("nothing removed"),
+        "{}",
+        refused.detail
+    );
+    assert_eq!(backup_names(&env).await.len(), 3);
+}
+
 fn estate_file(dir: &Path) -> std::path::PathBuf {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/estate.example.toml"),

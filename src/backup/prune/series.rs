@@ -153,7 +153,7 @@ async fn backups(run: &Run<'_>, nets: &Nets, region: &str, table: &str) -> Found
         .list_backups(region, Some(table))
         .await
         .map_err(|e| (label.clone(), e))?;
-    let members = listed
+    let mut members: Vec<Member> = listed
         .into_iter()
         .filter(|b| b.status != "DELETED" && b.table_name == table)
         .filter_map(|b| {
@@ -173,6 +173,10 @@ async fn backups(run: &Run<'_>, nets: &Nets, region: &str, table: &str) -> Found
             })
         })
         .collect();
+    // Newest first, as a person reads a list of backups.
+    members.sort_by(|a, b| {
+        (b.dated.day, b.dated.at, &b.name).cmp(&(a.dated.day, a.dated.at, &a.name))
+    });
     Ok(Series {
         label,
         setting: None,
@@ -331,8 +335,10 @@ impl Place {
                 newest_of.insert(f, folder);
             }
         }
+        // Newest first (dated folder names sort by date).
         let members = by_folder
             .iter()
+            .rev()
             .map(|(folder, (day, count, at, functions))| {
                 let id = format!("s3://{}/{folder}", self.bucket);
                 let newest_for: Vec<&str> = functions
