@@ -95,6 +95,16 @@ impl BackupCommand {
 /// lock, 130 interrupted.
 pub async fn run(args: Args, options: &SessionOptions, dirs: &Dirs) -> Result<ExitCode, Failure> {
     let family = args.command.family();
+    if let BackupCommand::Prune { yes: false, .. } = args.command
+        && !args.dry_run
+        && !std::io::stdin().is_terminal()
+    {
+        return Err(Failure::Usage(
+            "backup prune removes backups: without a terminal to confirm on, pass --yes \
+             (--dry-run lists what it would remove)"
+                .into(),
+        ));
+    }
     let session = Session::open(options).await?;
     if session.read_only && !args.dry_run {
         return Err(Failure::Usage(format!(
@@ -187,6 +197,10 @@ pub async fn run(args: Args, options: &SessionOptions, dirs: &Dirs) -> Result<Ex
                 keep_daily: *keep_daily,
                 keep_weekly: *keep_weekly,
                 confirmed: *yes,
+                incidents: dirs.incidents_for(session.mode),
+                ask: std::io::stdin()
+                    .is_terminal()
+                    .then_some(backup::prune::ask_on_terminal as fn(&[String]) -> bool),
             };
             backup::prune::run(&run, &options).await
         }

@@ -108,6 +108,13 @@ pub enum WriteRequest {
         key: String,
         body: ObjectBody,
     },
+    /// Removes these objects (their current versions: a versioned bucket keeps the older
+    /// ones behind a delete marker), in DeleteObjects calls of at most 1,000 keys.
+    DeleteObjects {
+        region: String,
+        bucket: String,
+        keys: Vec<String>,
+    },
     /// Copies every object under `prefix`; objects already there with the same size are
     /// skipped, so a retry finishes the work.
     CopyObjects {
@@ -298,6 +305,7 @@ impl WriteRequest {
             | PutBucketReplication { .. }
             | DeleteBucketReplication { .. }
             | PutObject { .. }
+            | DeleteObjects { .. }
             | CopyObjects { .. } => "s3",
             PutFunctionConcurrency { .. }
             | DeleteFunctionConcurrency { .. }
@@ -334,6 +342,7 @@ impl WriteRequest {
             PutBucketReplication { .. } => "PutBucketReplication",
             DeleteBucketReplication { .. } => "DeleteBucketReplication",
             PutObject { .. } => "PutObject",
+            DeleteObjects { .. } => "DeleteObjects",
             CopyObjects { .. } => "CopyObject",
             PutFunctionConcurrency { .. } => "PutFunctionConcurrency",
             DeleteFunctionConcurrency { .. } => "DeleteFunctionConcurrency",
@@ -373,6 +382,7 @@ impl WriteRequest {
             | PutBucketReplication { region, .. }
             | DeleteBucketReplication { region, .. }
             | PutObject { region, .. }
+            | DeleteObjects { region, .. }
             | PutFunctionConcurrency { region, .. }
             | DeleteFunctionConcurrency { region, .. }
             | UpdateEventSourceMapping { region, .. }
@@ -416,7 +426,8 @@ impl WriteRequest {
             CreateBucket { bucket, .. }
             | PutBucketVersioning { bucket, .. }
             | PutBucketReplication { bucket, .. }
-            | DeleteBucketReplication { bucket, .. } => bucket.clone(),
+            | DeleteBucketReplication { bucket, .. }
+            | DeleteObjects { bucket, .. } => bucket.clone(),
             PutObject { bucket, key, .. } => format!("s3://{bucket}/{key}"),
             CopyObjects { to, .. } => to.bucket.clone(),
             PutFunctionConcurrency { function, .. }
@@ -554,6 +565,15 @@ impl WriteRequest {
                 match body {
                     ObjectBody::Text { text, .. } => text.len() as u64,
                     ObjectBody::Bytes { size, .. } => *size,
+                }
+            ),
+            DeleteObjects { bucket, keys, .. } => format!(
+                "DELETE {} object(s) of bucket {bucket}{}",
+                keys.len(),
+                match (keys.first(), keys.last()) {
+                    (Some(first), Some(last)) if keys.len() > 1 => format!(" ({first} .. {last})"),
+                    (Some(first), _) => format!(" ({first})"),
+                    _ => String::new(),
                 }
             ),
             CopyObjects { from, to, prefix } => format!(

@@ -63,6 +63,11 @@ impl Writes for AwsCloud {
                 key,
                 body,
             } => self.put_object(region, bucket, key, body).await,
+            DeleteObjects {
+                region,
+                bucket,
+                keys,
+            } => self.delete_objects(region, bucket, keys).await,
             CopyObjects { from, to, prefix } => {
                 self.copy_objects(from, to, prefix.as_deref()).await
             }

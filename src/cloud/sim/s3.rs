@@ -488,6 +488,29 @@ impl SimCloud {
         Ok(())
     }
 
+    /// As S3: a key not there is no error; in a versioned bucket the object gets a delete
+    /// marker instead of vanishing.
+    pub(super) fn delete_objects(
+        &self,
+        call: &Call,
+        region: &str,
+        bucket: &str,
+        keys: &[String],
+    ) -> CloudResult<()> {
+        let mut state = self.state();
+        let b = state.bucket_mut(call, region, bucket)?;
+        let versioned = b.versioning == Versioning::Enabled;
+        for key in keys {
+            if b.objects.remove(key).is_some() && versioned {
+                b.delete_markers.insert(key.clone());
+            }
+        }
+        for key in keys {
+            state.bodies.remove(&(bucket.to_owned(), key.clone()));
+        }
+        Ok(())
+    }
+
     pub(super) fn copy_objects(
         &self,
         call: &Call,

@@ -122,6 +122,14 @@ impl SimCloud {
                 self.put_object(call, region, bucket, key, body)?;
                 WriteOutput::Nothing
             }
+            DeleteObjects {
+                region,
+                bucket,
+                keys,
+            } => {
+                self.delete_objects(call, region, bucket, keys)?;
+                WriteOutput::Nothing
+            }
             CopyObjects { from, to, prefix } => {
                 WriteOutput::Copy(self.copy_objects(call, from, to, prefix.as_deref())?)
             }

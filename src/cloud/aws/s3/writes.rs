@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketLocationConstraint, BucketVersioningStatus, ChecksumAlgorithm, CreateBucketConfiguration,
-    VersioningConfiguration,
+    Delete, ObjectIdentifier, VersioningConfiguration,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
 use sha2::Digest;
@@ -17,6 +17,9 @@ use crate::cloud::{
     BucketRef, CloudError, CloudResult, CopyReport, ErrorKind, ObjectBody, Sent, Storage,
     WriteOutput,
 };
+
+/// S3 takes at most this many keys in one DeleteObjects call.
+const DELETE_BATCH: usize = 1000;
 
 /// The region whose buckets take no LocationConstraint: S3 refuses one that names it.
 const NO_CONSTRAINT: &str = "us-east-1";
@@ -104,6 +107,67 @@ impl AwsCloud {
             .await
             .map_err(|e| cloud_error(SERVICE, "PutObject", e))?;
         Ok(Sent::new(s3_request_id(&out), WriteOutput::Nothing))
+    }
+
+    /// One DeleteObjects call per 1,000 keys. S3 answers 200 even when some keys were not
+    /// removed, naming each in `Errors`: any such key fails the write, each with its code and
+    /// message, after every batch has been tried (a re-run lists what is left).
+    #[tracing::instrument(level = "error", skip_all, fields(target = bucket, keys = keys.len()))]
+    pub(crate) async fn delete_objects(
+        &self,
+        region: &str,
+        bucket: &str,
+        keys: &[String],
+    ) -> CloudResult<Sent> {
+        let client = self.s3_write(region);
+        let mut request_id = None;
+        let mut failed: Vec<String> = Vec::new();
+        for batch in keys.chunks(DELETE_BATCH) {
+            let objects = batch
+                .iter()
+                .map(|key| ObjectIdentifier::builder().key(key).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    CloudError::new(SERVICE, "DeleteObjects", ErrorKind::Client, e.to_string())
+                })?;
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| {
+                    CloudError::new(SERVICE, "DeleteObjects", ErrorKind::Client, e.to_string())
+                })?;
+            let out = client
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| cloud_error(SERVICE, "DeleteObjects", e))?;
+            request_id = s3_request_id(&out).or(request_id);
+            failed.extend(out.errors().iter().map(|e| {
+                format!(
+                    "{}: {} ({})",
+                    e.key().unwrap_or("?"),
+                    e.message().unwrap_or("no message"),
+                    e.code().unwrap_or("no code")
+                )
+            }));
+        }
+        if !failed.is_empty() {
+            return Err(CloudError::new(
+                SERVICE,
+                "DeleteObjects",
+                ErrorKind::Service,
+                format!(
+                    "{} of {} object(s) not removed: {}",
+                    failed.len(),
+                    keys.len(),
+                    failed.join("; ")
+                ),
+            ));
+        }
+        Ok(Sent::new(request_id, WriteOutput::Nothing))
     }
 
     /// Many calls: the request id is the last copy's, none when everything was already there.
