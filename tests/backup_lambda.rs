@@ -387,3 +387,36 @@ fn on_the_simulation_every_function_is_backed_up_with_its_code() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_health_probe_reads_the_dated_folder_not_its_latest_copy() {
+    let env = common::moto().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (estate, data) = seeded(&env, dir.path()).await;
+    seed_todays_code(&env).await;
+    run(&mut backup_cmd(&env, &estate, &data, &[]), 0);
+
+    let mut cmd = env.drconsole();
+    cmd.env("DRCONSOLE_DATA_DIR", &data)
+        .arg("status")
+        .arg("--config")
+        .arg(&estate)
+        .arg("--json");
+    let out = cmd.output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    for f in FUNCTIONS {
+        let facts = &doc["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == "function" && r["name"] == f)
+            .unwrap_or_else(|| panic!("no function {f}: {doc:#}"))["facts"];
+        assert_eq!(
+            facts["backup_location"],
+            format!("s3://{LAMBDA_BACKUPS_BUCKET}/{}", folder(&today(), f)),
+            "{facts:#}"
+        );
+        assert_eq!(facts["backup_has_code"], true, "{facts:#}");
+    }
+}
