@@ -260,3 +260,37 @@ fn on_the_simulation_the_replicated_buckets_are_already_as_the_plan_says_or_fixe
         );
     }
 }
+
+#[tokio::test]
+async fn the_plans_rule_without_rtc_is_replaced_and_what_it_copied_is_not_called_left_behind() {
+    let env = common::moto().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (estate, data) = seeded(&env, dir.path()).await;
+    let replica = replica_of(BUCKET);
+    common::create_bucket(&env, WEST, &replica).await;
+    common::enable_versioning(&env, WEST, &replica).await;
+    common::enable_versioning(&env, EAST, BUCKET).await;
+    common::put_replication(&env, EAST, BUCKET, &replica).await;
+    // What the earlier rule copied (moto never replicates: written to both by hand).
+    let objects = common::data_objects(3);
+    common::put_objects(&env, EAST, BUCKET, objects.clone()).await;
+    common::put_objects(&env, WEST, &replica, objects).await;
+
+    let (stdout, _) = run(&mut backup_cmd(&env, &estate, &data, &[]), 0);
+    let record = record(&stdout);
+    let item = only_item(&record);
+    assert_eq!(item["status"], "done", "{item:#}");
+    assert_eq!(
+        requests(item),
+        [format!(
+            "replace the replication configuration of bucket {BUCKET} (1 rule(s), to {replica}) \
+             in {EAST}"
+        )]
+    );
+    assert_eq!(item["figures"]["earlier_rule_to_replica"], true, "{item:#}");
+    assert_eq!(item["figures"]["unreplicated_objects"], 0, "{item:#}");
+    assert_eq!(
+        item["figures"]["before"]["rule"]["rules"][0]["replication_time"], false,
+        "{item:#}"
+    );
+}

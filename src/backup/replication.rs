@@ -175,26 +175,48 @@ async fn judge(
     let mut left_behind = None;
     if new_rule {
         // S3 replicates only what is written after the rule: everything already in the
-        // bucket (under the rule's prefix, which is all of it) stays behind.
+        // bucket (under the rule's prefix, which is all of it) stays behind, unless an
+        // earlier rule to the same replica copied it; then only what the replica lacks.
         let primary = run.estate.regions.primary.get_ref();
+        let backup = run.estate.regions.backup.get_ref();
+        let earlier = match (before, replica) {
+            (Ok(b), Some(r)) => b.rule.as_ref().is_some_and(|c| {
+                c.rules
+                    .iter()
+                    .any(|x| x.enabled && x.prefix.is_empty() && x.destination_bucket == r)
+            }),
+            _ => false,
+        };
+        figures.insert("earlier_rule_to_replica".into(), json!(earlier));
         let (objects, versions) = tokio::join!(
             run.cloud.count_objects(primary, bucket, None),
             run.cloud.count_versions(primary, bucket, None),
         );
-        match (objects, versions) {
-            (Ok(o), Ok(v)) => {
+        let copied = match (earlier, replica) {
+            (true, Some(r)) => Some(run.cloud.count_objects(backup, r, None).await),
+            _ => None,
+        };
+        match (objects, versions, copied) {
+            (Ok(o), Ok(v), None) => {
                 figures.insert("unreplicated_objects".into(), json!(o.objects));
                 figures.insert("unreplicated_bytes".into(), json!(o.bytes));
                 figures.insert("unreplicated_versions".into(), json!(v.versions));
-                left_behind = Some((o.objects, v.versions));
+                left_behind = Some((o.objects, Some(v.versions)));
             }
-            (Err(e), _) | (_, Err(e)) => unknown.push(format!(
+            (Ok(o), Ok(_), Some(Ok(c))) => {
+                let lacking = o.objects.saturating_sub(c.objects);
+                figures.insert("source_objects".into(), json!(o.objects));
+                figures.insert("replica_objects".into(), json!(c.objects));
+                figures.insert("unreplicated_objects".into(), json!(lacking));
+                left_behind = Some((lacking, None));
+            }
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Some(Err(e))) => unknown.push(format!(
                 "the objects a new rule leaves behind could not be counted: {e}"
             )),
         }
     }
-    let behind = |objects: u64, versions: u64| {
-        format!(
+    let behind = |objects: u64, versions: Option<u64>| match versions {
+        Some(versions) => format!(
             "{objects} existing object(s) ({versions} version(s)) written before the rule {} \
              replicated: copy them, or use S3 Batch Replication",
             if run.dry_run {
@@ -202,10 +224,19 @@ async fn judge(
             } else {
                 "are not"
             }
-        )
+        ),
+        None => format!(
+            "the replica lacks {objects} of the bucket's current object(s), which the new rule \
+             will not replicate: copy them, or use S3 Batch Replication"
+        ),
     };
     let (status, detail) = if !unknown.is_empty() {
         (ItemStatus::Unknown, unknown.join("; "))
+    } else if run.dry_run && step.status == ItemStatus::Unchanged {
+        (
+            step.status,
+            format!("already replicated as the plan says: {before_said}"),
+        )
     } else if run.dry_run {
         let mut said = format!("{}; before: {before_said}", step.detail);
         if let Some((o, v)) = left_behind.filter(|(o, _)| *o > 0) {
