@@ -15,7 +15,7 @@ mod helpers;
 use std::path::{Path, PathBuf};
 
 use drconsole::action::Context;
-use drconsole::cloud::Identity;
+use drconsole::cloud::{Cloud, Identity};
 use drconsole::config::ValidateSettings;
 use drconsole::drill::validate::{self, Verdict};
 use serde_json::Value;
@@ -419,4 +419,52 @@ async fn the_health_probe_reads_the_dated_folder_not_its_latest_copy() {
         );
         assert_eq!(facts["backup_has_code"], true, "{facts:#}");
     }
+}
+
+#[tokio::test]
+async fn backup_function_for_an_older_day_never_rolls_latest_back() {
+    let env = common::moto().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (estate_path, data) = seeded(&env, dir.path()).await;
+    seed_todays_code(&env).await;
+    run(&mut backup_cmd(&env, &estate_path, &data, &[]), 0);
+    // An older day's folder, whole, as a backup made then would be.
+    let day = "20200101";
+    let f = FUNCTIONS[0];
+    let old = vec![
+        (format!("{}{f}-config.json", folder(day, f)), b"{}".to_vec()),
+        (
+            format!("{}{f}-code.zip", folder(day, f)),
+            common::zip_one_file("index.py", b"old"),
+        ),
+    ];
+    common::put_objects(&env, EAST, LAMBDA_BACKUPS_BUCKET, old.clone()).await;
+    common::put_objects(&env, WEST, LAMBDA_COPY_BUCKET, old).await;
+
+    let text = std::fs::read_to_string(&estate_path).unwrap();
+    let estate = drconsole::config::parse(&text, &estate_path).unwrap();
+    let cloud: std::sync::Arc<dyn Cloud> = std::sync::Arc::new(env.cloud().await);
+    let journal = tempfile::tempdir().unwrap();
+    let executor = helpers::executor_in(cloud, &estate, journal.path(), helpers::in_account());
+    let outcome = helpers::run(
+        &executor,
+        "backup-function",
+        f,
+        &[&format!("date={day}"), "latest=yes"],
+    )
+    .await
+    .unwrap();
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("is left as it is") && n.contains(&today())),
+        "{:#?}",
+        outcome.notes
+    );
+    let latest = format!("{}{f}-code.zip", folder("latest", f));
+    assert_eq!(
+        bytes(&env, EAST, LAMBDA_BACKUPS_BUCKET, &latest).await,
+        common::handler_zip(f)
+    );
 }
