@@ -229,10 +229,19 @@ impl<'a> Probes<'a> {
     async fn backup_index(&self, bucket: &str, region: &str) -> Result<LambdaBackups, CloudError> {
         let mut index = LambdaBackups::default();
         let prefix = self.estate.lambda.backup_prefix.as_str();
-        let mut folders = self.cloud.list_prefixes(region, bucket, prefix).await?;
-        // Dates sort as text; "latest/" sorts after every date, as it should.
-        folders.sort_by(|a, b| b.cmp(a));
-        for folder in folders.iter().take(BACKUP_FOLDERS_SEARCHED) {
+        let folders = self.cloud.list_prefixes(region, bucket, prefix).await?;
+        // The dated folders are the backups, newest first (dates sort as text); `latest/` is
+        // only a copy of the newest whole one (backup lambda writes it from that folder's
+        // bytes), its times the copy's: looked at last, as validate and restore-function do.
+        let is_latest = |f: &String| f.strip_prefix(prefix) == Some("latest/");
+        let mut dated: Vec<&String> = folders.iter().filter(|f| !is_latest(f)).collect();
+        dated.sort_by(|a, b| b.cmp(a));
+        let latest = folders.iter().filter(|f| is_latest(f));
+        for folder in dated
+            .into_iter()
+            .take(BACKUP_FOLDERS_SEARCHED)
+            .chain(latest)
+        {
             for object in self
                 .cloud
                 .list_objects(region, bucket, Some(folder), None)

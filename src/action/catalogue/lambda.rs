@@ -10,6 +10,8 @@ use crate::action::{
 use crate::cloud::{CloudError, EventSourceMapping, ObjectBody, WriteRequest};
 use crate::config::Estate;
 
+mod latest;
+
 fn not_found(e: CloudError, function: &str, region: &str) -> ActionError {
     if e.is_not_found() {
         missing_target(TargetKind::Function, function, region)
@@ -25,13 +27,23 @@ fn backup_folder(ctx: &Context<'_>, day: &str, function: &str) -> String {
     format!("{}{day}/{function}/", ctx.estate.lambda.backup_prefix)
 }
 
-const BACKUP_ARGS: &[ArgSpec] = &[ArgSpec {
-    name: "date",
-    kind: ArgKind::Text,
-    required: false,
-    help: "the backup's day folder, YYYYMMDD (default: today, UTC; fixed at the preview, so a \
-           run just after midnight sends what the preview showed)",
-}];
+const BACKUP_ARGS: &[ArgSpec] = &[
+    ArgSpec {
+        name: "date",
+        kind: ArgKind::Text,
+        required: false,
+        help: "the backup's day folder, YYYYMMDD (default: today, UTC; fixed at the preview, so \
+               a run just after midnight sends what the preview showed)",
+    },
+    ArgSpec {
+        name: "latest",
+        kind: ArgKind::Choice(&["yes", "no"]),
+        required: false,
+        help: "yes: also make <backup_prefix>latest/<function>/ (the folder the plan's monthly \
+               test reads) a copy of the dated folder, once that folder holds both files \
+               (default: no)",
+    },
+];
 
 /// Lambda's `CodeSha256`: the package's SHA-256, base64.
 fn code_sha256(bytes: &[u8]) -> String {
@@ -53,7 +65,9 @@ impl Action for BackupFunction {
          lambda.backup_bucket and, where named, lambda.backup_copy_bucket in the backup region \
          (the copy a failover restores from). The code is downloaded from the function's Code.Location; \
          where that fails, the configuration is still saved and the run says the backup cannot \
-         restore the function. No undo: backups are kept."
+         restore the function. With latest=yes, <backup_prefix>latest/<function>/ (the folder the \
+         plan's monthly test reads) is then made a copy of the dated folder, from its bytes, once \
+         that folder holds both files. No undo: backups are kept."
     }
     fn danger(&self) -> Danger {
         Danger::Write
@@ -104,6 +118,7 @@ impl Action for BackupFunction {
             places.push((ctx.backup().to_owned(), copy.clone()));
         }
         let mut lacking = Vec::new();
+        let mut stored = Vec::new();
         for (place_region, place_bucket) in &places {
             let existing = ctx
                 .cloud
@@ -116,7 +131,9 @@ impl Action for BackupFunction {
                 !has(&config_file),
                 !has(&code_file),
             ));
+            stored.push(existing);
         }
+        let keep_latest = args.get("latest") == Some("yes");
         let mut plan = Plan::new(self.name(), function, self.danger(), args);
         plan.before = json!({
             "folder": folder,
@@ -128,9 +145,30 @@ impl Action for BackupFunction {
             })).collect::<Vec<_>>(),
         });
         if lacking.iter().all(|(_, _, config, code)| !config && !code) {
-            return Ok(plan.done(format!(
-                "{function} is already backed up today in s3://{bucket}/{folder}"
-            )));
+            if keep_latest {
+                for ((place_region, place_bucket, ..), existing) in lacking.iter().zip(&stored) {
+                    let place = latest::Place {
+                        region: place_region,
+                        bucket: place_bucket,
+                        folder: &folder,
+                        existing,
+                    };
+                    let fresh = latest::Fresh {
+                        config: None,
+                        code: None,
+                    };
+                    plan.requests.extend(
+                        latest::requests(ctx, function, &day, &place, &fresh, &mut plan.notes)
+                            .await?,
+                    );
+                }
+            }
+            if plan.requests.is_empty() {
+                return Ok(plan.done(format!(
+                    "{function} is already backed up today in s3://{bucket}/{folder}"
+                )));
+            }
+            return Ok(plan);
         }
         let code = if lacking.iter().any(|(_, _, _, code)| *code) {
             Some(match info.code_location.as_deref() {
@@ -177,6 +215,33 @@ impl Action for BackupFunction {
                     body: ObjectBody::bytes("application/zip", bytes.clone()),
                 });
             }
+        }
+        // `latest/` after the dated folders: an interrupted run leaves it at the previous
+        // backup, never ahead of the dated folder it copies.
+        if keep_latest {
+            let mut copies = Vec::new();
+            for ((place_region, place_bucket, needs_config, needs_code), existing) in
+                lacking.iter().zip(&stored)
+            {
+                let place = latest::Place {
+                    region: place_region,
+                    bucket: place_bucket,
+                    folder: &folder,
+                    existing,
+                };
+                let fresh = latest::Fresh {
+                    config: needs_config.then_some(&config),
+                    code: match (needs_code, &code) {
+                        (true, Some(Ok(bytes))) => Some(latest::FreshCode::Bytes(bytes)),
+                        (true, _) => Some(latest::FreshCode::Missing),
+                        (false, _) => None,
+                    },
+                };
+                copies.extend(
+                    latest::requests(ctx, function, &day, &place, &fresh, &mut plan.notes).await?,
+                );
+            }
+            plan.requests.extend(copies);
         }
         if let Some(Err(why)) = &code {
             plan.notes.push(format!(
