@@ -108,6 +108,7 @@ fn quick(manual: Manual, inputs: &[(&str, &str)], choose: &[(&str, &str)]) -> Dr
         inputs: map(inputs),
         manual,
         choose: map(choose),
+        ask_decisions: false,
         poll_every: Some(Duration::from_millis(20)),
         interrupt: None,
     }
@@ -750,6 +751,53 @@ async fn a_drill_on_the_simulated_estate_is_a_simulation_and_is_torn_down() {
         drconsole::drill::report::Style::Text,
     );
     assert!(text.contains("SIMULATION"), "{text}");
+}
+
+/// The console's drill asks the commander to choose the restore source (what a drill
+/// rehearses); headless, the preselected source is taken unless `--choose` names one.
+#[tokio::test]
+async fn a_console_drill_waits_for_its_decisions_and_a_headless_one_takes_the_preselected() {
+    use chrono::TimeZone;
+    use drconsole::cloud::sim::{Latency, SimClock, SimCloud, SimOptions};
+    let estate = drconsole::session::example_estate().unwrap();
+    for ask in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = SimCloud::new(
+            &estate,
+            SimOptions {
+                clock: SimClock::fixed(
+                    chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap(),
+                ),
+                latency: Latency::None,
+                faults: Vec::new(),
+            },
+        );
+        let session = Session::new(estate.clone(), Arc::new(sim), Mode::Simulation);
+        let dirs = dirs(dir.path());
+        let options = DrillOptions {
+            ask_decisions: ask,
+            ..quick(Manual::All, &[], &[])
+        };
+        let run = run_drill(
+            &session,
+            &dirs,
+            shipped("region-failover", &estate),
+            options,
+            |_| {},
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let waits_for_choice = matches!(
+            &run.ended,
+            Ended::Stopped(why) if why.iter().any(|w| w.contains("choose-source is a decision"))
+        );
+        assert_eq!(
+            waits_for_choice, ask,
+            "ask_decisions={ask}: {:?}",
+            run.ended
+        );
+        assert!(run.record.left.is_empty(), "{:?}", run.record.left);
+    }
 }
 
 #[test]

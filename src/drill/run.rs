@@ -43,6 +43,9 @@ pub struct DrillOptions {
     pub inputs: BTreeMap<String, String>,
     pub manual: Manual,
     pub choose: BTreeMap<String, String>,
+    /// Decisions wait for the commander (the console) instead of taking their preselected
+    /// option (headless): choosing the restore source is part of what a drill rehearses.
+    pub ask_decisions: bool,
     /// How often waits look again (5 s unless set).
     pub poll_every: Option<Duration>,
     /// Notified on Ctrl-C (or the console's abort): the run stops before its next step and
@@ -318,7 +321,7 @@ impl Drill {
             ask_before_writes: false,
             confirm: Default::default(),
             manual: self.options.manual.clone(),
-            take_preselected: true,
+            take_preselected: !self.options.ask_decisions,
             choose: self.options.choose.clone(),
             resume: None,
             poll_every: self.options.poll_every,

@@ -37,6 +37,7 @@ impl Runner {
             let earlier = earlier_drills(&dirs, &runbook, session.mode);
             let options = DrillOptions {
                 inputs,
+                ask_decisions: true,
                 ..Default::default()
             };
             let mut drill =

@@ -122,8 +122,16 @@ async fn follow(
                 handle.send(Command::Run(step.path.clone()));
             }
         }
-        let idle = view.steps.iter().all(|s| s.state != StepState::Running)
-            && view.waiting().any(|s| s.need != Some(Need::Start));
+        // A step waiting for a person (a decision, an input) reads as running, and so does a
+        // group whose lanes wait: only a leaf running with nothing to ask is work under way.
+        let busy = view.steps.iter().any(|s| {
+            s.state == StepState::Running
+                && s.need.is_none()
+                && !view.steps.iter().any(|c| {
+                    c.path.len() > s.path.len() && c.path.starts_with(&format!("{}/", s.path))
+                })
+        });
+        let idle = !busy && view.waiting().any(|s| s.need != Some(Need::Start));
         let event = if idle {
             match tokio::time::timeout(SETTLE, handle.next_event()).await {
                 Ok(event) => event,
