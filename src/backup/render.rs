@@ -20,6 +20,9 @@ pub fn totals_line(record: &BackupRecord) -> String {
 
 pub fn summary(record: &BackupRecord) -> String {
     let mut out = String::new();
+    if record.mode == crate::mode::Mode::Simulation {
+        let _ = writeln!(out, "SIMULATION: the simulated estate, not an AWS account");
+    }
     let _ = writeln!(
         out,
         "backup {}{}: {} ({}){}",
