@@ -55,7 +55,7 @@ pub fn summary(record: &BackupRecord) -> String {
         for step in item.steps.iter().filter(|_| show_steps) {
             let _ = writeln!(
                 out,
-                "      {} {}: {} {}",
+                "      {} {} ({}): {}",
                 step.action,
                 step.target,
                 step.status.label(),
