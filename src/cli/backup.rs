@@ -175,6 +175,8 @@ pub async fn run(args: Args, options: &SessionOptions, dirs: &Dirs) -> Result<Ex
         BackupCommand::Config => {
             let options = backup::config::Options {
                 estate_file: estate_file(options),
+                runbook_dir: dirs.config.as_ref().map(|d| d.join("runbooks")),
+                template_dir: dirs.config.as_ref().map(|d| d.join("comms")),
             };
             backup::config::run(&run, &options).await
         }
