@@ -24,6 +24,9 @@ use common::{
 /// A second stack, in the primary region.
 const CORE_STACK: &str = "flightdata-core";
 
+/// The file create-stack would make the core stack from, beside the estate file.
+const LOCAL_TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+
 const USER_TEMPLATE: &str = "{# Custom all-clear #}\nAll clear: the pipeline is back.\n";
 
 fn estate_toml(extra: &str) -> String {
@@ -46,6 +49,7 @@ role = "backup-capacity"
 [[stacks]]
 name = "{CORE_STACK}"
 role = "production"
+template = "stacks/core.yaml"
 {extra}"#
     )
 }
@@ -63,6 +67,8 @@ fn setup(extra: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let estate = dir.path().join("estate.toml");
     std::fs::write(&estate, estate_toml(extra)).unwrap();
+    std::fs::create_dir_all(dir.path().join("stacks")).unwrap();
+    std::fs::write(dir.path().join("stacks/core.yaml"), LOCAL_TEMPLATE).unwrap();
     let config_home = dir.path().join("xdg");
     let comms = config_home.join("drconsole").join("comms");
     std::fs::create_dir_all(&comms).unwrap();
@@ -226,6 +232,12 @@ async fn stores_stacks_estate_runbooks_and_templates_with_a_manifest_that_verifi
         );
         assert_eq!(described_region(&files, CORE_STACK), EAST);
 
+        assert_eq!(
+            files[&format!("stacks/{CORE_STACK}/local/core.yaml")],
+            LOCAL_TEMPLATE.as_bytes(),
+            "the stack's own template file"
+        );
+
         // The estate file byte for byte, every shipped runbook and template, the user's.
         assert_eq!(
             files["files/estate/estate.toml"],
@@ -382,7 +394,23 @@ async fn verification_names_a_file_changed_after_it_was_stored() {
     seed(&env).await;
     let s = setup("");
     let (stdout, _) = run(&mut backup(&env, &s, &[]), 0);
+    let day = record(&stdout).started.format("%Y%m%d").to_string();
     let folder = folder(&record(&stdout));
+
+    // The command's own check, read-only: both copies whole.
+    let (stdout, _) = run(backup(&env, &s, &["--verify", &day]).arg("--read-only"), 0);
+    let verified = record(&stdout);
+    let folders: Vec<&Item> = verified
+        .items
+        .iter()
+        .filter(|i| i.kind == "folder")
+        .collect();
+    assert_eq!(folders.len(), 2, "{folders:#?}");
+    for f in folders {
+        assert_eq!(f.status, ItemStatus::Done, "{f:#?}");
+        assert!(f.detail.contains("match the manifest"), "{}", f.detail);
+    }
+
     let key = format!("{folder}stacks/{STACK}/stack.json");
     common::put_objects(&env, WEST, COPY, vec![(key, b"{}".to_vec())]).await;
 
@@ -398,6 +426,25 @@ async fn verification_names_a_file_changed_after_it_was_stored() {
         verify(&cloud, EAST, MAIN, &folder).await.unwrap().ok(),
         "the other copy is untouched"
     );
+
+    let (stdout, _) = run(&mut backup(&env, &s, &["--verify", &day]), 2);
+    let verified = record(&stdout);
+    let copy = item(&verified, "folder", COPY);
+    assert_eq!(copy.status, ItemStatus::Failed);
+    assert!(
+        copy.detail
+            .contains("stacks/flightdata-pipeline/stack.json"),
+        "{}",
+        copy.detail
+    );
+    assert_eq!(item(&verified, "folder", MAIN).status, ItemStatus::Done);
+    // A check is not a backup: the history holds the one backup run only.
+    let kept = std::fs::read_dir(s.data.join("history").join("backups"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 1);
+
+    run(&mut backup(&env, &s, &["--verify", "2026-13-40"]), 64);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,15 @@ pub struct Options {
     pub runbook_dir: Option<PathBuf>,
     /// The user's message templates (`comms/` in the config directory).
     pub template_dir: Option<PathBuf>,
+    /// Write nothing: read that day's backup back from each place and check it.
+    pub verify: Option<chrono::NaiveDate>,
+}
+
+/// A day as `--verify` takes it: `YYYYMMDD` (the folder's name) or `YYYY-MM-DD`.
+pub fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y%m%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .map_err(|_| format!("--verify takes a day as YYYYMMDD (a folder's name), not `{text}`"))
 }
 
 /// One place a configuration backup is stored.
@@ -57,12 +66,64 @@ pub fn places(estate: &crate::config::Estate) -> (Option<Place>, Option<Place>) 
     (main, copy)
 }
 
-/// The dated folder of a run: `<config_prefix><YYYYMMDD>/`.
-pub fn folder(estate: &crate::config::Estate, day: chrono::DateTime<chrono::Utc>) -> String {
+/// The dated folder of a day: `<config_prefix><YYYYMMDD>/`.
+pub fn folder(estate: &crate::config::Estate, day: chrono::NaiveDate) -> String {
     format!("{}{}/", estate.backup.config_prefix, day.format("%Y%m%d"))
 }
 
+/// `--verify`: each place's folder of `day` read back, every file hashed against the
+/// manifest. Reads only.
+async fn verify_places(run: &Run<'_>, day: chrono::NaiveDate) -> Vec<Item> {
+    let folder = folder(run.estate, day);
+    let (main, copy) = places(run.estate);
+    let places: Vec<Place> = [main, copy].into_iter().flatten().collect();
+    if places.is_empty() {
+        return vec![Item::new(
+            "folder",
+            &folder,
+            ItemStatus::Failed,
+            "the estate names no bucket for configuration backups ([backup].config_bucket or \
+             lambda.backup_bucket)",
+        )];
+    }
+    let folder = &folder;
+    futures::future::join_all(places.into_iter().map(|place| async move {
+        let target = format!("s3://{}/{folder}", place.bucket);
+        run.say(format!("verifying {target}"));
+        let (status, detail, figures) =
+            match verify(run.cloud, &place.region, &place.bucket, folder).await {
+                Ok(v) if v.ok() => (
+                    ItemStatus::Done,
+                    format!(
+                        "{} files ({} bytes) match the manifest of {} (account {})",
+                        v.manifest.files.len(),
+                        v.manifest.bytes(),
+                        v.manifest.created.format("%Y-%m-%d %H:%M:%S UTC"),
+                        v.manifest.account.as_deref().unwrap_or("unknown")
+                    ),
+                    Some(v.manifest),
+                ),
+                Ok(v) => (ItemStatus::Failed, v.problems.join("; "), Some(v.manifest)),
+                Err(VerifyError::Cloud(e)) if e.kind == crate::cloud::ErrorKind::Unreachable => {
+                    (ItemStatus::Unknown, e.to_string(), None)
+                }
+                Err(e) => (ItemStatus::Failed, e.to_string(), None),
+            };
+        let item = Item::new("folder", &target, status, detail).figure("region", place.region);
+        match figures {
+            Some(m) => item
+                .figure("files", m.files.len())
+                .figure("bytes", m.bytes()),
+            None => item,
+        }
+    }))
+    .await
+}
+
 pub async fn run(run: &Run<'_>, options: &Options) -> Vec<Item> {
+    if let Some(day) = options.verify {
+        return verify_places(run, day).await;
+    }
     let parts = collect::collect(run, options).await;
     let mut items = if run.stopped() {
         // A backup cut short by Ctrl-C would store a manifest that leaves things out.
@@ -86,7 +147,7 @@ pub async fn run(run: &Run<'_>, options: &Options) -> Vec<Item> {
 
 /// Stores every file read, in each place, and says per part how it went.
 async fn store(run: &Run<'_>, parts: Vec<Part>) -> Vec<Item> {
-    let folder = folder(run.estate, run.now);
+    let folder = folder(run.estate, run.now.date_naive());
     let files: Vec<collect::File> = parts.iter().flat_map(|p| p.files.clone()).collect();
     let regions = [
         run.estate.regions.primary.get_ref().as_str(),
