@@ -575,3 +575,39 @@ fn a_demo_run_stores_the_simulated_stacks_and_the_files() {
     assert_eq!(folders.len(), 2, "{folders:#?}");
     assert!(folders.iter().all(|f| f.status == ItemStatus::Done));
 }
+
+#[tokio::test]
+async fn a_stack_gone_since_the_morning_stays_in_the_days_backup() {
+    let env = common::moto().await;
+    seed(&env).await;
+    let s = setup("");
+    let (first, _) = run(&mut backup(&env, &s, &[]), 0);
+    let folder = folder(&record(&first));
+    let (morning, _) = read_back(&env, WEST, COPY, &folder).await;
+
+    common::stacks::client(&env, EAST)
+        .await
+        .delete_stack()
+        .stack_name(CORE_STACK)
+        .send()
+        .await
+        .unwrap();
+    env.start_recording();
+    let (second, _) = run(&mut backup(&env, &s, &[]), 2);
+    let recorded = env.stop_recording();
+    let record = record(&second);
+    assert_eq!(
+        item(&record, "stack", CORE_STACK).status,
+        ItemStatus::Failed
+    );
+    // What the morning stored of it is still listed, and nothing else changed: nothing sent.
+    assert_eq!(uploads(&recorded), Vec::<String>::new());
+    let (afternoon, _) = read_back(&env, WEST, COPY, &folder).await;
+    assert_eq!(afternoon, morning);
+    assert!(
+        afternoon
+            .files
+            .iter()
+            .any(|f| f.key == format!("stacks/{CORE_STACK}/template.yaml"))
+    );
+}

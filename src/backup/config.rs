@@ -182,11 +182,22 @@ async fn store(run: &Run<'_>, parts: Vec<Part>) -> Vec<Item> {
              no backup",
         ));
     }
+    let keep: Vec<String> = parts
+        .iter()
+        .filter(|p| p.kind == "stack")
+        .filter(|p| {
+            p.problem
+                .as_ref()
+                .is_some_and(|(s, _)| matches!(s, ItemStatus::Failed | ItemStatus::Unknown))
+        })
+        .map(|p| format!("stacks/{}/", p.target))
+        .collect();
     let action = StoreConfigBackup {
         region: String::new(),
         folder: folder.clone(),
         files: Arc::new(files),
         manifest: Arc::new(manifest.clone()),
+        keep: Arc::new(keep),
     };
     let places: Vec<Place> = [main, copy].into_iter().flatten().collect();
     let folder = &folder;
@@ -258,6 +269,7 @@ impl StoreConfigBackup {
             folder: self.folder.clone(),
             files: Arc::clone(&self.files),
             manifest: Arc::clone(&self.manifest),
+            keep: Arc::clone(&self.keep),
         }
     }
 }

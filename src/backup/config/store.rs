@@ -20,6 +20,27 @@ pub struct StoreConfigBackup {
     pub folder: String,
     pub files: Arc<Vec<File>>,
     pub manifest: Arc<Manifest>,
+    /// Folders of parts that could not be read this time (`stacks/<name>/`): what today's
+    /// earlier backup stored of them stays listed, so a stack that fails to answer in the
+    /// afternoon does not drop out of the morning's backup.
+    pub keep: Arc<Vec<String>>,
+}
+
+impl StoreConfigBackup {
+    /// The manifest to write over `existing`: this run's files, and the entries of `existing`
+    /// under a folder this run could not read.
+    fn manifest_over(&self, existing: Option<&Manifest>) -> Manifest {
+        let mut manifest = self.manifest.as_ref().clone();
+        if let Some(existing) = existing {
+            let kept = existing.files.iter().filter(|f| {
+                self.keep.iter().any(|k| f.key.starts_with(k.as_str()))
+                    && !manifest.files.iter().any(|n| n.key == f.key)
+            });
+            manifest.files.extend(kept.cloned().collect::<Vec<_>>());
+            manifest.files.sort();
+        }
+        manifest
+    }
 }
 
 #[async_trait]
@@ -65,8 +86,9 @@ impl Action for StoreConfigBackup {
                 "files": m.files.len(),
             })),
         });
+        let manifest = self.manifest_over(existing.as_ref());
         if let Some(existing) = &existing
-            && existing.same_files(&self.manifest)
+            && existing.same_files(&manifest)
         {
             return Ok(plan.done(format!(
                 "{place} already holds these {} files (manifest of {})",
@@ -91,7 +113,14 @@ impl Action for StoreConfigBackup {
                 body: ObjectBody::bytes(file.content_type, file.bytes.clone()),
             });
         }
-        let manifest = serde_json::to_value(self.manifest.as_ref())
+        let kept = manifest.files.len() - self.manifest.files.len();
+        if kept > 0 {
+            plan.notes.push(format!(
+                "{kept} file(s) of what could not be read now stay listed from today's earlier \
+                 backup"
+            ));
+        }
+        let manifest = serde_json::to_value(&manifest)
             .map_err(|e| ActionError::Invalid(format!("the manifest: {e}")))?;
         plan.requests.push(WriteRequest::PutObject {
             region: self.region.clone(),
@@ -112,7 +141,10 @@ impl Action for StoreConfigBackup {
         let verified = verify(ctx.cloud, &self.region, &plan.target, &self.folder)
             .await
             .map_err(|e| format!("cannot read the backup back: {e}"))?;
-        if !verified.manifest.same_files(&self.manifest) {
+        let listed = |key: &str| verified.manifest.files.iter().any(|f| f.key == key);
+        if verified.manifest.created != self.manifest.created
+            || !self.manifest.files.iter().all(|f| listed(&f.key))
+        {
             return Err(format!(
                 "s3://{}/{}{MANIFEST} is not the manifest just written",
                 plan.target, self.folder
