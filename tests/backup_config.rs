@@ -611,3 +611,31 @@ async fn a_stack_gone_since_the_morning_stays_in_the_days_backup() {
             .any(|f| f.key == format!("stacks/{CORE_STACK}/template.yaml"))
     );
 }
+
+#[tokio::test]
+async fn a_bucket_that_fails_leaves_the_copy_in_the_backup_region_stored() {
+    let env = common::moto().await;
+    // No backup bucket in the primary region: its uploads fail, the copy's go through.
+    create_bucket(&env, WEST, COPY).await;
+    seed_stack(&env, WEST, STACK).await;
+    seed_stack(&env, EAST, CORE_STACK).await;
+    let s = setup("");
+    let (stdout, _) = run(&mut backup(&env, &s, &[]), 2);
+    let record = record(&stdout);
+    let main = item(&record, "folder", &format!("s3://{MAIN}/"));
+    assert_eq!(main.status, ItemStatus::Failed, "{main:#?}");
+    assert!(main.detail.contains("NoSuchBucket"), "{}", main.detail);
+    assert_eq!(item(&record, "folder", COPY).status, ItemStatus::Done);
+    let stack = item(&record, "stack", STACK);
+    assert_eq!(stack.status, ItemStatus::Done, "stored in the copy");
+    assert!(
+        stack.detail.contains("in 1 of 2 place(s)"),
+        "{}",
+        stack.detail
+    );
+    let folder = folder(&record);
+    let verified = verify(&env.cloud().await, WEST, COPY, &folder)
+        .await
+        .unwrap();
+    assert!(verified.ok(), "{:?}", verified.problems);
+}

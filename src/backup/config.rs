@@ -190,7 +190,7 @@ async fn store(run: &Run<'_>, parts: Vec<Part>) -> Vec<Item> {
                 .as_ref()
                 .is_some_and(|(s, _)| matches!(s, ItemStatus::Failed | ItemStatus::Unknown))
         })
-        .map(|p| format!("stacks/{}/", p.target))
+        .map(|p| collect::stack_folder(&p.target))
         .collect();
     let action = StoreConfigBackup {
         region: String::new(),
@@ -225,25 +225,48 @@ async fn store(run: &Run<'_>, parts: Vec<Part>) -> Vec<Item> {
         item.steps.push(step.clone());
         folder_items.push(item);
     }
-    // A part is as stored as the worst of its places; a part that could not be read says so.
-    let stored = steps
-        .iter()
-        .map(|s| s.status)
-        .max()
-        .unwrap_or(ItemStatus::Failed);
-    let mut items: Vec<Item> = parts.iter().map(|p| part_item(p, stored)).collect();
+    // A part is as stored as the best of its places: in a primary-region outage the copy is
+    // the backup, and each folder's own item says what became of the other place.
+    let stored = Stored {
+        status: steps
+            .iter()
+            .map(|s| s.status)
+            .min()
+            .unwrap_or(ItemStatus::Failed),
+        places: steps.len(),
+        whole: steps
+            .iter()
+            .filter(|s| s.status <= ItemStatus::WouldDo)
+            .count(),
+    };
+    let mut items: Vec<Item> = parts.iter().map(|p| part_item(p, &stored)).collect();
     items.extend(folder_items);
     items
 }
 
-fn part_item(part: &Part, stored: ItemStatus) -> Item {
+/// How the store went, for the parts' items.
+struct Stored {
+    status: ItemStatus,
+    places: usize,
+    /// Places where it is stored (or would be, or already was).
+    whole: usize,
+}
+
+fn part_item(part: &Part, stored: &Stored) -> Item {
     let keys: Vec<&str> = part.files.iter().map(|f| f.key.as_str()).collect();
     // A summary line per part: the files by name where few, else the first and a count.
-    let listed = match keys.len() {
+    let mut listed = match keys.len() {
         0 => String::new(),
         1..=3 => format!("{} file(s): {}", keys.len(), keys.join(", ")),
         n => format!("{n} files: {}, {} and {} more", keys[0], keys[1], n - 2),
     };
+    if !keys.is_empty() && stored.whole < stored.places {
+        listed.push_str(&format!(
+            "; in {} of {} place(s), see the folders",
+            stored.whole, stored.places
+        ));
+    }
+    let stored = stored.status;
     let (status, detail) = match (&part.problem, &part.absent) {
         (Some((status, why)), _) => {
             let kept = if keys.is_empty() {

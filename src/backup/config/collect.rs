@@ -111,6 +111,11 @@ pub async fn collect(run: &Run<'_>, options: &Options) -> Vec<Part> {
     parts
 }
 
+/// Where a stack's files go in the dated folder.
+pub fn stack_folder(name: &str) -> String {
+    format!("stacks/{name}/")
+}
+
 fn status_of(e: &CloudError) -> ItemStatus {
     if e.kind == ErrorKind::Unreachable {
         ItemStatus::Unknown
@@ -127,7 +132,7 @@ async fn stack(
     local_template: Option<&str>,
 ) -> Part {
     let mut part = Part::new("stack", name);
-    let folder = format!("stacks/{name}/");
+    let folder = stack_folder(name);
     // The template file create-stack makes it from is configuration too, and the one copy
     // that does not need CloudFormation to answer.
     if let Some(path) = local_template {
