@@ -639,3 +639,26 @@ async fn a_bucket_that_fails_leaves_the_copy_in_the_backup_region_stored() {
         .unwrap();
     assert!(verified.ok(), "{:?}", verified.problems);
 }
+
+#[tokio::test]
+async fn a_user_runbook_that_does_not_load_is_stored_as_found_with_a_warning() {
+    let env = common::moto().await;
+    seed(&env).await;
+    let s = setup("");
+    let runbooks = s.config_home.join("drconsole").join("runbooks");
+    std::fs::create_dir_all(&runbooks).unwrap();
+    let broken = "name = \"our-failover\"\nsteps = [\n";
+    std::fs::write(runbooks.join("our-failover.toml"), broken).unwrap();
+
+    let (stdout, _) = run(&mut backup(&env, &s, &[]), 1);
+    let record = record(&stdout);
+    let part = item(&record, "file", "runbooks");
+    assert_eq!(part.status, ItemStatus::Warning, "{part:#?}");
+    assert!(part.detail.contains("our-failover.toml"), "{}", part.detail);
+    let (_, files) = read_back(&env, EAST, MAIN, &folder(&record)).await;
+    assert_eq!(
+        files["files/runbooks/user/our-failover.toml"],
+        broken.as_bytes()
+    );
+    assert!(files.contains_key("files/runbooks/shipped/region-failover.toml"));
+}
