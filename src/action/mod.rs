@@ -85,9 +85,6 @@ pub enum TargetKind {
     Stack,
     /// A local command of the estate file's allow-list.
     Command,
-    /// A bucket the estate names for drconsole's own backups (functions, exports,
-    /// configuration): written only under drconsole's own folders.
-    BackupBucket,
 }
 
 impl TargetKind {
@@ -100,7 +97,6 @@ impl TargetKind {
             TargetKind::Record => "record",
             TargetKind::Stack => "stack",
             TargetKind::Command => "command",
-            TargetKind::BackupBucket => "backup bucket",
         }
     }
 
@@ -148,22 +144,6 @@ impl TargetKind {
                 .map(|s| s.name.get_ref().clone())
                 .collect(),
             TargetKind::Command => estate.commands.keys().cloned().collect(),
-            TargetKind::BackupBucket => {
-                let mut names: Vec<String> = [
-                    &estate.lambda.backup_bucket,
-                    &estate.lambda.backup_copy_bucket,
-                    &estate.dynamodb.export_bucket,
-                    &estate.backup.config_bucket,
-                    &estate.backup.config_copy_bucket,
-                ]
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect();
-                names.sort();
-                names.dedup();
-                names
-            }
         }
     }
 }

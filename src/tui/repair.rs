@@ -225,7 +225,7 @@ fn resource_kind(kind: TargetKind) -> Option<ResourceKind> {
         TargetKind::Function => Some(ResourceKind::Function),
         TargetKind::Alarm => Some(ResourceKind::Alarm),
         TargetKind::Record => Some(ResourceKind::Dns),
-        TargetKind::Stack | TargetKind::Command | TargetKind::BackupBucket => None,
+        TargetKind::Stack | TargetKind::Command => None,
     }
 }
 
