@@ -106,6 +106,12 @@ impl TargetKind {
     pub fn contains(self, estate: &Estate, name: &str) -> bool {
         match self {
             TargetKind::Function => estate.is_pipeline_function(name),
+            // The buckets the estate keeps its backups in are its own too (a prune removes
+            // dated folders there), though no for-each over the data buckets includes them.
+            TargetKind::Bucket => {
+                self.names(estate).iter().any(|n| n == name)
+                    || backup_buckets(estate).any(|b| b == name)
+            }
             _ => self.names(estate).iter().any(|n| n == name),
         }
     }
@@ -146,6 +152,20 @@ impl TargetKind {
             TargetKind::Command => estate.commands.keys().cloned().collect(),
         }
     }
+}
+
+/// The buckets the estate names for backups: function and configuration backups (and their
+/// copies in the backup region) and table exports.
+fn backup_buckets(estate: &Estate) -> impl Iterator<Item = &str> {
+    [
+        estate.lambda.backup_bucket.as_deref(),
+        estate.lambda.backup_copy_bucket.as_deref(),
+        estate.dynamodb.export_bucket.as_deref(),
+        estate.backup.config_bucket.as_deref(),
+        estate.backup.config_copy_bucket.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// What an action reads from and writes to.

@@ -56,7 +56,7 @@ impl Action for StoreConfigBackup {
         Danger::Write
     }
     fn target_kind(&self) -> TargetKind {
-        TargetKind::BackupBucket
+        TargetKind::Bucket
     }
 
     async fn plan(
