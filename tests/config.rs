@@ -700,3 +700,73 @@ fn comms_zero_escalation() {
                      ^"#
     );
 }
+
+#[test]
+fn backup_zero_concurrency() {
+    assert_eq!(
+        error_for("backup_zero_concurrency"),
+        r#"tests/invalid_configs/backup_zero_concurrency.toml:8:15: [backup].concurrency must be at least 1, got 0
+    concurrency = 0
+                  ^"#
+    );
+}
+
+#[test]
+fn backup_empty_config_prefix() {
+    assert_eq!(
+        error_for("backup_empty_config_prefix"),
+        r#"tests/invalid_configs/backup_empty_config_prefix.toml:8:17: [backup].config_prefix must not be empty, like "config-backups/": the dated folders would otherwise sit at the top of the bucket
+    config_prefix = ""
+                    ^"#
+    );
+}
+
+#[test]
+fn backup_mirror_empty_name() {
+    assert_eq!(
+        error_for("backup_mirror_empty_name"),
+        r#"tests/invalid_configs/backup_mirror_empty_name.toml:8:8: a [[backup.mirrors]] entry has an empty name
+    name = ""
+           ^"#
+    );
+}
+
+#[test]
+fn backup_mirror_duplicate_name() {
+    assert_eq!(
+        error_for("backup_mirror_duplicate_name"),
+        r#"tests/invalid_configs/backup_mirror_duplicate_name.toml:13:8: git mirror "pipeline-code" is listed twice in [[backup.mirrors]] (first at line 8)
+    name = "pipeline-code"
+           ^"#
+    );
+}
+
+#[test]
+fn backup_mirror_empty_origin() {
+    assert_eq!(
+        error_for("backup_mirror_empty_origin"),
+        r#"tests/invalid_configs/backup_mirror_empty_origin.toml:9:10: git mirror "pipeline-code" has an empty origin URL
+    origin = ""
+             ^"#
+    );
+}
+
+#[test]
+fn backup_mirror_empty_url() {
+    assert_eq!(
+        error_for("backup_mirror_empty_url"),
+        r#"tests/invalid_configs/backup_mirror_empty_url.toml:10:57: git mirror "pipeline-code" has an empty mirror URL
+    mirrors = ["https://gitlab.com/example/flightdata.git", " "]
+                                                            ^"#
+    );
+}
+
+#[test]
+fn backup_mirror_same_as_origin() {
+    assert_eq!(
+        error_for("backup_mirror_same_as_origin"),
+        r#"tests/invalid_configs/backup_mirror_same_as_origin.toml:12:5: git mirror "pipeline-code" names its origin "https://github.com/example/flightdata.git" as a mirror: a repository always matches itself, so the check would prove nothing
+        "https://github.com/example/flightdata.git",
+        ^"#
+    );
+}

@@ -61,7 +61,12 @@ pub enum BackupCommand {
     },
     /// Stack templates and parameters, the estate file, runbooks and templates under
     /// `config-backups/<date>/` with a SHA-256 manifest; and the git mirrors' heads.
-    Config,
+    Config {
+        /// Write nothing: read the backup of that day (YYYYMMDD) back from each bucket and
+        /// check every file against its manifest.
+        #[arg(long, value_name = "YYYYMMDD")]
+        verify: Option<String>,
+    },
     /// Remove drconsole's own backups and dated folders outside the retention rule (never
     /// the newest of anything, never an incident's safety net).
     Prune {
@@ -78,12 +83,18 @@ pub enum BackupCommand {
 }
 
 impl BackupCommand {
+    /// A run that only reads (`config --verify`): allowed read-only, and not a backup, so
+    /// neither the journal nor the backup history hears of it.
+    fn reads_only(&self) -> bool {
+        matches!(self, BackupCommand::Config { verify: Some(_) })
+    }
+
     fn family(&self) -> Family {
         match self {
             BackupCommand::Dynamodb { .. } => Family::Dynamodb,
             BackupCommand::Lambda { .. } => Family::Lambda,
             BackupCommand::S3Replication { .. } => Family::S3Replication,
-            BackupCommand::Config => Family::Config,
+            BackupCommand::Config { .. } => Family::Config,
             BackupCommand::Prune { .. } => Family::Prune,
         }
     }
@@ -106,7 +117,7 @@ pub async fn run(args: Args, options: &SessionOptions, dirs: &Dirs) -> Result<Ex
         ));
     }
     let session = Session::open(options).await?;
-    if session.read_only && !args.dry_run {
+    if session.read_only && !args.dry_run && !args.command.reads_only() {
         return Err(Failure::Usage(format!(
             "backup {} writes: it cannot run with --read-only (--dry-run lists what it would do)",
             family.label()
@@ -182,9 +193,16 @@ pub async fn run(args: Args, options: &SessionOptions, dirs: &Dirs) -> Result<Ex
             };
             backup::replication::run(&run, &options).await
         }
-        BackupCommand::Config => {
+        BackupCommand::Config { verify } => {
             let options = backup::config::Options {
+                verify: verify
+                    .as_deref()
+                    .map(backup::config::parse_day)
+                    .transpose()
+                    .map_err(Failure::Usage)?,
                 estate_file: estate_file(options),
+                runbook_dir: dirs.config.as_ref().map(|d| d.join("runbooks")),
+                template_dir: dirs.config.as_ref().map(|d| d.join("comms")),
             };
             backup::config::run(&run, &options).await
         }
@@ -220,7 +238,7 @@ pub async fn run(args: Args, options: &SessionOptions, dirs: &Dirs) -> Result<Ex
         notes: Vec::new(),
     };
     // A dry run changed nothing: neither the journal nor the history hears of it.
-    let kept = if args.dry_run {
+    let kept = if args.dry_run || args.command.reads_only() {
         None
     } else {
         Some(keep(&executor, &history, &record).await)
@@ -309,7 +327,13 @@ fn check_names(command: &BackupCommand, session: &Session) -> Result<(), Failure
                 .map(|b| b.name.get_ref().clone())
                 .collect(),
         ),
-        BackupCommand::Config | BackupCommand::Prune { .. } => return Ok(()),
+        BackupCommand::Config { verify } => {
+            if let Some(day) = verify {
+                crate::backup::config::parse_day(day).map_err(Failure::Usage)?;
+            }
+            return Ok(());
+        }
+        BackupCommand::Prune { .. } => return Ok(()),
     };
     match given.iter().find(|g| !known.contains(g)) {
         Some(unknown) => Err(Failure::Usage(format!(

@@ -545,6 +545,11 @@ pub struct StackInfo {
     pub capabilities: Vec<String>,
     /// The last update, or the creation where it never was updated.
     pub last_updated: Option<DateTime<Utc>>,
+    /// The stack's tags (key, value), which a stack made again from a backup needs too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// One parameter of a stack. Sent, `value: None` means UsePreviousValue: the value the stack

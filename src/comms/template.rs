@@ -22,7 +22,7 @@ use super::{Format, MessageContext, markup, placeholder};
 pub use check::sample;
 
 /// The shipped templates, in the order `message list` shows them.
-const SHIPPED: &[(&str, &str)] = &[
+pub(crate) const SHIPPED: &[(&str, &str)] = &[
     (
         "initial-declaration",
         include_str!("../../templates/comms/initial-declaration.j2"),

@@ -5,6 +5,7 @@
 //! A mistake in it should surface here, pointing at the line, rather than as a confusing
 //! AWS error in the middle of an incident.
 
+mod backup_check;
 mod comms_check;
 mod drill_check;
 pub mod duration;
@@ -195,6 +196,7 @@ struct Locations {
     s3: S3Locations,
     comms: comms_check::CommsLocations,
     validate: drill_check::ValidateLocations,
+    backup: backup_check::BackupLocations,
     services: Vec<ServiceLocations>,
 }
 
@@ -555,6 +557,7 @@ fn validate(estate: &Estate, src: &str, path: &Path) -> Result<(), ConfigError> 
     comms_check::check(&estate.comms, &locations.comms, &mut check);
     drill_check::check_validate(&estate.validate, &locations.validate, &mut check);
     drill_check::check_drill(&estate.drill, &mut check);
+    backup_check::check(&estate.backup, &locations.backup, &mut check);
     check.into_result()
 }
 

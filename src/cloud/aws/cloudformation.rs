@@ -68,6 +68,17 @@ fn stack_info(s: &Stack) -> StackInfo {
             .last_updated_time()
             .or(s.creation_time())
             .and_then(to_chrono),
+        tags: s
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_owned(),
+                    t.value().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect(),
+        description: s.description().map(str::to_owned),
     }
 }
 

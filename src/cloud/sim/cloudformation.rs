@@ -116,6 +116,8 @@ impl SimStack {
             outputs: Vec::new(),
             capabilities: self.capabilities.clone(),
             last_updated: Some(self.last_updated.unwrap_or(self.created).min(now)),
+            tags: Vec::new(),
+            description: None,
         }
     }
 }
