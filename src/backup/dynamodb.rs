@@ -4,6 +4,7 @@
 
 mod export;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{Item, ItemStatus, Run, Step, bounded};
@@ -20,20 +21,16 @@ pub struct Options {
 
 /// The plan's name for a table's on-demand backup of the run's day (UTC): one a day, so a
 /// second run the same day finds it instead of making another.
-pub fn backup_name(run: &Run<'_>, table: &str) -> String {
-    format!("daily-backup-{}-{table}", run.now.format("%Y%m%d"))
+pub fn backup_name(now: DateTime<Utc>, table: &str) -> String {
+    format!("daily-backup-{}-{table}", now.format("%Y%m%d"))
 }
 
 /// The folder of a table's export of the run's day: `<export_prefix><table>/YYYY/MM/DD`,
 /// without a trailing '/' (AWS adds one of its own: the plan's makes keys with `//`).
-pub fn export_prefix(run: &Run<'_>, table: &str) -> String {
-    format!(
-        "{}{table}/{}",
-        run.estate.dynamodb.export_prefix,
-        run.now.format("%Y/%m/%d")
-    )
-    .trim_end_matches('/')
-    .to_owned()
+pub fn export_prefix(export_prefix: &str, now: DateTime<Utc>, table: &str) -> String {
+    format!("{export_prefix}{table}/{}", now.format("%Y/%m/%d"))
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 pub async fn run(run: &Run<'_>, options: &Options) -> Vec<Item> {
@@ -78,7 +75,7 @@ async fn back_up(
     let pitr = run
         .act(action("enable-pitr"), table, &Args::default())
         .await;
-    let name = backup_name(run, table);
+    let name = backup_name(run.now, table);
     let backup = run
         .act(
             action("backup-table"),
@@ -95,7 +92,7 @@ async fn back_up(
                 ..refused.clone()
             },
             Ok(to) => {
-                let at = export_prefix(run, table);
+                let at = export_prefix(&run.estate.dynamodb.export_prefix, run.now, table);
                 prefix = Some((to.bucket.clone(), at.clone()));
                 match steps[0].status {
                     ItemStatus::Done | ItemStatus::Unchanged => {
@@ -228,6 +225,22 @@ mod tests {
             notes: Vec::new(),
             run: None,
         }
+    }
+
+    #[test]
+    fn names_and_folders_are_dated_by_the_runs_clock_in_utc() {
+        let now = DateTime::parse_from_rfc3339("2026-03-01T23:59:59-05:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            backup_name(now, "flightdata-main"),
+            "daily-backup-20260302-flightdata-main"
+        );
+        assert_eq!(
+            export_prefix("dynamodb-exports/", now, "flightdata-main"),
+            "dynamodb-exports/flightdata-main/2026/03/02"
+        );
+        assert_eq!(export_prefix("", now, "t1"), "t1/2026/03/02");
     }
 
     #[test]
