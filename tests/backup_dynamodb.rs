@@ -21,6 +21,7 @@ use drconsole::action::{ExecutorOptions, Status};
 use drconsole::backup::{BackupRecord, Family, ItemStatus, Verdict};
 use drconsole::cloud::{Backups, Cloud, Storage, TableSchema};
 use drconsole::mode::Mode;
+use drconsole::runbook::sources::{SourceKind, backup_region_sources};
 
 use common::{BACKUP_REGION as WEST, BACKUPS_BUCKET, MotoEnv, PRIMARY_REGION as EAST, TABLES, run};
 use helpers::{action, args, entries, example_estate, executor_in, in_account, of_kind, writes};
@@ -350,9 +351,25 @@ async fn export_writes_data_and_schema_to_the_backup_region_and_import_table_mak
     assert_eq!(schema.global_indexes[0].name, "by-gsi");
     assert!(schema.pitr_enabled, "turned on before the export");
 
+    // What validate and a failover's source chooser read: the export, usable as it is.
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
+    let estate = example_estate();
+    let ctx = drconsole::action::Context {
+        cloud: cloud.as_ref(),
+        estate: &estate,
+        now: Utc::now(),
+    };
+    let (sources, unknowns) = backup_region_sources(&ctx, table).await;
+    assert!(unknowns.is_empty(), "{unknowns:?}");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.kind == SourceKind::Export && s.usable),
+        "{sources:#?}"
+    );
+
     // The primary is gone: the backup region's copy is all there is.
     let import_dir = tempfile::tempdir().unwrap();
-    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud().await);
     let executor = executor_in(
         cloud.clone(),
         &example_estate(),
