@@ -107,7 +107,7 @@ fn item(i: usize) -> std::collections::HashMap<String, AttributeValue> {
 }
 
 /// `count` items in batches of 25 (BatchWriteItem's limit), unprocessed ones sent again.
-async fn put_items(env: &MotoEnv, table: &str, count: usize) {
+pub async fn put_items(env: &MotoEnv, table: &str, count: usize) {
     let client = env.dynamodb(EAST).await;
     let batches: Vec<Vec<usize>> = (0..count)
         .collect::<Vec<_>>()

@@ -20,6 +20,7 @@ mod tables;
 
 use super::{Action, Check};
 
+pub use export::SCHEMA_FILE;
 pub use s3::RULE_ID as REPLICATION_RULE_ID;
 
 pub(crate) use function_restore::copy_backup_of;
