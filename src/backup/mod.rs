@@ -153,11 +153,19 @@ impl Item {
     /// The item's status from its steps: the worst step's, `Done` when one wrote and the
     /// rest were already done, `Unchanged` when none had anything to do.
     pub fn status_from_steps(steps: &[Step]) -> ItemStatus {
-        let worst = steps.iter().map(|s| s.status).max();
-        match worst {
-            None => ItemStatus::Unchanged,
-            Some(s) => s,
-        }
+        // Not the enum's order: a write among steps already done makes the item done.
+        let rank = |s: ItemStatus| match s {
+            ItemStatus::Unchanged => 0,
+            ItemStatus::Done | ItemStatus::WouldDo => 1,
+            ItemStatus::Warning => 2,
+            ItemStatus::Failed => 3,
+            ItemStatus::Unknown => 4,
+        };
+        steps
+            .iter()
+            .map(|s| s.status)
+            .max_by_key(|s| rank(*s))
+            .unwrap_or(ItemStatus::Unchanged)
     }
 }
 
@@ -198,5 +206,36 @@ impl BackupRecord {
             *counts.entry(item.status).or_insert(0) += 1;
         }
         counts.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(status: ItemStatus) -> Step {
+        Step {
+            action: "a".into(),
+            target: "t".into(),
+            status,
+            detail: String::new(),
+            requests: Vec::new(),
+            notes: Vec::new(),
+            run: None,
+        }
+    }
+
+    #[test]
+    fn an_item_is_as_bad_as_its_worst_step_and_done_when_one_wrote() {
+        use ItemStatus::*;
+        let of = |s: &[ItemStatus]| {
+            Item::status_from_steps(&s.iter().map(|s| step(*s)).collect::<Vec<_>>())
+        };
+        assert_eq!(of(&[]), Unchanged);
+        assert_eq!(of(&[Unchanged, Done]), Done);
+        assert_eq!(of(&[Done, Unchanged]), Done);
+        assert_eq!(of(&[Done, Warning, Unchanged]), Warning);
+        assert_eq!(of(&[Failed, Done]), Failed);
+        assert_eq!(of(&[Failed, Unknown]), Unknown);
     }
 }
