@@ -11,6 +11,8 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+#[path = "../shared/harness.rs"]
+mod harness;
 // The validate benchmark's estate: its names, items and estate file.
 #[allow(dead_code)]
 #[path = "../validate/seed.rs"]
@@ -18,7 +20,7 @@ mod seed;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
@@ -123,15 +125,6 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(options)
 }
 
-/// The drconsole the validate seeder runs (unused here) and this benchmark times: the one
-/// cargo built beside it, or `DRCONSOLE_BIN`.
-fn drconsole() -> PathBuf {
-    std::env::var_os("DRCONSOLE_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_drconsole")),
-        PathBuf::from,
-    )
-}
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `cargo test --all-targets` runs benchmarks without `--bench`; this one takes minutes.
@@ -169,7 +162,7 @@ fn main() -> ExitCode {
             config: &config,
             out_dir: &out_dir,
         };
-        let mut results: BTreeMap<Contender, Vec<Timed>> = BTreeMap::new();
+        let mut results: BTreeMap<Contender, Vec<harness::Timed>> = BTreeMap::new();
         let mut seeding = Vec::new();
         // Round-robin, so a change in the machine's load falls on both alike.
         for round in 1..=options.runs {
@@ -198,13 +191,6 @@ fn main() -> ExitCode {
     println!("{report}");
     eprintln!("results and each run's output: {}", out_dir.display());
     ExitCode::SUCCESS
-}
-
-struct Timed {
-    secs: f64,
-    code: Option<i32>,
-    /// `/proc/loadavg`'s 1-minute figure before and after.
-    load: String,
 }
 
 struct Bench<'a> {
@@ -236,7 +222,7 @@ impl Bench<'_> {
     fn command(&self, contender: Contender) -> Command {
         let mut cmd = match contender {
             Contender::Drconsole => {
-                let mut cmd = Command::new(crate::drconsole());
+                let mut cmd = Command::new(harness::drconsole());
                 cmd.arg("--config")
                     .arg(self.config)
                     .args(["backup", "dynamodb", "--export"]);
@@ -268,7 +254,7 @@ impl Bench<'_> {
         cmd
     }
 
-    fn run(&self, contender: Contender, round: usize, quiet: bool) -> Timed {
+    fn run(&self, contender: Contender, round: usize, quiet: bool) -> harness::Timed {
         let name = format!("{}-x{}-{round}", contender.name(), self.estate.scale);
         let mut cmd = self.command(contender);
         if quiet {
@@ -279,14 +265,7 @@ impl Bench<'_> {
             };
             cmd.stdout(file("out")).stderr(file("err"));
         }
-        let before = load();
-        let start = Instant::now();
-        let status = cmd.status().unwrap_or_else(|e| panic!("start {name}: {e}"));
-        Timed {
-            secs: start.elapsed().as_secs_f64(),
-            code: status.code(),
-            load: format!("{before}→{}", load()),
-        }
+        harness::time(&mut cmd, &name)
     }
 
     /// One more drconsole run, untimed, with moto's recorder on: its requests by operation,
@@ -340,36 +319,14 @@ fn plan_script(estate: &Estate) -> String {
         )
 }
 
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".to_owned())
-}
-
 fn header(options: &Options) -> String {
-    let version = |program: &str, args: &[&str]| {
-        Command::new(program)
-            .args(args)
-            .output()
-            .ok()
-            .map(|o| {
-                let text = [o.stdout, o.stderr].concat();
-                String::from_utf8_lossy(&text).trim().to_owned()
-            })
-            .unwrap_or_else(|| "not found".to_owned())
-    };
     format!(
         "# backup dynamodb benchmark, {}\n\n- machine: {} cores\n- moto {}; {}\n- drconsole: {}\n- {} items per table, {} runs each, round-robin, each from a fresh state\n- drconsole's `[backup].concurrency`: {}\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
-        version("python3", &["-c", "import moto; print(moto.__version__)"]),
-        version("aws", &["--version"]),
-        match std::env::var_os("DRCONSOLE_BIN") {
-            Some(path) => PathBuf::from(path).display().to_string(),
-            None if cfg!(debug_assertions) => "debug build".to_owned(),
-            None => "release build".to_owned(),
-        },
+        harness::moto_version(),
+        harness::version("aws", &["--version"]),
+        harness::build(),
         options.items,
         options.runs,
         options
@@ -378,30 +335,23 @@ fn header(options: &Options) -> String {
     )
 }
 
-fn section(estate: &Estate, results: &BTreeMap<Contender, Vec<Timed>>, seeding: &[f64]) -> String {
+fn section(
+    estate: &Estate,
+    results: &BTreeMap<Contender, Vec<harness::Timed>>,
+    seeding: &[f64],
+) -> String {
     let mut text = format!(
-        "\n## x{} ({} tables of {} items)\n\n| What | Median | Min | Max | Runs (s) | Exit codes | Load (1 min) |\n|---|---|---|---|---|---|---|\n",
+        "\n## x{} ({} tables of {} items)\n\n{}",
         estate.scale,
         estate.tables.len(),
         estate.items,
+        harness::TABLE_HEAD,
     );
     let mut medians = BTreeMap::new();
     for (contender, runs) in results {
-        let mut secs: Vec<f64> = runs.iter().map(|r| r.secs).collect();
-        secs.sort_by(f64::total_cmp);
-        let median = secs[secs.len() / 2];
+        let timed: Vec<&harness::Timed> = runs.iter().collect();
+        let median = harness::row(&mut text, &contender.describe(estate), &timed);
         medians.insert(*contender, median);
-        let list = |f: &dyn Fn(&Timed) -> String| runs.iter().map(f).collect::<Vec<_>>().join(", ");
-        let _ = writeln!(
-            text,
-            "| {} | {median:.2} s | {:.2} s | {:.2} s | {} | {} | {} |",
-            contender.describe(estate),
-            secs[0],
-            secs[secs.len() - 1],
-            list(&|r| format!("{:.2}", r.secs)),
-            list(&|r| r.code.map_or("signal".to_owned(), |c| c.to_string())),
-            list(&|r| r.load.clone()),
-        );
     }
     if let (Some(d), Some(p)) = (
         medians.get(&Contender::Drconsole),

@@ -9,6 +9,8 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+#[path = "../shared/harness.rs"]
+mod harness;
 mod naive;
 mod seed;
 
@@ -203,9 +205,9 @@ fn main() -> ExitCode {
                     "x{scale} run {round}/{}: {:<9} {:>8.2} s, exit {:?}, load {}{}",
                     options.runs,
                     contender.name(),
-                    run.secs,
-                    run.code,
-                    run.load,
+                    run.timed.secs,
+                    run.timed.code,
+                    run.timed.load,
                     if run.left.is_empty() {
                         String::new()
                     } else {
@@ -234,21 +236,9 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The drconsole this benchmark times: the one cargo built beside it, or `DRCONSOLE_BIN` (a
-/// release binary built on its own, without the test-only fault points).
-fn drconsole() -> PathBuf {
-    std::env::var_os("DRCONSOLE_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_drconsole")),
-        PathBuf::from,
-    )
-}
-
 /// One timed run of one contender.
 struct Run {
-    secs: f64,
-    code: Option<i32>,
-    /// `/proc/loadavg`'s 1-minute figure before and after.
-    load: String,
+    timed: harness::Timed,
     /// Tables that were not there before the run.
     left: Vec<String>,
 }
@@ -266,7 +256,7 @@ impl Bench<'_> {
     fn command(&self, contender: Contender) -> Command {
         let mut cmd = match contender {
             Contender::Validate => {
-                let mut cmd = Command::new(crate::drconsole());
+                let mut cmd = Command::new(harness::drconsole());
                 cmd.arg("--config").arg(self.config).arg("validate");
                 cmd
             }
@@ -309,11 +299,7 @@ impl Bench<'_> {
         let stderr = std::fs::File::create(self.out_dir.join(format!("{name}.err"))).unwrap();
         let mut cmd = self.command(contender);
         cmd.stdout(stdout).stderr(stderr);
-        let before = load();
-        let start = Instant::now();
-        let status = cmd.status().unwrap_or_else(|e| panic!("start {name}: {e}"));
-        let secs = start.elapsed().as_secs_f64();
-        let load = format!("{before}→{}", load());
+        let timed = harness::time(&mut cmd, &name);
         // Whatever a run left behind is reported and removed, so the next run starts alike.
         let left: Vec<(String, String)> = self.tables().difference(baseline).cloned().collect();
         for (region, table) in &left {
@@ -329,9 +315,7 @@ impl Bench<'_> {
             });
         }
         Run {
-            secs,
-            code: status.code(),
-            load,
+            timed,
             left: left
                 .into_iter()
                 .map(|(r, t)| format!("{t} ({r})"))
@@ -458,28 +442,9 @@ fn every_table_and_bucket(estate: &Estate) -> String {
         )
 }
 
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".to_owned())
-}
-
 fn header(options: &Options) -> String {
-    let version = |program: &str, args: &[&str]| {
-        Command::new(program)
-            .args(args)
-            .output()
-            .ok()
-            .map(|o| {
-                let text = [o.stdout, o.stderr].concat();
-                String::from_utf8_lossy(&text).trim().to_owned()
-            })
-            .unwrap_or_else(|| "not found".to_owned())
-    };
-    let moto = version("python3", &["-c", "import moto; print(moto.__version__)"]);
     format!(
-        "# validate benchmark, {}\n\n- machine: {} cores, {}\n- moto {moto}; {}\n- drconsole: {}\n- {} items per table, {} objects per bucket (and replica), {} runs each, round-robin\n",
+        "# validate benchmark, {}\n\n- machine: {} cores, {}\n- moto {}; {}\n- drconsole: {}\n- {} items per table, {} objects per bucket (and replica), {} runs each, round-robin\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
         std::fs::read_to_string("/proc/meminfo")
@@ -489,12 +454,9 @@ fn header(options: &Options) -> String {
                 .next()
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")))
             .unwrap_or_default(),
-        version("aws", &["--version"]),
-        match std::env::var_os("DRCONSOLE_BIN") {
-            Some(path) => PathBuf::from(path).display().to_string(),
-            None if cfg!(debug_assertions) => "debug build".to_owned(),
-            None => "release build (with the inert test-only fault points)".to_owned(),
-        },
+        harness::moto_version(),
+        harness::version("aws", &["--version"]),
+        harness::build(),
         options.items,
         options.objects,
         options.runs,
@@ -503,38 +465,19 @@ fn header(options: &Options) -> String {
 
 fn section(estate: &Estate, results: &BTreeMap<Contender, Vec<Run>>) -> String {
     let mut text = format!(
-        "\n## x{} ({} tables of {} items, {} buckets, {} functions)\n\n| What | Median | Min | Max | Runs (s) | Exit codes | Load (1 min) |\n|---|---|---|---|---|---|---|\n",
+        "\n## x{} ({} tables of {} items, {} buckets, {} functions)\n\n{}",
         estate.scale,
         estate.tables.len(),
         estate.items,
         estate.buckets.len(),
-        estate.functions.len()
+        estate.functions.len(),
+        harness::TABLE_HEAD,
     );
     let mut medians = BTreeMap::new();
     for (contender, runs) in results {
-        let mut secs: Vec<f64> = runs.iter().map(|r| r.secs).collect();
-        secs.sort_by(f64::total_cmp);
-        let median = secs[secs.len() / 2];
+        let timed: Vec<&harness::Timed> = runs.iter().map(|r| &r.timed).collect();
+        let median = harness::row(&mut text, &contender.describe(estate), &timed);
         medians.insert(*contender, median);
-        let _ = writeln!(
-            text,
-            "| {} | {median:.2} s | {:.2} s | {:.2} s | {} | {} | {} |",
-            contender.describe(estate),
-            secs[0],
-            secs[secs.len() - 1],
-            runs.iter()
-                .map(|r| format!("{:.2}", r.secs))
-                .collect::<Vec<_>>()
-                .join(", "),
-            runs.iter()
-                .map(|r| r.code.map_or("signal".to_owned(), |c| c.to_string()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            runs.iter()
-                .map(|r| r.load.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
         for run in runs.iter().filter(|r| !r.left.is_empty()) {
             let _ = writeln!(
                 text,
@@ -546,7 +489,7 @@ fn section(estate: &Estate, results: &BTreeMap<Contender, Vec<Run>>) -> String {
     }
     let validate_passed = results.get(&Contender::Validate).is_some_and(|runs| {
         runs.iter()
-            .all(|r| r.code.is_some_and(|c| c <= 1) && r.left.is_empty())
+            .all(|r| r.timed.code.is_some_and(|c| c <= 1) && r.left.is_empty())
     });
     if medians.contains_key(&Contender::Validate) && !validate_passed {
         text.push_str(

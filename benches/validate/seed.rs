@@ -220,7 +220,7 @@ pub async fn seed(env: &MotoEnv, estate: &Estate, config: &Path) {
 
     std::fs::write(config, estate_toml(estate)).expect("write the estate file");
     for table in &estate.tables {
-        let out = Command::new(crate::drconsole())
+        let out = Command::new(crate::harness::drconsole())
             .arg("--config")
             .arg(config)
             .args(["action", "run", "export-table", "--target", table])
