@@ -116,6 +116,8 @@ pub enum View {
     Runbook,
     /// The template picker and the message draft.
     Comms,
+    /// The backup validation this console started: its lines, then its summary.
+    Validate,
 }
 
 pub struct App {
@@ -182,6 +184,10 @@ pub struct App {
     pub drill: Option<super::drill::DrillScreen>,
     /// The comms view: templates, the draft, a post under way.
     pub comms: super::comms::CommsState,
+    /// The backup validation this console started, while it runs and after.
+    pub validation: Option<super::validate::ValidateScreen>,
+    /// The validation's question, when one is asked.
+    pub validate_popup: Option<super::validate::ValidatePopup>,
 }
 
 impl App {
@@ -225,6 +231,8 @@ impl App {
             runbooks: Default::default(),
             drill: None,
             comms: Default::default(),
+            validation: None,
+            validate_popup: None,
         }
     }
 
@@ -339,6 +347,14 @@ impl App {
                 self.on_drill_finished(result);
                 Vec::new()
             }
+            Event::ValidationProgress(line) => {
+                self.on_validation_progress(line);
+                Vec::new()
+            }
+            Event::ValidationFinished(result) => {
+                self.on_validation_finished(result);
+                Vec::new()
+            }
         }
     }
 
@@ -370,11 +386,17 @@ impl App {
             return Vec::new();
         }
         self.quit_armed_until = None;
+        if let Some(effects) = self.on_validate_popup_key(key) {
+            return effects;
+        }
         if let Some(effects) = self.on_repair_key(key) {
             return effects;
         }
         if let Some(effects) = self.on_popup_key(key) {
             self.forget_pending();
+            return effects;
+        }
+        if let Some(effects) = self.on_validate_view_key(key) {
             return effects;
         }
         if let Some(effects) = self.on_runbook_key(key) {
@@ -389,6 +411,9 @@ impl App {
         let Some(action) = self.keymap.action(&key) else {
             return Vec::new();
         };
+        if action == Action::Validate {
+            return self.on_validate_action();
+        }
         if let Some(effects) = self.on_comms_action(action) {
             return effects;
         }
@@ -456,6 +481,7 @@ impl App {
             Action::Copy => return self.on_contact_action(action),
             // Answered by `on_runbook_action` above.
             Action::Runbooks
+            | Action::Validate
             | Action::StepDone
             | Action::StepSkip
             | Action::StepRetry
@@ -657,6 +683,7 @@ impl App {
             && self.popup.is_none()
             && !self.repair_shown()
             && self.runbooks.popup.is_none()
+            && self.validate_popup.is_none()
         {
             // Beside the row's details, so a narrow footer cuts other keys first.
             let at = actions
@@ -683,12 +710,14 @@ impl App {
             || self.popup.is_some()
             || self.repair_shown()
             || self.runbooks.popup.is_some()
+            || self.validate_popup.is_some()
         {
             &[Action::Back]
         } else {
             match self.view {
                 View::Runbook => self.runbook_footer(),
                 View::Comms => self.comms_footer(),
+                View::Validate => &[Action::Back, Action::Down, Action::Validate, Action::Help],
                 View::Timeline => &[
                     Action::Back,
                     Action::Down,
