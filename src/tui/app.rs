@@ -159,8 +159,9 @@ pub struct App {
     pub(super) next_append: u64,
     /// Set by a popup's key handler to close it.
     pub(super) close_popup: bool,
-    /// A first ctrl-c over unsaved text arms the second until then.
-    quit_armed_until: Option<DateTime<Utc>>,
+    /// A first ctrl-c over unsaved text (or a quit while a validation runs) arms the second
+    /// until then.
+    pub(super) quit_armed_until: Option<DateTime<Utc>>,
     /// Incidents offered and turned down: not offered again.
     pub(super) declined: Vec<String>,
     /// When this console last looked for open incidents.
@@ -381,11 +382,15 @@ impl App {
                         format!("this {what} is not saved: ctrl-c again to quit without it"),
                     );
                 }
+                _ if self.validation_holds_quit() => {}
                 _ => self.should_quit = true,
             }
             return Vec::new();
         }
-        self.quit_armed_until = None;
+        // A second q answers a quit held back by a running validation.
+        if self.keymap.action(&key) != Some(Action::Quit) {
+            self.quit_armed_until = None;
+        }
         if let Some(effects) = self.on_validate_popup_key(key) {
             return effects;
         }
@@ -426,7 +431,9 @@ impl App {
         match action {
             Action::Quit => {
                 // q leaves a sub-view first; only ctrl-c quits from anywhere.
-                if is_ctrl_c(&key) || self.view == View::Dashboard {
+                if (is_ctrl_c(&key) || self.view == View::Dashboard)
+                    && !self.validation_holds_quit()
+                {
                     self.should_quit = true;
                 } else {
                     self.view = View::Dashboard;

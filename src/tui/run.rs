@@ -568,7 +568,8 @@ const NO_STORE: &str = "no data directory to keep incidents in: set HOME or pass
 impl Drop for Runner {
     fn drop(&mut self) {
         // A validation runs on a thread of its own, which no abort reaches: stopped, it
-        // starts no new restore and deletes what it made.
+        // starts no new restore. What it made and cannot delete before the process ends is
+        // named and tagged, so the next run's sweep deletes it.
         if let Some(stop) = &self.validation {
             let _ = stop.send(true);
         }

@@ -130,6 +130,26 @@ impl App {
         Vec::new()
     }
 
+    /// A quit while the validation runs asks once: quitting cuts it off with its temporary
+    /// tables still there (the next run deletes them), where esc on its screen deletes them
+    /// now. True when this quit was held back.
+    pub(super) fn validation_holds_quit(&mut self) -> bool {
+        let running = self
+            .validation
+            .as_ref()
+            .is_some_and(ValidateScreen::running);
+        if !running || self.quit_armed_until.is_some_and(|until| until >= self.now) {
+            return false;
+        }
+        self.quit_armed_until = Some(self.now + chrono::Duration::seconds(4));
+        self.flash(
+            FlashLevel::Warn,
+            "a validation is running: esc on its screen stops it and deletes its temporary \
+             tables; quit again to leave them for the next run",
+        );
+        true
+    }
+
     pub(super) fn on_validation_progress(&mut self, line: String) {
         if let Some(v) = &mut self.validation {
             v.lines.push(line.trim_end().to_owned());

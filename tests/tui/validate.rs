@@ -224,3 +224,26 @@ async fn a_console_started_validation_on_the_sim_is_kept_and_leaves_no_temporary
     let text = screen(&app, 80, 24);
     assert!(text.contains("record: "), "{text}");
 }
+
+#[tokio::test]
+async fn quitting_while_it_runs_asks_once_and_says_what_is_left() {
+    let mut app = app_with(&[]).await;
+    press(&mut app, &[KeyCode::Char('V'), KeyCode::Char('y')]);
+    // On the dashboard (reached by another view's key), q asks before cutting the run off.
+    app.view = View::Dashboard;
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(!app.should_quit);
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("a validation is running"), "{text}");
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(app.should_quit);
+
+    // ctrl-c likewise asks once.
+    let mut app = app_with(&[]).await;
+    press(&mut app, &[KeyCode::Char('V'), KeyCode::Char('y')]);
+    let ctrl_c = Event::from(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    app.update(ctrl_c.clone());
+    assert!(!app.should_quit);
+    app.update(ctrl_c);
+    assert!(app.should_quit);
+}
