@@ -82,6 +82,11 @@ pub enum Event<I> {
     DrillProgress(crate::drill::run::DrillProgress),
     /// The drill was torn down and its record saved (or why not).
     DrillFinished(Result<Box<crate::drill::DrillRecord>, String>),
+    /// A line of the backup validation's progress, as `validate` prints it on a terminal.
+    ValidationProgress(String),
+    /// The validation started by `Effect::StartValidation` ended (its temporary tables
+    /// deleted, or named as left), or why it could not run.
+    ValidationFinished(Result<Box<ValidationDone>, String>),
     /// What `Effect::Copy { id, .. }` did.
     Copied {
         id: u64,
@@ -111,6 +116,14 @@ pub enum CopyWhat {
     },
     /// A contact's phone number.
     Phone { role: String },
+}
+
+/// A validation's record, and the history file that keeps it (or why it could not), so the
+/// console says where a readiness report will find it.
+#[derive(Debug, Clone)]
+pub struct ValidationDone {
+    pub record: crate::drill::validate::ValidationRecord,
+    pub kept: Result<PathBuf, String>,
 }
 
 /// An incident reopened from its journal.
@@ -216,6 +229,12 @@ pub enum Effect {
         runbook: Arc<Runbook>,
         inputs: BTreeMap<String, String>,
     },
+    /// Run the backup validation as `drconsole validate` does, on the operations journal's
+    /// executor; answered by `Event::ValidationProgress` lines and `ValidationFinished`.
+    StartValidation,
+    /// Stop the validation under way as Ctrl-C does headless: no new restore, the temporary
+    /// tables deleted.
+    StopValidation,
     /// Pass this answer to the run under way.
     RunbookCommand(crate::runbook::Command),
     /// The console is closing (SIGHUP, SIGTERM) over a note not yet saved: append it now, on

@@ -126,7 +126,7 @@ fn theme_unclosed_string() {
 fn keymap_unknown_action() {
     assert_eq!(
         keymap_error("unknown_action"),
-        r#"tests/invalid_keymaps/unknown_action.toml:2:1: unknown action `refesh`, expected one of `quit`, `back`, `help`, `refresh`, `next_panel`, `prev_panel`, `up`, `down`, `page_up`, `page_down`, `top`, `bottom`, `open`, `count_now`, `declare`, `timeline`, `add_note`, `filter`, `search`, `mark_restored`, `resolve`, `change_severity`, `fix`, `actions`, `undo`, `runbooks`, `step_done`, `step_skip`, `step_retry`, `cancel_run`, `mark_notified`, `mark_acknowledged`, `comms`, `edit_draft`, `copy`, `post`, `write_draft`, `format`, `set_eta`
+        r#"tests/invalid_keymaps/unknown_action.toml:2:1: unknown action `refesh`, expected one of `quit`, `back`, `help`, `refresh`, `next_panel`, `prev_panel`, `up`, `down`, `page_up`, `page_down`, `top`, `bottom`, `open`, `count_now`, `declare`, `timeline`, `add_note`, `filter`, `search`, `mark_restored`, `resolve`, `change_severity`, `fix`, `actions`, `undo`, `runbooks`, `validate`, `step_done`, `step_skip`, `step_retry`, `cancel_run`, `mark_notified`, `mark_acknowledged`, `comms`, `edit_draft`, `copy`, `post`, `write_draft`, `format`, `set_eta`
     refesh = "r"
     ^"#
     );

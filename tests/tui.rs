@@ -553,3 +553,5 @@ mod runbook_checklist;
 mod runbook_sim;
 #[path = "tui/runbook_views.rs"]
 mod runbook_views;
+#[path = "tui/validate.rs"]
+mod validate;

@@ -116,6 +116,8 @@ pub enum View {
     Runbook,
     /// The template picker and the message draft.
     Comms,
+    /// The backup validation this console started: its lines, then its summary.
+    Validate,
 }
 
 pub struct App {
@@ -157,8 +159,9 @@ pub struct App {
     pub(super) next_append: u64,
     /// Set by a popup's key handler to close it.
     pub(super) close_popup: bool,
-    /// A first ctrl-c over unsaved text arms the second until then.
-    quit_armed_until: Option<DateTime<Utc>>,
+    /// A first ctrl-c over unsaved text (or a quit while a validation runs) arms the second
+    /// until then.
+    pub(super) quit_armed_until: Option<DateTime<Utc>>,
     /// Incidents offered and turned down: not offered again.
     pub(super) declined: Vec<String>,
     /// When this console last looked for open incidents.
@@ -182,6 +185,10 @@ pub struct App {
     pub drill: Option<super::drill::DrillScreen>,
     /// The comms view: templates, the draft, a post under way.
     pub comms: super::comms::CommsState,
+    /// The backup validation this console started, while it runs and after.
+    pub validation: Option<super::validate::ValidateScreen>,
+    /// The validation's question, when one is asked.
+    pub validate_popup: Option<super::validate::ValidatePopup>,
 }
 
 impl App {
@@ -225,6 +232,8 @@ impl App {
             runbooks: Default::default(),
             drill: None,
             comms: Default::default(),
+            validation: None,
+            validate_popup: None,
         }
     }
 
@@ -339,6 +348,14 @@ impl App {
                 self.on_drill_finished(result);
                 Vec::new()
             }
+            Event::ValidationProgress(line) => {
+                self.on_validation_progress(line);
+                Vec::new()
+            }
+            Event::ValidationFinished(result) => {
+                self.on_validation_finished(result);
+                Vec::new()
+            }
         }
     }
 
@@ -365,16 +382,26 @@ impl App {
                         format!("this {what} is not saved: ctrl-c again to quit without it"),
                     );
                 }
+                _ if self.validation_holds_quit() => {}
                 _ => self.should_quit = true,
             }
             return Vec::new();
         }
-        self.quit_armed_until = None;
+        // A second q answers a quit held back by a running validation.
+        if self.keymap.action(&key) != Some(Action::Quit) {
+            self.quit_armed_until = None;
+        }
+        if let Some(effects) = self.on_validate_popup_key(key) {
+            return effects;
+        }
         if let Some(effects) = self.on_repair_key(key) {
             return effects;
         }
         if let Some(effects) = self.on_popup_key(key) {
             self.forget_pending();
+            return effects;
+        }
+        if let Some(effects) = self.on_validate_view_key(key) {
             return effects;
         }
         if let Some(effects) = self.on_runbook_key(key) {
@@ -389,6 +416,9 @@ impl App {
         let Some(action) = self.keymap.action(&key) else {
             return Vec::new();
         };
+        if action == Action::Validate {
+            return self.on_validate_action();
+        }
         if let Some(effects) = self.on_comms_action(action) {
             return effects;
         }
@@ -401,7 +431,9 @@ impl App {
         match action {
             Action::Quit => {
                 // q leaves a sub-view first; only ctrl-c quits from anywhere.
-                if is_ctrl_c(&key) || self.view == View::Dashboard {
+                if (is_ctrl_c(&key) || self.view == View::Dashboard)
+                    && !self.validation_holds_quit()
+                {
                     self.should_quit = true;
                 } else {
                     self.view = View::Dashboard;
@@ -456,6 +488,7 @@ impl App {
             Action::Copy => return self.on_contact_action(action),
             // Answered by `on_runbook_action` above.
             Action::Runbooks
+            | Action::Validate
             | Action::StepDone
             | Action::StepSkip
             | Action::StepRetry
@@ -657,6 +690,7 @@ impl App {
             && self.popup.is_none()
             && !self.repair_shown()
             && self.runbooks.popup.is_none()
+            && self.validate_popup.is_none()
         {
             // Beside the row's details, so a narrow footer cuts other keys first.
             let at = actions
@@ -683,12 +717,14 @@ impl App {
             || self.popup.is_some()
             || self.repair_shown()
             || self.runbooks.popup.is_some()
+            || self.validate_popup.is_some()
         {
             &[Action::Back]
         } else {
             match self.view {
                 View::Runbook => self.runbook_footer(),
                 View::Comms => self.comms_footer(),
+                View::Validate => &[Action::Back, Action::Down, Action::Validate, Action::Help],
                 View::Timeline => &[
                     Action::Back,
                     Action::Down,

@@ -64,6 +64,7 @@ pub enum Action {
     Actions,
     Undo,
     Runbooks,
+    Validate,
     StepDone,
     StepSkip,
     StepRetry,
@@ -212,6 +213,12 @@ impl Action {
                 "runbooks",
                 "Pick a runbook or return to the run",
                 &["b"],
+            ),
+            Action::Validate => (
+                RUNBOOK,
+                "validate",
+                "Validate the backups (asks first)",
+                &["V"],
             ),
             Action::StepDone => (
                 RUNBOOK,

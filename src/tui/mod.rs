@@ -17,3 +17,4 @@ pub mod theme;
 pub mod timeline;
 mod toml_file;
 pub mod ui;
+pub mod validate;

@@ -251,7 +251,11 @@ impl App {
                 .get(self.selected(self.focus))
                 .map(|v| &v.health),
             View::Detail { kind, name } => self.resource(*kind, name).map(|v| &v.health),
-            View::Service { .. } | View::Timeline | View::Runbook | View::Comms => None,
+            View::Service { .. }
+            | View::Timeline
+            | View::Runbook
+            | View::Comms
+            | View::Validate => None,
         }
     }
 

@@ -47,6 +47,9 @@ mod comms;
 
 #[path = "run_drill.rs"]
 mod drill;
+
+#[path = "run_validate.rs"]
+mod validate;
 use crate::comms::clipboard::write_draft;
 
 /// How often the open incident's journal is read for entries others appended.
@@ -87,6 +90,8 @@ pub struct Runner {
     executor: Option<PendingExecutor>,
     /// Answers for the run under way, forwarded by the task that owns its handle.
     runbook: Option<UnboundedSender<crate::runbook::Command>>,
+    /// The stop switch of the validation under way (closed once its run has ended).
+    validation: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Runner {
@@ -109,6 +114,7 @@ impl Runner {
             actions: None,
             executor: None,
             runbook: None,
+            validation: None,
         }
     }
 
@@ -213,6 +219,8 @@ impl Runner {
             Effect::CheckReadiness(runbooks) => self.check_readiness(runbooks),
             Effect::StartRunbook { runbook, inputs } => self.start_runbook(runbook, inputs),
             Effect::StartDrill { runbook, inputs } => self.start_drill(runbook, inputs),
+            Effect::StartValidation => self.start_validation(),
+            Effect::StopValidation => self.stop_validation(),
             Effect::RunbookCommand(command) => match &self.runbook {
                 Some(commands) => {
                     let _ = commands.send(command);
@@ -559,6 +567,12 @@ const NO_STORE: &str = "no data directory to keep incidents in: set HOME or pass
 
 impl Drop for Runner {
     fn drop(&mut self) {
+        // A validation runs on a thread of its own, which no abort reaches: stopped, it
+        // starts no new restore. What it made and cannot delete before the process ends is
+        // named and tagged, so the next run's sweep deletes it.
+        if let Some(stop) = &self.validation {
+            let _ = stop.send(true);
+        }
         for task in &self.tasks {
             task.abort();
         }

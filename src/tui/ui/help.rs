@@ -39,6 +39,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 .any(|a| a.description() == row.description)
         });
     } else {
+        // The checklist's keys fill 80x24 already; the validation's key still works here.
+        rows_data.retain(|row| row.description != Action::Validate.description());
         view_keys(
             &mut rows_data,
             &[],

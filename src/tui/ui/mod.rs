@@ -16,6 +16,7 @@ mod service;
 mod services;
 mod stopwatch;
 mod timeline;
+mod validate;
 mod widgets;
 
 use ratatui::Frame;
@@ -49,12 +50,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         View::Timeline => timeline::render(app, theme, frame, body),
         View::Runbook => runbook::render(app, theme, frame, body),
         View::Comms => comms::render(app, theme, frame, body),
+        View::Validate => validate::render(app, theme, frame, body),
     }
     render_footer(app, theme, frame, footer, badge_shown);
     // Under the incident popups: an offer to resume an incident comes first.
     runbook_popups::render(app, theme, frame, body);
     popups::render(app, theme, frame, body);
     repair::render(app, theme, frame, body);
+    validate::render_popup(app, theme, frame, body);
     if app.help_open {
         help::render(app, theme, frame, body);
     }
