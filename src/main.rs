@@ -252,10 +252,21 @@ fn main() -> ExitCode {
             }) => cli::journal::verify(target.as_deref(), &session, &dirs),
         }
     });
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(failure) => fail(&failure),
+    };
+    if drconsole::tui::run::validation_running() {
+        // Quit while a validation started in the console runs: it cannot outlive the runtime
+        // (the terminal is already restored), so the process ends here, its log flushed.
+        eprintln!(
+            "a backup validation was still running: its temporary tables (named and tagged) \
+             are deleted by the next `drconsole validate`"
+        );
+        drop(_log);
+        std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
     }
+    code
 }
 
 fn fail(failure: &Failure) -> ExitCode {

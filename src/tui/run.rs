@@ -51,6 +51,7 @@ mod drill;
 #[path = "run_validate.rs"]
 mod validate;
 use crate::comms::clipboard::write_draft;
+pub use validate::validation_running;
 
 /// How often the open incident's journal is read for entries others appended.
 pub const FOLLOW_EVERY: Duration = Duration::from_millis(500);

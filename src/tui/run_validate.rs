@@ -2,6 +2,8 @@
 //! `drconsole validate` (the operations journal's executor, the session's account, the
 //! record kept in the history), its lines sent as events, and a stop that works as Ctrl-C.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
@@ -10,6 +12,17 @@ use crate::action::Recording;
 use crate::drill::History;
 use crate::drill::validate::{self, RunOptions};
 use crate::event::ValidationDone;
+
+/// A console validation's thread is still at work. Its run cannot outlive the runtime that
+/// serves its requests: a console quit while it runs ends the process at once instead (see
+/// [`validation_running`]), leaving its named, tagged tables for the next run to delete.
+static RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// Whether a validation started from the console is still running: the program must then
+/// exit without waiting for it (a shut-down runtime would panic under it).
+pub fn validation_running() -> bool {
+    RUNNING.load(Ordering::SeqCst)
+}
 
 impl Runner {
     pub(super) fn start_validation(&mut self) {
@@ -32,8 +45,10 @@ impl Runner {
         // On a thread of its own, as the executor is made: the compiler cannot prove the
         // run's future `Send` (a closure over borrows inside it), so it is not spawned as a
         // task. A stop, not an abort, ends it: what it restored is deleted either way.
+        RUNNING.store(true, Ordering::SeqCst);
         self.keep(tokio::task::spawn_blocking(move || {
             handle.block_on(validation(actions, tx, stopped));
+            RUNNING.store(false, Ordering::SeqCst);
         }));
     }
 
