@@ -113,26 +113,16 @@ async fn back_up(
         };
         steps.push(step);
     }
-    let mut item = Item::new("table", table, status(&steps), detail(&steps, &name));
+    let mut item = Item::new(
+        "table",
+        table,
+        Item::status_from_steps(&steps),
+        detail(&steps, &name),
+    );
     figures(run, table, &name, prefix, &steps, &mut item).await;
     run.say(format!("{table}: {}: {}", item.status.label(), item.detail));
     item.steps = steps;
     item
-}
-
-/// The worst step's status, but `Done` when one step wrote and the others found their work
-/// done already.
-fn status(steps: &[Step]) -> ItemStatus {
-    let worst = steps.iter().map(|s| s.status).max();
-    match worst {
-        None => ItemStatus::Unchanged,
-        Some(ItemStatus::Unchanged) | Some(ItemStatus::Done)
-            if steps.iter().any(|s| s.status == ItemStatus::Done) =>
-        {
-            ItemStatus::Done
-        }
-        Some(s) => s,
-    }
 }
 
 /// One line: what each step did, or why it did not.
@@ -247,7 +237,7 @@ mod tests {
     fn one_write_among_steps_already_done_is_done_and_a_failure_is_the_worst() {
         use ItemStatus::*;
         let of = |s: &[ItemStatus]| {
-            status(
+            Item::status_from_steps(
                 &s.iter()
                     .map(|s| step("backup-table", *s))
                     .collect::<Vec<_>>(),
