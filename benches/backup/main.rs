@@ -127,9 +127,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // `cargo test --all-targets` runs benchmarks without `--bench`; this one takes minutes.
-    if !args.iter().any(|a| a == "--bench") {
-        eprintln!("the backup benchmark runs under `cargo bench` (or with --bench)");
+    if !harness::under_cargo_bench(&args, "backup") {
         return ExitCode::SUCCESS;
     }
     let options = match parse_args(&args) {
@@ -141,11 +139,7 @@ fn main() -> ExitCode {
     };
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let env = runtime.block_on(common::moto());
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "backup-bench-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
-    ));
-    std::fs::create_dir_all(&out_dir).expect("the output folder");
+    let out_dir = harness::out_dir("backup");
     let mut report = header(&options);
     for &scale in &options.scales {
         let estate = Estate::new(scale, options.items, 0);

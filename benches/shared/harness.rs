@@ -92,3 +92,23 @@ pub fn row(text: &mut String, what: &str, runs: &[&Timed]) -> f64 {
     );
     median
 }
+
+/// Whether this is a `cargo bench` run: `cargo test --all-targets` runs benchmarks without
+/// `--bench`, and these take minutes, so they say so and stop.
+pub fn under_cargo_bench(args: &[String], name: &str) -> bool {
+    let yes = args.iter().any(|a| a == "--bench");
+    if !yes {
+        eprintln!("the {name} benchmark runs under `cargo bench` (or with --bench)");
+    }
+    yes
+}
+
+/// A fresh folder for one invocation's results and each contender's output.
+pub fn out_dir(name: &str) -> PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-bench-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+    ));
+    std::fs::create_dir_all(&dir).expect("the output folder");
+    dir
+}

@@ -146,10 +146,7 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(naive::MODE) {
         return naive::main(&args[1..]);
     }
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs benchmarks without it,
-    // and this one takes many minutes.
-    if !args.iter().any(|a| a == "--bench") {
-        eprintln!("the validate benchmark runs under `cargo bench` (or with --bench)");
+    if !harness::under_cargo_bench(&args, "validate") {
         return ExitCode::SUCCESS;
     }
     let options = match parse_args(&args) {
@@ -161,11 +158,7 @@ fn main() -> ExitCode {
     };
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let env = runtime.block_on(common::moto());
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "validate-bench-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
-    ));
-    std::fs::create_dir_all(&out_dir).expect("the output folder");
+    let out_dir = harness::out_dir("validate");
     let mut report = header(&options);
     for &scale in &options.scales {
         env.reset();
