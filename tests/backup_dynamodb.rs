@@ -55,18 +55,11 @@ async fn tables(env: &MotoEnv, bucket_region: &str, skip: Option<&str>) {
 }
 
 fn backup_cmd(env: &MotoEnv, estate: &Path, data: &Path, extra: &[&str]) -> assert_cmd::Command {
-    let mut cmd = env.drconsole();
-    cmd.env("DRCONSOLE_DATA_DIR", data)
-        .arg("backup")
-        .arg("--config")
-        .arg(estate)
-        .arg("dynamodb")
-        .args(extra);
-    cmd
+    env.backup(estate, data, &[&["dynamodb"][..], extra].concat())
 }
 
 fn record(stdout: &str) -> BackupRecord {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not a BackupRecord: {e}\n{stdout}"))
+    common::from_json(stdout)
 }
 
 fn today() -> String {

@@ -82,17 +82,11 @@ async fn seed_todays_code(env: &MotoEnv) {
 }
 
 fn backup_cmd(env: &MotoEnv, estate: &Path, data: &Path, extra: &[&str]) -> assert_cmd::Command {
-    let mut cmd = env.drconsole();
-    cmd.env("DRCONSOLE_DATA_DIR", data)
-        .arg("--config")
-        .arg(estate)
-        .args(["backup", "lambda", "--json"])
-        .args(extra);
-    cmd
+    env.backup(estate, data, &[&["lambda", "--json"][..], extra].concat())
 }
 
 fn record(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    common::from_json(stdout)
 }
 
 fn item<'a>(record: &'a Value, target: &str) -> &'a Value {

@@ -47,17 +47,15 @@ async fn seeded(env: &MotoEnv, dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn backup_cmd(env: &MotoEnv, estate: &Path, data: &Path, extra: &[&str]) -> assert_cmd::Command {
-    let mut cmd = env.drconsole();
-    cmd.env("DRCONSOLE_DATA_DIR", data)
-        .arg("--config")
-        .arg(estate)
-        .args(["backup", "s3-replication", "--json"])
-        .args(extra);
-    cmd
+    env.backup(
+        estate,
+        data,
+        &[&["s3-replication", "--json"][..], extra].concat(),
+    )
 }
 
 fn record(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    common::from_json(stdout)
 }
 
 fn only_item(record: &Value) -> &Value {

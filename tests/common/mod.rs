@@ -483,6 +483,17 @@ impl MotoEnv {
         cmd
     }
 
+    /// `drconsole --config ESTATE backup ARGS...`, its data directory at `data`.
+    pub fn backup(&self, estate: &Path, data: &Path, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = self.drconsole();
+        cmd.env("DRCONSOLE_DATA_DIR", data)
+            .arg("--config")
+            .arg(estate)
+            .arg("backup")
+            .args(args);
+        cmd
+    }
+
     /// The `Status` of a bucket's versioning read with a raw request: moto 5.2.1 answers
     /// GetBucketVersioning with a `<GetBucketVersioningResponse>` root element, which
     /// aws-sdk-s3 rejects (AWS sends `<VersioningConfiguration>`). `None` when never set.
@@ -558,4 +569,9 @@ pub fn run_with_stdout_closed(cmd: &mut std::process::Command, code: i32) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A command's `--json` output read as `T`, or a panic that shows it.
+pub fn from_json<T: serde::de::DeserializeOwned>(stdout: &str) -> T {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
